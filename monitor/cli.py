@@ -1,0 +1,212 @@
+"""The command line: `send-monitor [--db URL] [--config FILE] COMMAND`."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from monitor.config import Config, ConfigError, load_config
+from monitor.engine import run_check
+from monitor.findings import FindingsError, explain, export_findings
+from monitor.importer import import_folder
+from monitor.records import parse_date
+from monitor.rules import STATUSES, RuleError, load_rules
+from monitor.store import StoreError, open_store
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Compliance monitor for the SEND Tribunal's extended appeals (SI 2017/1306).")
+out = Console()
+err = Console(stderr=True)
+
+
+class Format(str, Enum):
+    json = "json"
+    csv = "csv"
+    table = "table"
+
+
+def _date(value: Optional[str]) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return parse_date(value.strip())
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r}: {exc}") from None
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: Optional[str] = typer.Option(None, "--db", help="SQLAlchemy URL of the store (default sqlite:///send-monitor.db)."),
+    config: Optional[Path] = typer.Option(None, "--config", help="TOML configuration file (or SEND_MONITOR_CONFIG)."),
+) -> None:
+    try:
+        ctx.obj = load_config(config, db)
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+def _store(cfg: Config):
+    try:
+        return open_store(cfg.database_url)
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+def _rules(cfg: Config):
+    try:
+        return load_rules(cfg.rules_dir, cfg.parameters)
+    except RuleError as exc:
+        _fail(str(exc))
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
+
+
+@app.command("import")
+def import_(ctx: typer.Context, folder: Path = typer.Argument(..., help="Folder of CSV exports.")) -> None:
+    """Validate a folder of CSV exports and load it into the store, all or nothing."""
+    cfg: Config = ctx.obj
+    engine, rules = _store(cfg), _rules(cfg)
+    with _progress() as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(name: str, done: int, total: int) -> None:
+            if total < 50_000:
+                return
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=total)
+            bar.update(tasks[name], completed=done)
+
+        result = import_folder(engine, folder, rules.keys(), progress)
+    if not result.ok:
+        err.print(f"[bold red]{len(result.problems)} problem(s) in {folder}; nothing was imported:[/]",
+                  highlight=False)
+        for problem in result.problems:
+            err.print(f"  {problem}", highlight=False, markup=False)
+        raise typer.Exit(1)
+    table = Table("file", "new", "updated", "unchanged", title=f"import batch {result.batch_id}")
+    for name, c in result.counts.items():
+        table.add_row(f"{name}.csv", str(c["new"]), str(c["updated"]), str(c["unchanged"]))
+    out.print(table)
+
+
+@app.command()
+def check(ctx: typer.Context, as_of: Optional[str] = typer.Option(None, "--as-of", help="Date to check as of (default today).")) -> None:
+    """Evaluate every duty as of a date and store the findings."""
+    cfg: Config = ctx.obj
+    day = _date(as_of) or date.today()
+    engine, rules = _store(cfg), _rules(cfg)
+    with _progress() as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(duty: str, done: int, total: int | None) -> None:
+            if duty not in tasks:
+                tasks[duty] = bar.add_task(duty, total=total)
+            bar.update(tasks[duty], completed=done, total=total)
+
+        result = run_check(engine, rules, day, progress)
+    shown = [s for s in STATUSES if s != "not_applicable"]
+    table = Table("duty", *shown, title=f"findings as of {day.isoformat()} (check {result.check_id})")
+    for duty, counts in result.counts.items():
+        table.add_row(duty, *[str(counts.get(s, 0) or "·") for s in shown])
+    out.print(table)
+
+
+@app.command()
+def findings(
+    ctx: typer.Context,
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="The date of the stored findings (default: the latest check)."),
+    fmt: Format = typer.Option(Format.table, "--format"),
+    area: Optional[str] = typer.Option(None, "--area"),
+    duty: Optional[str] = typer.Option(None, "--duty"),
+    status: Optional[str] = typer.Option(None, "--status"),
+) -> None:
+    """Export the findings of the latest check (not_applicable left out)."""
+    cfg: Config = ctx.obj
+    if status is not None and status not in STATUSES:
+        raise typer.BadParameter(f"{status!r}: expected one of {', '.join(STATUSES)}", param_hint="--status")
+    try:
+        held, rows = export_findings(_store(cfg), _date(as_of), area=area, duty=duty, status=status)
+    except FindingsError as exc:
+        _fail(str(exc))
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps({"as_of": held.isoformat(), "findings": rows}, indent=1) + "\n")
+    elif fmt is Format.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["duty"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        table = Table("duty", "subject", "area", "owner", "status", "due", "done", "days late",
+                      title=f"findings as of {held.isoformat()}")
+        for r in rows:
+            table.add_row(r["duty"], r["subject"], r["area"], r["owner"], r["status"],
+                          r["due_on"] or "", r["done_on"] or "", str(r["days_late"]))
+        out.print(table)
+
+
+@app.command("explain")
+def explain_(
+    ctx: typer.Context,
+    duty: str = typer.Argument(..., help="Duty id, e.g. response-5-weeks."),
+    subject: str = typer.Argument(..., help="Subject id, e.g. a recommendation_id."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Default: the date of the latest check."),
+) -> None:
+    """Why a finding has its status: records, deadline, matching rule row, rule version and source."""
+    cfg: Config = ctx.obj
+    try:
+        e = explain(_store(cfg), _rules(cfg), duty, subject, _date(as_of))
+    except FindingsError as exc:
+        _fail(str(exc))
+    p = lambda text="": out.print(text, highlight=False, markup=False)  # noqa: E731
+    p(f"{e.duty.id} · {e.subject} — {e.duty.title}")
+    p(f"status as of {e.as_of.isoformat()}: {e.status}" + (f" ({e.reason})" if e.reason else ""))
+    p(f"area {e.area} · owner {e.owner}" + (f" · case {e.case_ref}" if e.case_ref else ""))
+    p(f"due {e.due_on or '—'} · done {e.done_on or '—'} · days late {e.days_late}")
+    if e.deadline:
+        p(f"deadline: {e.deadline}")
+    if e.bank_holiday:
+        p(f"note: the due date is a bank holiday ({e.bank_holiday}); the duty counts calendar days")
+    p("records used:")
+    for kind, rid, fields in e.records or [("—", "none", {})]:
+        shown = ", ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
+        p(f"  {kind} {rid}: {shown}")
+    p("facts: " + ", ".join(f"{k}={json.dumps(v)}" for k, v in e.facts.items()))
+    p(f"matched row {e.row_number} of {len(e.duty.rows)}: when {e.row_text} → {e.status}")
+    if e.exception:
+        x = e.exception
+        p(f"exception {x['exception_id']}: granted by {x['granted_by']} on {x['granted_on']}, "
+          f"expires {x['expires_on']}: {x['justification']}")
+    p(f"rule {e.duty.path.name} version {e.duty.version}")
+    p(f"source: {e.duty.source}")
+    if e.history:
+        p("history:")
+        for h in e.history:
+            p(f"  {h['as_of']}: {h['old_status'] or '(new)'} → {h['new_status']}")
+
+
+@app.command()
+def duties(ctx: typer.Context) -> None:
+    """List the duties: id, owner, deadline, rule version."""
+    cfg: Config = ctx.obj
+    table = Table("duty", "owner", "deadline", "version")
+    for rule in _rules(cfg).values():
+        table.add_row(rule.id, rule.owner, rule.deadline, rule.version)
+    out.print(table)

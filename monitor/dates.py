@@ -1,0 +1,35 @@
+"""Date arithmetic for the duties: calendar dates in England, no times, no zones.
+
+The one place where deadlines are counted. Pure functions, used by the engine.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import holidays
+
+
+def weeks_beginning_with(start: date, weeks: int) -> date:
+    """Last compliant day of "N weeks beginning with D": D is day 1, so D + 7N - 1."""
+    return start + timedelta(days=7 * weeks - 1)
+
+
+def days_between(earlier: date, later: date) -> int:
+    """Whole days from `earlier` to `later` (negative when `later` comes first)."""
+    return (later - earlier).days
+
+
+def in_window(day: date | None, first: date, last: date) -> bool:
+    """True when `day` lies in the window, both end dates included."""
+    return day is not None and first <= day <= last
+
+
+def known_by(day: date | None, as_of: date) -> date | None:
+    """A done-date counts only once it has happened: after `as_of` it is "not done yet"."""
+    return day if day is not None and day <= as_of else None
+
+
+def english_bank_holidays(years: range) -> dict[date, str]:
+    """Bank holidays in England, for display beside deadlines (the duties count calendar days)."""
+    return dict(holidays.country_holidays("GB", subdiv="ENG", years=years))

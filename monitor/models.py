@@ -1,0 +1,210 @@
+"""The store's tables, as SQLModel classes: the types are the schema.
+
+Record tables mirror the CSV files of the records standard (same column names).
+Each record remembers the import batch that created it and the one that last
+changed it, so a check can tell what changed since the previous check.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Optional
+
+from sqlalchemy import JSON, Column, Index, Numeric
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+
+
+class _Record(SQLModel):
+    created_batch: Optional[int] = Field(default=None, index=True)
+    updated_batch: Optional[int] = Field(default=None, index=True)
+
+
+class Area(_Record, table=True):
+    __tablename__ = "areas"
+    area_code: str = Field(primary_key=True)
+    name: str
+    region: Optional[str] = None
+    send_team_email: Optional[str] = None
+    rights_published_on: Optional[date] = None
+
+
+class Commissioner(_Record, table=True):
+    __tablename__ = "commissioners"
+    commissioner_code: str = Field(primary_key=True)
+    name: str
+    kind: str
+    contact_email: Optional[str] = None
+
+
+class Decision(_Record, table=True):
+    __tablename__ = "decisions"
+    decision_id: str = Field(primary_key=True)
+    area_code: str = Field(index=True)
+    case_ref: str
+    decision_type: str
+    decision_date: date
+    rights_notice: Optional[bool] = None
+
+
+class Appeal(_Record, table=True):
+    __tablename__ = "appeals"
+    appeal_id: str = Field(primary_key=True)
+    area_code: str = Field(index=True)
+    case_ref: str
+    decision_type: str
+    decision_date: date
+    registered_on: date
+    health_issue: bool
+    social_care_issue: bool
+    la_response_due_on: Optional[date] = None
+    la_response_sent_on: Optional[date] = None
+    hearing_on: Optional[date] = None
+    status: str
+    closed_on: Optional[date] = None
+
+
+class Evidence(_Record, table=True):
+    __tablename__ = "evidence"
+    appeal_id: str = Field(primary_key=True)
+    commissioner_code: str = Field(primary_key=True)
+    la_contacted_on: Optional[date] = None
+    evidence_due_on: Optional[date] = None
+    evidence_provided_on: Optional[date] = None
+    attendance_required: Optional[bool] = None
+    attended: Optional[bool] = None
+
+
+class Recommendation(_Record, table=True):
+    __tablename__ = "recommendations"
+    recommendation_id: str = Field(primary_key=True)
+    appeal_id: str = Field(index=True)
+    commissioner_code: str
+    kind: str
+    made_on: date
+    plan_section: Optional[str] = None
+
+
+class Response(_Record, table=True):
+    __tablename__ = "responses"
+    recommendation_id: str = Field(primary_key=True)
+    sent_to_family_on: Optional[date] = None
+    sent_to_la_on: Optional[date] = None
+    outcome: Optional[str] = None
+    steps_given: Optional[bool] = None
+    reasons_given: Optional[bool] = None
+    exception: Optional[str] = None
+    sent_to_evaluators_on: Optional[date] = None
+
+
+class FundingClaim(_Record, table=True):
+    __tablename__ = "funding_claims"
+    claim_id: str = Field(primary_key=True)
+    appeal_id: str = Field(index=True)
+    claimant_code: str
+    category: str
+    amount_gbp: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
+    claimed_on: date
+
+
+class RecordedException(_Record, table=True):
+    __tablename__ = "recorded_exceptions"
+    exception_id: str = Field(primary_key=True)
+    duty: str
+    subject_id: str
+    granted_by: str
+    justification: str
+    granted_on: date
+    expires_on: date
+
+
+class ImportBatch(SQLModel, table=True):
+    """One run of `import`: where from, when, and what it did to each file."""
+
+    __tablename__ = "import_batches"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    source: str
+    started_at: datetime
+    finished_at: Optional[datetime] = None
+    counts: dict = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class AuditEntry(SQLModel, table=True):
+    """A change an import made to an existing record: one row per changed column."""
+
+    __tablename__ = "audit_log"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    batch_id: int = Field(index=True)
+    record_type: str
+    record_key: str = Field(index=True)
+    column: str
+    old_value: Optional[str] = None
+    new_value: Optional[str] = None
+
+
+class CheckRun(SQLModel, table=True):
+    """One run of `check`: the as-of date, the rule versions and what it found."""
+
+    __tablename__ = "check_runs"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    as_of: date
+    started_at: datetime
+    finished_at: Optional[datetime] = None
+    mode: str = "full"
+    last_batch: int = 0
+    rule_versions: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    evaluated: int = 0
+    counts: dict = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class Finding(SQLModel, table=True):
+    """The current finding of one (duty, subject), as of the latest check."""
+
+    __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_area_status", "area", "status"),)
+    duty: str = Field(primary_key=True)
+    subject: str = Field(primary_key=True)
+    area: str = Field(index=True)
+    owner: str = Field(index=True)
+    case_ref: Optional[str] = None
+    status: str
+    due_on: Optional[date] = None
+    done_on: Optional[date] = None
+    days_late: int = 0
+    reason: Optional[str] = None
+    rule_version: str
+    rule_row: int
+    as_of: date
+    status_since: date
+    check_id: int
+
+
+class FindingChange(SQLModel, table=True):
+    """The history: each time a finding appears or its status changes."""
+
+    __tablename__ = "finding_history"
+    __table_args__ = (Index("ix_history_finding", "duty", "subject"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    check_id: int = Field(index=True)
+    as_of: date
+    duty: str
+    subject: str
+    area: str
+    owner: str
+    old_status: Optional[str] = None
+    new_status: str
+    due_on: Optional[date] = None
+    done_on: Optional[date] = None
+    days_late: int = 0
+    reason: Optional[str] = None
+    rule_version: str
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the store itself (schema version)."""
+
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: str

@@ -1,0 +1,355 @@
+"""Obligation builders: the facts each duty's decision table judges.
+
+One builder per kind of subject. Each reads its records with SQL joins (no
+per-row round trips), keeps only records that exist as of the date, and yields
+one `Obligation` per (duty, subject) with precomputed facts: flags such as
+`appeal_in_scope`, and day counts (`days_left`, `days_after_due`) counted by
+`monitor.dates`. A fact whose value is unknown (a blank field) is left out, so
+no row that tests it can match. The rules decide; builders only describe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.engine import Connection
+
+from monitor.dates import days_between, in_window, known_by, weeks_beginning_with
+from monitor.models import (
+    Appeal,
+    Area,
+    Commissioner,
+    Decision,
+    Evidence,
+    FundingClaim,
+    Recommendation,
+    Response,
+)
+
+
+@dataclass
+class Obligation:
+    subject: str
+    key: str  # the id of the record the subject hangs on (decision, area, appeal, recommendation)
+    area: str
+    owner: str
+    case_ref: str | None
+    due_on: date | None
+    done_on: date | None
+    facts: dict
+    records: list[tuple[str, str, dict]] = field(default_factory=list)  # (type, id, fields) used
+    info: dict = field(default_factory=dict)  # values for `{placeholders}` in reasons
+    deadline: str = ""  # how the deadline was counted, for `explain`
+
+
+Builder = Callable[[Connection, date, dict, Iterable[str] | None], Iterator[Obligation]]
+BUILDERS: dict[str, Builder] = {}
+
+
+def builder(name: str):
+    def register(fn: Builder) -> Builder:
+        BUILDERS[name] = fn
+        return fn
+    return register
+
+
+def timed(due: date | None, done: date | None, as_of: date) -> dict:
+    """The facts of a dated duty: is it done, is the deadline known, how far from it."""
+    facts = {"due_known": due is not None, "done": done is not None}
+    if due is not None:
+        facts["days_left"] = days_between(as_of, due)
+        if done is not None:
+            facts["days_after_due"] = days_between(due, done)
+    return facts
+
+
+def _known(**values) -> dict:
+    """Facts whose value is known; blanks are left out."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _keys(stmt, column, keys: Iterable[str] | None):
+    return stmt if keys is None else stmt.where(column.in_(list(keys)))
+
+
+def decision_in_scope(decision_type: str, decision_date: date, params: dict) -> bool:
+    return decision_type in params["scope_decision_types"] and decision_date >= params["scope_start"]
+
+
+def appeal_scope(appeal, params: dict) -> bool:
+    """In scope: the appealed decision is in scope and it raises a health or social care issue."""
+    return decision_in_scope(appeal.decision_type, appeal.decision_date, params) and (
+        appeal.health_issue or appeal.social_care_issue
+    )
+
+
+def closed_before(appeal, deadline: date | None, as_of: date) -> bool:
+    """Withdrawn or conceded by the as-of date, before the deadline (a blank deadline never is)."""
+    return (
+        appeal.status in ("withdrawn", "conceded")
+        and appeal.closed_on is not None
+        and appeal.closed_on <= as_of
+        and deadline is not None
+        and deadline > appeal.closed_on
+    )
+
+
+def _appeal_record(a) -> tuple[str, str, dict]:
+    return ("appeal", a.appeal_id, {
+        "decision_type": a.decision_type, "decision_date": _iso(a.decision_date),
+        "registered_on": _iso(a.registered_on), "health_issue": a.health_issue,
+        "social_care_issue": a.social_care_issue, "la_response_due_on": _iso(a.la_response_due_on),
+        "la_response_sent_on": _iso(a.la_response_sent_on), "hearing_on": _iso(a.hearing_on),
+        "status": a.status, "closed_on": _iso(a.closed_on),
+    })
+
+
+def _appeals(conn: Connection, as_of: date, keys):
+    t = Appeal.__table__
+    stmt = select(t).where(t.c.registered_on <= as_of).order_by(t.c.appeal_id)
+    return conn.execute(_keys(stmt, t.c.appeal_id, keys))
+
+
+@builder("decision_letter")
+def decision_letters(conn, as_of, params, keys=None):
+    t = Decision.__table__
+    stmt = select(t.c.decision_id, t.c.area_code, t.c.case_ref, t.c.decision_type,
+                  t.c.decision_date, t.c.rights_notice).where(t.c.decision_date <= as_of)
+    for d in conn.execute(_keys(stmt, t.c.decision_id, keys)):
+        yield Obligation(
+            subject=d.decision_id, key=d.decision_id, area=d.area_code, owner=d.area_code,
+            case_ref=d.case_ref, due_on=d.decision_date, done_on=d.decision_date,
+            facts=_known(in_scope=decision_in_scope(d.decision_type, d.decision_date, params),
+                         notice_recorded=d.rights_notice is not None, notice_given=d.rights_notice),
+            records=[("decision", d.decision_id, {"decision_type": d.decision_type,
+                      "decision_date": _iso(d.decision_date), "rights_notice": d.rights_notice})],
+            deadline="the decision letter itself: due and done on the decision date",
+        )
+
+
+@builder("local_offer")
+def local_offers(conn, as_of, params, keys=None):
+    t = Area.__table__
+    stmt = select(t.c.area_code, t.c.rights_published_on)
+    due = params["local_offer_due"]
+    for a in conn.execute(_keys(stmt, t.c.area_code, keys)):
+        done = known_by(a.rights_published_on, as_of)
+        yield Obligation(
+            subject=a.area_code, key=a.area_code, area=a.area_code, owner=a.area_code,
+            case_ref=None, due_on=due, done_on=done, facts=timed(due, done, as_of),
+            records=[("area", a.area_code, {"rights_published_on": _iso(a.rights_published_on)})],
+            deadline=f"local_offer_due = {due.isoformat()}",
+        )
+
+
+@builder("appeal_contact")
+def appeal_contacts(conn, as_of, params, keys=None):
+    e, c = Evidence.__table__, Commissioner.__table__
+    contacts: dict[tuple[str, str], list] = {}
+    stmt = select(e.c.appeal_id, e.c.commissioner_code, c.c.kind, e.c.la_contacted_on).join(
+        c, c.c.commissioner_code == e.c.commissioner_code)
+    for row in conn.execute(_keys(stmt, e.c.appeal_id, keys)):
+        contacts.setdefault((row.appeal_id, row.kind), []).append(row)
+    for a in _appeals(conn, as_of, keys):
+        in_scope = appeal_scope(a, params)
+        due = a.la_response_due_on
+        for kind, raised in (("health", a.health_issue), ("social_care", a.social_care_issue)):
+            rows = contacts.get((a.appeal_id, kind), [])
+            dates = [r.la_contacted_on for r in rows if r.la_contacted_on is not None]
+            done = known_by(min(dates), as_of) if dates else None
+            yield Obligation(
+                subject=f"{a.appeal_id}:{kind}", key=a.appeal_id, area=a.area_code,
+                owner=a.area_code, case_ref=a.case_ref, due_on=due, done_on=done,
+                facts={"appeal_in_scope": in_scope, "issue_raised": raised,
+                       "closed_before_due": closed_before(a, due, as_of), **timed(due, done, as_of)},
+                records=[_appeal_record(a)] + [
+                    ("evidence", f"{a.appeal_id}:{r.commissioner_code}",
+                     {"kind": kind, "la_contacted_on": _iso(r.la_contacted_on)}) for r in rows],
+                deadline="the Tribunal's deadline for the LA's response (la_response_due_on)",
+            )
+
+
+@builder("appeal_response")
+def appeal_responses(conn, as_of, params, keys=None):
+    for a in _appeals(conn, as_of, keys):
+        due, done = a.la_response_due_on, known_by(a.la_response_sent_on, as_of)
+        yield Obligation(
+            subject=a.appeal_id, key=a.appeal_id, area=a.area_code, owner=a.area_code,
+            case_ref=a.case_ref, due_on=due, done_on=done,
+            facts={"appeal_in_scope": appeal_scope(a, params),
+                   "closed_before_due": closed_before(a, due, as_of), **timed(due, done, as_of)},
+            records=[_appeal_record(a)],
+            deadline="the Tribunal's deadline for the LA's response (la_response_due_on)",
+        )
+
+
+def _evidence_rows(conn, as_of, keys):
+    a, e = Appeal.__table__, Evidence.__table__
+    stmt = (select(e, a.c.area_code, a.c.case_ref, a.c.decision_type, a.c.decision_date,
+                   a.c.registered_on, a.c.health_issue, a.c.social_care_issue,
+                   a.c.la_response_due_on, a.c.la_response_sent_on, a.c.hearing_on,
+                   a.c.status, a.c.closed_on)
+            .join(a, a.c.appeal_id == e.c.appeal_id).where(a.c.registered_on <= as_of))
+    return conn.execute(_keys(stmt, e.c.appeal_id, keys))
+
+
+def _evidence_record(r) -> tuple[str, str, dict]:
+    return ("evidence", f"{r.appeal_id}:{r.commissioner_code}", {
+        "la_contacted_on": _iso(r.la_contacted_on), "evidence_due_on": _iso(r.evidence_due_on),
+        "evidence_provided_on": _iso(r.evidence_provided_on),
+        "attendance_required": r.attendance_required, "attended": r.attended})
+
+
+@builder("evidence_request")
+def evidence_requests(conn, as_of, params, keys=None):
+    for r in _evidence_rows(conn, as_of, keys):
+        due, done = r.evidence_due_on, known_by(r.evidence_provided_on, as_of)
+        yield Obligation(
+            subject=f"{r.appeal_id}:{r.commissioner_code}", key=r.appeal_id, area=r.area_code,
+            owner=r.commissioner_code, case_ref=r.case_ref, due_on=due, done_on=done,
+            facts={"appeal_in_scope": appeal_scope(r, params), "evidence_requested": due is not None,
+                   "closed_before_due": closed_before(r, due, as_of), **timed(due, done, as_of)},
+            records=[_appeal_record(r), _evidence_record(r)],
+            deadline="the Tribunal's deadline for this commissioner's evidence (evidence_due_on)",
+        )
+
+
+@builder("hearing_witness")
+def hearing_witnesses(conn, as_of, params, keys=None):
+    for r in _evidence_rows(conn, as_of, keys):
+        hearing = r.hearing_on
+        held = hearing is not None and hearing <= as_of
+        facts = _known(appeal_in_scope=appeal_scope(r, params),
+                       witness_required=bool(r.attendance_required),
+                       closed_before_due=closed_before(r, hearing, as_of),
+                       hearing_set=hearing is not None,
+                       days_left=days_between(as_of, hearing) if hearing else None,
+                       attended_recorded=r.attended is not None, attended=r.attended)
+        yield Obligation(
+            subject=f"{r.appeal_id}:{r.commissioner_code}", key=r.appeal_id, area=r.area_code,
+            owner=r.commissioner_code, case_ref=r.case_ref, due_on=hearing,
+            done_on=hearing if held and r.attended else None, facts=facts,
+            records=[_appeal_record(r), _evidence_record(r)],
+            deadline="the hearing date (hearing_on)",
+        )
+
+
+def _recommendations(conn, as_of, keys):
+    a, r, s = Appeal.__table__, Recommendation.__table__, Response.__table__
+    stmt = (select(r, a.c.area_code, a.c.case_ref, a.c.decision_type, a.c.decision_date,
+                   a.c.health_issue, a.c.social_care_issue,
+                   s.c.sent_to_family_on, s.c.sent_to_la_on, s.c.outcome, s.c.steps_given,
+                   s.c.reasons_given, s.c.exception, s.c.sent_to_evaluators_on,
+                   (s.c.recommendation_id.is_not(None)).label("has_response"))
+            .join(a, a.c.appeal_id == r.c.appeal_id)
+            .outerjoin(s, s.c.recommendation_id == r.c.recommendation_id)
+            .where(and_(r.c.made_on <= as_of, a.c.registered_on <= as_of)))
+    return conn.execute(_keys(stmt, r.c.recommendation_id, keys))
+
+
+def _required_dates(r, as_of) -> list[date | None]:
+    """A health response goes to the family and the LA; a social care one to the family only."""
+    dates = [r.sent_to_family_on] + ([r.sent_to_la_on] if r.kind == "health" else [])
+    return [known_by(d, as_of) for d in dates]
+
+
+def _response_record(r) -> tuple[str, str, dict]:
+    return ("response", r.recommendation_id, {
+        "kind": r.kind, "made_on": _iso(r.made_on), "sent_to_family_on": _iso(r.sent_to_family_on),
+        "sent_to_la_on": _iso(r.sent_to_la_on), "outcome": r.outcome,
+        "steps_given": r.steps_given, "reasons_given": r.reasons_given,
+        "exception": r.exception, "sent_to_evaluators_on": _iso(r.sent_to_evaluators_on),
+        "has_response": bool(r.has_response)})
+
+
+@builder("recommendation_response")
+def recommendation_responses(conn, as_of, params, keys=None):
+    weeks = params["response_weeks"]
+    first, last = params["covid_window"]
+    for r in _recommendations(conn, as_of, keys):
+        due = weeks_beginning_with(r.made_on, weeks)
+        required = _required_dates(r, as_of)
+        done = max(required) if all(required) else None
+        yield Obligation(
+            subject=r.recommendation_id, key=r.recommendation_id, area=r.area_code,
+            owner=r.commissioner_code, case_ref=r.case_ref, due_on=due, done_on=done,
+            facts={"appeal_in_scope": appeal_scope(r, params), **timed(due, done, as_of),
+                   "covid_flag": r.exception == "covid_2020",
+                   "due_in_covid_window": in_window(due, first, last)},
+            records=[_response_record(r)],
+            deadline=f"{weeks} weeks beginning with made_on {r.made_on.isoformat()}: "
+                     f"made_on + 7×{weeks} − 1 = {due.isoformat()}",
+        )
+
+
+@builder("response_content")
+def response_contents(conn, as_of, params, keys=None):
+    for r in _recommendations(conn, as_of, keys):
+        sent = [d for d in _required_dates(r, as_of) if d is not None]
+        first_sent = min(sent) if sent else None
+        facts = _known(appeal_in_scope=appeal_scope(r, params), sent=bool(sent),
+                       steps_recorded=r.steps_given is not None, steps_given=r.steps_given,
+                       outcome_recorded=r.outcome is not None,
+                       reasons_required=r.outcome in ("declined", "partly_accepted"),
+                       reasons_recorded=r.reasons_given is not None, reasons_given=r.reasons_given)
+        yield Obligation(
+            subject=r.recommendation_id, key=r.recommendation_id, area=r.area_code,
+            owner=r.commissioner_code, case_ref=r.case_ref, due_on=first_sent, done_on=first_sent,
+            facts=facts, records=[_response_record(r)],
+            deadline="judged on the response itself: due and done on the earliest sent date",
+        )
+
+
+@builder("evaluator_return")
+def evaluator_returns(conn, as_of, params, keys=None):
+    weeks = params["return_weeks"]
+    for r in _recommendations(conn, as_of, keys):
+        received = known_by(r.sent_to_la_on if r.kind == "health" else r.sent_to_family_on, as_of)
+        in_trial = in_window(received, params["scope_start"], params["trial_end"])
+        due = weeks_beginning_with(received, weeks) if in_trial else None
+        done = known_by(r.sent_to_evaluators_on, as_of) if in_trial else None
+        yield Obligation(
+            subject=r.recommendation_id, key=r.recommendation_id, area=r.area_code,
+            owner=r.area_code, case_ref=r.case_ref, due_on=due, done_on=done,
+            facts={"appeal_in_scope": appeal_scope(r, params), "received_in_trial": in_trial,
+                   **timed(due, done, as_of)},
+            records=[_response_record(r)],
+            deadline=(f"{weeks} week(s) beginning with the day the LA received the response "
+                      f"({_iso(received)}): + 7×{weeks} − 1 = {_iso(due)}") if due else "",
+        )
+
+
+@builder("trial_funding")
+def trial_funding(conn, as_of, params, keys=None):
+    f = FundingClaim.__table__
+    first, last = params["scope_start"], params["trial_end"]
+    stmt = select(f.c.claim_id, f.c.appeal_id, f.c.category, f.c.amount_gbp, f.c.claimed_on).where(
+        and_(f.c.claimed_on <= as_of, f.c.claimed_on >= first, f.c.claimed_on <= last))
+    claims: dict[str, list] = {}
+    for c in conn.execute(_keys(stmt, f.c.appeal_id, keys)):
+        claims.setdefault(c.appeal_id, []).append(c)
+    cap = Decimal(str(params["funding_cap_gbp"]))
+    for a in _appeals(conn, as_of, keys):
+        mine = claims.get(a.appeal_id, [])
+        total = sum((Decimal(c.amount_gbp).quantize(Decimal("0.01")) for c in mine), Decimal("0"))
+        legal = [c.claim_id for c in mine if c.category == "legal"]
+        yield Obligation(
+            subject=a.appeal_id, key=a.appeal_id, area=a.area_code, owner=a.area_code,
+            case_ref=a.case_ref, due_on=None, done_on=None,
+            facts={"appeal_in_scope": appeal_scope(a, params), "has_trial_claims": bool(mine),
+                   "over_cap": total > cap, "legal_claimed": bool(legal)},
+            records=[("funding_claim", c.claim_id, {"category": c.category,
+                      "amount_gbp": f"{c.amount_gbp:.2f}", "claimed_on": _iso(c.claimed_on)})
+                     for c in mine],
+            info={"total": f"{total:,.2f}", "excess": f"{max(total - cap, Decimal(0)):,.2f}",
+                  "legal_claims": ", ".join(legal)},
+            deadline="no deadline: claims dated within the trial are summed",
+        )

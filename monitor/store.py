@@ -1,0 +1,52 @@
+"""Opening the store: any SQLAlchemy URL, SQLite by default; schema created on first use."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from monitor import models
+from monitor.models import SCHEMA_VERSION, Meta
+
+DEFAULT_URL = "sqlite:///send-monitor.db"
+
+
+class StoreError(Exception):
+    """The store cannot be used (wrong schema version, unreachable server)."""
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def open_store(url: str = DEFAULT_URL) -> Engine:
+    """Connect to the store at `url`, creating or checking its schema."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    _ensure_schema(engine)
+    return engine
+
+
+def _ensure_schema(engine: Engine) -> None:
+    assert models  # the tables are registered on SQLModel.metadata by importing models
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        row = session.exec(select(Meta).where(Meta.key == "schema_version")).first()
+        if row is None:
+            session.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+            session.commit()
+        elif int(row.value) != SCHEMA_VERSION:
+            raise StoreError(
+                f"the store has schema version {row.value}; this send-monitor "
+                f"expects {SCHEMA_VERSION}"
+            )
