@@ -7,6 +7,7 @@ that was, and `finding_history` keeps what earlier checks found.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 from datetime import date
 
 from sqlalchemy import and_, desc, select
@@ -146,3 +147,9 @@ def explain(engine: Engine, rules: dict[str, Rule], duty: str, subject: str,
         exception=outcome.exception, bank_holiday=holiday,
         stored=dict(stored) if stored else None, history=changes,
     )
+
+
+def explanation_path(area: str, duty: str, subject: str) -> str:
+    """Where the site keeps one finding's explanation, relative to the site root."""
+    safe = quote(subject.replace(":", "--"), safe="")
+    return f"areas/{quote(area, safe='')}/explain/{duty}/{safe}.html"
