@@ -6,8 +6,9 @@ that was, and `finding_history` keeps what earlier checks found.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
-from urllib.parse import quote
 from datetime import date
 
 from sqlalchemy import and_, desc, select
@@ -151,5 +152,9 @@ def explain(engine: Engine, rules: dict[str, Rule], duty: str, subject: str,
 
 def explanation_path(area: str, duty: str, subject: str) -> str:
     """Where the site keeps one finding's explanation, relative to the site root."""
-    safe = quote(subject.replace(":", "--"), safe="")
-    return f"areas/{quote(area, safe='')}/explain/{duty}/{safe}.html"
+    return f"areas/{_slug(area)}/explain/{duty}/{_slug(subject)}.html"
+
+
+def _slug(text: str) -> str:
+    """A file-name-safe, reversible form: characters outside [A-Za-z0-9.-] become _hh."""
+    return re.sub(r"[^A-Za-z0-9.-]", lambda m: "".join(f"_{b:02x}" for b in m.group().encode()), text)
