@@ -92,3 +92,28 @@ def db_url(request, tmp_path):
 @pytest.fixture
 def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'store.db'}"
+
+
+def write_records(folder: Path, **files: list[dict]) -> Path:
+    """Write a records folder: one CSV per keyword (`areas=[{...}, ...]`), header from the first row."""
+    import csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows in files.items():
+        columns = list(dict.fromkeys(k for row in rows for k in row))
+        with open(folder / f"{name}.csv", "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(rows)
+    return folder
+
+
+def findings_of(db: str, as_of: str) -> dict[tuple[str, str], dict]:
+    """Check as of `as_of` and return the exported findings by (duty, subject)."""
+    import json
+
+    result = cli("check", "--as-of", as_of, db=db)
+    assert result.exit_code == 0, result.output
+    result = cli("findings", "--as-of", as_of, "--format", "json", db=db)
+    assert result.exit_code == 0, result.output
+    return {(f["duty"], f["subject"]): f for f in json.loads(result.stdout)["findings"]}
