@@ -208,3 +208,87 @@ class Meta(SQLModel, table=True):
     __tablename__ = "meta"
     key: str = Field(primary_key=True)
     value: str
+
+
+# --- Alerts and scheduled runs (issue 5) -------------------------------------------
+
+from sqlalchemy import Text, UniqueConstraint  # noqa: E402
+
+
+class AlertEvent(SQLModel, table=True):
+    """An alert event that has been queued: each (duty, subject, kind, event_on) exactly once.
+
+    `kind` is due_soon, breach, reminder, escalation or resolution; `event_on` is the
+    as-of date of the status change (for reminders: the reminder's date)."""
+
+    __tablename__ = "alert_events"
+    __table_args__ = (UniqueConstraint("duty", "subject", "kind", "event_on", name="uq_alert_event"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    duty: str
+    subject: str
+    kind: str
+    event_on: date
+    check_id: int
+    as_of: date
+    area: str
+    owner: str
+    case_ref: Optional[str] = None
+    status: str
+    due_on: Optional[date] = None
+    days_late: int = 0
+    recipients: list = Field(default_factory=list, sa_column=Column(JSON))
+    unaddressed: list = Field(default_factory=list, sa_column=Column(JSON))
+    run_id: Optional[int] = None
+    created_at: datetime
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One digest e-mail: queued, then sent (or kept queued while the SMTP server is down)."""
+
+    __tablename__ = "outbox"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    created_at: datetime
+    run_id: Optional[int] = None
+    check_id: Optional[int] = None
+    recipient: str = Field(index=True)
+    recipient_code: str
+    subject: str
+    body_text: str = Field(sa_column=Column(Text, nullable=False))
+    body_html: str = Field(sa_column=Column(Text, nullable=False))
+    message_id: str
+    items: int = 0
+    status: str = Field(default="queued", index=True)  # queued, sent, failed
+    attempts: int = 0
+    last_error: Optional[str] = None
+    sent_at: Optional[datetime] = None
+
+
+class RunRecord(SQLModel, table=True):
+    """One step of a run (import, check, publish, alerts): start, end, outcome, counts."""
+
+    __tablename__ = "runs"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    cycle: Optional[str] = Field(default=None, index=True)
+    step: str
+    trigger: str = "cli"
+    as_of: Optional[date] = None
+    started_at: datetime
+    finished_at: Optional[datetime] = None
+    outcome: str = "running"  # running, ok, partial, failed, skipped
+    counts: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    detail: Optional[str] = Field(default=None, sa_column=Column(Text))
+    host: Optional[str] = None
+    pid: Optional[int] = None
+
+
+class ProcessLock(SQLModel, table=True):
+    """A named single-instance lock: who holds it (host, pid) and its heartbeat."""
+
+    __tablename__ = "process_locks"
+    name: str = Field(primary_key=True)
+    token: str
+    host: str
+    pid: int
+    proc_start: Optional[str] = None
+    acquired_at: datetime
+    heartbeat: datetime
