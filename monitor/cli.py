@@ -26,7 +26,7 @@ from monitor.store import StoreError, open_store
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Compliance monitor for the SEND Tribunal's extended appeals (SI 2017/1306).")
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class Format(str, Enum):
@@ -97,10 +97,9 @@ def import_(ctx: typer.Context, folder: Path = typer.Argument(..., help="Folder 
 
         result = import_folder(engine, folder, rules.keys(), progress)
     if not result.ok:
-        err.print(f"[bold red]{len(result.problems)} problem(s) in {folder}; nothing was imported:[/]",
-                  highlight=False)
+        typer.echo(f"{len(result.problems)} problem(s) in {folder}; nothing was imported:", err=True)
         for problem in result.problems:
-            err.print(f"  {problem}", highlight=False, markup=False)
+            typer.echo(f"  {problem}", err=True)
         raise typer.Exit(1)
     table = Table("file", "new", "updated", "unchanged", title=f"import batch {result.batch_id}")
     for name, c in result.counts.items():

@@ -78,6 +78,7 @@ def import_folder(
     parsed = _read_folder(Path(folder), result.problems, progress)
     with engine.connect() as conn:
         _check_references(conn, parsed, set(duty_ids), result.problems)
+    result.problems.sort(key=lambda p: (p.file, p.row or 0))
     if result.problems:
         return result
     with engine.begin() as conn:
@@ -117,10 +118,12 @@ def _read_folder(folder: Path, problems: list[Problem], progress: Progress | Non
 def _read_file(path: Path, rtype: RecordType, problems: list[Problem], progress: Progress | None) -> _Parsed:
     fname = path.name
     out = _Parsed(rtype, [], [])
+    data = path.read_bytes()
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        problems.append(Problem(fname, None, None, None, f"not UTF-8 text (byte {exc.start})"))
+        row = data[:exc.start].count(b"\n") + 1
+        problems.append(Problem(fname, row, None, None, f"not UTF-8 text (byte {exc.start}): save the file as UTF-8"))
         return out
     lines = list(csv.reader(io.StringIO(text, newline="")))
     if not lines:
