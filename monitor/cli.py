@@ -25,7 +25,7 @@ from monitor.store import StoreError, open_store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Compliance monitor for the SEND Tribunal's extended appeals (SI 2017/1306).")
-out = Console()
+out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -123,7 +123,10 @@ def check(ctx: typer.Context, as_of: Optional[str] = typer.Option(None, "--as-of
 
         result = run_check(engine, rules, day, progress)
     shown = [s for s in STATUSES if s != "not_applicable"]
-    table = Table("duty", *shown, title=f"findings as of {day.isoformat()} (check {result.check_id})")
+    table = Table(title=f"findings as of {day.isoformat()} (check {result.check_id})")
+    table.add_column("duty", no_wrap=True)
+    for status in shown:
+        table.add_column(status.replace("_", " "), justify="right")
     for duty, counts in result.counts.items():
         table.add_row(duty, *[str(counts.get(s, 0) or "·") for s in shown])
     out.print(table)

@@ -1,0 +1,59 @@
+"""The CLI's findings equal an independent evaluator's (tests/oracle.py) on boundary-heavy random data."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import cli
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+oracle, boundary = _load("oracle"), _load("boundary_data")
+
+
+def _without_reason(findings: list[dict]) -> list[dict]:
+    return [{k: v for k, v in f.items() if k != "reason"} for f in findings]
+
+
+def _compare(db: str, folder: Path, seed: int) -> None:
+    assert cli("import", folder, db=db).exit_code == 0
+    for as_of in boundary.as_of_dates(seed):
+        assert cli("check", "--as-of", as_of.isoformat(), db=db).exit_code == 0
+        out = cli("findings", "--as-of", as_of.isoformat(), "--format", "json", db=db)
+        exported = json.loads(out.stdout)
+        assert exported["as_of"] == as_of.isoformat()
+        assert _without_reason(exported["findings"]) == _without_reason(oracle.evaluate(folder, as_of)), as_of
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13, 14])
+def test_findings_equal_the_independent_evaluator(tmp_path, sqlite_url, seed):
+    boundary.write_random_folder(tmp_path / "records", seed, n_appeals=80)
+    _compare(sqlite_url, tmp_path / "records", seed)
+
+
+def test_findings_equal_the_independent_evaluator_on_postgresql(tmp_path, pg_url):
+    boundary.write_random_folder(tmp_path / "records", 21, n_appeals=80)
+    _compare(pg_url, tmp_path / "records", 21)
+
+
+def test_the_demo_data_equals_the_independent_evaluator(tmp_path, sqlite_url):
+    demo = Path(__file__).resolve().parent.parent / "sample_data" / "demo"
+    assert cli("import", demo, db=sqlite_url).exit_code == 0
+    assert cli("check", "--as-of", "2020-06-30", db=sqlite_url).exit_code == 0
+    exported = json.loads(cli("findings", "--format", "json", db=sqlite_url).stdout)["findings"]
+    assert _without_reason(exported) == _without_reason(oracle.evaluate(demo, date(2020, 6, 30)))
+    statuses = {(f["duty"], f["status"]) for f in exported}
+    for duty in ("response-5-weeks", "la-evidence", "hearing-attendance", "response-content", "funding-cap"):
+        assert {s for d, s in statuses if d == duty} >= {"met", "exception"} | (
+            {"breached"} if duty in ("hearing-attendance", "response-content", "funding-cap") else {"late", "overdue"})
