@@ -212,3 +212,51 @@ def duties(ctx: typer.Context) -> None:
     for rule in _rules(cfg).values():
         table.add_row(rule.id, rule.owner, rule.deadline, rule.version)
     out.print(table)
+
+
+@app.command()
+def publish(
+    ctx: typer.Context,
+    out_dir: Optional[Path] = typer.Argument(None, help="Folder to write the site into (default: the config's site_dir)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="The date of the stored findings (default: the latest check)."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also print each area's inspector report to report.pdf (headless Chromium)."),
+) -> None:
+    """Write the static site: national, area and commissioner dashboards, explanations, inspector reports."""
+    from monitor.publish import PublishError, publish as publish_site
+
+    cfg: Config = ctx.obj
+    target = out_dir or cfg.site_dir
+    engine, rules = _store(cfg), _rules(cfg)
+    try:
+        index = publish_site(engine, rules, target, _date(as_of), pdf=pdf, site_url=cfg.site_url)
+    except (FindingsError, PublishError) as exc:
+        _fail(str(exc))
+    out.print(str(index.resolve()), highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    out_dir: Optional[Path] = typer.Argument(None, help="The published site (default: the config's site_dir)."),
+    port: int = typer.Option(8000, "--port", help="Port on 127.0.0.1."),
+) -> None:
+    """Serve a published site on http://127.0.0.1:PORT/ for a quick look (Ctrl-C stops)."""
+    import functools
+    import http.server
+
+    cfg: Config = ctx.obj
+    folder = out_dir or cfg.site_dir
+    if not (folder / "index.html").is_file():
+        _fail(f"{folder} holds no published site: run `send-monitor publish {folder}` first")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        _fail(f"cannot listen on 127.0.0.1:{port}: {exc}")
+    err.print(f"serving {folder} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", highlight=False, markup=False)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -158,3 +158,160 @@ def explanation_path(area: str, duty: str, subject: str) -> str:
 def _slug(text: str) -> str:
     """A file-name-safe, reversible form: characters outside [A-Za-z0-9.-] become _hh."""
     return re.sub(r"[^A-Za-z0-9.-]", lambda m: "".join(f"_{b:02x}" for b in m.group().encode()), text)
+
+
+# --- Queries for the published site (monitor.publish) ----------------------------
+
+ACTION_STATUSES = ("overdue", "late", "breached", "exception", "data_gap", "due_soon")
+RATE_STATUSES = ("met", "late", "overdue", "breached")
+
+
+def area_path(area: str) -> str:
+    """The folder of an area's pages, relative to the site root (matches `explanation_path`)."""
+    return f"areas/{_slug(area)}/"
+
+
+def commissioner_path(code: str) -> str:
+    """The folder of a commissioner's pages, relative to the site root."""
+    return f"commissioners/{_slug(code)}/"
+
+
+def areas_and_commissioners(conn: Connection) -> tuple[list[dict], list[dict]]:
+    """Every area and every commissioner (as dicts), sorted by code."""
+    from monitor.models import Area, Commissioner
+
+    a, c = Area.__table__, Commissioner.__table__
+    areas = [dict(r) for r in conn.execute(select(a).order_by(a.c.area_code)).mappings()]
+    commissioners = [dict(r) for r in conn.execute(select(c).order_by(c.c.commissioner_code)).mappings()]
+    return areas, commissioners
+
+
+def area_record_counts(conn: Connection) -> dict[str, dict[str, int]]:
+    """How many records of each type each area holds: {area: {type: n}}."""
+    from sqlalchemy import func
+
+    from monitor.models import Appeal, Decision, Evidence, FundingClaim, Recommendation, Response
+
+    d, a, e, r, s, c = (Decision.__table__, Appeal.__table__, Evidence.__table__,
+                        Recommendation.__table__, Response.__table__, FundingClaim.__table__)
+    queries = {
+        "decisions": select(d.c.area_code, func.count()).group_by(d.c.area_code),
+        "appeals": select(a.c.area_code, func.count()).group_by(a.c.area_code),
+        "evidence": select(a.c.area_code, func.count()).join(e, e.c.appeal_id == a.c.appeal_id)
+        .group_by(a.c.area_code),
+        "recommendations": select(a.c.area_code, func.count()).join(r, r.c.appeal_id == a.c.appeal_id)
+        .group_by(a.c.area_code),
+        "responses": select(a.c.area_code, func.count()).join(r, r.c.appeal_id == a.c.appeal_id)
+        .join(s, s.c.recommendation_id == r.c.recommendation_id).group_by(a.c.area_code),
+        "funding_claims": select(a.c.area_code, func.count()).join(c, c.c.appeal_id == a.c.appeal_id)
+        .group_by(a.c.area_code),
+    }
+    found: dict[str, dict[str, int]] = {}
+    for kind, stmt in queries.items():
+        for area, n in conn.execute(stmt):
+            found.setdefault(area, {})[kind] = n
+    return found
+
+
+def import_batches(conn: Connection) -> list[dict]:
+    """Every import batch, oldest first."""
+    t = ImportBatch.__table__
+    return [dict(r) for r in conn.execute(select(t).order_by(t.c.id)).mappings()]
+
+
+def action_histories(conn: Connection) -> dict[tuple[str, str], list[dict]]:
+    """The history of every finding whose current status is in ACTION_STATUSES, by (duty, subject)."""
+    t, f = FindingChange.__table__, Finding.__table__
+    stmt = (select(t).join(f, and_(f.c.duty == t.c.duty, f.c.subject == t.c.subject))
+            .where(f.c.status.in_(ACTION_STATUSES)).order_by(t.c.id))
+    found: dict[tuple[str, str], list[dict]] = {}
+    for r in conn.execute(stmt).mappings():
+        found.setdefault((r["duty"], r["subject"]), []).append(dict(r))
+    return found
+
+
+def recommendation_answers(conn: Connection, as_of: date, duty: str = "response-5-weeks") -> list[dict]:
+    """Each recommendation judged by `duty` (not not_applicable): area, owner, kind, made_on,
+    the finding's status and done_on, and the response's outcome once a response was sent by `as_of`."""
+    from monitor.models import Recommendation, Response
+
+    f, r, s = Finding.__table__, Recommendation.__table__, Response.__table__
+    stmt = (select(f.c.area, f.c.owner, f.c.subject, f.c.status, f.c.due_on, f.c.done_on,
+                   r.c.kind, r.c.made_on, s.c.outcome, s.c.sent_to_family_on, s.c.sent_to_la_on)
+            .join(r, r.c.recommendation_id == f.c.subject)
+            .outerjoin(s, s.c.recommendation_id == r.c.recommendation_id)
+            .where(and_(f.c.duty == duty, f.c.status != "not_applicable")))
+    out = []
+    for row in conn.execute(stmt).mappings():
+        item = dict(row)
+        sent = [d for d in (item.pop("sent_to_family_on"), item.pop("sent_to_la_on")) if d and d <= as_of]
+        item["answered"] = bool(sent)
+        if not sent:
+            item["outcome"] = None
+        out.append(item)
+    return out
+
+
+def funding_claimed(conn: Connection, as_of: date, first: date, last: date,
+                    duty: str = "funding-cap") -> dict[str, object]:
+    """Trial funding claimed (claims dated first..last and by `as_of`) per area, for appeals judged by `duty`."""
+    from sqlalchemy import func
+
+    from monitor.models import FundingClaim
+
+    f, c = Finding.__table__, FundingClaim.__table__
+    stmt = (select(f.c.area, func.sum(c.c.amount_gbp))
+            .join(f, and_(f.c.duty == duty, f.c.subject == c.c.appeal_id))
+            .where(and_(f.c.status != "not_applicable", c.c.claimed_on >= first,
+                        c.c.claimed_on <= last, c.c.claimed_on <= as_of))
+            .group_by(f.c.area))
+    return {area: total for area, total in conn.execute(stmt)}
+
+
+def explain_stored(conn: Connection, rules: dict[str, Rule], rows: list[dict], as_of: date,
+                   histories: dict[tuple[str, str], list[dict]] | None = None,
+                   chunk: int = 2000) -> dict[tuple[str, str], Explanation]:
+    """Explanations of many stored findings at once, without re-deciding them.
+
+    The status, dates, reason and matching row are the stored finding's; the records,
+    facts and deadline come from the duty's obligation builder, run once per duty over
+    the findings' records (in chunks). Same shape as `explain`.
+    """
+    from monitor.obligations import BUILDERS
+
+    exceptions = active_exceptions(conn, as_of)
+    holidays_by_year: dict[int, dict] = {}
+    by_duty: dict[str, dict[str, dict]] = {}
+    for row in rows:
+        by_duty.setdefault(row["duty"], {})[row["subject"]] = row
+    out: dict[tuple[str, str], Explanation] = {}
+    for duty, wanted in by_duty.items():
+        rule = rules[duty]
+        keys = sorted({k for s in wanted for k in (s, s.rsplit(":", 1)[0])})
+        obligations = {}
+        for i in range(0, len(keys), chunk):
+            for ob in BUILDERS[rule.obligation](conn, as_of, rule.parameters, keys[i:i + chunk]):
+                if ob.subject in wanted:
+                    obligations[ob.subject] = ob
+        for subject, stored in wanted.items():
+            ob = obligations.get(subject)
+            exception = exceptions.get((duty, subject))
+            due = stored["due_on"]
+            holiday = None
+            if due is not None:
+                if due.year not in holidays_by_year:
+                    holidays_by_year[due.year] = english_bank_holidays(range(due.year, due.year + 1))
+                holiday = holidays_by_year[due.year].get(due)
+            number = stored["rule_row"]
+            row_text = rule.rows[number - 1].describe() if 0 < number <= len(rule.rows) else "?"
+            facts = {**(ob.facts if ob else {}), "excepted": exception is not None}
+            changes = (histories.get((duty, subject), []) if histories is not None
+                       else history(conn, duty, subject))
+            out[(duty, subject)] = Explanation(
+                duty=rule, subject=subject, as_of=as_of, status=stored["status"], area=stored["area"],
+                owner=stored["owner"], case_ref=stored["case_ref"], due_on=due, done_on=stored["done_on"],
+                days_late=stored["days_late"], reason=stored["reason"], deadline=ob.deadline if ob else "",
+                facts=facts, row_number=number, row_text=row_text, records=ob.records if ob else [],
+                exception=exception, bank_holiday=holiday, stored=stored, history=changes,
+            )
+    return out
