@@ -260,3 +260,165 @@ def serve(
         pass
     finally:
         server.server_close()
+
+
+# --- alerts, scheduled runs and status (issue 5) ----------------------------------------------
+
+
+def _when(value) -> str:
+    if value is None:
+        return "—"
+    if hasattr(value, "tzinfo") and value.tzinfo is None:
+        from datetime import timezone as _tz
+        value = value.replace(tzinfo=_tz.utc)
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S") if hasattr(value, "astimezone") else str(value)
+
+
+@app.command()
+def alerts(
+    ctx: typer.Context,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print what would go out; send nothing, record nothing."),
+) -> None:
+    """E-mail each owner a digest of the latest check's new events, then send the outbox."""
+    from monitor.alerts import AlertError, run_alerts
+    from monitor.scheduler import ALERTS_LOCK, DbLock, LockHeld, finish_run, start_run
+
+    cfg: Config = ctx.obj
+    engine, rules = _store(cfg), _rules(cfg)
+    p = lambda text="": out.print(text, highlight=False, markup=False, soft_wrap=True)  # noqa: E731
+    if dry_run:
+        try:
+            report = run_alerts(engine, cfg, rules, dry_run=True)
+        except AlertError as exc:
+            _fail(str(exc))
+        for digest in report.digests:
+            p(f"To: {digest.address}")
+            p(f"Subject: {digest.subject}")
+            p()
+            p(digest.text)
+            p("=" * 72)
+        for problem in report.unaddressed:
+            err.print(f"[yellow]no address:[/] {problem}", highlight=False)
+        p(f"dry run as of {report.as_of}: {len(report.digests)} digest(s) with {report.events} event(s) would be "
+          f"queued; {report.waiting} message(s) already in the outbox would be retried. Nothing sent or recorded.")
+        return
+    try:
+        with DbLock(engine, ALERTS_LOCK):
+            run_id = start_run(engine, "alerts", "cli")
+            try:
+                report = run_alerts(engine, cfg, rules, run_id=run_id)
+            except AlertError as exc:
+                finish_run(engine, run_id, "failed", detail=str(exc))
+                _fail(str(exc))
+            except Exception as exc:
+                finish_run(engine, run_id, "failed", detail=f"{type(exc).__name__}: {exc}")
+                raise
+            notes = [str(u) for u in report.unaddressed]
+            if report.send.error:
+                notes.append(f"{report.send.kept} message(s) kept in the outbox: {report.send.error}")
+            outcome = "partial" if (report.send.kept or report.send.failed) else "ok"
+            finish_run(engine, run_id, outcome, report.counts(), "\n".join(notes) or None, as_of=report.as_of)
+    except LockHeld as exc:
+        _fail(str(exc))
+    if report.digests:
+        table = Table("recipient", "items", "subject", title=f"digests queued (run {run_id})")
+        for digest in report.digests:
+            table.add_row(digest.address, str(len(digest.items)), digest.subject)
+        out.print(table)
+    for problem in report.unaddressed:
+        err.print(f"[yellow]no address:[/] {problem}", highlight=False)
+    s = report.send
+    p(f"alerts as of {report.as_of}: {report.events} new event(s) in {len(report.digests)} digest(s); "
+      f"sent {s.sent}, kept {s.kept}, failed {s.failed}")
+    if s.error:
+        _fail(f"{s.kept} message(s) kept in the outbox for the next run: {s.error}", code=2)
+    if s.failed:
+        _fail(f"{s.failed} message(s) refused by the SMTP server (see `send-monitor status`)", code=2)
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    once: bool = typer.Option(False, "--once", help="Run one cycle now and exit."),
+    every: Optional[float] = typer.Option(None, "--every", min=1, help="Run the cycle every N seconds instead of daily (testing)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Check as of this date instead of today (testing, demos)."),
+) -> None:
+    """Run the daily cycle (import inbox → check → publish → alerts) on the configured schedule."""
+    import logging
+
+    from monitor.scheduler import LockHeld, MonitorScheduler, parse_time, run_once
+
+    cfg: Config = ctx.obj
+    day = _date(as_of)
+    try:
+        parse_time(cfg.schedule_time)
+        from zoneinfo import ZoneInfo
+        ZoneInfo(cfg.timezone)
+    except Exception as exc:
+        _fail(f"[schedule] in the configuration: {exc}")
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    engine = _store(cfg)
+    if once:
+        try:
+            result = run_once(cfg, engine, as_of=day)
+        except LockHeld as exc:
+            _fail(str(exc))
+        table = Table("step", "outcome", title=f"cycle {result.cycle} as of {result.as_of}")
+        for step, outcome in result.steps.items():
+            table.add_row(step, outcome)
+        out.print(table)
+        if not result.ok:
+            raise typer.Exit(1)
+        return
+    when = f"every {every:g} s" if every else f"daily at {cfg.schedule_time} {cfg.timezone}"
+    err.print(f"send-monitor run: {when}; stop with Ctrl-C or SIGTERM", highlight=False)
+    scheduler = MonitorScheduler(cfg, engine, every=every, as_of=day)
+    try:
+        scheduler.run()
+    except LockHeld as exc:
+        _fail(str(exc))
+    err.print(f"send-monitor run: stopped cleanly ({scheduler.stop_reason or 'scheduler shut down'})", highlight=False)
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    runs: int = typer.Option(12, "--runs", min=1, help="How many of the latest runs to show."),
+) -> None:
+    """The scheduler, the latest runs, the latest check and import, and the outbox."""
+    from monitor.scheduler import status_report
+
+    cfg: Config = ctx.obj
+    report = status_report(_store(cfg), runs)
+    p = lambda text="": out.print(text, highlight=False, markup=False, soft_wrap=True)  # noqa: E731
+    lock = report["scheduler"]
+    if lock:
+        p(f"scheduler: running, pid {lock['pid']} on {lock['host']} since {_when(lock['acquired_at'])} "
+          f"(heartbeat {_when(lock['heartbeat'])})")
+    else:
+        p("scheduler: not running")
+    if report["next_run"]:
+        p(f"next scheduled run: {_when(report['next_run'])}")
+    check = report["check"]
+    p(f"latest check: {check['id']} as of {check['as_of']}, finished {_when(check['finished_at'])}" if check
+      else "latest check: none")
+    batch = report["import"]
+    p(f"latest import: batch {batch['id']} from {batch['source']}, finished {_when(batch['finished_at'])}" if batch
+      else "latest import: none")
+    o = report["outbox"]
+    p(f"outbox: {o.get('queued', 0)} queued, {o.get('sent', 0)} sent, {o.get('failed', 0)} failed")
+    if not report["runs"]:
+        p("runs: none yet")
+        return
+    table = Table("run", "cycle", "step", "trigger", "as of", "started", "secs", "outcome", "counts / detail",
+                  title="latest runs")
+    for r in report["runs"]:
+        took = ""
+        if r["finished_at"] and r["started_at"]:
+            took = f"{(r['finished_at'] - r['started_at']).total_seconds():.1f}"
+        counts = ", ".join(f"{k} {v}" for k, v in (r["counts"] or {}).items()
+                           if not isinstance(v, dict) and k not in ("as_of",))
+        detail = (r["detail"] or "").splitlines()
+        table.add_row(str(r["id"]), r["cycle"] or "", r["step"], r["trigger"], str(r["as_of"] or ""),
+                      _when(r["started_at"]), took, r["outcome"], "; ".join(x for x in [counts, *detail[:1]] if x))
+    out.print(table)
