@@ -108,7 +108,11 @@ def import_(ctx: typer.Context, folder: Path = typer.Argument(..., help="Folder 
 
 
 @app.command()
-def check(ctx: typer.Context, as_of: Optional[str] = typer.Option(None, "--as-of", help="Date to check as of (default today).")) -> None:
+def check(
+    ctx: typer.Context,
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date to check as of (default today)."),
+    full: bool = typer.Option(False, "--full", help="Re-evaluate every subject, not only what can have changed."),
+) -> None:
     """Evaluate every duty as of a date and store the findings."""
     cfg: Config = ctx.obj
     day = _date(as_of) or date.today()
@@ -121,13 +125,15 @@ def check(ctx: typer.Context, as_of: Optional[str] = typer.Option(None, "--as-of
                 tasks[duty] = bar.add_task(duty, total=total)
             bar.update(tasks[duty], completed=done, total=total)
 
-        result = run_check(engine, rules, day, progress)
+        result = run_check(engine, rules, day, progress, full=full)
     shown = [s for s in STATUSES if s != "not_applicable"]
-    table = Table(title=f"findings as of {day.isoformat()} (check {result.check_id})")
+    table = Table(title=f"findings as of {day.isoformat()} (check {result.check_id}, {result.mode}: "
+                        f"{result.evaluated} evaluated, {result.changed} changed)")
     table.add_column("duty", no_wrap=True)
     for status in shown:
         table.add_column(status.replace("_", " "), justify="right")
-    for duty, counts in result.counts.items():
+    for duty in rules:
+        counts = result.counts.get(duty, {})
         table.add_row(duty, *[str(counts.get(s, 0) or "·") for s in shown])
     out.print(table)
 

@@ -3,27 +3,47 @@
 For each rule: its builder yields obligations (facts precomputed), each is posted
 as one event to the duty's ruleset, and the matching decision-table row gives
 the status. Findings that changed are written, with a history entry whenever a
-finding appears or its status changes.
+finding appears (other than as not_applicable) or its status changes.
+
+A check is incremental when it can be: after a previous check with the same rule
+versions and an earlier or equal as-of date, only the subjects that can have
+changed are re-evaluated (see `plan`). Anything else is a full check.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from sqlalchemy import and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, desc, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from monitor.dates import days_between
-from monitor.models import CheckRun, Finding, FindingChange, ImportBatch, RecordedException
-from monitor.obligations import BUILDERS, Obligation
+from monitor.models import (
+    Appeal,
+    Area,
+    CheckRun,
+    Commissioner,
+    Decision,
+    Evidence,
+    Finding,
+    FindingChange,
+    FundingClaim,
+    ImportBatch,
+    Recommendation,
+    RecordedException,
+    Response,
+)
+from monitor.obligations import BUILDERS, KEY_KINDS, Obligation
 from monitor.rules import Row, Rule, decide, register
+from monitor.store import bulk_insert
 
 Progress = Callable[[str, int, int | None], None]
-_FIELDS = ("area", "owner", "case_ref", "status", "due_on", "done_on", "days_late", "reason",
-           "rule_version", "rule_row")
+OPEN = ("pending", "due_soon", "overdue")  # statuses that move with the as-of date alone
+_FIELDS = ("record_key", "area", "owner", "case_ref", "status", "due_on", "done_on", "days_late",
+           "reason", "rule_version", "rule_row")
+_CHUNK = 2000
 
 
 @dataclass
@@ -42,8 +62,10 @@ class Outcome:
 class CheckResult:
     check_id: int
     as_of: date
-    counts: dict[str, dict[str, int]]  # duty -> status -> n
+    mode: str  # full or incremental
+    evaluated: int
     changed: int
+    counts: dict[str, dict[str, int]]  # duty -> status -> n (not_applicable left out)
 
 
 class _Fill(dict):
@@ -82,92 +104,199 @@ def evaluate(rule: Rule, obligation: Obligation, as_of: date, exceptions: dict) 
     return Outcome(obligation, row, row.status, days_late, reason, exception)
 
 
-def evaluate_duty(conn: Connection, rule: Rule, as_of: date, keys=None, exceptions=None):
+def evaluate_duty(conn: Connection, rule: Rule, as_of: date, keys: Iterable[str] | None = None,
+                  exceptions: dict | None = None):
     """Every obligation of one duty (or of the records `keys`), decided."""
     if exceptions is None:
         exceptions = active_exceptions(conn, as_of, rule.id)
-    for obligation in BUILDERS[rule.obligation](conn, as_of, rule.parameters, keys):
-        yield evaluate(rule, obligation, as_of, exceptions)
+    build = BUILDERS[rule.obligation]
+    chunks = [None] if keys is None else list(_chunks(sorted(keys), _CHUNK))
+    for chunk in chunks:
+        for obligation in build(conn, as_of, rule.parameters, chunk):
+            yield evaluate(rule, obligation, as_of, exceptions)
 
 
-def _finding(outcome: Outcome, rule: Rule) -> dict:
-    ob = outcome.obligation
-    return {"area": ob.area, "owner": ob.owner, "case_ref": ob.case_ref, "status": outcome.status,
-            "due_on": ob.due_on, "done_on": ob.done_on, "days_late": outcome.days_late,
-            "reason": outcome.reason, "rule_version": rule.version, "rule_row": outcome.row.number}
+def last_check(conn: Connection) -> CheckRun | None:
+    t = CheckRun.__table__
+    row = conn.execute(select(t).where(t.c.finished_at.is_not(None)).order_by(desc(t.c.id)).limit(1)).mappings().first()
+    return CheckRun(**row) if row else None
 
 
-def run_check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progress | None = None) -> CheckResult:
-    """Evaluate every duty as of `as_of` and store the findings, in one transaction."""
-    counts: dict[str, dict[str, int]] = {}
-    changed = 0
+def plan(conn: Connection, rules: dict[str, Rule], as_of: date, previous: CheckRun | None) -> dict[str, set[str]] | None:
+    """The record keys to re-evaluate, by key kind; None when the check must be full.
+
+    After `previous` (same rules, as-of not later), a finding can change only if:
+    a record it uses changed in a later import; a date of one of its records falls
+    in (previous as-of, as-of] (records coming into existence, things done, hearings,
+    closures, claims); a recorded exception starts or ends in between; or its status
+    is open (pending, due_soon, overdue), which moves with the date alone.
+    """
+    versions = {r.id: r.version for r in rules.values()}
+    if previous is None or previous.rule_versions != versions or as_of < previous.as_of:
+        return None
+    batch, since = previous.last_batch, previous.as_of
+    dirty: dict[str, set[str]] = {"decision": set(), "area": set(), "appeal": set(), "recommendation": set()}
+
+    def touched(model, key_column: str, kind: str, date_columns: Iterable[str]) -> None:
+        t = model.__table__
+        window = [and_(t.c[c] > since, t.c[c] <= as_of) for c in date_columns]
+        stmt = select(t.c[key_column]).where(or_(t.c.updated_batch > batch, *window)).distinct()
+        dirty[kind].update(conn.execute(stmt).scalars())
+
+    touched(Decision, "decision_id", "decision", ["decision_date"])
+    touched(Area, "area_code", "area", ["rights_published_on"])
+    touched(Appeal, "appeal_id", "appeal", ["decision_date", "registered_on", "la_response_due_on",
+                                            "la_response_sent_on", "hearing_on", "closed_on"])
+    touched(Evidence, "appeal_id", "appeal", ["la_contacted_on", "evidence_due_on", "evidence_provided_on"])
+    touched(FundingClaim, "appeal_id", "appeal", ["claimed_on"])
+    touched(Recommendation, "recommendation_id", "recommendation", ["made_on"])
+    touched(Response, "recommendation_id", "recommendation",
+            ["sent_to_family_on", "sent_to_la_on", "sent_to_evaluators_on"])
+    c, e, r = Commissioner.__table__, Evidence.__table__, Recommendation.__table__
+    dirty["appeal"].update(conn.execute(select(e.c.appeal_id).join(c, c.c.commissioner_code == e.c.commissioner_code)
+                                        .where(c.c.updated_batch > batch).distinct()).scalars())
+    for chunk in _chunks(sorted(dirty["appeal"]), _CHUNK):  # recommendations take their scope from the appeal
+        dirty["recommendation"].update(conn.execute(select(r.c.recommendation_id).where(r.c.appeal_id.in_(chunk))).scalars())
+
+    kind_of = {rule.id: KEY_KINDS[rule.obligation] for rule in rules.values()}
+    x = RecordedException.__table__
+    for duty, subject in conn.execute(select(x.c.duty, x.c.subject_id).where(or_(
+            x.c.updated_batch > batch, and_(x.c.granted_on > since, x.c.granted_on <= as_of),
+            and_(x.c.expires_on >= since, x.c.expires_on < as_of)))):
+        if duty in kind_of:
+            dirty[kind_of[duty]].update({subject, subject.rsplit(":", 1)[0]})
+    f = Finding.__table__
+    for duty, key in conn.execute(select(f.c.duty, f.c.record_key).where(f.c.status.in_(OPEN))):
+        if duty in kind_of:
+            dirty[kind_of[duty]].add(key)
+    return dirty
+
+
+def run_check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progress | None = None,
+              full: bool = False) -> CheckResult:
+    """Evaluate the duties as of `as_of` (incrementally when possible) and store the findings."""
+    changed = evaluated = 0
     with engine.begin() as conn:
+        previous = last_check(conn)
+        dirty = None if full else plan(conn, rules, as_of, previous)
+        mode = "full" if dirty is None else "incremental"
         last_batch = conn.execute(select(func.max(ImportBatch.__table__.c.id))).scalar() or 0
         check_id = conn.execute(insert(CheckRun.__table__).values(
-            as_of=as_of, started_at=datetime.now(timezone.utc), mode="full", last_batch=last_batch,
+            as_of=as_of, started_at=datetime.now(timezone.utc), mode=mode, last_batch=last_batch,
             rule_versions={r.id: r.version for r in rules.values()}, counts={},
         )).inserted_primary_key[0]
         exceptions = active_exceptions(conn, as_of)
-        evaluated = 0
         for rule in rules.values():
-            tally: Counter[str] = Counter()
-            new: dict[str, dict] = {}
-            for i, outcome in enumerate(evaluate_duty(conn, rule, as_of, exceptions=exceptions)):
-                new[outcome.obligation.subject] = _finding(outcome, rule)
-                tally[outcome.status] += 1
-                if progress and i % 5000 == 0:
-                    progress(rule.id, i, None)
-            evaluated += len(new)
-            changed += _store(conn, rule.id, new, as_of, check_id)
-            counts[rule.id] = dict(tally)
+            keys = None if dirty is None else dirty[KEY_KINDS[rule.obligation]]
+            if keys is not None and not keys:
+                continue
+            writer = _Writer(conn, rule.id, as_of, check_id, keys)
+            for outcome in evaluate_duty(conn, rule, as_of, keys, exceptions):
+                writer.add(outcome, rule)
+                if progress and writer.seen_count % 5000 == 0:
+                    progress(rule.id, writer.seen_count, None)
+            writer.finish()
+            evaluated += writer.seen_count
+            changed += writer.changed
             if progress:
-                progress(rule.id, len(new), len(new))
+                progress(rule.id, writer.seen_count, writer.seen_count)
+        counts = status_counts(conn)
         conn.execute(update(CheckRun.__table__).where(CheckRun.__table__.c.id == check_id).values(
             finished_at=datetime.now(timezone.utc), evaluated=evaluated, counts=counts))
-    return CheckResult(check_id, as_of, counts, changed)
+    return CheckResult(check_id, as_of, mode, evaluated, changed, counts)
 
 
-def _store(conn: Connection, duty: str, new: dict[str, dict], as_of: date, check_id: int) -> int:
-    """Write the duty's findings that changed; record history for new findings and status changes."""
+def status_counts(conn: Connection) -> dict[str, dict[str, int]]:
+    """Stored findings by duty and status, not_applicable left out."""
     f = Finding.__table__
-    old = {r.subject: r for r in conn.execute(
-        select(f.c.subject, f.c.status_since, *[f.c[c] for c in _FIELDS]).where(f.c.duty == duty))}
-    inserts, updates, history = [], [], []
-    for subject, values in new.items():
-        before = old.pop(subject, None)
-        if before is None:
-            inserts.append({"duty": duty, "subject": subject, **values, "as_of": as_of,
-                            "status_since": as_of, "check_id": check_id})
-        elif any(getattr(before, c) != values[c] for c in _FIELDS):
-            since = as_of if before.status != values["status"] else before.status_since
-            updates.append({"k_subject": subject, **{f"v_{c}": v for c, v in values.items()},
-                            "v_as_of": as_of, "v_check_id": check_id, "v_status_since": since})
+    counts: dict[str, dict[str, int]] = {}
+    stmt = select(f.c.duty, f.c.status, func.count()).where(f.c.status != "not_applicable").group_by(f.c.duty, f.c.status)
+    for duty, status, n in conn.execute(stmt):
+        counts.setdefault(duty, {})[status] = n
+    return counts
+
+
+class _Writer:
+    """Compares one duty's outcomes with the stored findings and writes the differences in batches."""
+
+    def __init__(self, conn: Connection, duty: str, as_of: date, check_id: int, keys: set[str] | None):
+        self.conn, self.duty, self.as_of, self.check_id = conn, duty, as_of, check_id
+        self.keys = keys
+        self.seen: set[str] = set()
+        self.changed = 0
+        self.inserts: list[dict] = []
+        self.updates: list[dict] = []
+        self.history: list[dict] = []
+        f = Finding.__table__
+        stmt = select(f.c.subject, f.c.status_since, *[f.c[c] for c in _FIELDS]).where(f.c.duty == duty)
+        if keys is None:
+            self.old = {r.subject: r for r in conn.execute(stmt)}
         else:
-            continue
-        if before is None or before.status != values["status"]:
-            history.append({"check_id": check_id, "as_of": as_of, "duty": duty, "subject": subject,
-                            "area": values["area"], "owner": values["owner"],
-                            "old_status": before.status if before else None,
-                            "new_status": values["status"], "due_on": values["due_on"],
-                            "done_on": values["done_on"], "days_late": values["days_late"],
-                            "reason": values["reason"], "rule_version": values["rule_version"]})
-    for subject, before in old.items():  # its record no longer exists as of this date
-        history.append({"check_id": check_id, "as_of": as_of, "duty": duty, "subject": subject,
-                        "area": before.area, "owner": before.owner, "old_status": before.status,
-                        "new_status": "not_applicable", "due_on": None, "done_on": None,
-                        "days_late": 0, "reason": "the record does not exist as of this date",
-                        "rule_version": before.rule_version})
-    for gone in _chunks(list(old), 500):
-        conn.execute(delete(f).where(and_(f.c.duty == duty, f.c.subject.in_(gone))))
-    for chunk in _chunks(inserts, 20000):
-        conn.execute(insert(f), chunk)
-    if updates:
-        cols = {k[2:]: bindparam(k) for k in updates[0] if k.startswith("v_")}
-        conn.execute(update(f).where(and_(f.c.duty == duty, f.c.subject == bindparam("k_subject")))
-                     .values(cols), updates)
-    for chunk in _chunks(history, 20000):
-        conn.execute(insert(FindingChange.__table__), chunk)
-    return len(inserts) + len(updates) + len(old)
+            self.old = {}
+            for chunk in _chunks(sorted(keys), _CHUNK):
+                self.old.update((r.subject, r) for r in conn.execute(stmt.where(f.c.record_key.in_(chunk))))
+
+    @property
+    def seen_count(self) -> int:
+        return len(self.seen)
+
+    def add(self, outcome: Outcome, rule: Rule) -> None:
+        ob = outcome.obligation
+        values = {"record_key": ob.key, "area": ob.area, "owner": ob.owner, "case_ref": ob.case_ref,
+                  "status": outcome.status, "due_on": ob.due_on, "done_on": ob.done_on,
+                  "days_late": outcome.days_late, "reason": outcome.reason, "rule_version": rule.version,
+                  "rule_row": outcome.row.number}
+        self.seen.add(ob.subject)
+        before = self.old.get(ob.subject)
+        if before is None:
+            self.inserts.append({"duty": self.duty, "subject": ob.subject, **values, "as_of": self.as_of,
+                                 "status_since": self.as_of, "check_id": self.check_id})
+        elif any(getattr(before, c) != values[c] for c in _FIELDS):
+            since = self.as_of if before.status != values["status"] else before.status_since
+            self.updates.append({"k_subject": ob.subject, **{f"v_{c}": v for c, v in values.items()},
+                                 "v_as_of": self.as_of, "v_check_id": self.check_id, "v_status_since": since})
+        else:
+            return
+        self.changed += 1
+        old_status = before.status if before is not None else None
+        if old_status != values["status"] and not (old_status is None and values["status"] == "not_applicable"):
+            self._history(ob.subject, values, old_status)
+        if len(self.inserts) + len(self.updates) >= 20000:
+            self._flush()
+
+    def _history(self, subject: str, values: dict, old_status: str | None) -> None:
+        self.history.append({"check_id": self.check_id, "as_of": self.as_of, "duty": self.duty,
+                             "subject": subject, "area": values["area"], "owner": values["owner"],
+                             "old_status": old_status, "new_status": values["status"],
+                             "due_on": values["due_on"], "done_on": values["done_on"],
+                             "days_late": values["days_late"], "reason": values["reason"],
+                             "rule_version": values["rule_version"]})
+
+    def _flush(self) -> None:
+        f = Finding.__table__
+        bulk_insert(self.conn, f, self.inserts)
+        if self.updates:
+            cols = {k[2:]: bindparam(k) for k in self.updates[0] if k.startswith("v_")}
+            self.conn.execute(update(f).where(and_(f.c.duty == self.duty, f.c.subject == bindparam("k_subject")))
+                              .values(cols), self.updates)
+        bulk_insert(self.conn, FindingChange.__table__, self.history)
+        self.inserts, self.updates, self.history = [], [], []
+
+    def finish(self) -> None:
+        """Flush, and retire findings whose record does not exist as of this date."""
+        gone = [s for s in self.old if s not in self.seen]
+        for subject in gone:
+            before = self.old[subject]
+            if before.status != "not_applicable":
+                self._history(subject, {"area": before.area, "owner": before.owner, "status": "not_applicable",
+                                        "due_on": None, "done_on": None, "days_late": 0,
+                                        "reason": "the record does not exist as of this date",
+                                        "rule_version": before.rule_version}, before.status)
+        self._flush()
+        f = Finding.__table__
+        for chunk in _chunks(gone, 500):
+            self.conn.execute(delete(f).where(and_(f.c.duty == self.duty, f.c.subject.in_(chunk))))
+        self.changed += len(gone)
 
 
 def _chunks(items: list, size: int):

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from monitor.models import AuditEntry, ImportBatch
 from monitor.records import BY_FILE, BY_NAME, RECORD_TYPES, RecordType, parse_value
+from monitor.store import bulk_insert
 
 Progress = Callable[[str, int, int], None]
 _CHUNK = 500
@@ -327,14 +328,13 @@ def _write(conn: Connection, p: _Parsed, batch_id: int, progress: Progress | Non
                       "column": c, "old_value": _text(old[c]), "new_value": _text(values[c])}
                      for c in diff)
     for i in range(0, len(new_rows), 20000):
-        conn.execute(insert(table), new_rows[i:i + 20000])
+        bulk_insert(conn, table, new_rows[i:i + 20000])
         if progress:
             progress(f"writing {rtype.file}", min(i + 20000, len(new_rows)), len(new_rows))
     if changed_rows:
         assignments = {c[2:]: bindparam(c) for c in changed_rows[0] if c.startswith("v_")}
         where = and_(*[table.c[k] == bindparam(f"k_{k}") for k in rtype.key])
         conn.execute(update(table).where(where).values(assignments), changed_rows)
-    if audit:
-        conn.execute(insert(AuditEntry.__table__), audit)
+    bulk_insert(conn, AuditEntry.__table__, audit)
     return {"new": len(new_rows), "updated": len(changed_rows), "unchanged": unchanged}
 

@@ -48,11 +48,14 @@ class Obligation:
 
 Builder = Callable[[Connection, date, dict, Iterable[str] | None], Iterator[Obligation]]
 BUILDERS: dict[str, Builder] = {}
+KEY_KINDS: dict[str, str] = {}  # builder -> the record its keys identify: decision, area, appeal, recommendation
 
 
-def builder(name: str):
+def builder(name: str, key: str):
+    """Register a builder whose `keys` argument (and `Obligation.key`) are ids of `key` records."""
     def register(fn: Builder) -> Builder:
         BUILDERS[name] = fn
+        KEY_KINDS[name] = key
         return fn
     return register
 
@@ -118,7 +121,7 @@ def _appeals(conn: Connection, as_of: date, keys):
     return conn.execute(_keys(stmt, t.c.appeal_id, keys))
 
 
-@builder("decision_letter")
+@builder("decision_letter", key="decision")
 def decision_letters(conn, as_of, params, keys=None):
     t = Decision.__table__
     stmt = select(t.c.decision_id, t.c.area_code, t.c.case_ref, t.c.decision_type,
@@ -135,7 +138,7 @@ def decision_letters(conn, as_of, params, keys=None):
         )
 
 
-@builder("local_offer")
+@builder("local_offer", key="area")
 def local_offers(conn, as_of, params, keys=None):
     t = Area.__table__
     stmt = select(t.c.area_code, t.c.rights_published_on)
@@ -150,7 +153,7 @@ def local_offers(conn, as_of, params, keys=None):
         )
 
 
-@builder("appeal_contact")
+@builder("appeal_contact", key="appeal")
 def appeal_contacts(conn, as_of, params, keys=None):
     e, c = Evidence.__table__, Commissioner.__table__
     contacts: dict[tuple[str, str], list] = {}
@@ -177,7 +180,7 @@ def appeal_contacts(conn, as_of, params, keys=None):
             )
 
 
-@builder("appeal_response")
+@builder("appeal_response", key="appeal")
 def appeal_responses(conn, as_of, params, keys=None):
     for a in _appeals(conn, as_of, keys):
         due, done = a.la_response_due_on, known_by(a.la_response_sent_on, as_of)
@@ -208,7 +211,7 @@ def _evidence_record(r) -> tuple[str, str, dict]:
         "attendance_required": r.attendance_required, "attended": r.attended})
 
 
-@builder("evidence_request")
+@builder("evidence_request", key="appeal")
 def evidence_requests(conn, as_of, params, keys=None):
     for r in _evidence_rows(conn, as_of, keys):
         due, done = r.evidence_due_on, known_by(r.evidence_provided_on, as_of)
@@ -222,7 +225,7 @@ def evidence_requests(conn, as_of, params, keys=None):
         )
 
 
-@builder("hearing_witness")
+@builder("hearing_witness", key="appeal")
 def hearing_witnesses(conn, as_of, params, keys=None):
     for r in _evidence_rows(conn, as_of, keys):
         hearing = r.hearing_on
@@ -270,7 +273,7 @@ def _response_record(r) -> tuple[str, str, dict]:
         "has_response": bool(r.has_response)})
 
 
-@builder("recommendation_response")
+@builder("recommendation_response", key="recommendation")
 def recommendation_responses(conn, as_of, params, keys=None):
     weeks = params["response_weeks"]
     first, last = params["covid_window"]
@@ -290,7 +293,7 @@ def recommendation_responses(conn, as_of, params, keys=None):
         )
 
 
-@builder("response_content")
+@builder("response_content", key="recommendation")
 def response_contents(conn, as_of, params, keys=None):
     for r in _recommendations(conn, as_of, keys):
         sent = [d for d in _required_dates(r, as_of) if d is not None]
@@ -308,7 +311,7 @@ def response_contents(conn, as_of, params, keys=None):
         )
 
 
-@builder("evaluator_return")
+@builder("evaluator_return", key="recommendation")
 def evaluator_returns(conn, as_of, params, keys=None):
     weeks = params["return_weeks"]
     for r in _recommendations(conn, as_of, keys):
@@ -327,7 +330,7 @@ def evaluator_returns(conn, as_of, params, keys=None):
         )
 
 
-@builder("trial_funding")
+@builder("trial_funding", key="appeal")
 def trial_funding(conn, as_of, params, keys=None):
     f = FundingClaim.__table__
     first, last = params["scope_start"], params["trial_end"]
