@@ -1,0 +1,417 @@
+"""The published site: layout, exports, isolation, escaping, PDF, and every page type in real
+headless Chromium (no console errors, charts rendered, expected rows, axe-core clean)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import subprocess
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE, cli
+from monitor.config import REPO_RULES
+from monitor.findings import (
+    ACTION_STATUSES,
+    explain,
+    explain_stored,
+    explanation_path,
+    query_findings,
+)
+from monitor.publish import PublishError, publish, rate
+from monitor.rules import load_rules
+from monitor.store import open_store
+
+AS_OF = "2020-06-30"
+CHROMIUM = "/usr/bin/chromium"
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-sync"]
+HOSTILE_NAME = '<script>alert("name")</script> & "NHS"'
+HOSTILE_REF = '"><img src=x onerror=alert(1)>'
+HOSTILE_ID = "D<script>alert(2)</script>"
+
+
+def _load(folder: Path, db: str) -> None:
+    result = cli("import", folder, db=db)
+    assert result.exit_code == 0, result.output
+    result = cli("check", "--as-of", AS_OF, db=db)
+    assert result.exit_code == 0, result.output
+
+
+def _publish(db: str, out: Path, *extra: str) -> Path:
+    result = cli("publish", out, *extra, db=db)
+    assert result.exit_code == 0, result.output
+    index = Path(result.stdout.strip())
+    assert index == (out / "index.html").resolve()
+    return index
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo records, checked as of 2020-06-30 and published with --pdf."""
+    base = tmp_path_factory.mktemp("demo")
+    db = f"sqlite:///{base / 'store.db'}"
+    _load(SAMPLE, db)
+    started = time.perf_counter()
+    _publish(db, base / "site", "--pdf")
+    print(f"demo published with PDFs in {time.perf_counter() - started:.2f}s")
+    return {"db": db, "site": base / "site", "engine": open_store(db)}
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules(REPO_RULES)
+
+
+def _rows(db: str, area: str | None = None) -> list[dict]:
+    with open_store(db).connect() as conn:
+        return query_findings(conn, area=area)
+
+
+def _area_refs(db: str) -> dict[str, set[str]]:
+    refs: dict[str, set[str]] = {}
+    for name in ("decisions", "appeals"):
+        with open(SAMPLE / f"{name}.csv", encoding="utf-8-sig") as fh:
+            for row in csv.DictReader(fh):
+                refs.setdefault(row["area_code"], set()).add(row["case_ref"])
+    return refs
+
+
+# --- files -------------------------------------------------------------------------
+
+def test_site_layout(demo, rules):
+    site = demo["site"]
+    rows = _rows(demo["db"])
+    areas = sorted({r["area"] for r in rows})
+    assert (site / "index.html").is_file()
+    assets = sorted(p.name for p in (site / "assets").iterdir())
+    assert assets == ["plotly.min.js", "site.css", "site.js"]
+    assert len(list(site.rglob("plotly*.js"))) == 1
+    for area in areas:
+        folder = site / "areas" / area
+        for name in ("index.html", "report.html", "report.pdf", "findings.csv", "findings.json"):
+            assert (folder / name).is_file(), folder / name
+    for code in ("QRL", "QSL", "850-SC", "851-SC", "852-SC"):
+        assert (site / "commissioners" / code / "index.html").is_file()
+    # one explanation page per finding needing action, where the alerts link to
+    needing = [r for r in rows if r["status"] in ACTION_STATUSES]
+    assert needing and {r["status"] for r in needing} == set(ACTION_STATUSES)
+    for r in needing:
+        assert (site / explanation_path(r["area"], r["duty"], r["subject"])).is_file()
+    assert len(list(site.glob("areas/*/explain/*/*.html"))) == len(needing)
+
+
+def test_pages_are_offline_and_relative(demo):
+    for page in demo["site"].rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for attr, url in re.findall(r'\b(src|href)="([^"]*)"', text):
+            assert not re.match(r"^(https?:)?//", url), f"{page}: external {attr} {url}"
+            if not url.startswith("#"):
+                target = (page.parent / url.split("#")[0]).resolve()
+                assert target.exists(), f"{page}: broken link {url}"
+        scripts = re.findall(r'<script src="([^"]+)"', text)
+        assert all(s.endswith(("assets/plotly.min.js", "assets/site.js")) for s in scripts)
+        assert scripts.count(scripts[0]) == 1 if scripts else True
+        assert "cdn.plot.ly" not in text and "GDS Transport" not in text
+
+
+def test_area_exports_match_the_cli(demo):
+    for area in ("850", "851", "852"):
+        expected = cli("findings", "--area", area, "--format", "json", db=demo["db"])
+        assert json.loads((demo["site"] / "areas" / area / "findings.json").read_text()) == json.loads(expected.stdout)
+        expected_csv = cli("findings", "--area", area, "--format", "csv", db=demo["db"])
+        assert (demo["site"] / "areas" / area / "findings.csv").read_text() == expected_csv.stdout
+
+
+def test_publish_on_postgresql_matches(pg_url, tmp_path):
+    _load(SAMPLE, pg_url)
+    _publish(pg_url, tmp_path / "site")
+    expected = cli("findings", "--area", "851", "--format", "json", db=pg_url)
+    assert json.loads((tmp_path / "site/areas/851/findings.json").read_text()) == json.loads(expected.stdout)
+    assert "Area 851" in (tmp_path / "site/index.html").read_text()
+
+
+def test_as_of_must_be_the_checks(demo, tmp_path, rules):
+    result = cli("publish", tmp_path / "x", "--as-of", "2020-01-01", db=demo["db"])
+    assert result.exit_code == 1
+    assert "not 2020-01-01" in result.stderr
+    assert not (tmp_path / "x").exists()
+    index = publish(demo["engine"], rules, tmp_path / "y", as_of=date(2020, 6, 30))
+    assert index == tmp_path / "y" / "index.html" and index.is_file()
+
+
+def test_publish_replaces_its_own_site_only(demo, tmp_path, rules):
+    site = tmp_path / "site"
+    publish(demo["engine"], rules, site)
+    stale = site / "areas" / "850" / "explain" / "stale.html"
+    stale.write_text("old")
+    publish(demo["engine"], rules, site)
+    assert not stale.exists()
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep")
+    with pytest.raises(PublishError):
+        publish(demo["engine"], rules, foreign)
+    assert (foreign / "notes.txt").read_text() == "keep"
+    assert not list(tmp_path.glob(".*new-*"))
+
+
+def test_no_publish_before_a_check(tmp_path):
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    assert cli("import", SAMPLE, db=db).exit_code == 0
+    result = cli("publish", tmp_path / "site", db=db)
+    assert result.exit_code == 1 and "check" in result.stderr
+
+
+def test_batch_explanations_agree_with_explain(demo, rules):
+    engine = demo["engine"]
+    with engine.connect() as conn:
+        rows = [r for r in query_findings(conn) if r["status"] in ACTION_STATUSES]
+        batch = explain_stored(conn, rules, rows, date(2020, 6, 30))
+    assert len(batch) == len(rows)
+    started = time.perf_counter()
+    for r in rows:
+        one = explain(engine, rules, r["duty"], r["subject"])
+        many = batch[(r["duty"], r["subject"])]
+        for attr in ("status", "area", "owner", "case_ref", "due_on", "done_on", "days_late", "reason",
+                     "deadline", "facts", "row_number", "row_text", "records", "exception", "bank_holiday",
+                     "history"):
+            assert getattr(many, attr) == getattr(one, attr), (r["duty"], r["subject"], attr)
+    print(f"explain() per finding: {len(rows)} in {time.perf_counter() - started:.2f}s")
+
+
+def test_rate():
+    from collections import Counter
+
+    assert rate(Counter()) is None
+    assert rate(Counter(pending=3, exception=2, data_gap=1)) is None
+    assert rate(Counter(met=3, late=1, overdue=0, breached=0, pending=9)) == 0.75
+
+
+# --- isolation and escaping ----------------------------------------------------------
+
+def test_area_folder_holds_only_its_own_case_refs(demo):
+    refs = _area_refs(demo["db"])
+    assert set(refs) == {"850", "851", "852"}
+    for area in refs:
+        others = set().union(*(refs[a] for a in refs if a != area))
+        mine = refs[area]
+        texts = [p.read_bytes().decode("utf-8") for p in (demo["site"] / "areas" / area).rglob("*")
+                 if p.is_file() and p.suffix != ".pdf"]
+        assert texts
+        blob = "\n".join(texts)
+        leaked = sorted(ref for ref in others if ref in blob)
+        assert not leaked, f"area {area} folder shows other areas' case refs: {leaked[:5]}"
+        assert any(ref in blob for ref in mine)
+    # the PDF too
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(demo["site"] / "areas/851/report.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        assert not [ref for ref in refs["850"] | refs["852"] if ref in text]
+
+
+def _hostile_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "records"
+    shutil.copytree(SAMPLE, folder)
+
+    def edit(file: str, key: str, match: str, **changes):
+        path = folder / f"{file}.csv"
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            fields, rows = reader.fieldnames, list(reader)
+        hits = [r for r in rows if r[key] == match]
+        assert hits, (file, match)
+        for r in hits:
+            r.update(changes)
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows)
+
+    edit("commissioners", "commissioner_code", "QRL", name=HOSTILE_NAME)
+    edit("areas", "area_code", "852", name="Area <b>852</b>")
+    edit("appeals", "appeal_id", "EH850-19-90007", case_ref=HOSTILE_REF)
+    edit("decisions", "decision_id", "D850-0000049", decision_id=HOSTILE_ID)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    base = tmp_path_factory.mktemp("hostile")
+    db = f"sqlite:///{base / 'store.db'}"
+    _load(_hostile_folder(base), db)
+    _publish(db, base / "site")
+    return {"db": db, "site": base / "site"}
+
+
+def test_hostile_values_are_escaped_in_files(hostile):
+    site = hostile["site"]
+    pages = {p: p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
+    for page, text in pages.items():
+        for raw in (HOSTILE_NAME, HOSTILE_REF, HOSTILE_ID, "<b>852</b>", "<script>alert"):
+            assert raw not in text, f"{page} holds raw {raw!r}"
+    national = pages[site / "index.html"]
+    assert "&lt;script&gt;alert(&#34;name&#34;)&lt;/script&gt; &amp; &#34;NHS&#34;" in national
+    gap = site / explanation_path("850", "rights-notice", HOSTILE_ID)
+    assert gap.is_file() and gap.parent == site / "areas/850/explain/rights-notice"
+    assert "D&lt;script&gt;alert(2)&lt;/script&gt;" in pages[gap]
+
+
+# --- PDF ---------------------------------------------------------------------------
+
+def test_report_pdf_has_a_section_per_duty(demo, rules):
+    pdf = demo["site"] / "areas" / "850" / "report.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    headings = re.findall(r"Duty (\d+) of (\d+): ([a-z0-9-]+)", text)
+    assert [h[2] for h in headings] == list(rules)
+    assert {h[1] for h in headings} == {str(len(rules))}
+    assert "When and from what data this report was produced" in text
+    assert "⇅" not in text  # the sort buttons do not print
+
+
+# --- in the browser ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    def __init__(self, browser, path: Path):
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_load_state("load")
+
+    def __enter__(self):
+        return self.page
+
+    def __exit__(self, *exc):
+        self.context.close()
+
+
+def _charts_rendered(page) -> int:
+    charts = page.locator(".chart__plot")
+    n = charts.count()
+    for i in range(n):
+        chart = charts.nth(i)
+        chart.locator("svg.main-svg").first.wait_for(state="attached", timeout=10_000)
+    return n
+
+
+def _axe(page) -> list:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def _body_rows(page, table_id: str) -> int:
+    return page.locator(f"#{table_id} tbody tr").count()
+
+
+def _page_types(demo) -> dict[str, Path]:
+    site = demo["site"]
+    rows = _rows(demo["db"], "850")
+    overdue = next(r for r in rows if r["status"] == "overdue")
+    exception = next(r for r in rows if r["status"] == "exception")
+    return {
+        "national": site / "index.html",
+        "area": site / "areas/850/index.html",
+        "commissioner": site / "commissioners/QRL/index.html",
+        "social care commissioner": site / "commissioners/850-SC/index.html",
+        "explanation (overdue)": site / explanation_path("850", overdue["duty"], overdue["subject"]),
+        "explanation (exception)": site / explanation_path("850", exception["duty"], exception["subject"]),
+        "report": site / "areas/850/report.html",
+    }
+
+
+@pytest.mark.parametrize("kind", ["national", "area", "commissioner", "social care commissioner",
+                                  "explanation (overdue)", "explanation (exception)", "report"])
+def test_page_in_chromium(browser, demo, kind):
+    checker = Page(browser, _page_types(demo)[kind])
+    try:
+        page = checker.page
+        charts = _charts_rendered(page)
+        expected = {"national": 1, "area": 4, "commissioner": 4, "social care commissioner": 4}.get(kind, 0)
+        assert charts == expected
+        assert page.locator("h1").count() == 1
+        assert not checker.errors, checker.errors  # before axe, whose stylesheet fetches fail on file://
+        violations = _axe(page)
+        assert not violations, json.dumps([(v["id"], v["impact"], v["help"],
+                                            [n["target"] for n in v["nodes"]][:3]) for v in violations], indent=1)
+    finally:
+        checker.context.close()
+
+
+def test_national_page_rows_and_sorting(browser, demo):
+    with Page(browser, demo["site"] / "index.html") as page:
+        assert _body_rows(page, "table-areas") == 3
+        assert _body_rows(page, "table-commissioners") == 5
+        links = page.locator("#table-areas tbody th a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+        assert links == ["areas/850/index.html", "areas/851/index.html", "areas/852/index.html"]
+        header = page.locator("#table-areas thead th").filter(has_text="Open breaches")
+        header.locator("button").click()
+        assert header.get_attribute("aria-sort") == "ascending"
+        header.locator("button").click()
+        assert header.get_attribute("aria-sort") == "descending"
+        first = page.locator("#table-areas tbody tr").first.locator("th").inner_text()
+        assert first.startswith("852")  # the most open breaches in the demo
+        assert page.locator("text=30 Jun 2020").first.is_visible()
+
+
+def test_area_page_rows(browser, demo):
+    rows = _rows(demo["db"], "850")
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("overdue", "data_gap", "exception")}
+    with Page(browser, demo["site"] / "areas/850/index.html") as page:
+        assert _body_rows(page, "table-open-breaches") == counts["overdue"]
+        assert _body_rows(page, "table-data-gaps") == counts["data_gap"]
+        assert _body_rows(page, "table-exceptions") == counts["exception"]
+        # every open breach links to its explanation, which opens
+        href = page.locator("#table-open-breaches tbody a").first.get_attribute("href")
+        assert href.startswith("explain/")
+        page.locator("#table-open-breaches tbody a").first.click()
+        page.wait_for_load_state("load")
+        assert page.locator("h1 .tag").inner_text() == "Overdue"
+        assert page.locator("#table-decision tr.row--matched").count() == 1
+
+
+def test_hostile_values_show_as_text_in_chromium(browser, hostile):
+    site = hostile["site"]
+    for path, shown in ((site / "index.html", HOSTILE_NAME), (site / "index.html", "Area <b>852</b>"),
+                        (site / "areas/850/index.html", HOSTILE_REF),
+                        (site / "commissioners/QRL/index.html", HOSTILE_NAME)):
+        checker = Page(browser, path)
+        page = checker.page
+        _charts_rendered(page)
+        assert shown in page.locator("main").inner_text()
+        assert page.locator("main img").count() == 0 and page.locator("main b").count() == 0
+        assert page.locator("main script").count() == 0
+        checker.context.close()
+        assert not checker.dialogs and not checker.errors, (checker.dialogs, checker.errors)
+    # the heat map labels show the name as text
+    checker = Page(browser, site / "index.html")
+    labels = checker.page.locator(".chart__plot svg .ytick text").evaluate_all("els => els.map(e => e.textContent)")
+    checker.context.close()
+    assert "852 Area <b>852</b>" in labels
