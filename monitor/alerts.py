@@ -335,7 +335,7 @@ def render_digest(digest: Digest, as_of: date, alerts: AlertConfig) -> Digest:
     sections = [{"kind": k, "title": SECTIONS[k].format(escalate_after_days=alerts.escalate_after_days),
                  "entries": views[k]} for k in SECTION_ORDER if views[k]]
     counts = [f"{len(views[k])} {_SUBJECT_WORDS[k][len(views[k]) != 1]}" for k in SECTION_ORDER if views[k]]
-    digest.subject = f"SEND extended appeals monitor, as of {as_of.isoformat()}: " + ", ".join(counts)
+    digest.subject = f"SEND monitor, as of {as_of.isoformat()}: " + ", ".join(counts)
     context = {"as_of": as_of.isoformat(), "bodies": [f"{b.name} ({b.code})" for b in digest.bodies],
                "sections": sections, "total": len(digest.items), "reminder_days": alerts.reminder_days,
                "escalate_after_days": alerts.escalate_after_days, "address": digest.address}
