@@ -1,0 +1,263 @@
+"""The scheduler: inbox flow, the daily cycle on a short schedule, catch-up after downtime,
+the single-instance lock and a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from apscheduler.job import Job
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import insert, select
+
+from conftest import REPO, SAMPLE, cli
+from monitor.config import load_config
+from monitor.models import ProcessLock, RunRecord
+from monitor.scheduler import (JOB_ID, JOBS_TABLE, SCHEDULER_LOCK, DbLock, LockHeld, MonitorScheduler,
+                               Runtime, daily_job, run_cycle, stored_next_run)
+from monitor.store import open_store
+from test_alerts import SmtpServer, by_recipient, ok, smtp, write_config  # noqa: F401 (fixture)
+
+BAD_APPEALS = ("appeal_id,area_code,case_ref,decision_type,decision_date,registered_on,health_issue,"
+               "social_care_issue,la_response_due_on,status\n"
+               "A9,850,C850-000009,plan_issued,2020-03-01,2020-05-01,true,false,2020-13-45,open\n")
+
+
+def runs(engine) -> list[dict]:
+    t = RunRecord.__table__
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(select(t).order_by(t.c.id)).mappings()]
+
+
+def cycles(engine) -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    for r in runs(engine):
+        if r["cycle"]:
+            out.setdefault(r["cycle"], []).append((r["step"], r["outcome"]))
+    return out
+
+
+def wait_for(condition, timeout: float = 20.0, every: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError("timed out waiting")
+
+
+class Background:
+    """A MonitorScheduler running in a thread (signals are the main thread's: not installed)."""
+
+    def __init__(self, scheduler: MonitorScheduler):
+        self.scheduler = scheduler
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        try:
+            self.scheduler.run()
+        except BaseException as exc:  # noqa: BLE001 - reported by stop()
+            self.error = exc
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.scheduler.stop("test over")
+        self.thread.join(15)
+        assert not self.thread.is_alive(), "the scheduler did not stop"
+        if self.error and not exc[0]:
+            raise self.error
+
+
+# --- the inbox --------------------------------------------------------------------------------
+
+
+def test_inbox_good_and_bad_export(sqlite_url, smtp, tmp_path):
+    config = write_config(tmp_path, sqlite_url, smtp.port)
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLE, inbox / "2020-06-30-demo")
+    (inbox / "2020-07-01-bad").mkdir()
+    (inbox / "2020-07-01-bad" / "appeals.csv").write_text(BAD_APPEALS, encoding="utf-8")
+    (inbox / "2020-07-01-bad" / "apeals.csv").write_text("x\n", encoding="utf-8")
+    (inbox / ".incoming-851").mkdir()  # still being copied: left alone
+    (inbox / "notes.txt").write_text("loose file\n", encoding="utf-8")
+
+    result = ok("run", "--once", "--as-of", "2020-06-30", config=config, code=1)  # 1: an export failed
+    assert "import" in result.stdout and "partial" in result.stdout
+
+    processed = list((inbox / "processed").iterdir())
+    assert [p.name.split("-", 1)[1] for p in processed] == ["2020-06-30-demo"]
+    assert (processed[0] / "appeals.csv").is_file()
+    failed = sorted(p.name for p in (inbox / "failed").iterdir())
+    assert len(failed) == 2 and failed[0].endswith("-2020-07-01-bad") and failed[1] == failed[0] + ".errors.txt"
+    report = (inbox / "failed" / failed[1]).read_text(encoding="utf-8")
+    assert "could not import 2020-07-01-bad" in report and "nothing from this export was imported" in report
+    assert "appeals.csv row 2, column la_response_due_on, value '2020-13-45'" in report
+    assert "apeals.csv" in report  # every problem, not just the first
+    assert (inbox / ".incoming-851").is_dir() and (inbox / "notes.txt").is_file()
+    assert not (inbox / "2020-06-30-demo").exists() and not (inbox / "2020-07-01-bad").exists()
+
+    engine = open_store(sqlite_url)
+    [(cycle, steps)] = cycles(engine).items()
+    assert steps == [("import", "partial"), ("check", "ok"), ("publish", "ok"), ("alerts", "ok")]
+    imp = next(r for r in runs(engine) if r["step"] == "import")
+    assert imp["counts"]["imported"] == 1 and imp["counts"]["failed"] == 1 and imp["counts"]["ignored"] == 1
+    assert imp["counts"]["records"]["new"] > 600
+    assert "failed 2020-07-01-bad" in imp["detail"] and "ignored notes.txt" in imp["detail"]
+    assert all(r["as_of"] == date(2020, 6, 30) and r["finished_at"] for r in runs(engine))
+    assert len(by_recipient(smtp.take())) == 7
+    assert (tmp_path / "site" / "index.html").is_file()
+
+    status = ok("status", config=config).stdout
+    assert "scheduler: not running" in status
+    for step in ("import", "check", "publish", "alerts"):
+        assert step in status
+    assert "outbox: 0 queued, 7 sent, 0 failed" in status
+
+
+# --- the daily cycle on a short schedule ------------------------------------------------------
+
+
+def test_daily_cycle_on_a_short_schedule(sqlite_url, smtp, tmp_path):
+    config = load_config(write_config(tmp_path, sqlite_url, smtp.port))
+    shutil.copytree(SAMPLE, config.inbox / "export-1")
+    engine = open_store(sqlite_url)
+    done = []
+    scheduler = MonitorScheduler(config, engine, every=1, as_of=date(2020, 6, 30), on_cycle=done.append,
+                                 install_signals=False)
+    with Background(scheduler):
+        wait_for(lambda: len(done) >= 2)
+    first, second = done[:2]
+    assert first.steps == {"import": "ok", "check": "ok", "publish": "ok", "alerts": "ok"}
+    assert second.steps == first.steps
+    order = [[step for step, _ in steps] for steps in cycles(engine).values()]
+    assert order[:2] == [["import", "check", "publish", "alerts"]] * 2
+    alerts = [r for r in runs(engine) if r["step"] == "alerts"]
+    assert alerts[0]["counts"]["sent"] == 7 and alerts[1]["counts"]["sent"] == 0
+    imports = [r for r in runs(engine) if r["step"] == "import"]
+    assert imports[0]["counts"]["imported"] == 1 and imports[1]["counts"]["imported"] == 0
+    assert len(by_recipient(smtp.take())) == 7  # the second cycle sent nothing new
+    assert DbLock(engine, SCHEDULER_LOCK).holder() is None  # released on stop
+
+
+# --- catching up once after downtime ----------------------------------------------------------
+
+
+def _seed_missed_job(engine, hour: int, minute: int, tz: str, missed: datetime) -> None:
+    """A job store as a process that died days ago leaves it: next run time in the past."""
+    scheduler = BackgroundScheduler(timezone=ZoneInfo(tz))  # never started: only to build the job
+    job = Job(scheduler, id=JOB_ID, func=daily_job, trigger=CronTrigger(hour=hour, minute=minute, timezone=ZoneInfo(tz)),
+              executor="default", args=(), kwargs={}, name="send-monitor daily cycle", misfire_grace_time=3600,
+              coalesce=True, max_instances=1, next_run_time=missed)
+    store = SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)
+    store.start(scheduler, "default")
+    store.add_job(job)
+
+
+def test_restart_after_missed_runs_catches_up_exactly_once(sqlite_url, smtp, tmp_path):
+    config = load_config(write_config(tmp_path, sqlite_url, smtp.port))
+    tz = ZoneInfo(config.timezone)
+    due = datetime.now(tz) - timedelta(hours=1)  # today's run was an hour ago, while we were down
+    config.schedule_time = f"{due.hour:02d}:{due.minute:02d}"
+    engine = open_store(sqlite_url)
+    _seed_missed_job(engine, due.hour, due.minute, config.timezone, datetime.now(timezone.utc) - timedelta(days=3))
+    assert stored_next_run(engine) < datetime.now(timezone.utc)
+
+    done = []
+    with Background(MonitorScheduler(config, engine, on_cycle=done.append, install_signals=False)):
+        wait_for(lambda: done)
+        time.sleep(1.5)  # three missed days, coalesced: no second run
+    assert len(done) == 1 and len(cycles(engine)) == 1
+    next_run = stored_next_run(engine)
+    assert timedelta(hours=22) < next_run - datetime.now(timezone.utc) < timedelta(hours=24)
+
+    # a plain restart: nothing missed, nothing runs
+    with Background(MonitorScheduler(config, engine, on_cycle=done.append, install_signals=False)):
+        time.sleep(1.0)
+    assert len(done) == 1 and stored_next_run(engine) == next_run
+
+
+# --- single instance and signals --------------------------------------------------------------
+
+
+def _start_run(config: Path) -> subprocess.Popen:
+    code = "import sys; from monitor.cli import app; sys.argv[0] = 'send-monitor'; app()"
+    return subprocess.Popen([sys.executable, "-c", code, "--config", str(config), "run"], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_second_run_refuses_while_the_first_is_alive(db_url, smtp, tmp_path):
+    config = write_config(tmp_path, db_url, smtp.port)
+    engine = open_store(db_url)
+    first = _start_run(config)
+    try:
+        holder = wait_for(lambda: first.poll() is None and DbLock(engine, SCHEDULER_LOCK).holder(), timeout=30)
+        assert holder["pid"] == first.pid
+        second = cli("run", config=config)
+        assert second.exit_code == 1
+        assert "another send-monitor process holds the scheduler lock on this database" in second.stderr
+        assert f"pid {first.pid} on host {socket.gethostname()}" in second.stderr
+        assert cli("run", "--once", config=config).exit_code == 1  # a manual cycle is refused too
+        assert f"scheduler: running, pid {first.pid}" in ok("status", config=config).stdout
+        first.send_signal(signal.SIGTERM)
+        _, err = first.communicate(timeout=20)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.communicate()
+    assert first.returncode == 0, err
+    assert "stopped cleanly (SIGTERM)" in err
+    assert DbLock(engine, SCHEDULER_LOCK).holder() is None
+    assert "scheduler: not running" in ok("status", config=config).stdout
+
+
+def test_a_dead_holder_is_taken_over(sqlite_url):
+    engine = open_store(sqlite_url)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    old = datetime.now(timezone.utc) - timedelta(minutes=10)
+    with engine.begin() as conn:
+        conn.execute(insert(ProcessLock.__table__).values(
+            name=SCHEDULER_LOCK, token="stale", host=socket.gethostname(), pid=dead.pid, proc_start=None,
+            acquired_at=old, heartbeat=old))
+    with DbLock(engine, SCHEDULER_LOCK) as lock:
+        assert lock.holder()["pid"] == os.getpid()
+        with pytest.raises(LockHeld, match=f"pid {os.getpid()}"):
+            DbLock(engine, SCHEDULER_LOCK).acquire()  # another holder in this live process: refused
+    assert lock.holder() is None
+
+
+def test_a_stop_request_ends_the_cycle_between_steps(sqlite_url, smtp, tmp_path, monkeypatch):
+    config = load_config(write_config(tmp_path, sqlite_url, smtp.port))
+    engine = open_store(sqlite_url)
+    rt = Runtime(config, engine, as_of=date(2020, 6, 30), trigger="test")
+    import monitor.scheduler as scheduler
+
+    real_check = scheduler.run_check
+
+    def check_then_signal(*args, **kwargs):
+        result = real_check(*args, **kwargs)
+        rt.stop.set()  # as the SIGTERM handler does, in the middle of the check step
+        return result
+
+    monkeypatch.setattr(scheduler, "run_check", check_then_signal)
+    result = run_cycle(rt)
+    assert result.steps == {"import": "ok", "check": "ok", "publish": "skipped", "alerts": "skipped"}
+    skipped = [r for r in runs(engine) if r["outcome"] == "skipped"]
+    assert [r["detail"] for r in skipped] == ["stopped by a signal before this step"] * 2
