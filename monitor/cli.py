@@ -376,8 +376,6 @@ def run(
         if not result.ok:
             raise typer.Exit(1)
         return
-    when = f"every {every:g} s" if every else f"daily at {cfg.schedule_time} {cfg.timezone}"
-    err.print(f"send-monitor run: {when}; stop with Ctrl-C or SIGTERM", highlight=False)
     scheduler = MonitorScheduler(cfg, engine, every=every, as_of=day)
     try:
         scheduler.run()

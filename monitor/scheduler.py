@@ -202,6 +202,7 @@ class DbLock:
 
     def __enter__(self) -> DbLock:
         self.acquire()
+        self.start_heartbeat(lambda: None)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -505,6 +506,11 @@ class MonitorScheduler:
                           replace_existing=True, **kwargs)
         return scheduler
 
+    def describe(self) -> str:
+        if self.every:
+            return f"every {self.every:g} s"
+        return f"daily at {self.config.schedule_time} {self.config.timezone}"
+
     def stop(self, reason: str = "stop requested") -> None:
         if not self.stop_event.is_set():
             self.stop_reason = reason
@@ -535,8 +541,8 @@ class MonitorScheduler:
                                stop=self.stop_event, on_cycle=self.on_cycle)
             self.lock.start_heartbeat(lambda: self.stop("lost the scheduler lock"))
             threading.Thread(target=self._watch, name="scheduler-stop", daemon=True).start()
-            log.info("scheduler started (pid %s); next run %s", os.getpid(),
-                     self.next_run.isoformat() if self.next_run else "—")
+            log.info("scheduler started (pid %s): %s; next run %s; stop with Ctrl-C or SIGTERM", os.getpid(),
+                     self.describe(), self.next_run.isoformat() if self.next_run else "—")
             self.scheduler.start()  # blocks until shut down
             with _CYCLE_LOCK:  # let a running cycle finish its current step
                 pass
