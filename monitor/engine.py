@@ -3,7 +3,8 @@
 For each rule: its builder yields obligations (facts precomputed), each is posted
 as one event to the duty's ruleset, and the matching decision-table row gives
 the status. Findings that changed are written, with a history entry whenever a
-finding appears (other than as not_applicable) or its status changes.
+finding appears or its status changes. Not-applicable findings are not stored:
+one that becomes not applicable is removed, with a history entry saying so.
 
 A check is incremental when it can be: after a previous check with the same rule
 versions and an earlier or equal as-of date, only the subjects that can have
@@ -65,7 +66,7 @@ class CheckResult:
     mode: str  # full or incremental
     evaluated: int
     changed: int
-    counts: dict[str, dict[str, int]]  # duty -> status -> n (not_applicable left out)
+    counts: dict[str, dict[str, int]]  # duty -> status -> n
 
 
 class _Fill(dict):
@@ -207,10 +208,10 @@ def run_check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Pro
 
 
 def status_counts(conn: Connection) -> dict[str, dict[str, int]]:
-    """Stored findings by duty and status, not_applicable left out."""
+    """Stored findings by duty and status."""
     f = Finding.__table__
     counts: dict[str, dict[str, int]] = {}
-    stmt = select(f.c.duty, f.c.status, func.count()).where(f.c.status != "not_applicable").group_by(f.c.duty, f.c.status)
+    stmt = select(f.c.duty, f.c.status, func.count()).group_by(f.c.duty, f.c.status)
     for duty, status, n in conn.execute(stmt):
         counts.setdefault(duty, {})[status] = n
     return counts
@@ -242,12 +243,16 @@ class _Writer:
 
     def add(self, outcome: Outcome, rule: Rule) -> None:
         ob = outcome.obligation
+        self.seen.add(ob.subject)
+        before = self.old.get(ob.subject)
+        if outcome.status == "not_applicable":  # not stored: a stored finding that becomes one is retired
+            if before is not None:
+                self.seen.discard(ob.subject)
+            return
         values = {"record_key": ob.key, "area": ob.area, "owner": ob.owner, "case_ref": ob.case_ref,
                   "status": outcome.status, "due_on": ob.due_on, "done_on": ob.done_on,
                   "days_late": outcome.days_late, "reason": outcome.reason, "rule_version": rule.version,
                   "rule_row": outcome.row.number}
-        self.seen.add(ob.subject)
-        before = self.old.get(ob.subject)
         if before is None:
             self.inserts.append({"duty": self.duty, "subject": ob.subject, **values, "as_of": self.as_of,
                                  "status_since": self.as_of, "check_id": self.check_id})
@@ -258,9 +263,8 @@ class _Writer:
         else:
             return
         self.changed += 1
-        old_status = before.status if before is not None else None
-        if old_status != values["status"] and not (old_status is None and values["status"] == "not_applicable"):
-            self._history(ob.subject, values, old_status)
+        if before is None or before.status != values["status"]:
+            self._history(ob.subject, values, before.status if before is not None else None)
         if len(self.inserts) + len(self.updates) >= 20000:
             self._flush()
 
@@ -283,15 +287,15 @@ class _Writer:
         self.inserts, self.updates, self.history = [], [], []
 
     def finish(self) -> None:
-        """Flush, and retire findings whose record does not exist as of this date."""
+        """Flush, and retire stored findings that are now not applicable (or whose record
+        does not exist as of this date)."""
         gone = [s for s in self.old if s not in self.seen]
         for subject in gone:
             before = self.old[subject]
-            if before.status != "not_applicable":
-                self._history(subject, {"area": before.area, "owner": before.owner, "status": "not_applicable",
-                                        "due_on": None, "done_on": None, "days_late": 0,
-                                        "reason": "the record does not exist as of this date",
-                                        "rule_version": before.rule_version}, before.status)
+            self._history(subject, {"area": before.area, "owner": before.owner, "status": "not_applicable",
+                                    "due_on": None, "done_on": None, "days_late": 0,
+                                    "reason": "not applicable as of this date",
+                                    "rule_version": before.rule_version}, before.status)
         self._flush()
         f = Finding.__table__
         for chunk in _chunks(gone, 500):

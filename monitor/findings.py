@@ -15,7 +15,7 @@ from sqlalchemy import and_, desc, select
 from sqlalchemy.engine import Connection, Engine
 
 from monitor.dates import english_bank_holidays
-from monitor.engine import active_exceptions, evaluate_duty
+from monitor.engine import active_exceptions, evaluate_duty, last_check
 from monitor.models import CheckRun, Finding, FindingChange, ImportBatch
 from monitor.rules import Rule
 
@@ -27,9 +27,8 @@ class FindingsError(Exception):
 
 
 def latest_check(conn: Connection) -> CheckRun | None:
-    t = CheckRun.__table__
-    row = conn.execute(select(t).where(t.c.finished_at.is_not(None)).order_by(desc(t.c.id)).limit(1)).mappings().first()
-    return CheckRun(**row) if row else None
+    """The latest finished check: the date the stored findings hold as of."""
+    return last_check(conn)
 
 
 def latest_import(conn: Connection) -> ImportBatch | None:

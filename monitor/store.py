@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
+import sqlite3
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import JSON, Table, event
+from sqlalchemy import Table, event
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -59,8 +59,8 @@ def _ensure_schema(engine: Engine) -> None:
 def bulk_insert(conn: Connection, table: Table, rows: list[dict]) -> None:
     """Insert many rows through the driver's executemany, skipping per-row ORM work.
 
-    All rows must have the keys of the first. On SQLite, dates and decimals are
-    written in the text forms SQLAlchemy itself uses.
+    All rows must have the keys of the first; values are plain Python values
+    (dates and decimals are adapted by the driver: see `_sqlite_adapters`).
     """
     if not rows:
         return
@@ -69,23 +69,13 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict]) -> None:
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
            f"VALUES ({', '.join([mark] * len(columns))})")
-    convert = [_sqlite_value if conn.dialect.name == "sqlite" else _pg_value] * len(columns)
-    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    for i, c in enumerate(columns):
-        if c in json_columns:
-            convert[i] = _json_value
-    conn.exec_driver_sql(sql, [tuple(f(r[c]) for f, c in zip(convert, columns)) for r in rows])
+    conn.exec_driver_sql(sql, [tuple(r[c] for c in columns) for r in rows])
 
 
-def _sqlite_value(value):
-    if isinstance(value, (date, Decimal)):
-        return str(value)
-    return value
+def _sqlite_adapters() -> None:
+    """Write dates and decimals to SQLite in the text forms SQLAlchemy itself uses."""
+    sqlite3.register_adapter(date, date.isoformat)
+    sqlite3.register_adapter(Decimal, str)
 
 
-def _pg_value(value):
-    return value
-
-
-def _json_value(value):
-    return None if value is None else json.dumps(value)
+_sqlite_adapters()
