@@ -128,7 +128,7 @@ def check(
         result = run_check(engine, rules, day, progress, full=full)
     shown = [s for s in STATUSES if s != "not_applicable"]
     table = Table(title=f"findings as of {day.isoformat()} (check {result.check_id}, {result.mode}: "
-                        f"{result.evaluated} evaluated, {result.changed} changed)")
+                        f"{result.evaluated} evaluated, {result.decided} distinct fact sets, {result.changed} changed)")
     table.add_column("duty", no_wrap=True)
     for status in shown:
         table.add_column(status.replace("_", " "), justify="right")

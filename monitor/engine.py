@@ -1,8 +1,9 @@
 """The engine: build each duty's obligations, decide them with durable-rules, store the findings.
 
-For each rule: its builder yields obligations (facts precomputed), each is posted
-as one event to the duty's ruleset, and the matching decision-table row gives
-the status. Findings that changed are written, with a history entry whenever a
+For each rule: its builder yields obligations (facts precomputed), their facts
+are posted as events to the duty's ruleset, and the matching decision-table row
+gives the status (each distinct set of facts is posted once per check: see
+`rules.decide`). Findings that changed are written, with a history entry whenever a
 finding appears or its status changes. Not-applicable findings are not stored:
 one that becomes not applicable is removed, with a history entry saying so.
 
@@ -64,7 +65,8 @@ class CheckResult:
     check_id: int
     as_of: date
     mode: str  # full or incremental
-    evaluated: int
+    evaluated: int  # obligations evaluated
+    decided: int  # distinct fact sets posted to durable-rules
     changed: int
     counts: dict[str, dict[str, int]]  # duty -> status -> n
 
@@ -86,11 +88,12 @@ def active_exceptions(conn: Connection, as_of: date, duty: str | None = None) ->
     return found
 
 
-def evaluate(rule: Rule, obligation: Obligation, as_of: date, exceptions: dict) -> Outcome:
+def evaluate(rule: Rule, obligation: Obligation, as_of: date, exceptions: dict,
+             memo: dict | None = None) -> Outcome:
     """Decide one obligation with the rule's ruleset (registered on first use)."""
     register(rule)
     exception = exceptions.get((rule.id, obligation.subject))
-    row = decide(rule, {**obligation.facts, "excepted": exception is not None})
+    row = decide(rule, {**obligation.facts, "excepted": exception is not None}, memo)
     days_late = 0
     if row.status == "late":
         days_late = days_between(obligation.due_on, obligation.done_on)
@@ -106,15 +109,20 @@ def evaluate(rule: Rule, obligation: Obligation, as_of: date, exceptions: dict) 
 
 
 def evaluate_duty(conn: Connection, rule: Rule, as_of: date, keys: Iterable[str] | None = None,
-                  exceptions: dict | None = None):
-    """Every obligation of one duty (or of the records `keys`), decided."""
+                  exceptions: dict | None = None, decided: dict | None = None):
+    """Every obligation of one duty (or of the records `keys`), decided.
+
+    `decided`, if given, receives the number of distinct fact sets the engine decided."""
     if exceptions is None:
         exceptions = active_exceptions(conn, as_of, rule.id)
     build = BUILDERS[rule.obligation]
+    memo: dict = {}
     chunks = [None] if keys is None else list(_chunks(sorted(keys), _CHUNK))
     for chunk in chunks:
         for obligation in build(conn, as_of, rule.parameters, chunk):
-            yield evaluate(rule, obligation, as_of, exceptions)
+            yield evaluate(rule, obligation, as_of, exceptions, memo)
+    if decided is not None:
+        decided[rule.id] = len(memo)
 
 
 def last_check(conn: Connection) -> CheckRun | None:
@@ -187,12 +195,13 @@ def run_check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Pro
             rule_versions={r.id: r.version for r in rules.values()}, counts={},
         )).inserted_primary_key[0]
         exceptions = active_exceptions(conn, as_of)
+        decided: dict[str, int] = {}
         for rule in rules.values():
             keys = None if dirty is None else dirty[KEY_KINDS[rule.obligation]]
             if keys is not None and not keys:
                 continue
             writer = _Writer(conn, rule.id, as_of, check_id, keys)
-            for outcome in evaluate_duty(conn, rule, as_of, keys, exceptions):
+            for outcome in evaluate_duty(conn, rule, as_of, keys, exceptions, decided):
                 writer.add(outcome, rule)
                 if progress and writer.seen_count % 5000 == 0:
                     progress(rule.id, writer.seen_count, None)
@@ -204,7 +213,7 @@ def run_check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Pro
         counts = status_counts(conn)
         conn.execute(update(CheckRun.__table__).where(CheckRun.__table__.c.id == check_id).values(
             finished_at=datetime.now(timezone.utc), evaluated=evaluated, counts=counts))
-    return CheckResult(check_id, as_of, mode, evaluated, changed, counts)
+    return CheckResult(check_id, as_of, mode, evaluated, sum(decided.values()), changed, counts)
 
 
 def status_counts(conn: Connection) -> dict[str, dict[str, int]]:

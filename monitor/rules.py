@@ -205,8 +205,21 @@ def register(rule: Rule) -> None:
     _registered.add(rule.ruleset_name)
 
 
-def decide(rule: Rule, facts: dict) -> Row:
-    """Post one obligation's facts to the duty's ruleset; the first matching row decides."""
+def decide(rule: Rule, facts: dict, memo: dict | None = None) -> Row:
+    """Post one obligation's facts to the duty's ruleset; the first matching row decides.
+
+    The decision depends on the facts alone, so with a `memo` (one per duty per
+    check) each distinct set of facts is posted to durable-rules once and
+    obligations with the same facts share its decision.
+    """
+    key = None
+    if memo is not None:
+        key = tuple(sorted(facts.items()))
+        if key in memo:
+            return memo[key]
     event_id = next(_event_ids)
     lang.post(rule.ruleset_name, {**facts, "id": event_id, "duty": rule.id})
-    return rule.rows[_matched.pop(event_id) - 1]
+    row = rule.rows[_matched.pop(event_id) - 1]
+    if memo is not None:
+        memo[key] = row
+    return row
