@@ -126,11 +126,14 @@ def _read_file(path: Path, rtype: RecordType, problems: list[Problem], progress:
         row = data[:exc.start].count(b"\n") + 1
         problems.append(Problem(fname, row, None, None, f"not UTF-8 text (byte {exc.start}): save the file as UTF-8"))
         return out
-    lines = list(csv.reader(io.StringIO(text, newline="")))
-    if not lines:
+    total = max(text.count("\n") - 1, 0)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    del data, text
+    first = next(reader, None)
+    if first is None:
         problems.append(Problem(fname, 1, None, None, "empty file: a header row is required"))
         return out
-    header = [h.strip().lower() for h in lines[0]]
+    header = [h.strip().lower() for h in first]
     known = {c.name for c in rtype.columns}
     seen: set[str] = set()
     for name in header:
@@ -145,8 +148,7 @@ def _read_file(path: Path, rtype: RecordType, problems: list[Problem], progress:
     out.columns = [h for h in dict.fromkeys(header) if h in known]
     cols = [(i, rtype.column(h)) for i, h in enumerate(header) if h in known]
     first_row_of: dict[tuple, int] = {}
-    total = len(lines) - 1
-    for index, cells in enumerate(lines[1:]):
+    for index, cells in enumerate(reader):
         rownum = index + 2
         if progress and index % 10000 == 0:
             progress(fname, index, total)
