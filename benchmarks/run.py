@@ -1,0 +1,126 @@
+"""National-scale benchmark: wall time and peak memory of each step of the daily cycle.
+
+    python -m benchmarks.run [--backend sqlite|postgresql|both] [--areas 150] [--years 4]
+
+Generates (once, into build/) a national records folder with sample_data/generate.py,
+then runs each step as its own `send-monitor` process against an empty store and
+prints its wall time and peak resident memory beside the target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks.pgserver import create_database, temporary_server
+from sample_data.generate import generate
+
+REPO = Path(__file__).resolve().parent.parent
+SEND_MONITOR = str(Path(sys.executable).with_name("send-monitor"))
+TARGET_SECONDS = {"import": 60, "full check": 60, "next-day check": 5, "check after 1,000 changes": 5,
+                  "publish all areas": 60}
+TARGET_MB = 2048
+AS_OF, NEXT_DAY = "2021-06-30", "2021-07-01"
+
+
+def run_step(db: str, *args: str) -> tuple[float, float]:
+    """Run one `send-monitor` command; its wall time (s) and peak resident memory (MB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([SEND_MONITOR, "--db", db, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"send-monitor {' '.join(args)} failed:\n{proc.stderr.read().decode()}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def write_changes(national: Path, out: Path, n: int = 1000) -> Path:
+    """A folder of `n` changed records: decision letters, appeals and responses, as a daily export would hold."""
+    out.mkdir(parents=True, exist_ok=True)
+    plan = {"decisions": (int(n * 0.7), "rights_notice", "false"),
+            "appeals": (int(n * 0.2), "la_response_sent_on", NEXT_DAY),
+            "responses": (n - int(n * 0.7) - int(n * 0.2), "sent_to_evaluators_on", NEXT_DAY)}
+    for name, (count, column, value) in plan.items():
+        with open(national / f"{name}.csv", newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            rows = [row for _, row in zip(range(count), reader)]
+            fields = reader.fieldnames
+        for row in rows:
+            row[column] = value if row[column] != value else ""
+        with open(out / f"{name}.csv", "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows)
+    return out
+
+
+def bench(db: str, national: Path, work: Path) -> list[tuple[str, float, float]]:
+    steps = [
+        ("import", ("import", str(national))),
+        ("full check", ("check", "--full", "--as-of", AS_OF)),
+        ("next-day check", ("check", "--as-of", NEXT_DAY)),
+        ("import 1,000 changes", ("import", str(write_changes(national, work / "changes")))),
+        ("check after 1,000 changes", ("check", "--as-of", NEXT_DAY)),
+        ("publish all areas", ("publish", str(work / "site"), "--as-of", NEXT_DAY)),
+    ]
+    results = []
+    for name, args in steps:
+        wall, peak = run_step(db, *args)
+        results.append((name, wall, peak))
+        print(f"  {name}: {wall:.1f} s, {peak:.0f} MB", file=sys.stderr)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--areas", type=int, default=150)
+    parser.add_argument("--years", type=int, default=4)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    national = REPO / "build" / f"national-{args.areas}x{args.years}-{args.scale}-{args.seed}"
+    if not (national / "decisions.csv").exists():
+        print(f"generating {national} ...", file=sys.stderr)
+        generate(national, seed=args.seed, areas=args.areas, years=args.years, scale=args.scale)
+    with open(national / "decisions.csv", "rb") as fh:
+        decisions = sum(1 for _ in fh) - 1
+
+    table = Table("backend", "step", "wall time", "target", "peak memory", "within target",
+                  title=f"send-monitor at national scale: {args.areas} areas, {decisions:,} decision letters")
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    failures = 0
+    for backend in backends:
+        work = Path(tempfile.mkdtemp(prefix=f"send-monitor-bench-{backend}-"))
+        print(f"{backend}:", file=sys.stderr)
+        try:
+            if backend == "sqlite":
+                results = bench(f"sqlite:///{work / 'store.db'}", national, work)
+            else:
+                with temporary_server() as server:
+                    results = bench(create_database(server, "bench"), national, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        for name, wall, peak in results:
+            target = TARGET_SECONDS.get(name)
+            ok = (target is None or wall <= target) and peak <= TARGET_MB
+            failures += not ok
+            table.add_row(backend, name, f"{wall:.1f} s", f"≤ {target} s" if target else "—",
+                          f"{peak:,.0f} MB", "yes" if ok else "NO")
+    Console().print(table)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
