@@ -23,15 +23,18 @@ published to that area alone (with `assets/`).
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import io
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections import Counter, defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -281,6 +284,7 @@ def heatmap_chart(chart_id: str, areas: list[dict], duties: list[str]) -> dict:
 
 # --- rendering ---------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=None)
 def _fmt_date(value) -> str:
     if value is None or value == "":
         return "—"
@@ -310,9 +314,31 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(DASHBOARDS), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(d=_fmt_date, rate=fmt_rate, value=_fmt_value, money=_money)
+    tags = {s: Markup('<strong class="tag tag--{}">{}</strong>').format(STATUS_COLOURS[s], label)
+            for s, label in STATUS_LABELS.items()}
     env.globals.update(STATUS_LABELS=STATUS_LABELS, STATUS_COLOURS=STATUS_COLOURS,
-                       RATE_STATUSES=RATE_STATUSES, ACTION_STATUSES=ACTION_STATUSES)
+                       RATE_STATUSES=RATE_STATUSES, ACTION_STATUSES=ACTION_STATUSES, tag=tags.__getitem__)
     return env
+
+
+class _Parts:
+    """Fragments shared by many explanation pages, rendered once each (`dashboards/parts.html`)."""
+
+    def __init__(self, env: Environment):
+        self.module = env.get_template("parts.html").module
+        self.cache: dict = {}
+
+    def decision_table(self, rule: Rule, matched: int) -> Markup:
+        key = ("table", rule.id, matched)
+        if key not in self.cache:
+            self.cache[key] = Markup(self.module.decision_table(rule, matched))
+        return self.cache[key]
+
+    def rule_source(self, rule: Rule, stored_version: str) -> Markup:
+        key = ("source", rule.id, stored_version)
+        if key not in self.cache:
+            self.cache[key] = Markup(self.module.rule_source(rule, stored_version))
+        return self.cache[key]
 
 
 class _Writer:
@@ -321,19 +347,24 @@ class _Writer:
         self.env = env
         self.common = common
         self.templates: dict[str, object] = {}
+        self.folders: set[str] = set()
         self.pages = 0
 
-    def path(self, rel: str) -> Path:
-        target = (self.root / rel).resolve()
-        if self.root not in target.parents:
-            raise PublishError(f"refusing to write {rel!r} outside the site folder")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
+    def path(self, rel: str) -> str:
+        parts = rel.split("/")
+        if any(part in ("", ".", "..") for part in parts):
+            raise PublishError(f"refusing to write {rel!r}: not a plain path inside the site folder")
+        folder = "/".join(parts[:-1])
+        if folder not in self.folders:
+            (self.root / folder).mkdir(parents=True, exist_ok=True)
+            self.folders.add(folder)
+        return os.path.join(self.root, rel)
 
     def text(self, rel: str, content: str) -> Path:
         target = self.path(rel)
-        target.write_text(content, encoding="utf-8")
-        return target
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(content)
+        return Path(target)
 
     def page(self, template: str, rel: str, **context) -> Path:
         if template not in self.templates:
@@ -379,11 +410,10 @@ def _listing(rows: list[dict], folder: str, names: dict[str, str], as_of: date) 
             "exceptions": exceptions, "closed_breaches": closed, "horizon": horizon}
 
 
-def _exception_info(explanations: dict, rows: list[dict]) -> None:
+def _exception_info(exceptions: dict, rows: list[dict]) -> None:
     """Attach who granted each exception and why (recorded exceptions) or its legal basis (Covid-19)."""
     for r in rows:
-        e = explanations.get((r["duty"], r["subject"]))
-        x = e.exception if e else None
+        x = exceptions.get((r["duty"], r["subject"]))
         r["granted_by"] = x["granted_by"] if x else "Regulations"
         r["justification"] = x["justification"] if x else (r["reason"] or "")
         r["granted_on"] = x["granted_on"] if x else None
@@ -394,12 +424,14 @@ def _exception_info(explanations: dict, rows: list[dict]) -> None:
 # --- publish -----------------------------------------------------------------------
 
 def publish(engine: Engine, rules: dict[str, Rule], out_dir: Path, as_of: date | None = None,
-            pdf: bool = False, site_url: str = "") -> Path:
+            pdf: bool = False, site_url: str = "", workers: int | None = None) -> Path:
     """Write the static site for the latest check into `out_dir`; return the index page's path.
 
     `as_of` None means the latest check's date; any other date than the one the store
     holds is an error (`FindingsError`). The site is built beside `out_dir` and swapped
-    in when complete; an existing `out_dir` must be empty or an earlier site.
+    in when complete; an existing `out_dir` must be empty or an earlier site. Areas are
+    written by `workers` forked processes (default: one per CPU, up to 8, from 20 areas up;
+    `workers=1` writes everything in the calling process).
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
@@ -408,7 +440,7 @@ def publish(engine: Engine, rules: dict[str, Rule], out_dir: Path, as_of: date |
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
-        _build(engine, rules, build, as_of, site_url)
+        _build(engine, rules, build, as_of, site_url, workers)
         if pdf:
             render_pdfs(sorted(build.glob("areas/*/report.html")))
         (build / MARKER).write_text("written by send-monitor publish\n", encoding="utf-8")
@@ -428,7 +460,10 @@ def _swap(build: Path, out_dir: Path) -> None:
     old.rmdir()
     out_dir.rename(old)
     build.rename(out_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    # removing tens of thousands of old pages takes a while: do it after returning (the
+    # thread is not a daemon, so a command-line run still finishes it before exiting)
+    threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True},
+                     name="send-monitor-remove-old-site").start()
 
 
 def _write_assets(site: Path) -> None:
@@ -442,7 +477,8 @@ def _write_assets(site: Path) -> None:
             shutil.copyfile(path, assets / path.name)
 
 
-def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | None, site_url: str) -> None:
+def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | None, site_url: str,
+           workers: int | None = None) -> None:
     generated = datetime.now(timezone.utc).replace(microsecond=0)
     with engine.connect() as conn:
         held = held_as_of(conn, as_of)
@@ -464,6 +500,8 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
         common = {"as_of": held, "check": check, "last_import": last_import, "generated": generated,
                   "site_url": site_url.rstrip("/"), "stale": stale, "rules": rules, "names": names}
         writer = _Writer(site, _environment(), common)
+        writer.parts = _Parts(writer.env)
+        common["footer_html"] = Markup(writer.parts.module.footer(held, check, last_import, generated))
         _write_assets(site)
         weeks = int(rules[RESPONSE_DUTY].parameters.get("response_weeks", 5)) if RESPONSE_DUTY in rules else 5
 
@@ -474,32 +512,43 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
             answers_by_owner[a["owner"]].append(a)
 
         commissioner_codes = {c["commissioner_code"] for c in commissioners}
+        histories_by_area: dict[str, dict] = defaultdict(dict)
+        for key, changes in histories.items():
+            histories_by_area[changes[-1]["area"]][key] = changes
+        jobs = [_AreaJob(area, histories_by_area.get(area["area_code"], {}),
+                         answers_by_area.get(area["area_code"], []), funding.get(area["area_code"]),
+                         record_counts.get(area["area_code"], {})) for area in areas]
+        shared = _Shared(engine.url, rules, common, weeks, batches, commissioner_codes, site)
+        if workers is None:
+            workers = min(os.cpu_count() or 1, 8) if len(jobs) >= 20 else 1
+        # worker processes are forked (spawning would re-import the caller's main module); they
+        # open their own database connections and only read and write files
+        can_fork = "fork" in multiprocessing.get_all_start_methods()
+        if workers > 1 and len(jobs) > 1 and can_fork:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
+                                     initializer=_init_worker, initargs=(shared,)) as pool:
+                results = list(pool.map(_run_area_job, jobs, chunksize=1))
+        else:
+            _WORKER["shared"], _WORKER["writer"], _WORKER["engine"] = shared, writer, engine
+            try:
+                results = [_area_job(conn, writer, shared, job) for job in jobs]
+            finally:
+                _WORKER.clear()
         owned: dict[str, list[dict]] = defaultdict(list)
-        owned_explanations: dict = {}
+        owned_exceptions: dict = {}
         national = []
-        for area in areas:
-            code = area["area_code"]
-            rows = query_findings(conn, area=code)
-            tally = Tally()
-            for r in rows:
-                tally.add(r)
-                if r["owner"] in commissioner_codes:
-                    owned[r["owner"]].append(r)
-            actions = [r for r in rows if r["status"] in ACTION_STATUSES]
-            explanations = explain_stored(conn, rules, actions, held, histories)
-            for r in actions:
-                if r["owner"] in commissioner_codes and r["status"] == "exception":
-                    owned_explanations[(r["duty"], r["subject"])] = explanations[(r["duty"], r["subject"])]
-            summary = _area_pages(writer, rules, area, rows, tally, explanations,
-                                  answers_by_area.get(code, []), funding.get(code), weeks,
-                                  record_counts.get(code, {}), batches)
+        for summary, mine, exceptions in results:
             national.append(summary)
+            for r in mine:
+                owned[r["owner"]].append(r)
+            owned_exceptions.update(exceptions)
 
         commissioner_summaries = []
         for c in commissioners:
             code = c["commissioner_code"]
             commissioner_summaries.append(
-                _commissioner_page(writer, rules, c, owned.get(code, []), owned_explanations,
+                _commissioner_page(writer, rules, c, owned.get(code, []), owned_exceptions,
                                    answers_by_owner.get(code, []), weeks))
 
     duties = list(rules)
@@ -507,6 +556,63 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
     writer.page("national.html", "index.html", title="National overview", areas=national,
                 commissioners=commissioner_summaries, duties=duties, heat=heat,
                 charts=[heat] if heat else [], batches=batches)
+
+
+@dataclass
+class _AreaJob:
+    area: dict
+    histories: dict
+    answers: list
+    funding: object
+    record_counts: dict
+
+
+@dataclass
+class _Shared:
+    url: object
+    rules: dict
+    common: dict
+    weeks: int
+    batches: list
+    commissioner_codes: set
+    site: Path
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(shared: _Shared) -> None:
+    """In a worker process: its own engine and template environment."""
+    from sqlalchemy import create_engine
+
+    writer = _Writer(shared.site, _environment(), shared.common)
+    writer.parts = _Parts(writer.env)
+    _WORKER.update(shared=shared, writer=writer, engine=create_engine(shared.url))
+
+
+def _run_area_job(job: _AreaJob):
+    with _WORKER["engine"].connect() as conn:
+        return _area_job(conn, _WORKER["writer"], _WORKER["shared"], job)
+
+
+def _area_job(conn, writer: _Writer, shared: _Shared, job: _AreaJob):
+    """Everything under areas/<code>/; returns the national summary, the findings owned by
+    commissioners (for their pages) and the exceptions among them."""
+    code = job.area["area_code"]
+    rows = query_findings(conn, area=code)
+    tally = Tally()
+    mine = []
+    for r in rows:
+        tally.add(r)
+        if r["owner"] in shared.commissioner_codes:
+            mine.append(r)
+    actions = [r for r in rows if r["status"] in ACTION_STATUSES]
+    explanations = explain_stored(conn, shared.rules, actions, shared.common["as_of"], job.histories)
+    exceptions = {key: e.exception for key, e in explanations.items()
+                  if e.status == "exception" and e.owner in shared.commissioner_codes}
+    summary = _area_pages(writer, shared.rules, job.area, rows, tally, explanations, job.answers,
+                          job.funding, shared.weeks, job.record_counts, shared.batches)
+    return summary, mine, exceptions
 
 
 def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[dict], tally: Tally,
@@ -519,7 +625,7 @@ def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[
     bins = response_bins(answers, weeks)
     outcomes = outcome_table(answers)
     lists = _listing(rows, folder, writer.common["names"], writer.common["as_of"])
-    _exception_info(explanations, lists["exceptions"])
+    _exception_info({k: e.exception for k, e in explanations.items()}, lists["exceptions"])
     total = tally.total()
     charts = {
         "rates": rates_chart("chart-rates", duties),
@@ -533,10 +639,12 @@ def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[
     writer.page("area.html", folder + "index.html", title=f"{code} {area['name']}", **context)
     writer.exports(folder, writer.common["as_of"], rows)
 
+    parts = writer.parts
     for (duty, subject), e in explanations.items():
         rel = explanation_path(e.area, duty, subject)
-        writer.page("explain.html", rel, title=f"{duty} · {subject}", e=e, area=area,
-                    charts=[], back=_rel(rel.rsplit("/", 1)[0] + "/", folder + "index.html"))
+        writer.page("explain.html", rel, title=f"{duty} · {subject}", e=e, area=area, charts=[],
+                    back=_rel(rel.rsplit("/", 1)[0] + "/", folder + "index.html"),
+                    decision_table=parts.decision_table, rule_source=parts.rule_source)
 
     # the inspector report: per duty, the breaches with their evidence, exceptions and data gaps
     by_duty: dict[str, dict[str, list]] = {d: defaultdict(list) for d in rules}
@@ -557,7 +665,7 @@ def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[
 
 
 def _commissioner_page(writer: _Writer, rules: dict[str, Rule], commissioner: dict, rows: list[dict],
-                       explanations: dict, answers: list[dict], weeks: int) -> dict:
+                       exceptions: dict, answers: list[dict], weeks: int) -> dict:
     code = commissioner["commissioner_code"]
     folder = commissioner_path(code)
     rows = sorted(rows, key=lambda r: (r["duty"], r["subject"]))
@@ -581,7 +689,7 @@ def _commissioner_page(writer: _Writer, rules: dict[str, Rule], commissioner: di
     bins = response_bins(answers, weeks)
     outcomes = outcome_table(answers)
     lists = _listing(rows, folder, writer.common["names"], writer.common["as_of"])
-    _exception_info(explanations, lists["exceptions"])
+    _exception_info(exceptions, lists["exceptions"])
     total = tally.total()
     charts = {}
     if duties:

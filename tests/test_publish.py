@@ -162,6 +162,30 @@ def test_publish_replaces_its_own_site_only(demo, tmp_path, rules):
     assert not list(tmp_path.glob(".*new-*"))
 
 
+def test_worker_processes_write_the_same_site(demo, tmp_path, rules, monkeypatch):
+    import monitor.publish as publishing
+
+    pools = []
+
+    class Pool(publishing.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(kwargs.get("max_workers"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(publishing, "ProcessPoolExecutor", Pool)
+    serial = publish(demo["engine"], rules, tmp_path / "serial", workers=1).parent
+    assert pools == []
+    forked = publish(demo["engine"], rules, tmp_path / "forked", workers=2).parent
+    assert pools == [2]
+
+    def files(root: Path) -> dict[str, str]:
+        stamp = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
+        return {str(p.relative_to(root)): stamp.sub("", p.read_text(encoding="utf-8"))
+                for p in root.rglob("*") if p.is_file() and p.suffix in (".html", ".json", ".csv")}
+
+    assert files(serial) == files(forked)
+
+
 def test_no_publish_before_a_check(tmp_path):
     db = f"sqlite:///{tmp_path / 'store.db'}"
     assert cli("import", SAMPLE, db=db).exit_code == 0
