@@ -30,6 +30,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import statistics
 import subprocess
 import tempfile
 import threading
@@ -155,7 +156,7 @@ def response_bins(answers: list[dict], weeks: int) -> dict:
     return {"bins": bins, "answered": len(days), "within": sum(1 for d in days if d <= limit),
             "limit": limit, "weeks": weeks, "waiting": len(waiting),
             "waiting_overdue": sum(1 for a in waiting if a["status"] in ("overdue", "exception")),
-            "median": sorted(days)[len(days) // 2] if days else None}
+            "median": f"{statistics.median(days):g}" if days else None}
 
 
 def outcome_table(answers: list[dict]) -> dict:
@@ -198,6 +199,11 @@ def chart(chart_id: str, data: list, layout: dict) -> dict:
                              f"{_script_json(layout)},{_script_json(config)});")}
 
 
+def _count_ticks(top: int) -> dict:
+    """Whole-number ticks for counts (small counts would otherwise repeat rounded ticks)."""
+    return {"tick0": 0, "dtick": 1} if top <= 10 else {}
+
+
 def rates_chart(chart_id: str, rows: list[dict]) -> dict:
     shown = [r for r in rows if r["rate"] is not None]
     data = [{"type": "bar", "orientation": "h", "y": [_label(r["duty"]) for r in shown],
@@ -232,7 +238,7 @@ def response_chart(chart_id: str, bins: dict) -> dict:
          "hovertemplate": "days %{x}: %{y}<extra></extra>"},
         {"type": "bar", "name": f"After {bins['weeks']} weeks", "x": [b["label"] for b in late],
          "y": [b["n"] for b in late],
-         "marker": {"color": "#d4351c", "pattern": {"shape": "/", "fgcolor": "#ffffff"}},
+         "marker": {"color": "#d4351c", "pattern": {"shape": "/", "fgcolor": "#ffffff", "fillmode": "overlay"}},
          "hovertemplate": "days %{x}: %{y}<extra></extra>"},
     ]
     boundary = len(on_time) - 0.5
@@ -241,7 +247,8 @@ def response_chart(chart_id: str, bins: dict) -> dict:
         "xaxis": {"type": "category", "categoryorder": "array",
                   "categoryarray": [b["label"] for b in bins["bins"]],
                   "title": {"text": "Days taken to respond (the day the recommendation was made is day 1)"}},
-        "yaxis": {"title": {"text": "Recommendations"}, "rangemode": "tozero", "tickformat": "d"},
+        "yaxis": {"title": {"text": "Recommendations"}, "rangemode": "tozero", "tickformat": "d",
+                  **_count_ticks(max([b["n"] for b in bins["bins"]], default=0))},
         "margin": {"l": 60, "r": 20, "t": 30, "b": 110},
         "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": boundary, "x1": boundary,
                     "y0": 0, "y1": 1, "line": {"color": "#0b0c0c", "width": 2, "dash": "dash"}}],
@@ -253,13 +260,15 @@ def response_chart(chart_id: str, bins: dict) -> dict:
 
 def outcome_chart(chart_id: str, outcomes: dict) -> dict:
     styles = {"health": {"color": "#1d70b8"},
-              "social_care": {"color": "#f47738", "pattern": {"shape": "x", "fgcolor": "#0b0c0c"}}}
+              "social_care": {"color": "#f47738",
+                              "pattern": {"shape": "x", "fgcolor": "#0b0c0c", "fillmode": "overlay"}}}
     data = [{"type": "bar", "name": label, "x": [r["outcome"] for r in outcomes["rows"]],
              "y": [r[key] for r in outcomes["rows"]], "marker": styles[key],
              "text": [str(r[key]) for r in outcomes["rows"]], "textposition": "outside",
              "hovertemplate": f"{label}: %{{x}} %{{y}}<extra></extra>"} for key, label in KINDS]
     layout = {"barmode": "group", "height": 340, "legend": {"orientation": "h", "y": -0.2},
-              "yaxis": {"title": {"text": "Responses"}, "rangemode": "tozero", "tickformat": "d"},
+              "yaxis": {"title": {"text": "Responses"}, "rangemode": "tozero", "tickformat": "d",
+                        **_count_ticks(max([r[k] for r in outcomes["rows"] for k, _ in KINDS], default=0))},
               "margin": {"l": 60, "r": 20, "t": 20, "b": 90}}
     return chart(chart_id, data, layout)
 
@@ -273,7 +282,8 @@ def heatmap_chart(chart_id: str, areas: list[dict], duties: list[str]) -> dict:
              "y": [_label(f"{a['area_code']} {a['name']}") for a in areas], "z": z, "text": text,
              "texttemplate": "%{text}", "zmin": 0, "zmax": 100, "xgap": 2, "ygap": 2,
              "colorscale": [[0, "#d4351c"], [0.5, "#f9d8cf"], [0.75, "#e8f1f8"], [1, "#1d70b8"]],
-             "colorbar": {"title": {"text": "Rate %"}, "ticksuffix": "%"},
+             "colorbar": {"title": {"text": "Rate %"}, "ticksuffix": "%", "lenmode": "pixels",
+                          "len": min(300, 60 + 26 * max(len(areas), 1)), "yanchor": "top", "y": 1},
              "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>", "hoverongaps": False}]
     layout = {"height": 160 + 26 * max(len(areas), 1),
               "xaxis": {"side": "top", "tickangle": -35, "automargin": True},
@@ -299,6 +309,10 @@ def _fmt_date(value) -> str:
 def _fmt_value(value) -> str:
     if value is None:
         return "blank"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_fmt_value(v) for v in value)
+    if isinstance(value, date):
+        return value.isoformat()
     if value is True:
         return "yes"
     if value is False:

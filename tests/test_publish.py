@@ -186,6 +186,32 @@ def test_worker_processes_write_the_same_site(demo, tmp_path, rules, monkeypatch
     assert files(serial) == files(forked)
 
 
+def test_serve_on_localhost(demo):
+    import sys
+    import urllib.request
+
+    from conftest import free_port
+
+    port = free_port()
+    code = "import sys; from monitor.cli import app; sys.argv[0] = 'send-monitor'; app()"
+    server = subprocess.Popen([sys.executable, "-c", code, "serve", str(demo["site"]), "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/areas/850/index.html", timeout=2) as r:
+                    body = r.read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("serve did not answer")
+        assert "850 Area 850" in body
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def test_no_publish_before_a_check(tmp_path):
     db = f"sqlite:///{tmp_path / 'store.db'}"
     assert cli("import", SAMPLE, db=db).exit_code == 0
