@@ -26,9 +26,9 @@ def _without_reason(findings: list[dict]) -> list[dict]:
     return [{k: v for k, v in f.items() if k != "reason"} for f in findings]
 
 
-def _compare(db: str, folder: Path, seed: int) -> None:
+def _compare(db: str, folder: Path, seed: int, dates: list[date] | None = None) -> None:
     assert cli("import", folder, db=db).exit_code == 0
-    for as_of in boundary.as_of_dates(seed):
+    for as_of in dates or boundary.as_of_dates(seed):
         assert cli("check", "--as-of", as_of.isoformat(), db=db).exit_code == 0
         out = cli("findings", "--as-of", as_of.isoformat(), "--format", "json", db=db)
         exported = json.loads(out.stdout)
@@ -40,6 +40,12 @@ def _compare(db: str, folder: Path, seed: int) -> None:
 def test_findings_equal_the_independent_evaluator(tmp_path, sqlite_url, seed):
     boundary.write_random_folder(tmp_path / "records", seed, n_appeals=80)
     _compare(sqlite_url, tmp_path / "records", seed)
+
+
+def test_checking_an_earlier_date_after_a_later_one(tmp_path, sqlite_url):
+    boundary.write_random_folder(tmp_path / "records", 15, n_appeals=80)
+    dates = sorted(boundary.as_of_dates(15), reverse=True)
+    _compare(sqlite_url, tmp_path / "records", 15, dates + [dates[0]])
 
 
 def test_findings_equal_the_independent_evaluator_on_postgresql(tmp_path, pg_url):
