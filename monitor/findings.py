@@ -11,12 +11,26 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, desc, select
+from sqlalchemy import and_, desc, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from monitor.dates import english_bank_holidays
 from monitor.engine import active_exceptions, evaluate_duty, last_check
-from monitor.models import CheckRun, Finding, FindingChange, ImportBatch
+from monitor.models import (
+    Appeal,
+    Area,
+    CheckRun,
+    Commissioner,
+    Decision,
+    Evidence,
+    Finding,
+    FindingChange,
+    FundingClaim,
+    ImportBatch,
+    Recommendation,
+    Response,
+)
+from monitor.obligations import BUILDERS
 from monitor.rules import Rule
 
 EXPORT_FIELDS = ("duty", "subject", "area", "owner", "status", "due_on", "done_on", "days_late", "reason")
@@ -51,16 +65,13 @@ def held_as_of(conn: Connection, as_of: date | None) -> date:
 
 
 def query_findings(conn: Connection, area: str | None = None, duty: str | None = None,
-                   status: str | None = None, owner: str | None = None,
-                   include_not_applicable: bool = False) -> list[dict]:
+                   status: str | None = None, owner: str | None = None) -> list[dict]:
     """Current findings as dicts (export fields plus case_ref and rule details), sorted by duty, subject."""
     f = Finding.__table__
     stmt = select(f)
     for column, value in (("area", area), ("duty", duty), ("status", status), ("owner", owner)):
         if value is not None:
             stmt = stmt.where(f.c[column] == value)
-    if not include_not_applicable:
-        stmt = stmt.where(f.c.status != "not_applicable")
     rows = [dict(r) for r in conn.execute(stmt).mappings()]
     rows.sort(key=lambda r: (r["duty"], r["subject"]))
     return rows
@@ -155,8 +166,8 @@ def explanation_path(area: str, duty: str, subject: str) -> str:
 
 
 def _slug(text: str) -> str:
-    """A file-name-safe, reversible form: characters outside [A-Za-z0-9.-] become _hh."""
-    return re.sub(r"[^A-Za-z0-9.-]", lambda m: "".join(f"_{b:02x}" for b in m.group().encode()), text)
+    """A file-name-safe, reversible form: characters outside [A-Za-z0-9-] become _hh."""
+    return re.sub(r"[^A-Za-z0-9-]", lambda m: "".join(f"_{b:02x}" for b in m.group().encode()), text)
 
 
 # --- Queries for the published site (monitor.publish) ----------------------------
@@ -177,8 +188,6 @@ def commissioner_path(code: str) -> str:
 
 def areas_and_commissioners(conn: Connection) -> tuple[list[dict], list[dict]]:
     """Every area and every commissioner (as dicts), sorted by code."""
-    from monitor.models import Area, Commissioner
-
     a, c = Area.__table__, Commissioner.__table__
     areas = [dict(r) for r in conn.execute(select(a).order_by(a.c.area_code)).mappings()]
     commissioners = [dict(r) for r in conn.execute(select(c).order_by(c.c.commissioner_code)).mappings()]
@@ -187,9 +196,6 @@ def areas_and_commissioners(conn: Connection) -> tuple[list[dict], list[dict]]:
 
 def area_record_counts(conn: Connection) -> dict[str, dict[str, int]]:
     """How many records of each type each area holds: {area: {type: n}}."""
-    from sqlalchemy import func
-
-    from monitor.models import Appeal, Decision, Evidence, FundingClaim, Recommendation, Response
 
     d, a, e, r, s, c = (Decision.__table__, Appeal.__table__, Evidence.__table__,
                         Recommendation.__table__, Response.__table__, FundingClaim.__table__)
@@ -230,16 +236,14 @@ def action_histories(conn: Connection) -> dict[tuple[str, str], list[dict]]:
 
 
 def recommendation_answers(conn: Connection, as_of: date, duty: str = "response-5-weeks") -> list[dict]:
-    """Each recommendation judged by `duty` (not not_applicable): area, owner, kind, made_on,
-    the finding's status and done_on, and the response's outcome once a response was sent by `as_of`."""
-    from monitor.models import Recommendation, Response
-
+    """Each recommendation judged by `duty`: area, owner, kind, made_on, the finding's status
+    and done_on, and the response's outcome once a response was sent by `as_of`."""
     f, r, s = Finding.__table__, Recommendation.__table__, Response.__table__
     stmt = (select(f.c.area, f.c.owner, f.c.subject, f.c.status, f.c.due_on, f.c.done_on,
                    r.c.kind, r.c.made_on, s.c.outcome, s.c.sent_to_family_on, s.c.sent_to_la_on)
             .join(r, r.c.recommendation_id == f.c.subject)
             .outerjoin(s, s.c.recommendation_id == r.c.recommendation_id)
-            .where(and_(f.c.duty == duty, f.c.status != "not_applicable")))
+            .where(f.c.duty == duty))
     out = []
     for row in conn.execute(stmt).mappings():
         item = dict(row)
@@ -254,15 +258,10 @@ def recommendation_answers(conn: Connection, as_of: date, duty: str = "response-
 def funding_claimed(conn: Connection, as_of: date, first: date, last: date,
                     duty: str = "funding-cap") -> dict[str, object]:
     """Trial funding claimed (claims dated first..last and by `as_of`) per area, for appeals judged by `duty`."""
-    from sqlalchemy import func
-
-    from monitor.models import FundingClaim
-
     f, c = Finding.__table__, FundingClaim.__table__
     stmt = (select(f.c.area, func.sum(c.c.amount_gbp))
             .join(f, and_(f.c.duty == duty, f.c.subject == c.c.appeal_id))
-            .where(and_(f.c.status != "not_applicable", c.c.claimed_on >= first,
-                        c.c.claimed_on <= last, c.c.claimed_on <= as_of))
+            .where(and_(c.c.claimed_on >= first, c.c.claimed_on <= last, c.c.claimed_on <= as_of))
             .group_by(f.c.area))
     return {area: total for area, total in conn.execute(stmt)}
 
@@ -276,7 +275,6 @@ def explain_stored(conn: Connection, rules: dict[str, Rule], rows: list[dict], a
     facts and deadline come from the duty's obligation builder, run once per duty over
     the findings' records (in chunks). Same shape as `explain`.
     """
-    from monitor.obligations import BUILDERS
 
     exceptions = active_exceptions(conn, as_of)
     holidays_by_year: dict[int, dict] = {}
