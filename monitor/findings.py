@@ -29,6 +29,7 @@ from monitor.models import (
     ImportBatch,
     Recommendation,
     Response,
+    RunRecord,
 )
 from monitor.obligations import BUILDERS
 from monitor.rules import Rule
@@ -49,6 +50,12 @@ def latest_import(conn: Connection) -> ImportBatch | None:
     t = ImportBatch.__table__
     row = conn.execute(select(t).order_by(desc(t.c.id)).limit(1)).mappings().first()
     return ImportBatch(**row) if row else None
+
+
+def latest_runs(conn: Connection, limit: int = 12) -> list[dict]:
+    """The latest steps of scheduled and manual runs (import, check, publish, alerts), newest first."""
+    t = RunRecord.__table__
+    return [dict(r) for r in conn.execute(select(t).order_by(desc(t.c.id)).limit(limit)).mappings()]
 
 
 def held_as_of(conn: Connection, as_of: date | None) -> date:

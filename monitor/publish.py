@@ -62,6 +62,7 @@ from monitor.findings import (
     import_batches,
     latest_check,
     latest_import,
+    latest_runs,
     query_findings,
     recommendation_answers,
 )
@@ -499,6 +500,7 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
         check = latest_check(conn)
         last_import = latest_import(conn)
         batches = import_batches(conn)
+        runs = latest_runs(conn)
         areas, commissioners = areas_and_commissioners(conn)
         record_counts = area_record_counts(conn)
         histories = action_histories(conn)
@@ -569,7 +571,7 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
     heat = heatmap_chart("chart-heatmap", national, duties) if national else None
     writer.page("national.html", "index.html", title="National overview", areas=national,
                 commissioners=commissioner_summaries, duties=duties, heat=heat,
-                charts=[heat] if heat else [], batches=batches)
+                charts=[heat] if heat else [], batches=batches, runs=runs)
 
 
 @dataclass

@@ -55,14 +55,14 @@ from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import delete, desc, insert, inspect, select, text, update
+from sqlalchemy import delete, insert, inspect, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from monitor.alerts import AlertError, outbox_counts, run_alerts
 from monitor.config import Config
 from monitor.engine import run_check
-from monitor.findings import latest_check, latest_import
+from monitor.findings import latest_check, latest_import, latest_runs
 from monitor.importer import import_folder
 from monitor.models import ProcessLock, RunRecord
 from monitor.rules import load_rules
@@ -233,12 +233,6 @@ def finish_run(engine: Engine, run_id: int, outcome: str, counts: dict | None = 
 
 def record_skipped(engine: Engine, step: str, trigger: str, cycle: str, why: str) -> None:
     finish_run(engine, start_run(engine, step, trigger, cycle), "skipped", detail=why)
-
-
-def latest_runs(engine: Engine, limit: int = 12) -> list[dict]:
-    t = RunRecord.__table__
-    with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(select(t).order_by(desc(t.c.id)).limit(limit)).mappings()]
 
 
 # --- the inbox --------------------------------------------------------------------------------
@@ -572,10 +566,11 @@ def status_report(engine: Engine, limit: int = 12) -> dict:
         check = latest_check(conn)
         batch = latest_import(conn)
         outbox = outbox_counts(conn)
+        runs = latest_runs(conn, limit)
     return {
         "scheduler": DbLock(engine, SCHEDULER_LOCK).holder(),
         "next_run": stored_next_run(engine),
-        "runs": latest_runs(engine, limit),
+        "runs": runs,
         "check": check.model_dump() if check else None,
         "import": batch.model_dump() if batch else None,
         "outbox": outbox,

@@ -122,7 +122,9 @@ def test_inbox_good_and_bad_export(sqlite_url, smtp, tmp_path):
     assert "failed 2020-07-01-bad" in imp["detail"] and "ignored notes.txt" in imp["detail"]
     assert all(r["as_of"] == date(2020, 6, 30) and r["finished_at"] for r in runs(engine))
     assert len(by_recipient(smtp.take())) == 7
-    assert (tmp_path / "site" / "index.html").is_file()
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    runs_table = index.split('id="table-runs"', 1)[1].split("</table>", 1)[0]
+    assert "import" in runs_table and "partial" in runs_table and "check" in runs_table
 
     status = ok("status", config=config).stdout
     assert "scheduler: not running" in status
