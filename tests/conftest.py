@@ -1,14 +1,20 @@
-"""Shared fixtures: the CLI runner, a real PostgreSQL server, and the store on both back ends."""
+"""Shared fixtures: the CLI runner, a real PostgreSQL server, the store on both back ends,
+and a real SMTP server."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
+from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from typer.testing import CliRunner
 
-from benchmarks.pgserver import create_database, free_port, pg_bin, temporary_server  # noqa: F401 (free_port: for tests)
+from benchmarks.pgserver import create_database, free_port, pg_bin, temporary_server
 from monitor.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -81,3 +87,68 @@ def findings_of(db: str, as_of: str) -> dict[tuple[str, str], dict]:
     result = cli("findings", "--as-of", as_of, "--format", "json", db=db)
     assert result.exit_code == 0, result.output
     return {(f["duty"], f["subject"]): f for f in json.loads(result.stdout)["findings"]}
+
+
+# --- a real SMTP server -----------------------------------------------------------------------
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+    @property
+    def to(self) -> str:
+        return str(self.message["To"])
+
+    @property
+    def text(self) -> str:
+        return self.message.get_body(("plain",)).get_content()
+
+    @property
+    def html(self) -> str:
+        return self.message.get_body(("html",)).get_content()
+
+
+class _Collector:
+    def __init__(self):
+        self.messages: list[Received] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+class SmtpServer:
+    """aiosmtpd on 127.0.0.1 at a port chosen first; stop() and start() simulate an outage."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.collector = _Collector()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.collector, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def take(self) -> list[Received]:
+        """The messages received since the last take()."""
+        got, self.collector.messages = self.collector.messages, []
+        return got
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -9,20 +9,14 @@ later; dry run sends and records nothing; a body without an address is reported,
 from __future__ import annotations
 
 import csv
-import email
-import email.policy
 import json
 import re
-from dataclasses import dataclass
 from datetime import date
-from email.message import EmailMessage
 from pathlib import Path
 
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, func, select
 
-from conftest import SAMPLE, cli, free_port
+from conftest import SAMPLE, Received, cli
 from monitor.alerts import finding_events
 from monitor.config import AlertConfig
 from monitor.findings import explanation_path, query_findings
@@ -30,71 +24,6 @@ from monitor.models import AlertEvent, OutboxMessage, RunRecord
 from monitor.store import open_store
 
 SITE_URL = "https://monitor.example.org/"
-
-
-# --- a real SMTP server -----------------------------------------------------------------------
-
-
-@dataclass
-class Received:
-    mail_from: str
-    rcpt_tos: list[str]
-    message: EmailMessage
-
-    @property
-    def to(self) -> str:
-        return str(self.message["To"])
-
-    @property
-    def text(self) -> str:
-        return self.message.get_body(("plain",)).get_content()
-
-    @property
-    def html(self) -> str:
-        return self.message.get_body(("html",)).get_content()
-
-
-class _Collector:
-    def __init__(self):
-        self.messages: list[Received] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-
-class SmtpServer:
-    """aiosmtpd on 127.0.0.1 at a port chosen first; stop() and start() simulate an outage."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.collector = _Collector()
-        self.controller: Controller | None = None
-
-    def start(self) -> None:
-        self.controller = Controller(self.collector, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-    def take(self) -> list[Received]:
-        """The messages received since the last take()."""
-        got, self.collector.messages = self.collector.messages, []
-        return got
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def write_config(tmp_path: Path, db: str, smtp_port: int, **tables) -> Path:

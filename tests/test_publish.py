@@ -4,7 +4,6 @@ headless Chromium (no console errors, charts rendered, expected rows, axe-core c
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 import shutil

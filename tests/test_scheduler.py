@@ -28,7 +28,7 @@ from monitor.models import ProcessLock, RunRecord
 from monitor.scheduler import (JOB_ID, JOBS_TABLE, SCHEDULER_LOCK, DbLock, LockHeld, MonitorScheduler,
                                Runtime, daily_job, run_cycle, stored_next_run)
 from monitor.store import open_store
-from test_alerts import by_recipient, ok, smtp, write_config  # noqa: F401 (smtp is a fixture)
+from test_alerts import by_recipient, ok, write_config
 
 BAD_APPEALS = ("appeal_id,area_code,case_ref,decision_type,decision_date,registered_on,health_issue,"
                "social_care_issue,la_response_due_on,status\n"
