@@ -72,7 +72,6 @@ log = logging.getLogger("send_monitor.scheduler")
 JOB_ID = "send-monitor-daily"
 JOBS_TABLE = "apscheduler_jobs"
 MISFIRE_GRACE = 23 * 3600
-STEPS = ("import", "check", "publish", "alerts")
 SCHEDULER_LOCK = "scheduler"
 ALERTS_LOCK = "alerts"
 SKIP_NAMES = {"processed", "failed"}

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import Table, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from monitor import models
@@ -37,7 +38,11 @@ def open_store(url: str = DEFAULT_URL) -> Engine:
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    _ensure_schema(engine)
+    try:
+        _ensure_schema(engine)
+    except OperationalError as exc:
+        shown = engine.url.render_as_string(hide_password=True)
+        raise StoreError(f"cannot open the store {shown}: {str(exc.orig).strip()}") from None
     return engine
 
 
