@@ -136,7 +136,10 @@ def _read_file(path: Path, rtype: RecordType, problems: list[Problem], progress:
     header = [h.strip().lower() for h in first]
     known = {c.name for c in rtype.columns}
     seen: set[str] = set()
+    unnamed = [i for i, name in enumerate(header) if not name]  # e.g. a trailing comma: fine while empty
     for name in header:
+        if not name:
+            continue
         if name not in known:
             problems.append(Problem(fname, 1, name, None, "unknown column"))
         elif name in seen:
@@ -154,9 +157,10 @@ def _read_file(path: Path, rtype: RecordType, problems: list[Problem], progress:
             progress(fname, index, total)
         if not cells or all(not c.strip() for c in cells):
             continue
-        if len(cells) > len(header):
-            problems.append(Problem(fname, rownum, None, None,
-                                    f"{len(cells)} values but the header has {len(header)} columns"))
+        stray = [c for c in cells[len(header):] if c.strip()]
+        stray += [cells[i] for i in unnamed if i < len(cells) and cells[i].strip()]
+        if stray:
+            problems.append(Problem(fname, rownum, None, stray[0].strip(), "value in a column with no header"))
             continue
         values: dict = {}
         for i, col in cols:

@@ -164,3 +164,15 @@ def test_references_may_point_into_the_store(tmp_path, sqlite_url):
     assert result.exit_code == 1 and "not a folder" in result.stderr
     (later / "appeals.csv").unlink()
     assert cli("import", later, db=sqlite_url).exit_code == 0
+
+
+def test_trailing_empty_columns_are_ignored_but_unheaded_values_are_not(tmp_path, sqlite_url):
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "areas.csv").write_text("area_code,name,\r\n850,Area 850,\r\n851,Area 851,,\r\n852,Area 852,,x\r\n")
+    result = cli("import", folder, db=sqlite_url)
+    assert result.exit_code == 1
+    assert errors(result) == ["areas.csv row 4, value 'x': value in a column with no header"]
+    (folder / "areas.csv").write_text("area_code,name,\r\n850,Area 850,\r\n851,Area 851,,\r\n")
+    assert cli("import", folder, db=sqlite_url).exit_code == 0
+    assert count(sqlite_url, "areas") == 2
