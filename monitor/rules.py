@@ -145,7 +145,11 @@ class _KeepMissing(dict):
 
 def load_parameters(rules_dir: Path, overrides: dict | None = None) -> dict:
     """The parameter defaults of `rules/parameters.yaml`, with the configuration's overrides."""
-    defaults = yaml.safe_load((Path(rules_dir) / "parameters.yaml").read_text(encoding="utf-8"))
+    path = Path(rules_dir) / "parameters.yaml"
+    if not path.is_file():
+        raise RuleError(f"no rules folder at {rules_dir} (expected {path.name} there): install from a "
+                        f"checkout with `make setup`, or set rules_dir in the configuration")
+    defaults = yaml.safe_load(path.read_text(encoding="utf-8"))
     unknown = sorted(set(overrides or {}) - set(defaults))
     if unknown:
         raise RuleError(f"unknown parameters in the configuration: {', '.join(unknown)}")

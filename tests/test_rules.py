@@ -68,3 +68,8 @@ def test_unknown_parameters_are_refused(tmp_path):
         "$warning_days", "$warn_days"))
     with pytest.raises(RuleError, match="unknown parameter \\$warn_days"):
         load_rules(rules)
+
+
+def test_a_missing_rules_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(RuleError, match="no rules folder at .*set rules_dir in the configuration"):
+        load_rules(tmp_path / "nowhere")
