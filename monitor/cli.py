@@ -17,7 +17,7 @@ from rich.table import Table
 
 from monitor.config import Config, ConfigError, load_config
 from monitor.engine import run_check
-from monitor.findings import FindingsError, explain, export_findings
+from monitor.findings import EXPORT_FIELDS, FindingsError, explain, export_findings
 from monitor.importer import import_folder
 from monitor.records import parse_date
 from monitor.rules import STATUSES, RuleError, load_rules
@@ -151,6 +151,8 @@ def findings(
     cfg: Config = ctx.obj
     if status is not None and status not in STATUSES:
         raise typer.BadParameter(f"{status!r}: expected one of {', '.join(STATUSES)}", param_hint="--status")
+    if duty is not None and duty not in (known := _rules(cfg)):
+        raise typer.BadParameter(f"{duty!r}: expected one of {', '.join(known)}", param_hint="--duty")
     try:
         held, rows = export_findings(_store(cfg), _date(as_of), area=area, duty=duty, status=status)
     except FindingsError as exc:
@@ -158,7 +160,7 @@ def findings(
     if fmt is Format.json:
         sys.stdout.write(json.dumps({"as_of": held.isoformat(), "findings": rows}, indent=1) + "\n")
     elif fmt is Format.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["duty"], lineterminator="\n")
+        writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_FIELDS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     else:

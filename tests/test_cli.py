@@ -57,6 +57,9 @@ def test_csv_export_has_the_same_rows(demo_db):
 
 def test_bad_options_are_usage_errors(demo_db):
     assert cli("findings", "--status", "naughty", db=demo_db).exit_code == 2
+    assert cli("findings", "--duty", "la_evidence", db=demo_db).exit_code == 2
+    empty = cli("findings", "--format", "csv", "--area", "999", db=demo_db)
+    assert empty.stdout == "duty,subject,area,owner,status,due_on,done_on,days_late,reason\n"
     assert cli("check", "--as-of", "06/31/2020", db=demo_db).exit_code == 2
 
 
