@@ -104,6 +104,7 @@ def load_rule(path: Path, parameters: dict) -> Rule:
         raise RuleError(f"{path}: unknown parameters {', '.join(unknown)}")
     params = {n: parameters[n] for n in data.get("parameters") or []}
     version = _digest(raw + json.dumps(params, sort_keys=True, default=_jsonable).encode())
+    shown = {k: f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v for k, v in params.items()}
     rows = []
     for number, spec in enumerate(data["decision_table"], start=1):
         where = f"{path.name} row {number}"
@@ -124,7 +125,7 @@ def load_rule(path: Path, parameters: dict) -> Rule:
             raise RuleError(f"{where}: needs `when` conditions or `otherwise: true`")
         reason = spec.get("reason")
         if reason is not None:
-            reason = str(reason).format_map(_KeepMissing(params))
+            reason = str(reason).format_map(_KeepMissing(shown))
         rows.append(Row(number, when, spec["status"], reason))
     if not rows or rows[-1].when:
         raise RuleError(f"{path}: the last row must be `otherwise: true`")
