@@ -57,9 +57,7 @@ def demo(tmp_path_factory):
     base = tmp_path_factory.mktemp("demo")
     db = f"sqlite:///{base / 'store.db'}"
     _load(SAMPLE, db)
-    started = time.perf_counter()
     _publish(db, base / "site", "--pdf")
-    print(f"demo published with PDFs in {time.perf_counter() - started:.2f}s")
     return {"db": db, "site": base / "site", "engine": open_store(db)}
 
 
@@ -224,7 +222,6 @@ def test_batch_explanations_agree_with_explain(demo, rules):
         rows = [r for r in query_findings(conn) if r["status"] in ACTION_STATUSES]
         batch = explain_stored(conn, rules, rows, date(2020, 6, 30))
     assert len(batch) == len(rows)
-    started = time.perf_counter()
     for r in rows:
         one = explain(engine, rules, r["duty"], r["subject"])
         many = batch[(r["duty"], r["subject"])]
@@ -232,7 +229,6 @@ def test_batch_explanations_agree_with_explain(demo, rules):
                      "deadline", "facts", "row_number", "row_text", "records", "exception", "bank_holiday",
                      "history"):
             assert getattr(many, attr) == getattr(one, attr), (r["duty"], r["subject"], attr)
-    print(f"explain() per finding: {len(rows)} in {time.perf_counter() - started:.2f}s")
 
 
 def test_rate():
