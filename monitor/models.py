@@ -178,10 +178,10 @@ class Finding(SQLModel, table=True):
     days_late: int = 0
     reason: Optional[str] = None
     rule_version: str
-    rule_row: int
-    as_of: date
-    status_since: date
-    check_id: int
+    rule_row: int  # the decision-table row that decided it
+    as_of: date  # as-of date of the check that last changed it (all hold as of the latest check)
+    status_since: date  # as-of date of the check that gave it its current status
+    check_id: int  # the check that last changed it
 
 
 class FindingChange(SQLModel, table=True):
