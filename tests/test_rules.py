@@ -73,3 +73,26 @@ def test_unknown_parameters_are_refused(tmp_path):
 def test_a_missing_rules_folder_is_a_clear_error(tmp_path):
     with pytest.raises(RuleError, match="no rules folder at .*set rules_dir in the configuration"):
         load_rules(tmp_path / "nowhere")
+
+
+def test_sharing_decisions_between_equal_facts_changes_nothing(tmp_path):
+    """Each obligation decided on its own equals the decision shared by equal fact sets."""
+    from datetime import date
+
+    from conftest import SAMPLE, cli
+    from monitor.obligations import BUILDERS
+    from monitor.store import open_store
+
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    assert cli("import", SAMPLE, db=db).exit_code == 0
+    engine = open_store(db)
+    with engine.connect() as conn:
+        for rule in load_rules(RULES).values():
+            register(rule)
+            memo: dict = {}
+            obligations = list(BUILDERS[rule.obligation](conn, date(2020, 6, 30), rule.parameters, None))
+            for ob in obligations:
+                for excepted in (False, True):
+                    facts = {**ob.facts, "excepted": excepted}
+                    assert decide(rule, facts, memo) == decide(rule, facts), (rule.id, ob.subject)
+            assert len(memo) <= 2 * len(obligations)
