@@ -6,6 +6,7 @@ The one place where deadlines are counted. Pure functions, used by the engine.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 import holidays
 
@@ -30,6 +31,12 @@ def known_by(day: date | None, as_of: date) -> date | None:
     return day if day is not None and day <= as_of else None
 
 
-def english_bank_holidays(years: range) -> dict[date, str]:
-    """Bank holidays in England, for display beside deadlines (the duties count calendar days)."""
-    return dict(holidays.country_holidays("GB", subdiv="ENG", years=years))
+def bank_holiday(day: date) -> str | None:
+    """The English bank holiday on `day`, if any, for display beside deadlines
+    (the duties count calendar days)."""
+    return _bank_holidays(day.year).get(day)
+
+
+@lru_cache(maxsize=None)
+def _bank_holidays(year: int) -> dict[date, str]:
+    return dict(holidays.country_holidays("GB", subdiv="ENG", years=year))

@@ -37,7 +37,7 @@ from monitor.models import (
     RecordedException,
     Response,
 )
-from monitor.obligations import BUILDERS, KEY_KINDS, Obligation
+from monitor.obligations import BUILDERS, KEY_KINDS, Obligation, subject_keys
 from monitor.rules import Row, Rule, decide, register
 from monitor.store import bulk_insert
 
@@ -115,14 +115,18 @@ def evaluate_duty(conn: Connection, rule: Rule, as_of: date, keys: Iterable[str]
     `decided`, if given, receives the number of distinct fact sets the engine decided."""
     if exceptions is None:
         exceptions = active_exceptions(conn, as_of, rule.id)
-    build = BUILDERS[rule.obligation]
     memo: dict = {}
-    chunks = [None] if keys is None else list(_chunks(sorted(keys), _CHUNK))
-    for chunk in chunks:
-        for obligation in build(conn, as_of, rule.parameters, chunk):
-            yield evaluate(rule, obligation, as_of, exceptions, memo)
+    for obligation in obligations(conn, rule, as_of, keys):
+        yield evaluate(rule, obligation, as_of, exceptions, memo)
     if decided is not None:
         decided[rule.id] = len(memo)
+
+
+def obligations(conn: Connection, rule: Rule, as_of: date, keys: Iterable[str] | None = None):
+    """The duty's obligations as of `as_of`: all, or those of the records `keys` (queried in chunks)."""
+    build = BUILDERS[rule.obligation]
+    for chunk in [None] if keys is None else _chunks(sorted(keys), _CHUNK):
+        yield from build(conn, as_of, rule.parameters, chunk)
 
 
 def last_check(conn: Connection) -> CheckRun | None:
@@ -173,7 +177,7 @@ def plan(conn: Connection, rules: dict[str, Rule], as_of: date, previous: CheckR
             x.c.updated_batch > batch, and_(x.c.granted_on > since, x.c.granted_on <= as_of),
             and_(x.c.expires_on >= since, x.c.expires_on < as_of)))):
         if duty in kind_of:
-            dirty[kind_of[duty]].update({subject, subject.rsplit(":", 1)[0]})
+            dirty[kind_of[duty]].update(subject_keys(subject))
     f = Finding.__table__
     for duty, key in conn.execute(select(f.c.duty, f.c.record_key).where(f.c.status.in_(OPEN))):
         if duty in kind_of:

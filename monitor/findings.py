@@ -14,8 +14,8 @@ from datetime import date
 from sqlalchemy import and_, desc, func, select
 from sqlalchemy.engine import Connection, Engine
 
-from monitor.dates import english_bank_holidays
-from monitor.engine import active_exceptions, evaluate_duty, last_check
+from monitor.dates import bank_holiday
+from monitor.engine import active_exceptions, evaluate_duty, last_check, obligations
 from monitor.models import (
     Appeal,
     Area,
@@ -31,7 +31,7 @@ from monitor.models import (
     Response,
     RunRecord,
 )
-from monitor.obligations import BUILDERS
+from monitor.obligations import subject_keys
 from monitor.rules import Rule
 
 EXPORT_FIELDS = ("duty", "subject", "area", "owner", "status", "due_on", "done_on", "days_late", "reason")
@@ -145,24 +145,20 @@ def explain(engine: Engine, rules: dict[str, Rule], duty: str, subject: str,
                 raise FindingsError("no check has run yet: give --as-of")
             as_of = check.as_of
         exceptions = active_exceptions(conn, as_of, duty)
-        keys = {subject, subject.rsplit(":", 1)[0]}
-        outcome = next((o for o in evaluate_duty(conn, rule, as_of, keys=keys, exceptions=exceptions)
-                        if o.obligation.subject == subject), None)
+        outcomes = evaluate_duty(conn, rule, as_of, keys=subject_keys(subject), exceptions=exceptions)
+        outcome = next((o for o in outcomes if o.obligation.subject == subject), None)
         if outcome is None:
             raise FindingsError(f"no subject {subject!r} for duty {duty} as of {as_of.isoformat()}")
         f = Finding.__table__
         stored = conn.execute(select(f).where(and_(f.c.duty == duty, f.c.subject == subject))).mappings().first()
         changes = history(conn, duty, subject)
     ob = outcome.obligation
-    holiday = None
-    if ob.due_on is not None:
-        holiday = english_bank_holidays(range(ob.due_on.year, ob.due_on.year + 1)).get(ob.due_on)
     return Explanation(
         duty=rule, subject=subject, as_of=as_of, status=outcome.status, area=ob.area, owner=ob.owner,
         case_ref=ob.case_ref, due_on=ob.due_on, done_on=ob.done_on, days_late=outcome.days_late,
         reason=outcome.reason, deadline=ob.deadline, facts={**ob.facts, "excepted": outcome.exception is not None},
         row_number=outcome.row.number, row_text=outcome.row.describe(), records=ob.records,
-        exception=outcome.exception, bank_holiday=holiday,
+        exception=outcome.exception, bank_holiday=bank_holiday(ob.due_on) if ob.due_on else None,
         stored=dict(stored) if stored else None, history=changes,
     )
 
@@ -274,38 +270,26 @@ def funding_claimed(conn: Connection, as_of: date, first: date, last: date,
 
 
 def explain_stored(conn: Connection, rules: dict[str, Rule], rows: list[dict], as_of: date,
-                   histories: dict[tuple[str, str], list[dict]] | None = None,
-                   chunk: int = 2000) -> dict[tuple[str, str], Explanation]:
+                   histories: dict[tuple[str, str], list[dict]] | None = None) -> dict[tuple[str, str], Explanation]:
     """Explanations of many stored findings at once, without re-deciding them.
 
     The status, dates, reason and matching row are the stored finding's; the records,
     facts and deadline come from the duty's obligation builder, run once per duty over
-    the findings' records (in chunks). Same shape as `explain`.
+    the findings' records. Same shape as `explain`.
     """
-
     exceptions = active_exceptions(conn, as_of)
-    holidays_by_year: dict[int, dict] = {}
     by_duty: dict[str, dict[str, dict]] = {}
     for row in rows:
         by_duty.setdefault(row["duty"], {})[row["subject"]] = row
     out: dict[tuple[str, str], Explanation] = {}
     for duty, wanted in by_duty.items():
         rule = rules[duty]
-        keys = sorted({k for s in wanted for k in (s, s.rsplit(":", 1)[0])})
-        obligations = {}
-        for i in range(0, len(keys), chunk):
-            for ob in BUILDERS[rule.obligation](conn, as_of, rule.parameters, keys[i:i + chunk]):
-                if ob.subject in wanted:
-                    obligations[ob.subject] = ob
+        keys = set().union(*map(subject_keys, wanted))
+        built = {ob.subject: ob for ob in obligations(conn, rule, as_of, keys) if ob.subject in wanted}
         for subject, stored in wanted.items():
-            ob = obligations.get(subject)
+            ob = built.get(subject)
             exception = exceptions.get((duty, subject))
             due = stored["due_on"]
-            holiday = None
-            if due is not None:
-                if due.year not in holidays_by_year:
-                    holidays_by_year[due.year] = english_bank_holidays(range(due.year, due.year + 1))
-                holiday = holidays_by_year[due.year].get(due)
             number = stored["rule_row"]
             row_text = rule.rows[number - 1].describe() if 0 < number <= len(rule.rows) else "?"
             facts = {**(ob.facts if ob else {}), "excepted": exception is not None}
@@ -316,6 +300,6 @@ def explain_stored(conn: Connection, rules: dict[str, Rule], rows: list[dict], a
                 owner=stored["owner"], case_ref=stored["case_ref"], due_on=due, done_on=stored["done_on"],
                 days_late=stored["days_late"], reason=stored["reason"], deadline=ob.deadline if ob else "",
                 facts=facts, row_number=number, row_text=row_text, records=ob.records if ob else [],
-                exception=exception, bank_holiday=holiday, stored=stored, history=changes,
+                exception=exception, bank_holiday=bank_holiday(due) if due else None, stored=stored, history=changes,
             )
     return out

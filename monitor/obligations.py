@@ -60,6 +60,12 @@ def builder(name: str, key: str):
     return register
 
 
+def subject_keys(subject: str) -> set[str]:
+    """The record keys a subject may hang on: itself, or what comes before its last ':'
+    (`{appeal_id}:health`, `{appeal_id}:{commissioner_code}`)."""
+    return {subject, subject.rsplit(":", 1)[0]}
+
+
 def timed(due: date | None, done: date | None, as_of: date) -> dict:
     """The facts of a dated duty: is it done, is the deadline known, how far from it."""
     facts = {"due_known": due is not None, "done": done is not None}
