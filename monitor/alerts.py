@@ -44,12 +44,18 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from monitor.config import AlertConfig, Config, SmtpConfig
-from monitor.findings import explanation_path, latest_check, query_findings
-from monitor.models import AlertEvent, Area, Commissioner, Finding, FindingChange, OutboxMessage
+from monitor.findings import (
+    areas_and_commissioners,
+    explanation_path,
+    latest_check,
+    query_findings,
+    resolved_breaches,
+)
+from monitor.models import AlertEvent, OutboxMessage
 
 BREACH = ("overdue", "late", "breached")
 RESOLVED = ("met", "exception")
@@ -193,19 +199,6 @@ def finding_events(finding: dict, as_of: date, alerts: AlertConfig) -> list[Even
     return events
 
 
-def _resolutions(conn: Connection) -> list[dict]:
-    """Current met/exception findings whose latest status change came from a breach."""
-    f, h = Finding.__table__, FindingChange.__table__
-    stmt = (select(f, h.c.old_status)
-            .join(h, and_(h.c.duty == f.c.duty, h.c.subject == f.c.subject,
-                          h.c.as_of == f.c.status_since, h.c.new_status == f.c.status))
-            .where(f.c.status.in_(RESOLVED), h.c.old_status.in_(BREACH)))
-    seen: dict[tuple[str, str], dict] = {}
-    for row in conn.execute(stmt).mappings():
-        seen.setdefault((row["duty"], row["subject"]), dict(row))
-    return list(seen.values())
-
-
 def _sent_keys(conn: Connection, since: date) -> set[tuple]:
     t = AlertEvent.__table__
     rows = conn.execute(select(t.c.duty, t.c.subject, t.c.kind, t.c.event_on).where(t.c.event_on >= since))
@@ -213,12 +206,11 @@ def _sent_keys(conn: Connection, since: date) -> set[tuple]:
 
 
 def _bodies(conn: Connection) -> tuple[dict[str, Body], dict[str, Body]]:
-    areas = {r.area_code: Body(r.area_code, r.name, "area", (r.send_team_email or "").strip() or None)
-             for r in conn.execute(select(Area.__table__))}
-    commissioners = {r.commissioner_code: Body(r.commissioner_code, r.name, "commissioner",
-                                               (r.contact_email or "").strip() or None)
-                     for r in conn.execute(select(Commissioner.__table__))}
-    return areas, commissioners
+    areas, commissioners = areas_and_commissioners(conn)
+    return ({a["area_code"]: Body(a["area_code"], a["name"], "area", (a["send_team_email"] or "").strip() or None)
+             for a in areas},
+            {c["commissioner_code"]: Body(c["commissioner_code"], c["name"], "commissioner",
+                                          (c["contact_email"] or "").strip() or None) for c in commissioners})
 
 
 def _link(site_url: str, finding: dict) -> str:
@@ -235,7 +227,7 @@ def plan_items(conn: Connection, config: Config, rules: dict | None = None) -> t
     candidates = []
     for status in ("due_soon", *BREACH):
         candidates += query_findings(conn, status=status)
-    candidates += _resolutions(conn)
+    candidates += resolved_breaches(conn, BREACH, RESOLVED)
     per_finding = [(f, finding_events(f, as_of, config.alerts)) for f in candidates]
     per_finding = [(f, evs) for f, evs in per_finding if evs]
     if not per_finding:

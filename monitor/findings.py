@@ -15,11 +15,11 @@ from sqlalchemy import and_, desc, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from monitor.dates import bank_holiday
-from monitor.engine import active_exceptions, evaluate_duty, last_check, obligations
+from monitor.engine import active_exceptions, evaluate_duty, obligations
+from monitor.engine import last_check as latest_check  # the date the stored findings hold as of
 from monitor.models import (
     Appeal,
     Area,
-    CheckRun,
     Commissioner,
     Decision,
     Evidence,
@@ -39,11 +39,6 @@ EXPORT_FIELDS = ("duty", "subject", "area", "owner", "status", "due_on", "done_o
 
 class FindingsError(Exception):
     """The findings asked for are not in the store."""
-
-
-def latest_check(conn: Connection) -> CheckRun | None:
-    """The latest finished check: the date the stored findings hold as of."""
-    return last_check(conn)
 
 
 def latest_import(conn: Connection) -> ImportBatch | None:
@@ -163,6 +158,20 @@ def explain(engine: Engine, rules: dict[str, Rule], duty: str, subject: str,
     )
 
 
+def resolved_breaches(conn: Connection, breaches: tuple[str, ...], resolved: tuple[str, ...]) -> list[dict]:
+    """Current findings in a `resolved` status whose latest status change came from one of `breaches`
+    (each with that change's `old_status`)."""
+    f, h = Finding.__table__, FindingChange.__table__
+    stmt = (select(f, h.c.old_status)
+            .join(h, and_(h.c.duty == f.c.duty, h.c.subject == f.c.subject,
+                          h.c.as_of == f.c.status_since, h.c.new_status == f.c.status))
+            .where(f.c.status.in_(resolved), h.c.old_status.in_(breaches)))
+    seen: dict[tuple[str, str], dict] = {}
+    for row in conn.execute(stmt).mappings():
+        seen.setdefault((row["duty"], row["subject"]), dict(row))
+    return list(seen.values())
+
+
 def explanation_path(area: str, duty: str, subject: str) -> str:
     """Where the site keeps one finding's explanation, relative to the site root."""
     return f"areas/{_slug(area)}/explain/{duty}/{_slug(subject)}.html"
@@ -199,7 +208,6 @@ def areas_and_commissioners(conn: Connection) -> tuple[list[dict], list[dict]]:
 
 def area_record_counts(conn: Connection) -> dict[str, dict[str, int]]:
     """How many records of each type each area holds: {area: {type: n}}."""
-
     d, a, e, r, s, c = (Decision.__table__, Appeal.__table__, Evidence.__table__,
                         Recommendation.__table__, Response.__table__, FundingClaim.__table__)
     queries = {

@@ -65,6 +65,7 @@ from monitor.engine import run_check
 from monitor.findings import latest_check, latest_import, latest_runs
 from monitor.importer import import_folder
 from monitor.models import ProcessLock, RunRecord
+from monitor.publish import publish
 from monitor.rules import load_rules
 
 log = logging.getLogger("send_monitor.scheduler")
@@ -378,10 +379,6 @@ def run_cycle(rt: Runtime) -> CycleResult:
         return "ok", {"check_id": checked.check_id, "changed": checked.changed, "statuses": totals}, None
 
     def step_publish(run_id):
-        try:
-            from monitor.publish import publish
-        except ImportError as exc:
-            return "skipped", {}, f"publishing is not available: {exc}"
         out = publish(engine, rules(), Path(cfg.site_dir), as_of=as_of, site_url=cfg.site_url)
         return "ok", {}, f"published to {out}"
 
