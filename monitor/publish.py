@@ -43,6 +43,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
+from plotly.io.json import to_json_plotly
 from sqlalchemy.engine import Engine
 
 from monitor.findings import (
@@ -178,15 +179,6 @@ def _label(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _script_json(value) -> str:
-    """JSON safe to embed in a <script> element."""
-    text = json.dumps(value, default=str, separators=(",", ":"))
-    for bad, good in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                      ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(bad, good)
-    return text
-
-
 _FONT = {"family": "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif",
          "color": "#0b0c0c", "size": 14}
 
@@ -196,8 +188,8 @@ def chart(chart_id: str, data: list, layout: dict) -> dict:
               "margin": {"l": 60, "r": 20, "t": 20, "b": 60}, **layout}
     config = {"displayModeBar": False, "responsive": True}
     return {"id": chart_id,
-            "script": Markup(f"Plotly.newPlot({_script_json(chart_id)},{_script_json(data)},"
-                             f"{_script_json(layout)},{_script_json(config)});")}
+            "script": Markup(f"Plotly.newPlot({to_json_plotly(chart_id)},{to_json_plotly(data)},"
+                             f"{to_json_plotly(layout)},{to_json_plotly(config)});")}
 
 
 def _count_ticks(top: int) -> dict:
@@ -631,29 +623,36 @@ def _area_job(conn, writer: _Writer, shared: _Shared, job: _AreaJob):
     return summary, mine, exceptions
 
 
+def _dashboard(writer: _Writer, folder: str, rows: list[dict], tally: Tally, duties: list[dict],
+               answers: list[dict], weeks: int, exceptions: dict) -> dict:
+    """What area and commissioner dashboards share: the numbers behind their tables and
+    charts, the action listings, and the findings.csv / findings.json beside the page."""
+    as_of = writer.common["as_of"]
+    lists = _listing(rows, folder, writer.common["names"], as_of)
+    _exception_info(exceptions, lists["exceptions"])
+    total = tally.total()
+    writer.exports(folder, as_of, rows)
+    return {"duties": duties, "months": month_rows(tally), "bins": response_bins(answers, weeks),
+            "outcomes": outcome_table(answers), "lists": lists, "total": total, "overall": rate(total),
+            "folder": folder}
+
+
 def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[dict], tally: Tally,
                 explanations: dict, answers: list[dict], funding, weeks: int,
                 record_counts: dict, batches: list[dict]) -> dict:
     code = area["area_code"]
     folder = area_path(code)
-    duties = duty_rows(tally, rules)
-    months = month_rows(tally)
-    bins = response_bins(answers, weeks)
-    outcomes = outcome_table(answers)
-    lists = _listing(rows, folder, writer.common["names"], writer.common["as_of"])
-    _exception_info({k: e.exception for k, e in explanations.items()}, lists["exceptions"])
-    total = tally.total()
+    board = _dashboard(writer, folder, rows, tally, duty_rows(tally, rules), answers, weeks,
+                       {k: e.exception for k, e in explanations.items()})
+    duties, bins, outcomes, total = board["duties"], board["bins"], board["outcomes"], board["total"]
     charts = {
         "rates": rates_chart("chart-rates", duties),
-        "trend": trend_chart("chart-trend", months),
+        "trend": trend_chart("chart-trend", board["months"]),
         "response": response_chart("chart-response", bins),
         "outcomes": outcome_chart("chart-outcomes", outcomes),
     }
-    context = {"area": area, "duties": duties, "months": months, "bins": bins, "outcomes": outcomes,
-               "lists": lists, "total": total, "overall": rate(total), "funding": funding,
-               "chart": charts, "charts": list(charts.values()), "folder": folder}
-    writer.page("area.html", folder + "index.html", title=f"{code} {area['name']}", **context)
-    writer.exports(folder, writer.common["as_of"], rows)
+    writer.page("area.html", folder + "index.html", title=f"{code} {area['name']}", area=area, funding=funding,
+                chart=charts, charts=list(charts.values()), **board)
 
     parts = writer.parts
     for (duty, subject), e in explanations.items():
@@ -667,13 +666,13 @@ def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[
     for (duty, subject), e in sorted(explanations.items()):
         by_duty[duty][e.status].append(e)
     writer.page("report.html", folder + "report.html", title=f"Inspector report: {code} {area['name']}",
-                area=area, duties=duties, by_duty=by_duty, total=total, overall=rate(total),
+                area=area, duties=duties, by_duty=by_duty, total=total, overall=board["overall"],
                 record_counts=record_counts, batches=batches, charts=[], bins=bins, outcomes=outcomes,
                 funding=funding, href_of=lambda e: _rel(folder, explanation_path(e.area, e.duty.id, e.subject)))
 
     return {"area_code": code, "name": area["name"], "region": area.get("region"),
             "href": folder + "index.html", "report": folder + "report.html",
-            "rates": {d["duty"]: d["rate"] for d in duties}, "overall": rate(total),
+            "rates": {d["duty"]: d["rate"] for d in duties}, "overall": board["overall"],
             "n": sum(total[s] for s in RATE_STATUSES), "open_breaches": total["overdue"],
             "closed_breaches": total["late"] + total["breached"], "data_gaps": total["data_gap"],
             "exceptions": total["exception"], "due_soon": total["due_soon"],
@@ -691,7 +690,6 @@ def _commissioner_page(writer: _Writer, rules: dict[str, Rule], commissioner: di
         tally.add(r)
         per_area[r["area"]].add(r)
     duties_owned = [d for d in rules if tally.duties.get(d)]
-    duties = duty_rows(tally, rules, duties_owned)
     area_rows = []
     for area_code in sorted(per_area):
         t = per_area[area_code]
@@ -701,27 +699,22 @@ def _commissioner_page(writer: _Writer, rules: dict[str, Rule], commissioner: di
                           "rates": {d: rate(t.duties.get(d, Counter())) for d in duties_owned},
                           "overall": rate(tot), "open_breaches": tot["overdue"], "data_gaps": tot["data_gap"],
                           "exceptions": tot["exception"]})
-    months = month_rows(tally)
-    bins = response_bins(answers, weeks)
-    outcomes = outcome_table(answers)
-    lists = _listing(rows, folder, writer.common["names"], writer.common["as_of"])
-    _exception_info(exceptions, lists["exceptions"])
-    total = tally.total()
+    board = _dashboard(writer, folder, rows, tally, duty_rows(tally, rules, duties_owned), answers, weeks,
+                       exceptions)
+    total, outcomes = board["total"], board["outcomes"]
     charts = {}
-    if duties:
-        charts["rates"] = rates_chart("chart-rates", duties)
-        charts["trend"] = trend_chart("chart-trend", months)
+    if board["duties"]:
+        charts["rates"] = rates_chart("chart-rates", board["duties"])
+        charts["trend"] = trend_chart("chart-trend", board["months"])
     if answers:
-        charts["response"] = response_chart("chart-response", bins)
+        charts["response"] = response_chart("chart-response", board["bins"])
         charts["outcomes"] = outcome_chart("chart-outcomes", outcomes)
     writer.page("commissioner.html", folder + "index.html", title=f"{code} {commissioner['name']}",
-                commissioner=commissioner, duties=duties, duties_owned=duties_owned, area_rows=area_rows,
-                months=months, bins=bins, outcomes=outcomes, lists=lists, total=total, overall=rate(total),
-                chart=charts, charts=list(charts.values()), folder=folder, has_answers=bool(answers))
-    writer.exports(folder, writer.common["as_of"], rows)
+                commissioner=commissioner, duties_owned=duties_owned, area_rows=area_rows,
+                chart=charts, charts=list(charts.values()), has_answers=bool(answers), **board)
     return {"code": code, "name": commissioner["name"], "kind": commissioner["kind"],
             "href": folder + "index.html", "areas": [a["area_code"] for a in area_rows],
-            "overall": rate(total), "n": sum(total[s] for s in RATE_STATUSES),
+            "overall": board["overall"], "n": sum(total[s] for s in RATE_STATUSES),
             "open_breaches": total["overdue"], "data_gaps": total["data_gap"],
             "exceptions": total["exception"], "declined": outcomes["declined"]}
 
