@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from contextlib import contextmanager
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -75,9 +76,22 @@ def _rules(cfg: Config):
         _fail(str(exc))
 
 
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
+@contextmanager
+def _progress(min_total: int = 0):
+    """A rich progress bar (on a terminal only); yields the core's `progress(name, done, total)`
+    callback, which opens one task per name (totals below `min_total` are not shown)."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(name: str, done: int, total: int | None) -> None:
+            if total is not None and total < min_total:
+                return
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=total)
+            bar.update(tasks[name], completed=done, total=total)
+
+        yield progress
 
 
 @app.command("import")
@@ -85,16 +99,7 @@ def import_(ctx: typer.Context, folder: Path = typer.Argument(..., help="Folder 
     """Validate a folder of CSV exports and load it into the store, all or nothing."""
     cfg: Config = ctx.obj
     engine, rules = _store(cfg), _rules(cfg)
-    with _progress() as bar:
-        tasks: dict[str, int] = {}
-
-        def progress(name: str, done: int, total: int) -> None:
-            if total < 50_000:
-                return
-            if name not in tasks:
-                tasks[name] = bar.add_task(name, total=total)
-            bar.update(tasks[name], completed=done)
-
+    with _progress(min_total=50_000) as progress:
         result = import_folder(engine, folder, rules.keys(), progress)
     if not result.ok:
         typer.echo(f"{len(result.problems)} problem(s) in {folder}; nothing was imported:", err=True)
@@ -117,14 +122,7 @@ def check(
     cfg: Config = ctx.obj
     day = _date(as_of) or date.today()
     engine, rules = _store(cfg), _rules(cfg)
-    with _progress() as bar:
-        tasks: dict[str, int] = {}
-
-        def progress(duty: str, done: int, total: int | None) -> None:
-            if duty not in tasks:
-                tasks[duty] = bar.add_task(duty, total=total)
-            bar.update(tasks[duty], completed=done, total=total)
-
+    with _progress() as progress:
         result = run_check(engine, rules, day, progress, full=full)
     shown = [s for s in STATUSES if s != "not_applicable"]
     table = Table(title=f"findings as of {day.isoformat()} (check {result.check_id}, {result.mode}: "
