@@ -90,8 +90,7 @@ def active_exceptions(conn: Connection, as_of: date, duty: str | None = None) ->
 
 def evaluate(rule: Rule, obligation: Obligation, as_of: date, exceptions: dict,
              memo: dict | None = None) -> Outcome:
-    """Decide one obligation with the rule's ruleset (registered on first use)."""
-    register(rule)
+    """Decide one obligation with the rule's ruleset (registered by `evaluate_duty`)."""
     exception = exceptions.get((rule.id, obligation.subject))
     row = decide(rule, {**obligation.facts, "excepted": exception is not None}, memo)
     days_late = 0
@@ -115,6 +114,7 @@ def evaluate_duty(conn: Connection, rule: Rule, as_of: date, keys: Iterable[str]
     `decided`, if given, receives the number of distinct fact sets the engine decided."""
     if exceptions is None:
         exceptions = active_exceptions(conn, as_of, rule.id)
+    register(rule)
     memo: dict = {}
     for obligation in obligations(conn, rule, as_of, keys):
         yield evaluate(rule, obligation, as_of, exceptions, memo)
