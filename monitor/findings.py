@@ -75,7 +75,7 @@ def query_findings(conn: Connection, area: str | None = None, duty: str | None =
         if value is not None:
             stmt = stmt.where(f.c[column] == value)
     rows = [dict(r) for r in conn.execute(stmt).mappings()]
-    rows.sort(key=lambda r: (r["duty"], r["subject"]))
+    rows.sort(key=lambda r: (r["duty"], r["subject"]))  # plain strings: not the database's collation
     return rows
 
 

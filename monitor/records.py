@@ -163,7 +163,7 @@ def parse_bool(text: str) -> bool:
 def parse_money(text: str) -> Decimal:
     """Pounds as an exact decimal: `1250.50`, `£1,250.50`; never negative."""
     body = text[1:].strip() if text.startswith("£") else text
-    if body.startswith("-") or body.startswith("£-") or text.startswith("-"):
+    if body.startswith("-") or text.startswith("-"):
         raise ValueError("negative amounts are not allowed")
     if not _MONEY.fullmatch(body):
         raise ValueError("not an amount in pounds, e.g. 1250.50 or £1,250.50")
