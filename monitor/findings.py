@@ -33,8 +33,10 @@ from monitor.models import (
 )
 from monitor.obligations import subject_keys
 from monitor.rules import Rule
+from monitor.successors import Successors
 
-EXPORT_FIELDS = ("duty", "subject", "area", "owner", "status", "due_on", "done_on", "days_late", "reason")
+EXPORT_FIELDS = ("duty", "subject", "area", "owner", "status", "due_on", "done_on", "days_late", "reason",
+                 "case_ref", "acts_now")
 
 
 class FindingsError(Exception):
@@ -68,13 +70,19 @@ def held_as_of(conn: Connection, as_of: date | None) -> date:
 
 def query_findings(conn: Connection, area: str | None = None, duty: str | None = None,
                    status: str | None = None, owner: str | None = None) -> list[dict]:
-    """Current findings as dicts (export fields plus case_ref and rule details), sorted by duty, subject."""
+    """Current findings as dicts (export fields and rule details), sorted by duty, subject.
+
+    `acts_now` is the body responsible on the latest check's date after following successors."""
     f = Finding.__table__
     stmt = select(f)
     for column, value in (("area", area), ("duty", duty), ("status", status), ("owner", owner)):
         if value is not None:
             stmt = stmt.where(f.c[column] == value)
     rows = [dict(r) for r in conn.execute(stmt).mappings()]
+    if rows:
+        successors, held = Successors.load(conn), latest_check(conn).as_of
+        for r in rows:
+            r["acts_now"] = successors.acts_now(r["owner"], r["area"], held)
     rows.sort(key=lambda r: (r["duty"], r["subject"]))  # plain strings: not the database's collation
     return rows
 

@@ -14,7 +14,7 @@ from typing import Optional
 from sqlalchemy import JSON, Column, Index, Numeric
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class _Record(SQLModel):
@@ -29,6 +29,8 @@ class Area(_Record, table=True):
     region: Optional[str] = None
     send_team_email: Optional[str] = None
     rights_published_on: Optional[date] = None
+    successor_code: Optional[str] = None
+    successor_from: Optional[date] = None
 
 
 class Commissioner(_Record, table=True):
@@ -37,6 +39,8 @@ class Commissioner(_Record, table=True):
     name: str
     kind: str
     contact_email: Optional[str] = None
+    successor_code: Optional[str] = None
+    successor_from: Optional[date] = None
 
 
 class Decision(_Record, table=True):

@@ -1,4 +1,4 @@
-"""The records standard (version 1) as data: files, columns, types, keys, references.
+"""The records standard (version 2) as data: files, columns, types, keys, references.
 
 Also the parsing of one CSV value. Each parser returns the typed value or raises
 `ValueError` whose message says why the value is refused.
@@ -77,10 +77,12 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType("areas", Area, ("area_code",), (
         _req("area_code"), _req("name"), Col("region"), Col("send_team_email"),
         Col("rights_published_on", "date"),
+        Col("successor_code", refers_to=("areas",)), Col("successor_from", "date"),
     )),
     RecordType("commissioners", Commissioner, ("commissioner_code",), (
         _req("commissioner_code"), _req("name"), _req("kind", "enum", values=KINDS),
         Col("contact_email"),
+        Col("successor_code", refers_to=("commissioners",)), Col("successor_from", "date"),
     )),
     RecordType("decisions", Decision, ("decision_id",), (
         _req("decision_id"), _req("area_code", refers_to=("areas",)), _req("case_ref"),

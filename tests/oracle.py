@@ -229,9 +229,33 @@ def evaluate(folder: pathlib.Path, as_of: _dt.date, params: dict | None = None) 
             "done_on": iso(done),
             "days_late": int(days_late),
             "reason": reason,
+            "case_ref": case_ref_of(duty, subject),
         }
 
     commissioners = {c["commissioner_code"]: c for c in data["commissioners"]}
+    areas = {a["area_code"]: a for a in data["areas"]}
+    decision_refs = {d["decision_id"]: d.get("case_ref") for d in data["decisions"]}
+    appeal_refs = {a["appeal_id"]: a.get("case_ref") for a in data["appeals"]}
+    rec_appeal = {r["recommendation_id"]: r["appeal_id"] for r in data["recommendations"]}
+
+    def case_ref_of(duty: str, subject: str) -> str | None:
+        if duty == "local-offer":
+            return None
+        if duty == "rights-notice":
+            return decision_refs.get(subject)
+        if duty in ("response-5-weeks", "response-content", "evaluator-return"):
+            return appeal_refs.get(rec_appeal.get(subject))
+        return appeal_refs.get(subject.split(":")[0])
+
+    def acts_now(owner: str, table: dict[str, dict]) -> str:
+        seen = {owner}
+        while True:
+            row = table.get(owner, {})
+            nxt, since = row.get("successor_code") or None, parse_date(row.get("successor_from"))
+            if not nxt or since is None or since > as_of or nxt in seen or nxt not in table:
+                return owner
+            seen.add(nxt)
+            owner = nxt
 
     # ---- rights-notice
     for d in data["decisions"]:
@@ -463,6 +487,8 @@ def evaluate(folder: pathlib.Path, as_of: _dt.date, params: dict | None = None) 
             f["days_late"] = 0
             f["reason"] = "recorded exception"
 
+    for f in findings.values():
+        f["acts_now"] = acts_now(f["owner"], areas if f["owner"] == f["area"] else commissioners)
     return [findings[k] for k in sorted(findings)]
 
 

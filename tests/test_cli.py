@@ -38,7 +38,8 @@ def test_json_export_shape_sorting_and_filters(demo_db):
     assert everything["as_of"] == "2020-06-30"
     rows = everything["findings"]
     assert rows == sorted(rows, key=lambda f: (f["duty"], f["subject"]))
-    assert all(list(f) == ["duty", "subject", "area", "owner", "status", "due_on", "done_on", "days_late", "reason"]
+    assert all(list(f) == ["duty", "subject", "area", "owner", "status", "due_on", "done_on", "days_late", "reason",
+                                 "case_ref", "acts_now"]
                for f in rows)
     assert "not_applicable" not in {f["status"] for f in rows}
     overdue = json.loads(cli("findings", "--format", "json", "--area", "852", "--status", "overdue",
@@ -59,7 +60,7 @@ def test_bad_options_are_usage_errors(demo_db):
     assert cli("findings", "--status", "naughty", db=demo_db).exit_code == 2
     assert cli("findings", "--duty", "la_evidence", db=demo_db).exit_code == 2
     empty = cli("findings", "--format", "csv", "--area", "999", db=demo_db)
-    assert empty.stdout == "duty,subject,area,owner,status,due_on,done_on,days_late,reason\n"
+    assert empty.stdout == "duty,subject,area,owner,status,due_on,done_on,days_late,reason,case_ref,acts_now\n"
     assert cli("check", "--as-of", "06/31/2020", db=demo_db).exit_code == 2
 
 

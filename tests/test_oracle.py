@@ -411,7 +411,7 @@ def test_export_shape_and_sorting(tmp_path):
     keys = [(x["duty"], x["subject"]) for x in out]
     assert keys == sorted(keys)
     assert all(set(x) == {"duty", "subject", "area", "owner", "status", "due_on", "done_on",
-                          "days_late", "reason"} for x in out)
+                          "days_late", "reason", "case_ref", "acts_now"} for x in out)
     assert all(x["status"] != "not_applicable" for x in out)
     proc = subprocess.run([sys.executable, str(HERE / "oracle.py"), str(tmp_path), "2019-03-01"],
                           capture_output=True, text=True, check=True)
