@@ -57,6 +57,8 @@ class Row:
 class Rule:
     id: str
     title: str
+    short_title: str  # the duty's name where people read (dashboards, e-mails)
+    next_step: str  # one sentence: what the body that must act does next
     owner: str
     source: str
     subject: str
@@ -130,7 +132,8 @@ def load_rule(path: Path, parameters: dict) -> Rule:
     if not rows or rows[-1].when:
         raise RuleError(f"{path}: the last row must be `otherwise: true`")
     return Rule(
-        id=data["id"], title=data["title"], owner=data["owner"], source=data["source"].strip(),
+        id=data["id"], title=data["title"], short_title=data.get("short_title") or data["title"],
+        next_step=" ".join(str(data.get("next_step") or "").split()), owner=data["owner"], source=data["source"].strip(),
         subject=data.get("subject", ""), deadline=data.get("deadline", ""),
         obligation=data["obligation"], parameters=params, rows=tuple(rows),
         version=version, path=path,
