@@ -150,8 +150,8 @@ class _FileLock:
             try:
                 self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
             except OSError as exc:
-                raise LockError(f"cannot create the lock file {self.path} beside the store {self.store} "
-                                f"({exc.strerror}): make the folder writable for this user") from None
+                raise LockError(f"cannot open the lock file {self.path} beside the store {self.store} "
+                                f"({exc.strerror}): make the store's folder writable for this user") from None
             _open_files.add(self)
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 from datetime import date
 from decimal import Decimal
@@ -64,6 +65,8 @@ def parse_url(url: str | URL) -> URL:
 
 def shown_url(url: str | URL) -> str:
     """The URL with its password hidden, for messages."""
+    if isinstance(url, str) and url.startswith("sqlite"):
+        return url  # no password; rendering would escape the path
     try:
         return parse_url(url).render_as_string(hide_password=True)
     except ArgumentError:
@@ -71,8 +74,7 @@ def shown_url(url: str | URL) -> str:
 
 
 # failures of the store, by SQLite result code and PostgreSQL SQLSTATE class: (what, what to do)
-_FULL = ("the disk holding the store {url} is full; nothing was half-written (the transaction was "
-         "rolled back)", "free some space and run the command again")
+_FULL = ("the disk holding the store {url} is full", "free some space and run the command again")
 _READ_ONLY = ("the store {url} is read-only", "make the database file and its folder writable for this "
               "user (or use a writable copy) and run the command again")
 _BUSY = ("the store {url} stayed locked by another process for too long",
@@ -94,6 +96,15 @@ _UNREACHABLE = ("cannot reach the store {url} ({why})", "check that the server i
                 "right, then run the command again")
 
 
+def _read_only_file(database: str | None) -> bool:
+    """Whether an existing SQLite file, or its folder, cannot be written (read-only mount or mode)."""
+    if not database or database.startswith("file:") or not os.path.exists(database):
+        return False
+    folder = os.path.dirname(os.path.abspath(database))
+    return bool(os.statvfs(folder).f_flag & os.ST_RDONLY) or not (os.access(database, os.W_OK)
+                                                                   and os.access(folder, os.W_OK))
+
+
 def store_failure(exc: BaseException, url: str | URL) -> str | None:
     """One line for a failure of the store or the disk: what failed and what to do, naming the
     store with its password hidden. Never the SQL, its values or the driver's message (they can
@@ -110,7 +121,9 @@ def store_failure(exc: BaseException, url: str | URL) -> str | None:
     orig = exc.orig
     code = getattr(orig, "sqlite_errorcode", None)
     state = getattr(orig, "sqlstate", None) or ""
-    if code is not None:
+    if code is not None and code & 0xFF in (8, 14) and _read_only_file(parse_url(url).database):
+        what, todo = _READ_ONLY
+    elif code is not None:
         what, todo = _SQLITE.get(code & 0xFF, (f"the store {{url}} failed ({getattr(orig, 'sqlite_errorname', code)})",
                                                "run the command again with --debug for details"))
     elif state:
