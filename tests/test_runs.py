@@ -229,3 +229,39 @@ def test_run_killed_mid_step_restarts_at_once_and_shows_the_step_interrupted(db_
     assert killed["outcome"] == "interrupted" and f"pid {first.pid}" in killed["detail"]
     second = list(cycles(engine).values())[1]
     assert second == [("import", "ok"), ("check", "ok"), ("publish", "ok"), ("alerts", "ok")]
+
+
+def test_a_holder_on_another_host_holds_until_its_session_ends(pg_url, tmp_path):
+    """PostgreSQL: the lock lives with the holder's session, which the server ends when that host
+    stops answering (keepalives); a dead-looking pid on another host is not taken over."""
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    from monitor.store import parse_url
+
+    config = config_with(tmp_path, pg_url, timeout=0.3)
+    assert cli("import", SAMPLE, config=config).exit_code == 0
+    other = create_engine(parse_url(pg_url.replace("postgresql://", "postgresql+psycopg://")))
+    session = other.connect().execution_options(isolation_level="AUTOCOMMIT")
+    tag = f"send-monitor|check|999999|{int(time.time())}|elsewhere"
+    session.execute(text("SELECT set_config('application_name', :t, false)"), {"t": tag})
+    session.execute(text("SELECT pg_advisory_lock(1397050948, 1)"))
+    try:
+        refused = cli("check", "--as-of", AS_OF, config=config)
+        assert refused.exit_code == 1 and "is locked by `check` pid 999999 on host elsewhere" in refused.stderr
+    finally:
+        session.close()
+        other.dispose()
+    assert cli("check", "--as-of", AS_OF, config=config).exit_code == 0
+
+
+def test_a_stale_holder_record_never_blocks(sqlite_url, tmp_path):
+    """SQLite: the lock file still names a holder from elsewhere, but nobody holds the lock."""
+    config = config_with(tmp_path, sqlite_url, timeout=0)
+    lock_file = Path(sqlite_url.removeprefix("sqlite:///") + ".lock")
+    lock_file.write_text('{"command": "check", "pid": 999999, "host": "elsewhere", '
+                         '"since": "2020-01-01T00:00:00+00:00", "proc_start": null}', encoding="utf-8")
+    result = cli("import", SAMPLE, config=config)
+    assert result.exit_code == 0 and "waiting" not in result.stderr
+    assert lock_file.read_text(encoding="utf-8") == ""  # released: nobody named
