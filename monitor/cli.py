@@ -187,6 +187,9 @@ def explain_(
     p(f"{e.duty.id} · {e.subject} — {e.duty.title}")
     p(f"status as of {e.as_of.isoformat()}: {e.status}" + (f" ({e.reason})" if e.reason else ""))
     p(f"area {e.area} · owner {e.owner}" + (f" · case {e.case_ref}" if e.case_ref else ""))
+    for hop in e.handovers:
+        p(f"acts now: {hop.to_body.code} ({hop.to_body.name}) took over the duties of "
+          f"{hop.from_body.code} ({hop.from_body.name}) on {hop.on.isoformat()}")
     p(f"due {e.due_on or '—'} · done {e.done_on or '—'} · days late {e.days_late}")
     if e.deadline:
         p(f"deadline: {e.deadline}")
