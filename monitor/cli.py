@@ -16,13 +16,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from monitor.config import Config, ConfigError, load_config
+from monitor import __version__, logs
+from monitor.config import Config, ConfigError, load_config, today
 from monitor.engine import run_check
 from monitor.findings import EXPORT_FIELDS, FindingsError, explain, export_findings
 from monitor.importer import import_folder
 from monitor.records import parse_date
 from monitor.rules import STATUSES, RuleError, load_rules
-from monitor.store import StoreError, open_store
+from monitor.store import StoreError, backup_sqlite, open_store, upgrade_store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Compliance monitor for the SEND Tribunal's extended appeals (SI 2017/1306).")
@@ -50,12 +51,29 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"send-monitor {__version__}")
+        raise typer.Exit()
+
+
+class LogLevel(str, Enum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
     db: Optional[str] = typer.Option(None, "--db", help="SQLAlchemy URL of the store (default sqlite:///send-monitor.db)."),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML configuration file (or SEND_MONITOR_CONFIG)."),
+    log_level: LogLevel = typer.Option(LogLevel.INFO, "--log-level", envvar="SEND_MONITOR_LOG_LEVEL", case_sensitive=False,
+                                       help="Log this level and above to stderr."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
+    logs.configure(log_level.value)
     try:
         ctx.obj = load_config(config, db)
     except ConfigError as exc:
@@ -120,7 +138,7 @@ def check(
 ) -> None:
     """Evaluate every duty as of a date and store the findings."""
     cfg: Config = ctx.obj
-    day = _date(as_of) or date.today()
+    day = _date(as_of) or today(cfg)
     engine, rules = _store(cfg), _rules(cfg)
     with _progress() as progress:
         result = run_check(engine, rules, day, progress, full=full)
@@ -353,8 +371,6 @@ def run(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Check as of this date instead of today (testing, demos)."),
 ) -> None:
     """Run the daily cycle (import inbox → check → publish → alerts) on the configured schedule."""
-    import logging
-
     from monitor.scheduler import LockHeld, MonitorScheduler, parse_time, run_once
 
     cfg: Config = ctx.obj
@@ -365,7 +381,6 @@ def run(
         ZoneInfo(cfg.timezone)
     except Exception as exc:
         _fail(f"[schedule] in the configuration: {exc}")
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     engine = _store(cfg)
     if once:
         try:
@@ -429,3 +444,31 @@ def status(
         table.add_row(str(r["id"]), r["cycle"] or "", r["step"], r["trigger"], str(r["as_of"] or ""),
                       _when(r["started_at"]), took, r["outcome"], "; ".join(x for x in [counts, *detail[:1]] if x))
     out.print(table)
+
+
+# --- upgrades and backups (issue 12) ---------------------------------------------------------
+
+
+@app.command()
+def upgrade(ctx: typer.Context) -> None:
+    """Migrate the store to this version's schema, in one transaction (back it up first)."""
+    cfg: Config = ctx.obj
+    try:
+        found, head = upgrade_store(cfg.database_url)
+    except StoreError as exc:
+        _fail(str(exc))
+    if found == head:
+        out.print(f"the store is already at schema revision {head}", highlight=False)
+    else:
+        out.print(f"upgraded the store from schema revision {found or '(new store)'} to {head}", highlight=False)
+
+
+@app.command()
+def backup(ctx: typer.Context, file: Path = typer.Argument(..., help="The new file to write the copy to.")) -> None:
+    """Copy a SQLite store to FILE while it is in use (SQLite's online backup; PostgreSQL: pg_dump)."""
+    cfg: Config = ctx.obj
+    try:
+        backup_sqlite(cfg.database_url, file)
+    except StoreError as exc:
+        _fail(str(exc))
+    out.print(f"backed up the store to {file}", highlight=False, markup=False)

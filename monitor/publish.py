@@ -67,9 +67,10 @@ from monitor.findings import (
     query_findings,
     recommendation_answers,
 )
+from monitor.resources import dashboards_dir
 from monitor.rules import Rule
 
-DASHBOARDS = Path(__file__).resolve().parent.parent / "dashboards"
+DASHBOARDS = dashboards_dir()
 MARKER = ".send-monitor-site"
 CHROMIUM_ENV = "SEND_MONITOR_CHROMIUM"
 NEXT_DAYS = 14
