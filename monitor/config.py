@@ -58,6 +58,7 @@ class Config:
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     alerts: AlertConfig = field(default_factory=AlertConfig)
     source: Path | None = None
+    lock_timeout_seconds: float = 600.0  # how long a writer waits for the store-wide lock
 
 
 def _time_of_day(value: str) -> None:
@@ -182,5 +183,6 @@ def load_config(path: Path | None = None, db: str | None = None) -> Config:
             escalate_after_days=int(alerts.get("escalate_after_days", 14)),
         ),
         source=Path(path) if path is not None else None,
+        lock_timeout_seconds=float(data.get("lock_timeout_seconds", 600)),
     )
     return config

@@ -33,6 +33,7 @@ from monitor.models import (
 )
 from monitor.obligations import subject_keys
 from monitor.rules import Rule
+from monitor.runs import reported_runs
 from monitor.successors import Hop, Successors
 
 EXPORT_FIELDS = ("duty", "subject", "area", "owner", "status", "due_on", "done_on", "days_late", "reason",
@@ -52,7 +53,8 @@ def latest_import(conn: Connection) -> ImportBatch | None:
 def latest_runs(conn: Connection, limit: int = 12) -> list[dict]:
     """The latest steps of scheduled and manual runs (import, check, publish, alerts), newest first."""
     t = RunRecord.__table__
-    return [dict(r) for r in conn.execute(select(t).order_by(desc(t.c.id)).limit(limit)).mappings()]
+    rows = [dict(r) for r in conn.execute(select(t).order_by(desc(t.c.id)).limit(limit)).mappings()]
+    return reported_runs(conn, rows)  # a step left `running` by a dead process shows as interrupted
 
 
 def held_as_of(conn: Connection, as_of: date | None) -> date:
