@@ -56,17 +56,23 @@ def open_export(path: Path, report: Report) -> Export:
     except OSError as exc:
         report(Problem(str(path), None, None, None, f"cannot be read ({exc.strerror})"))
         return Export()
+    reported: list[Problem] = []
+
+    def note(problem: Problem) -> None:
+        reported.append(problem)
+        report(problem)
+
     if stat.S_ISDIR(mode):
-        export = _folder(path, report)
+        export = _folder(path, note)
         empty = "holds no record file: expected one or more of " + _EXPECTED
     elif stat.S_ISREG(mode) and path.suffix.lower() == ".xlsx":
-        export = _workbook(path, report)
+        export = _workbook(path, note)
         empty = "has no record sheet: expected one or more of " + ", ".join(BY_NAME)
     else:
         report(Problem(str(path), None, None, None,
                        "not a folder or an .xlsx workbook: import a folder of CSV files or a workbook"))
         return Export()
-    if not export.tables:
+    if not export.tables and not reported:
         report(Problem(path.name, None, None, None, empty))
     order = {rt.name: i for i, rt in enumerate(RECORD_TYPES)}
     export.tables.sort(key=lambda t: order[t.rtype.name])
