@@ -273,6 +273,8 @@ class _Run:
              unnamed: list[int]) -> list | None:
         """The typed values of one row (in the parsers' order), or None for a blank or refused row."""
         n = len(cells)
+        if not n or (not cells[0].strip() and not any(c.strip() for c in cells)):
+            return None  # a blank row
         if n != width or unnamed:
             if not any(c.strip() for c in cells):
                 return None

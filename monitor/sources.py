@@ -220,8 +220,13 @@ def _sheet_reader(path: Path, title: str) -> Callable[[Report], Rows]:
         try:
             sheet = book[title]
             sheet.reset_dimensions()  # some writers record wrong dimensions: read every row
+            width = 0
             for rownum, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield rownum, [_cell_text(v) for v in values]
+                cells = [_cell_text(v) for v in values]
+                width = width or len(cells)
+                if len(cells) < width:  # a sheet stores no empty cells at the end of a row: never cut off
+                    cells.extend([""] * (width - len(cells)))
+                yield rownum, cells
         finally:
             book.close()
 
