@@ -112,7 +112,8 @@ def import_(
     try:
         mapped = load_mapping(mapping) if mapping is not None else None
     except MappingError as exc:
-        _fail(str(exc))
+        from rich.markup import escape
+        _fail(escape(str(exc)))
     engine, rules = _store(cfg), _rules(cfg)
     try:
         with _progress(min_total=50_000) as progress:

@@ -51,7 +51,7 @@ def _locator(text: str):
         for n, line in enumerate(lines, start=1):
             if m := _HEADER.match(line):
                 current = norm(m.group(1))
-                if key is None and current == section:
+                if key is None and (current == section or current.startswith(section + ".")):
                     return n
                 continue
             if key is not None and current == section:

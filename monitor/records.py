@@ -252,3 +252,30 @@ def parse_value(col: Col, text: str):
     if col.type == "enum" and text not in col.values:
         raise ValueError("not one of " + ", ".join(col.values))
     return text
+
+
+_TYPE_WORDS = {"text": "text", "date": "date", "bool": "yes/no", "money": "pounds", "enum": "one of",
+               "email": "e-mail"}
+
+
+def reference_tables() -> str:
+    """The file-by-file column tables of docs/records.md, from these definitions
+    (`python -m monitor.records` prints them; a test keeps the docs equal to them)."""
+    out = []
+    for rt in RECORD_TYPES:
+        out += [f"### `{rt.file}` — {rt.title}", "",
+                f"Key: {', '.join(f'`{k}`' for k in rt.key)}.", "",
+                "| column | type | required | meaning |", "|---|---|---|---|"]
+        for c in rt.columns:
+            kind = _TYPE_WORDS[c.type]
+            if c.values:
+                kind += " " + ", ".join(f"`{v}`" for v in c.values)
+            if c.refers_to:
+                kind += ", refers to " + " or ".join(f"`{BY_NAME[t].key[0]}`" for t in c.refers_to)
+            out.append(f"| `{c.name}` | {kind} | {'yes' if c.required else 'no'} | {c.meaning} |")
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(reference_tables())
