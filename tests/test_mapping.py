@@ -56,7 +56,7 @@ def test_problems_in_mapped_data_name_the_source_columns(tmp_path, sqlite_url):
      '"EHC plan issued" = "plan_issued"\n"Refused" = "refused"\n', 6,
      "'refused' is not a value of decision_type: not one of"),
     ('# comment\n[decision.columns]\n"A" = "decision_id"\n', 2, "[decision] is not a record type"),
-    ('[appeals.values.state]\n"Live" = "open"\n', 1, "'state' is not a column of appeals.csv"),
+    ('[appeals.values.state]\n"Live" = "open"\n', 1, "[appeals.values.state]: 'state' is not a column of appeals.csv"),
 ])
 def test_errors_in_the_mapping_file_name_its_line(tmp_path, sqlite_url, text, line, why):
     mapping = tmp_path / "m.toml"
