@@ -254,7 +254,7 @@ def parse_value(col: Col, text: str):
     return text
 
 
-_TYPE_WORDS = {"text": "text", "date": "date", "bool": "yes/no", "money": "pounds", "enum": "one of",
+TYPE_WORDS = {"text": "text", "date": "date", "bool": "yes/no", "money": "pounds", "enum": "one of",
                "email": "e-mail"}
 
 
@@ -267,7 +267,7 @@ def reference_tables() -> str:
                 f"Key: {', '.join(f'`{k}`' for k in rt.key)}.", "",
                 "| column | type | required | meaning |", "|---|---|---|---|"]
         for c in rt.columns:
-            kind = _TYPE_WORDS[c.type]
+            kind = TYPE_WORDS[c.type]
             if c.values:
                 kind += " " + ", ".join(f"`{v}`" for v in c.values)
             if c.refers_to:
