@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
@@ -49,7 +50,8 @@ def test_a_filled_in_template_imports_as_it_is(tmp_path, db_url):
     with engine.connect() as conn:
         code, published = conn.execute(sa.text("select area_code, rights_published_on from areas")).one()
         assert (code, str(published)) == ("0850", "2018-04-03")
-        assert str(conn.execute(sa.text("select amount_gbp from funding_claims")).scalar_one()) == "1250.50"
+        assert Decimal(str(conn.execute(sa.text("select amount_gbp from funding_claims")).scalar_one())) == \
+            Decimal("1250.50")
         assert str(conn.execute(sa.text("select closed_on from appeals")).scalar_one()) == "2019-06-01"
     engine.dispose()
 
