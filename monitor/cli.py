@@ -175,21 +175,58 @@ def _progress(min_total: int = 0):
 
 @app.command("import")
 @_writes("import")
-def import_(ctx: typer.Context, folder: Path = typer.Argument(..., help="Folder of CSV exports.")) -> None:
-    """Validate a folder of CSV exports and load it into the store, all or nothing."""
+def import_(
+    ctx: typer.Context,
+    folder: Path = typer.Argument(..., help="A folder of CSV exports, or an .xlsx workbook (one sheet per record type)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate against the store and show what would change; write nothing."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Also write the problems to this CSV file (for a spreadsheet)."),
+    mapping: Optional[Path] = typer.Option(None, "--mapping", help="TOML file renaming the source's columns and values."),
+) -> None:
+    """Validate an export (CSV folder or workbook) and load it into the store, all or nothing."""
+    from monitor.mapping import MappingError, load_mapping
+    from monitor.problems import write_report
+
     cfg: Config = ctx.obj
+    try:
+        mapped = load_mapping(mapping) if mapping is not None else None
+    except MappingError as exc:
+        from rich.markup import escape
+        _fail(escape(str(exc)))
     engine, rules = _store(cfg), _rules(cfg)
     with _progress(min_total=50_000) as progress:
-        result = import_folder(engine, folder, rules.keys(), progress)
+        result = import_folder(engine, folder, rules.keys(), progress, mapping=mapped, dry_run=dry_run)
+    if report is not None:
+        try:
+            write_report(report, result.problems)
+        except OSError as exc:
+            _fail(f"cannot write the report {report}: {exc.strerror}")
+    for note in result.notes:
+        out.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
     if not result.ok:
         typer.echo(f"{len(result.problems)} problem(s) in {folder}; nothing was imported:", err=True)
         for problem in result.problems:
             typer.echo(f"  {problem}", err=True)
         raise typer.Exit(1)
-    table = Table("file", "new", "updated", "unchanged", title=f"import batch {result.batch_id}")
+    title = "dry run: nothing was written" if dry_run else f"import batch {result.batch_id}"
+    table = Table("file", "new", "updated", "unchanged", title=title)
     for name, c in result.counts.items():
-        table.add_row(f"{name}.csv", str(c["new"]), str(c["updated"]), str(c["unchanged"]))
+        table.add_row(result.labels.get(name, f"{name}.csv"), str(c["new"]), str(c["updated"]), str(c["unchanged"]))
     out.print(table)
+
+
+@app.command()
+def template(
+    ctx: typer.Context,
+    target: Path = typer.Argument(..., help="OUT.xlsx for a workbook, or a folder for blank CSV files."),
+) -> None:
+    """Write a blank export to fill in: a workbook (one sheet per record type) or CSV files."""
+    from monitor.template import TemplateError, write_template
+
+    try:
+        written = write_template(target)
+    except TemplateError as exc:
+        _fail(str(exc))
+    out.print(str(written), highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()
