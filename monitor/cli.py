@@ -407,29 +407,40 @@ def _when(value) -> str:
 def alerts(
     ctx: typer.Context,
     dry_run: bool = typer.Option(False, "--dry-run", help="Print what would go out; send nothing, record nothing."),
+    preview: Optional[Path] = typer.Option(None, "--preview", help="Write each message as .eml and .html files in "
+                                           "this folder; send nothing, record nothing."),
 ) -> None:
     """E-mail each owner a digest of the latest check's new events, then send the outbox."""
-    from monitor.alerts import AlertError, run_alerts
+    from monitor.alerts import AlertError, run_alerts, write_preview
     from monitor.runs import finish_run, start_run
 
     cfg: Config = ctx.obj
     engine, rules = _store(cfg), _rules(cfg)
     p = lambda text="": out.print(text, highlight=False, markup=False, soft_wrap=True)  # noqa: E731
-    if dry_run:
+    if dry_run or preview is not None:
         try:
             report = run_alerts(engine, cfg, rules, dry_run=True)
         except AlertError as exc:
             _fail(str(exc))
-        for digest in report.digests:
-            p(f"To: {digest.address}")
-            p(f"Subject: {digest.subject}")
-            p()
-            p(digest.text)
-            p("=" * 72)
-        for problem in report.unaddressed:
-            err.print(f"[yellow]no address:[/] {problem}", highlight=False)
-        p(f"dry run as of {report.as_of}: {len(report.digests)} digest(s) with {report.events} event(s) would be "
-          f"queued; {report.waiting} message(s) already in the outbox would be retried. Nothing sent or recorded.")
+        if preview is not None:
+            try:
+                written = write_preview(report, preview, cfg.smtp.sender)
+            except OSError as exc:
+                _fail(f"cannot write the preview into {preview}: {exc.strerror or exc}")
+            p(f"preview as of {report.as_of}: {len(written) // 2} message(s) written to {preview} "
+              f"(.eml and .html). Nothing sent or recorded.")
+        else:
+            for digest in report.messages:
+                p(f"To: {digest.address}")
+                p(f"Subject: {digest.subject}")
+                p()
+                p(digest.text)
+                p("=" * 72)
+            p(f"dry run as of {report.as_of}: {len(report.messages)} message(s) with {report.events} event(s) would "
+              f"be queued; {report.waiting} message(s) already in the outbox would be retried. Nothing sent or "
+              f"recorded.")
+        for problem in report.problems():
+            err.print(f"warning: {problem}", highlight=False, markup=False)
         return
     run_id = start_run(engine, "alerts", "cli")
     try:
@@ -440,25 +451,25 @@ def alerts(
     except Exception as exc:
         finish_run(engine, run_id, "failed", detail=store_failure(exc, engine.url) or type(exc).__name__)
         raise
-    notes = [str(u) for u in report.unaddressed]
-    if report.send.error:
-        notes.append(f"{report.send.kept} message(s) kept in the outbox: {report.send.error}")
-    outcome = "partial" if (report.send.kept or report.send.failed) else "ok"
-    finish_run(engine, run_id, outcome, report.counts(), "\n".join(notes) or None, as_of=report.as_of)
-    if report.digests:
-        table = Table("recipient", "items", "subject", title=f"digests queued (run {run_id})")
-        for digest in report.digests:
+    s = report.send
+    outcome = "partial" if (s.kept or s.failed or s.busy or report.interrupted) else "ok"
+    finish_run(engine, run_id, outcome, report.counts(), "\n".join(report.problems()) or None,
+               as_of=report.as_of)
+    if report.messages:
+        table = Table("recipient", "items", "subject", title=f"messages queued (run {run_id})")
+        for digest in report.messages:
             table.add_row(digest.address, str(len(digest.items)), digest.subject)
         out.print(table)
-    for problem in report.unaddressed:
-        err.print(f"[yellow]no address:[/] {problem}", highlight=False)
-    s = report.send
-    p(f"alerts as of {report.as_of}: {report.events} new event(s) in {len(report.digests)} digest(s); "
-      f"sent {s.sent}, kept {s.kept}, failed {s.failed}")
-    if s.error:
+    for problem in report.problems():
+        err.print(f"warning: {problem}", highlight=False, markup=False)
+    p(f"alerts as of {report.as_of}: {report.events} new event(s) in {len(report.digests)} digest(s) and "
+      f"{len(report.notices)} notice(s); sent {s.sent}, kept {s.kept}, failed {s.failed}")
+    if s.busy:
+        _fail(f"sending stopped: {s.busy}")
+    if s.error and s.kept:
         _fail(f"{s.kept} message(s) kept in the outbox for the next run: {s.error}", code=2)
-    if s.failed:
-        _fail(f"{s.failed} message(s) refused by the SMTP server (see `send-monitor status`)", code=2)
+    if s.failed or report.interrupted:
+        _fail(f"{s.failed + len(report.interrupted)} message(s) failed (see `send-monitor status`)", code=2)
 
 
 @app.command()
