@@ -24,9 +24,7 @@ published to that area alone (with `assets/`).
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -36,7 +34,7 @@ from monitor.publish.build import _build
 from monitor.publish.context import rate
 from monitor.publish.errors import PublishError
 from monitor.publish.pdf import chromium_path, render_pdf, render_pdfs
-from monitor.publish.write import MARKER, _swap
+from monitor.publish.write import MARKER, SiteFolder
 from monitor.rules import Rule
 
 __all__ = ["PublishError", "chromium_path", "publish", "rate", "render_pdf", "render_pdfs"]
@@ -47,25 +45,25 @@ def publish(engine: Engine, rules: dict[str, Rule], out_dir: Path, as_of: date |
     """Write the static site for the latest check into `out_dir`; return the index page's path.
 
     `as_of` None means the latest check's date; any other date than the one the store
-    holds is an error (`FindingsError`). The site is built beside `out_dir` and swapped
-    in when complete; an existing `out_dir` must be empty or an earlier site. Areas are
+    holds is an error (`FindingsError`). The site is built in a version folder beside
+    `out_dir` and swapped in atomically when complete (`SiteFolder`); an existing `out_dir`
+    must be empty or an earlier site. Areas are
     written by `workers` forked processes (default: one per CPU, up to 8, from 20 areas up;
     `workers=1` writes everything in the calling process).
     """
-    out_dir = Path(out_dir)
-    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
-        raise PublishError(f"{out_dir} is not empty and is not a site written by send-monitor: "
-                           "choose an empty or new folder")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    try:
-        _build(engine, rules, build, as_of, site_url, workers)
-        if pdf:
-            render_pdfs(sorted(build.glob("areas/*/report.html")))
-        (build / MARKER).write_text("written by send-monitor publish\n", encoding="utf-8")
-        os.chmod(build, 0o755)
-        _swap(build, out_dir)
-    except BaseException:
-        shutil.rmtree(build, ignore_errors=True)
-        raise
-    return out_dir / "index.html"
+    site = SiteFolder(out_dir)
+    site.check()
+    with site.lock():
+        site.prune()  # what killed publishes left
+        build = site.new_version()
+        try:
+            _build(engine, rules, build, as_of, site_url, workers)
+            if pdf:
+                render_pdfs(sorted(build.glob("areas/*/report.html")))
+            (build / MARKER).write_text("written by send-monitor publish\n", encoding="utf-8")
+            site.swap(build)
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)
+            raise
+        site.prune(background=True)
+    return Path(out_dir) / "index.html"

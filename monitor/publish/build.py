@@ -35,6 +35,7 @@ from monitor.findings import (
     recommendation_answers,
 )
 from monitor.publish.charts import heatmap_chart, outcome_chart, rates_chart, response_chart, trend_chart
+from monitor.publish.children import die_with_parent
 from monitor.publish.context import (
     FUNDING_DUTY,
     RESPONSE_DUTY,
@@ -104,7 +105,7 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
         if workers > 1 and len(jobs) > 1 and can_fork:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
-                                     initializer=_init_worker, initargs=(shared,)) as pool:
+                                     initializer=_init_worker, initargs=(shared, os.getpid())) as pool:
                 results = list(pool.map(_run_area_job, jobs, chunksize=1))
         else:
             _WORKER["shared"], _WORKER["writer"], _WORKER["engine"] = shared, writer, engine
@@ -158,9 +159,11 @@ class _Shared:
 _WORKER: dict = {}
 
 
-def _init_worker(shared: _Shared) -> None:
+def _init_worker(shared: _Shared, parent: int) -> None:
     """In a worker process: its own engine and template environment."""
     from sqlalchemy import create_engine
+
+    die_with_parent(parent)
 
     writer = _Writer(shared.site, _environment(), shared.common)
     writer.parts = _Parts(writer.env)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -9,6 +10,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from monitor.publish.children import die_with_parent
 from monitor.publish.errors import PublishError
 
 CHROMIUM_ENV = "SEND_MONITOR_CHROMIUM"
@@ -30,7 +32,8 @@ def render_pdf(html_path: Path, pdf_path: Path | None = None, timeout: int = 120
                "--disable-background-networking", "--disable-component-update", "--disable-sync",
                "--disable-extensions", f"--user-data-dir={profile}", "--no-pdf-header-footer",
                "--print-to-pdf-no-header", f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()]
-        result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                                preexec_fn=functools.partial(die_with_parent, os.getpid()))
     if not pdf_path.exists() or pdf_path.stat().st_size == 0:
         raise PublishError(f"Chromium did not write {pdf_path} (exit {result.returncode}): "
                            f"{result.stderr.strip()[-500:]}")
