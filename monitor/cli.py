@@ -19,14 +19,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer.core import TyperGroup
 
-from monitor.config import Config, ConfigError, load_config
+from monitor import __version__, logs
+from monitor.config import Config, ConfigError, load_config, today
 from monitor.engine import run_check
 from monitor.findings import EXPORT_FIELDS, FindingsError, explain, export_findings
 from monitor.importer import import_folder
 from monitor.records import parse_date
 from monitor.rules import STATUSES, RuleError, load_rules
 from monitor.runs import STORE, LockError, StoreLock
-from monitor.store import StoreError, open_store, store_failure
+from monitor.store import StoreError, backup_sqlite, open_store, store_failure, upgrade_store
 
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
@@ -79,13 +80,30 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"send-monitor {__version__}")
+        raise typer.Exit()
+
+
+class LogLevel(str, Enum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
     db: Optional[str] = typer.Option(None, "--db", help="SQLAlchemy URL of the store (default sqlite:///send-monitor.db)."),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML configuration file (or SEND_MONITOR_CONFIG)."),
+    log_level: LogLevel = typer.Option(LogLevel.INFO, "--log-level", envvar="SEND_MONITOR_LOG_LEVEL", case_sensitive=False,
+                                       help="Log this level and above to stderr."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error instead of one line."),
 ) -> None:
+    logs.configure(log_level.value)
     try:
         ctx.obj = load_config(config, db)
     except ConfigError as exc:
@@ -157,21 +175,58 @@ def _progress(min_total: int = 0):
 
 @app.command("import")
 @_writes("import")
-def import_(ctx: typer.Context, folder: Path = typer.Argument(..., help="Folder of CSV exports.")) -> None:
-    """Validate a folder of CSV exports and load it into the store, all or nothing."""
+def import_(
+    ctx: typer.Context,
+    folder: Path = typer.Argument(..., help="A folder of CSV exports, or an .xlsx workbook (one sheet per record type)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate against the store and show what would change; write nothing."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Also write the problems to this CSV file (for a spreadsheet)."),
+    mapping: Optional[Path] = typer.Option(None, "--mapping", help="TOML file renaming the source's columns and values."),
+) -> None:
+    """Validate an export (CSV folder or workbook) and load it into the store, all or nothing."""
+    from monitor.mapping import MappingError, load_mapping
+    from monitor.problems import write_report
+
     cfg: Config = ctx.obj
+    try:
+        mapped = load_mapping(mapping) if mapping is not None else None
+    except MappingError as exc:
+        from rich.markup import escape
+        _fail(escape(str(exc)))
     engine, rules = _store(cfg), _rules(cfg)
     with _progress(min_total=50_000) as progress:
-        result = import_folder(engine, folder, rules.keys(), progress)
+        result = import_folder(engine, folder, rules.keys(), progress, mapping=mapped, dry_run=dry_run)
+    if report is not None:
+        try:
+            write_report(report, result.problems)
+        except OSError as exc:
+            _fail(f"cannot write the report {report}: {exc.strerror}")
+    for note in result.notes:
+        out.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
     if not result.ok:
         typer.echo(f"{len(result.problems)} problem(s) in {folder}; nothing was imported:", err=True)
         for problem in result.problems:
             typer.echo(f"  {problem}", err=True)
         raise typer.Exit(1)
-    table = Table("file", "new", "updated", "unchanged", title=f"import batch {result.batch_id}")
+    title = "dry run: nothing was written" if dry_run else f"import batch {result.batch_id}"
+    table = Table("file", "new", "updated", "unchanged", title=title)
     for name, c in result.counts.items():
-        table.add_row(f"{name}.csv", str(c["new"]), str(c["updated"]), str(c["unchanged"]))
+        table.add_row(result.labels.get(name, f"{name}.csv"), str(c["new"]), str(c["updated"]), str(c["unchanged"]))
     out.print(table)
+
+
+@app.command()
+def template(
+    ctx: typer.Context,
+    target: Path = typer.Argument(..., help="OUT.xlsx for a workbook, or a folder for blank CSV files."),
+) -> None:
+    """Write a blank export to fill in: a workbook (one sheet per record type) or CSV files."""
+    from monitor.template import TemplateError, write_template
+
+    try:
+        written = write_template(target)
+    except TemplateError as exc:
+        _fail(str(exc))
+    out.print(str(written), highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -183,7 +238,7 @@ def check(
 ) -> None:
     """Evaluate every duty as of a date and store the findings."""
     cfg: Config = ctx.obj
-    day = _date(as_of) or date.today()
+    day = _date(as_of) or today(cfg)
     engine, rules = _store(cfg), _rules(cfg)
     with _progress() as progress:
         result = run_check(engine, rules, day, progress, full=full)
@@ -250,6 +305,9 @@ def explain_(
     p(f"{e.duty.id} · {e.subject} — {e.duty.title}")
     p(f"status as of {e.as_of.isoformat()}: {e.status}" + (f" ({e.reason})" if e.reason else ""))
     p(f"area {e.area} · owner {e.owner}" + (f" · case {e.case_ref}" if e.case_ref else ""))
+    for hop in e.handovers:
+        p(f"acts now: {hop.to_body.code} ({hop.to_body.name}) took over the duties of "
+          f"{hop.from_body.code} ({hop.from_body.name}) on {hop.on.isoformat()}")
     p(f"due {e.due_on or '—'} · done {e.done_on or '—'} · days late {e.days_late}")
     if e.deadline:
         p(f"deadline: {e.deadline}")
@@ -349,29 +407,40 @@ def _when(value) -> str:
 def alerts(
     ctx: typer.Context,
     dry_run: bool = typer.Option(False, "--dry-run", help="Print what would go out; send nothing, record nothing."),
+    preview: Optional[Path] = typer.Option(None, "--preview", help="Write each message as .eml and .html files in "
+                                           "this folder; send nothing, record nothing."),
 ) -> None:
     """E-mail each owner a digest of the latest check's new events, then send the outbox."""
-    from monitor.alerts import AlertError, run_alerts
+    from monitor.alerts import AlertError, run_alerts, write_preview
     from monitor.runs import finish_run, start_run
 
     cfg: Config = ctx.obj
     engine, rules = _store(cfg), _rules(cfg)
     p = lambda text="": out.print(text, highlight=False, markup=False, soft_wrap=True)  # noqa: E731
-    if dry_run:
+    if dry_run or preview is not None:
         try:
             report = run_alerts(engine, cfg, rules, dry_run=True)
         except AlertError as exc:
             _fail(str(exc))
-        for digest in report.digests:
-            p(f"To: {digest.address}")
-            p(f"Subject: {digest.subject}")
-            p()
-            p(digest.text)
-            p("=" * 72)
-        for problem in report.unaddressed:
-            err.print(f"[yellow]no address:[/] {problem}", highlight=False)
-        p(f"dry run as of {report.as_of}: {len(report.digests)} digest(s) with {report.events} event(s) would be "
-          f"queued; {report.waiting} message(s) already in the outbox would be retried. Nothing sent or recorded.")
+        if preview is not None:
+            try:
+                written = write_preview(report, preview, cfg.smtp.sender)
+            except OSError as exc:
+                _fail(f"cannot write the preview into {preview}: {exc.strerror or exc}")
+            p(f"preview as of {report.as_of}: {len(written) // 2} message(s) written to {preview} "
+              f"(.eml and .html). Nothing sent or recorded.")
+        else:
+            for digest in report.messages:
+                p(f"To: {digest.address}")
+                p(f"Subject: {digest.subject}")
+                p()
+                p(digest.text)
+                p("=" * 72)
+            p(f"dry run as of {report.as_of}: {len(report.messages)} message(s) with {report.events} event(s) would "
+              f"be queued; {report.waiting} message(s) already in the outbox would be retried. Nothing sent or "
+              f"recorded.")
+        for problem in report.problems():
+            err.print(f"warning: {problem}", highlight=False, markup=False)
         return
     run_id = start_run(engine, "alerts", "cli")
     try:
@@ -382,25 +451,25 @@ def alerts(
     except Exception as exc:
         finish_run(engine, run_id, "failed", detail=store_failure(exc, engine.url) or type(exc).__name__)
         raise
-    notes = [str(u) for u in report.unaddressed]
-    if report.send.error:
-        notes.append(f"{report.send.kept} message(s) kept in the outbox: {report.send.error}")
-    outcome = "partial" if (report.send.kept or report.send.failed) else "ok"
-    finish_run(engine, run_id, outcome, report.counts(), "\n".join(notes) or None, as_of=report.as_of)
-    if report.digests:
-        table = Table("recipient", "items", "subject", title=f"digests queued (run {run_id})")
-        for digest in report.digests:
+    s = report.send
+    outcome = "partial" if (s.kept or s.failed or s.busy or report.interrupted) else "ok"
+    finish_run(engine, run_id, outcome, report.counts(), "\n".join(report.problems()) or None,
+               as_of=report.as_of)
+    if report.messages:
+        table = Table("recipient", "items", "subject", title=f"messages queued (run {run_id})")
+        for digest in report.messages:
             table.add_row(digest.address, str(len(digest.items)), digest.subject)
         out.print(table)
-    for problem in report.unaddressed:
-        err.print(f"[yellow]no address:[/] {problem}", highlight=False)
-    s = report.send
-    p(f"alerts as of {report.as_of}: {report.events} new event(s) in {len(report.digests)} digest(s); "
-      f"sent {s.sent}, kept {s.kept}, failed {s.failed}")
-    if s.error:
+    for problem in report.problems():
+        err.print(f"warning: {problem}", highlight=False, markup=False)
+    p(f"alerts as of {report.as_of}: {report.events} new event(s) in {len(report.digests)} digest(s) and "
+      f"{len(report.notices)} notice(s); sent {s.sent}, kept {s.kept}, failed {s.failed}")
+    if s.busy:
+        _fail(f"sending stopped: {s.busy}")
+    if s.error and s.kept:
         _fail(f"{s.kept} message(s) kept in the outbox for the next run: {s.error}", code=2)
-    if s.failed:
-        _fail(f"{s.failed} message(s) refused by the SMTP server (see `send-monitor status`)", code=2)
+    if s.failed or report.interrupted:
+        _fail(f"{s.failed + len(report.interrupted)} message(s) failed (see `send-monitor status`)", code=2)
 
 
 @app.command()
@@ -411,8 +480,6 @@ def run(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Check as of this date instead of today (testing, demos)."),
 ) -> None:
     """Run the daily cycle (import inbox → check → publish → alerts) on the configured schedule."""
-    import logging
-
     from monitor.scheduler import MonitorScheduler, parse_time, run_once
 
     cfg: Config = ctx.obj
@@ -423,8 +490,6 @@ def run(
         ZoneInfo(cfg.timezone)
     except Exception as exc:
         _fail(f"[schedule] in the configuration: {exc}")
-    debug = ctx.parent is not None and ctx.parent.params.get("debug")
-    logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     engine = _store(cfg)
     if once:
         result = run_once(cfg, engine, as_of=day)
@@ -481,3 +546,31 @@ def status(
         table.add_row(str(r["id"]), r["cycle"] or "", r["step"], r["trigger"], str(r["as_of"] or ""),
                       _when(r["started_at"]), took, r["outcome"], "; ".join(x for x in [counts, *detail[:1]] if x))
     out.print(table)
+
+
+# --- upgrades and backups (issue 12) ---------------------------------------------------------
+
+
+@app.command()
+def upgrade(ctx: typer.Context) -> None:
+    """Migrate the store to this version's schema, in one transaction (back it up first)."""
+    cfg: Config = ctx.obj
+    try:
+        found, head = upgrade_store(cfg.database_url)
+    except StoreError as exc:
+        _fail(str(exc))
+    if found == head:
+        out.print(f"the store is already at schema revision {head}", highlight=False)
+    else:
+        out.print(f"upgraded the store from schema revision {found or '(new store)'} to {head}", highlight=False)
+
+
+@app.command()
+def backup(ctx: typer.Context, file: Path = typer.Argument(..., help="The new file to write the copy to.")) -> None:
+    """Copy a SQLite store to FILE while it is in use (SQLite's online backup; PostgreSQL: pg_dump)."""
+    cfg: Config = ctx.obj
+    try:
+        backup_sqlite(cfg.database_url, file)
+    except StoreError as exc:
+        _fail(str(exc))
+    out.print(f"backed up the store to {file}", highlight=False, markup=False)
