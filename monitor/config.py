@@ -78,6 +78,11 @@ def _time_zone(value: str) -> None:
         raise ValueError("an IANA time zone, e.g. Europe/London") from None
 
 
+def _seconds(value: float) -> None:
+    if value < 0:
+        raise ValueError("0 or more seconds")
+
+
 @dataclass(frozen=True)
 class Key:
     """One key the configuration file may hold: its TOML type and any further check."""
@@ -94,6 +99,7 @@ KEYS: dict[str, Key] = {
     "inbox": Key(str),
     "site_dir": Key(str),
     "site_url": Key(str),
+    "lock_timeout_seconds": Key(float, _seconds),
     "schedule.time": Key(str, _time_of_day),
     "schedule.timezone": Key(str, _time_zone),
     "smtp.host": Key(str),

@@ -265,3 +265,9 @@ def test_a_stale_holder_record_never_blocks(sqlite_url, tmp_path):
     result = cli("import", SAMPLE, config=config)
     assert result.exit_code == 0 and "waiting" not in result.stderr
     assert lock_file.read_text(encoding="utf-8") == ""  # released: nobody named
+
+
+def test_the_lock_timeout_is_a_number_of_seconds(sqlite_url, tmp_path):
+    config = config_with(tmp_path, sqlite_url, timeout=-1)
+    result = cli("check", config=config)
+    assert result.exit_code == 1 and "lock_timeout_seconds must be 0 or more seconds" in result.stderr
