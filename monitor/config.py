@@ -99,7 +99,6 @@ KEYS: dict[str, Key] = {
     "inbox": Key(str),
     "site_dir": Key(str),
     "site_url": Key(str),
-    "lock_timeout_seconds": Key(float, _seconds),
     "schedule.time": Key(str, _time_of_day),
     "schedule.timezone": Key(str, _time_zone),
     "smtp.host": Key(str),
@@ -114,7 +113,7 @@ KEYS: dict[str, Key] = {
     "alerts.retry_backoff_minutes": Key(float),
     "alerts.admin_email": Key(str),
     "alerts.quiet_after_days": Key(int),
-    "lock_timeout_seconds": Key(float),
+    "lock_timeout_seconds": Key(float, _seconds),
 }
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", float: "a number",
                dict: "a table", list: "an array", date: "a date"}
