@@ -3,7 +3,6 @@ the single-instance lock and a clean stop on SIGTERM."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import socket
@@ -15,20 +14,19 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import select
-
 from conftest import REPO, SAMPLE, cli
+from sqlalchemy import select
+from test_alerts import by_recipient, ok, write_config
+
 from monitor.config import load_config
 from monitor.models import RunRecord
 from monitor.runs import SCHEDULER, StoreLock
 from monitor.scheduler import JOB_ID, JOBS_TABLE, MonitorScheduler, Runtime, daily_job, run_cycle, stored_next_run
 from monitor.store import open_store
-from test_alerts import by_recipient, ok, write_config
 
 BAD_APPEALS = ("appeal_id,area_code,case_ref,decision_type,decision_date,registered_on,health_issue,"
                "social_care_issue,la_response_due_on,status\n"
