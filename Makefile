@@ -17,7 +17,7 @@ PY313_TESTS := tests/test_engine.py tests/test_rules.py tests/test_cli.py tests/
 
 .PHONY: setup demo test test-fast test-py313 lint lock wheel bench clean system-deps
 
-$(BIN)/send-monitor: pyproject.toml $(LOCK)
+$(BIN)/send-monitor: pyproject.toml $(LOCK) monitor/__init__.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade -c $(LOCK) pip setuptools wheel
 	CPPFLAGS="$(DURABLE_CPPFLAGS)" $(BIN)/python -m pip install --quiet --no-cache-dir \
