@@ -4,6 +4,7 @@ the key and what was expected; "today" is today in the configured time zone."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -37,11 +38,12 @@ def test_a_bad_key_is_one_line_naming_file_key_and_expectation(tmp_path, body, e
     assert "Traceback" not in result.output
 
 
-def test_the_example_configuration_is_valid():
+def test_the_example_configurations_are_valid():
     from tests.conftest import REPO
 
     config = load_config(REPO / "examples" / "send-monitor.toml")
     assert config.smtp.port == 2525 and config.timezone == "Europe/London"
+    assert load_config(REPO / "examples" / "container.toml").site_dir == Path("/srv/site")
 
 
 def test_every_key_has_a_toml_type():
