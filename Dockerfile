@@ -19,7 +19,7 @@ RUN python -m pip install --no-cache-dir -c requirements.lock build setuptools w
 
 FROM python:3.12-slim-bookworm
 RUN useradd --system --uid 10001 --home-dir /var/lib/send-monitor --create-home --shell /usr/sbin/nologin send-monitor \
- && install -d -o send-monitor -g send-monitor /var/lib/send-monitor/inbox /srv/site
+ && install -d -o send-monitor -g send-monitor /var/lib/send-monitor/inbox /srv/send-monitor
 COPY --from=build /dist /dist
 COPY requirements.lock /opt/requirements.lock
 RUN python -m venv /opt/send-monitor \
@@ -32,6 +32,6 @@ ENV PATH=/opt/send-monitor/bin:$PATH \
 COPY examples/container.toml /etc/send-monitor/send-monitor.toml
 USER send-monitor
 WORKDIR /var/lib/send-monitor
-VOLUME ["/var/lib/send-monitor", "/srv/site"]
+VOLUME ["/var/lib/send-monitor", "/srv/send-monitor"]
 ENTRYPOINT ["send-monitor"]
 CMD ["run"]

@@ -18,6 +18,7 @@ PY313_TESTS := tests/test_engine.py tests/test_rules.py tests/test_cli.py tests/
 .PHONY: setup demo test test-fast test-py313 lint lock wheel bench clean system-deps
 
 $(BIN)/send-monitor: pyproject.toml $(LOCK) monitor/__init__.py
+	PYTHON=$(PYTHON) scripts/system-deps build
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade -c $(LOCK) pip setuptools wheel
 	CPPFLAGS="$(DURABLE_CPPFLAGS)" $(BIN)/python -m pip install --quiet --no-cache-dir \
@@ -42,7 +43,7 @@ demo: setup
 # Chromium, PostgreSQL's server, poppler and fonts: installed when missing (as root), or the
 # command to install them is printed.
 system-deps:
-	scripts/system-deps
+	PYTHON=$(PYTHON) scripts/system-deps
 
 # Everything, browser and PostgreSQL tests included.
 test: system-deps setup

@@ -3,6 +3,7 @@ new stores start at the head; out-of-date and newer stores are refused with what
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -49,8 +50,12 @@ def _previous_release_store(url: str, source: str) -> None:
                 if rows:
                     conn.execute(table.insert(), rows)
                 if target.dialect.name == "postgresql" and "id" in table.columns:
-                    conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                                         f"coalesce(max(id), 0) + 1, false) FROM {table.name}"))
+                    conn.execute(
+                        sa.text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f"coalesce(max(id), 0) + 1, false) FROM {table.name}"
+                        )
+                    )
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +84,6 @@ def test_previous_release_store_upgrades_with_findings_intact(db_url, checked):
 
     held = cli("findings", "--as-of", AS_OF, "--format", "json", db=db_url)
     assert held.exit_code == 0, held.output
-    import json
     assert {(f["duty"], f["subject"]): f for f in json.loads(held.stdout)["findings"]} == before
     assert findings_of(db_url, AS_OF) == before  # and checking again on the upgraded store agrees
     assert cli("check", "--as-of", AS_OF, "--full", db=db_url).exit_code == 0

@@ -32,19 +32,39 @@ def test_every_package_folder_is_listed_in_pyproject():
     """setuptools ships only the packages listed in pyproject.toml: a new folder needs a line there."""
     listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
     mapped = PYPROJECT["tool"]["setuptools"]["package-dir"]
-    folders = {".".join(p.parent.relative_to(REPO).parts) for p in (REPO / "monitor").rglob("*")
-               if p.is_file() and "__pycache__" not in p.parts}
+    folders = {
+        ".".join(p.parent.relative_to(REPO).parts)
+        for p in (REPO / "monitor").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
     for package, folder in mapped.items():
-        folders |= {package + "".join("." + part for part in p.parent.relative_to(REPO / folder).parts)
-                    for p in (REPO / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+        folders |= {
+            package + "".join("." + part for part in p.parent.relative_to(REPO / folder).parts)
+            for p in (REPO / folder).rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts
+        }
     assert folders - listed == set()
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--wheel-dir", str(out), str(REPO)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(out),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+    )
     (found,) = out.glob("send_monitor-*.whl")
     return found
 
@@ -52,10 +72,17 @@ def wheel(tmp_path_factory) -> Path:
 def test_the_wheel_holds_the_rules_templates_and_migrations(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {f"monitor/rules_data/{p.name}" for p in (REPO / "rules").glob("*.yaml")}
-    shipped |= {f"monitor/dashboards/{p.relative_to(REPO / 'dashboards')}" for p in (REPO / "dashboards").rglob("*.*")
-                if "__pycache__" not in p.parts}
-    shipped |= {"monitor/templates/email/digest.txt", "monitor/templates/email/digest.html",
-                "monitor/migrations/env.py", "monitor/migrations/script.py.mako"}
+    shipped |= {
+        f"monitor/dashboards/{p.relative_to(REPO / 'dashboards')}"
+        for p in (REPO / "dashboards").rglob("*.*")
+        if "__pycache__" not in p.parts
+    }
+    shipped |= {
+        "monitor/templates/email/digest.txt",
+        "monitor/templates/email/digest.html",
+        "monitor/migrations/env.py",
+        "monitor/migrations/script.py.mako",
+    }
     shipped |= {f"monitor/migrations/versions/{p.name}" for p in (REPO / "monitor/migrations/versions").glob("*.py")}
     assert shipped - names == set()
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "sample_data/"))]
@@ -67,27 +94,54 @@ def test_the_installed_wheel_runs_the_daily_cycle_elsewhere(wheel, tmp_path, smt
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
-                    "--no-index", str(wheel)], check=True, capture_output=True)
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     Path(site, "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
 
     work = tmp_path / "elsewhere"
     work.mkdir()
     (work / "send-monitor.toml").write_text(
         f'database_url = "sqlite:///{work / "store.db"}"\nsite_dir = "site"\n'
-        f'site_url = "https://monitor.example.org/"\n[smtp]\nport = {smtp.port}\n', encoding="utf-8")
+        f'site_url = "https://monitor.example.org/"\n[smtp]\nport = {smtp.port}\n',
+        encoding="utf-8",
+    )
     env = {"PATH": "/usr/bin:/bin", "HOME": str(work)}
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        done = subprocess.run([str(venv / "bin" / "send-monitor"), *args], cwd=work, env=env,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [str(venv / "bin" / "send-monitor"), *args], cwd=work, env=env, capture_output=True, text=True
+        )
         assert done.returncode == 0, done.stderr
         return done
 
-    where = subprocess.run([str(python), "-c", "import monitor.resources as r; print(r.__file__); print(r.rules_dir())"],
-                           cwd=work, env=env, capture_output=True, text=True, check=True).stdout.split()
+    where = subprocess.run(
+        [str(python), "-c", "import monitor.resources as r; print(r.__file__); print(r.rules_dir())"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert all(path.startswith(str(venv)) for path in where)
     run("import", str(SAMPLE))
     run("check", "--as-of", "2020-06-30")
