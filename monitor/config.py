@@ -37,12 +37,17 @@ class SmtpConfig:
     username: str = ""
     password: str = ""
     sender: str = "monitor@example.org"
+    timeout: float = 30.0  # seconds the client waits for the server at each step
 
 
 @dataclass
 class AlertConfig:
     reminder_days: int = 7
     escalate_after_days: int = 14
+    retry_max_age_hours: float = 72.0  # a message still not delivered after this long is failed
+    retry_backoff_minutes: float = 5.0  # wait before a retry, doubled after each temporary failure
+    admin_email: str = ""  # failed exports of unknown areas, the daily summary of quiet areas
+    quiet_after_days: int = 14  # an area with no successful import for this long gets a reminder
 
 
 @dataclass
@@ -58,6 +63,7 @@ class Config:
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     alerts: AlertConfig = field(default_factory=AlertConfig)
     source: Path | None = None
+    lock_timeout_seconds: float = 600.0  # how long a writer waits for the store-wide lock
 
 
 def _time_of_day(value: str) -> None:
@@ -176,11 +182,17 @@ def load_config(path: Path | None = None, db: str | None = None) -> Config:
             username=smtp.get("username", ""),
             password=os.environ.get(PASSWORD_ENV, ""),
             sender=smtp.get("from", "monitor@example.org"),
+            timeout=float(smtp.get("timeout", 30.0)),
         ),
         alerts=AlertConfig(
             reminder_days=int(alerts.get("reminder_days", 7)),
             escalate_after_days=int(alerts.get("escalate_after_days", 14)),
+            retry_max_age_hours=float(alerts.get("retry_max_age_hours", 72.0)),
+            retry_backoff_minutes=float(alerts.get("retry_backoff_minutes", 5.0)),
+            admin_email=alerts.get("admin_email", ""),
+            quiet_after_days=int(alerts.get("quiet_after_days", 14)),
         ),
         source=Path(path) if path is not None else None,
+        lock_timeout_seconds=float(data.get("lock_timeout_seconds", 600)),
     )
     return config
