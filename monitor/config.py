@@ -101,8 +101,14 @@ KEYS: dict[str, Key] = {
     "smtp.starttls": Key(bool),
     "smtp.username": Key(str),
     "smtp.from": Key(str),
+    "smtp.timeout": Key(float),
     "alerts.reminder_days": Key(int),
     "alerts.escalate_after_days": Key(int),
+    "alerts.retry_max_age_hours": Key(float),
+    "alerts.retry_backoff_minutes": Key(float),
+    "alerts.admin_email": Key(str),
+    "alerts.quiet_after_days": Key(int),
+    "lock_timeout_seconds": Key(float),
 }
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", float: "a number",
                dict: "a table", list: "an array", date: "a date", time: "a time"}

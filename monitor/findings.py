@@ -303,6 +303,7 @@ def explain_stored(conn: Connection, rules: dict[str, Rule], rows: list[dict], a
     the findings' records. Same shape as `explain`.
     """
     exceptions = active_exceptions(conn, as_of)
+    successors = Successors.load(conn)
     by_duty: dict[str, dict[str, dict]] = {}
     for row in rows:
         by_duty.setdefault(row["duty"], {})[row["subject"]] = row
@@ -326,5 +327,6 @@ def explain_stored(conn: Connection, rules: dict[str, Rule], rows: list[dict], a
                 days_late=stored["days_late"], reason=stored["reason"], deadline=ob.deadline if ob else "",
                 facts=facts, row_number=number, row_text=row_text, records=ob.records if ob else [],
                 exception=exception, bank_holiday=bank_holiday(due) if due else None, stored=stored, history=changes,
+                handovers=successors.chain(stored["owner"], stored["area"], as_of),
             )
     return out
