@@ -24,7 +24,7 @@ $(BIN)/send-monitor: pyproject.toml $(LOCK) monitor/__init__.py
 	CPPFLAGS="$(DURABLE_CPPFLAGS)" $(BIN)/python -m pip install --quiet --no-cache-dir \
 	    --no-binary durable_rules -c $(LOCK) durable_rules
 	$(BIN)/python -m pip install --quiet -r $(LOCK)
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --no-build-isolation -c $(LOCK) -e '.[test,dev]'
 	touch $@
 
 setup: $(BIN)/send-monitor

@@ -3,6 +3,7 @@ wheel running the daily cycle from another folder."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import sysconfig
@@ -149,3 +150,18 @@ def test_the_installed_wheel_runs_the_daily_cycle_elsewhere(wheel, tmp_path, smt
     assert (work / "site" / "index.html").is_file() and (work / "site" / "assets" / "site.css").is_file()
     run("alerts")
     assert smtp.take()
+
+
+def _name(requirement: str) -> str:
+    """The normalised project name of a requirement line (`psycopg[binary]>=3.1` → psycopg)."""
+    return re.split(r"[\[<>=!~; ]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-").replace(".", "-")
+
+
+def test_the_lock_pins_every_dependency():
+    """A dependency added to pyproject.toml needs `make lock` (then commit requirements.lock)."""
+    project = PYPROJECT["project"]
+    wanted = {_name(r) for r in project["dependencies"]}
+    wanted |= {_name(r) for extra in project["optional-dependencies"].values() for r in extra}
+    lines = [x for x in (REPO / "requirements.lock").read_text(encoding="utf-8").splitlines() if x and x[0] != "#"]
+    assert all("==" in line for line in lines)
+    assert wanted - {_name(line) for line in lines} == set()
