@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -111,7 +111,7 @@ KEYS: dict[str, Key] = {
     "lock_timeout_seconds": Key(float),
 }
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", float: "a number",
-               dict: "a table", list: "an array", date: "a date"}
+               dict: "a table", list: "an array", date: "a date", time: "a time"}
 
 
 def _toml_type(value: object) -> str:

@@ -64,15 +64,13 @@ def open_store(url: str = DEFAULT_URL) -> Engine:
             state = schema_state(conn)
         if state.revision is not None:
             _refuse_unless_current(state.revision)
-        if state.revision is None or state.legacy:
+        else:
             with _exclusive(engine.url.render_as_string(hide_password=False)) as conn:
-                state = schema_state(conn)
+                state = schema_state(conn)  # another process may have created it meanwhile
                 if state.revision is None:
                     _create(conn)
                 else:
                     _refuse_unless_current(state.revision)
-                    if state.legacy:  # made before Alembic, at the current schema
-                        migrations.stamp(conn, state.revision)
     return engine
 
 

@@ -52,7 +52,7 @@ def _publish(db: str, out: Path, *extra: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, chromium):  # publishes with --pdf: a `browser` test
     """The demo records, checked as of 2020-06-30 and published with --pdf."""
     base = tmp_path_factory.mktemp("demo")
     db = f"sqlite:///{base / 'store.db'}"
