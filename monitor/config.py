@@ -78,6 +78,11 @@ def _time_zone(value: str) -> None:
         raise ValueError("an IANA time zone, e.g. Europe/London") from None
 
 
+def _seconds(value: float) -> None:
+    if value < 0:
+        raise ValueError("0 or more seconds")
+
+
 @dataclass(frozen=True)
 class Key:
     """One key the configuration file may hold: its TOML type and any further check."""
@@ -108,7 +113,7 @@ KEYS: dict[str, Key] = {
     "alerts.retry_backoff_minutes": Key(float),
     "alerts.admin_email": Key(str),
     "alerts.quiet_after_days": Key(int),
-    "lock_timeout_seconds": Key(float),
+    "lock_timeout_seconds": Key(float, _seconds),
 }
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", float: "a number",
                dict: "a table", list: "an array", date: "a date", time: "a time"}
