@@ -46,6 +46,7 @@ class Config:
     rules_dir: Path = REPO_RULES
     parameters: dict = field(default_factory=dict)
     inbox: Path = Path("inbox")
+    inbox_settle_seconds: float = 60.0  # an export is taken once unchanged this long (or with READY)
     site_dir: Path = Path("site")
     site_url: str = ""
     schedule_time: str = "06:00"
@@ -53,6 +54,13 @@ class Config:
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     alerts: AlertConfig = field(default_factory=AlertConfig)
     source: Path | None = None
+
+
+def _settle_seconds(data: dict) -> float:
+    value = data.get("inbox_settle_seconds", 60)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError("inbox_settle_seconds in the configuration must be a number of seconds (0 or more)")
+    return float(value)
 
 
 def load_config(path: Path | None = None, db: str | None = None) -> Config:
@@ -78,6 +86,7 @@ def load_config(path: Path | None = None, db: str | None = None) -> Config:
         rules_dir=base / data["rules_dir"] if "rules_dir" in data else REPO_RULES,
         parameters=dict(data.get("parameters", {})),
         inbox=base / data.get("inbox", "inbox"),
+        inbox_settle_seconds=_settle_seconds(data),
         site_dir=base / data.get("site_dir", "site"),
         site_url=data.get("site_url", ""),
         schedule_time=schedule.get("time", "06:00"),
