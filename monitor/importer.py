@@ -98,6 +98,7 @@ class _Parser:
         self.col, self.index, self.source, self.values = col, index, source, values
         self.control = _CONTROL if col.name in _FREE_TEXT else _CONTROL_ID
         self.cache: dict[str, object] | None = {} if col.type in ("date", "bool", "enum") else None
+        self.plain = col.type == "text"  # taken as it is once the row has passed its checks
 
     def parse(self, raw: str):
         """The typed value of a trimmed cell (after the mapping's values), None when blank."""
@@ -108,20 +109,20 @@ class _Parser:
         return self.convert(raw)
 
     def convert(self, raw: str):
-        if self.cache is not None:
-            try:
-                return self.cache[raw]
-            except KeyError:
-                value = self.cache[raw] = parse_value(self.col, raw)
-                if len(self.cache) > 10000:
-                    self.cache.clear()
-                return value
+        """The typed value of a non-blank cell; ValueError says why it is refused."""
         if len(raw) > MAX_FIELD_CHARS:
             raise ValueError(f"longer than {MAX_FIELD_CHARS:,} characters")
-        if self.control.search(raw):
-            char = self.control.search(raw).group()
-            raise ValueError(f"holds a control character (U+{ord(char):04X}): remove it")
-        return parse_value(self.col, raw)
+        if found := self.control.search(raw):
+            raise ValueError(f"holds a control character (U+{ord(found.group()):04X}): remove it")
+        value = parse_value(self.col, raw)
+        if self.cache is not None:
+            if len(self.cache) > 10000:
+                self.cache.clear()
+            self.cache[raw] = value
+        return value
+
+
+_UNSEEN = object()
 
 
 class _Run:
@@ -167,7 +168,7 @@ class _Run:
         present = {p.col.name for p in parsers}
         counts = {"new": 0, "updated": 0, "unchanged": 0}
         keys = self.keys.setdefault(rtype.name, set())
-        duplicates: dict[tuple, int] = {}
+        duplicates: dict = {}
         key_at = [next(i for i, p in enumerate(parsers) if p.col.name == k) if k in present else None
                   for k in rtype.key]
         area_at = next((i for i, p in enumerate(parsers) if p.col.name == "area_code"), None) \
@@ -176,25 +177,36 @@ class _Run:
         if small:
             self._load_small(rtype.name)
         empty = not self.conn.execute(select(func.count()).select_from(rtype.model.__table__)).scalar_one()
-        chunk: list[tuple[int, tuple]] = []
+        if None in key_at:  # a key column is missing: rows are still checked, nothing more
+            key_at = []
+        single = key_at[0] if len(key_at) == 1 else None
+        row_of = self._row
+        plan = [(p, p.index, p.values, p.cache, p.plain) for p in parsers]
+        chunk: list[tuple[int, list]] = []
         n = 0
         for rownum, cells in rows:
             n += 1
-            if self.progress and n % 50000 == 0:
+            if n % 50000 == 0 and self.progress:
                 self.progress(label, n, None)
-            values = self._row(label, rownum, cells, parsers, width, unnamed)
+            values = row_of(label, rownum, cells, plan, width, unnamed)
             if values is None:
                 continue
             if area_at is not None and len(self.result.areas) < 2 and values[area_at]:
                 self.result.areas.add(values[area_at])
-            if None in key_at:
+            if single is not None:
+                key = values[single]
+            elif key_at:
+                key = tuple(values[i] for i in key_at)
+                if None in key:
+                    key = None
+            else:
                 continue
-            key = tuple(values[i] for i in key_at)
-            if None in key:
+            if key is None:
                 continue
             if key in keys:
                 duplicates.setdefault(key, rownum)
-                self.problem(label, rownum, ", ".join(rtype.key), ":".join(key), "duplicate id")
+                self.problem(label, rownum, ", ".join(rtype.key), key if single is not None else ":".join(key),
+                             "duplicate id")
                 continue
             keys.add(key)
             if small:
@@ -269,48 +281,59 @@ class _Run:
                         f"delete the rows above the column names so that they are row 1")
         return None
 
-    def _row(self, label: str, rownum: int, cells: list[str], parsers: list[_Parser], width: int,
+    def _row(self, label: str, rownum: int, cells: list[str], plan: list[tuple], width: int,
              unnamed: list[int]) -> list | None:
-        """The typed values of one row (in the parsers' order), or None for a blank or refused row."""
+        """The typed values of one row (in the order of the plan: its parsers and what the loop reads
+        of each), or None for a blank or refused row.
+
+        The row's cells are checked together for control characters and length first (one
+        search per row); only a row that has some is looked at cell by cell."""
         n = len(cells)
         if not n or (not cells[0].strip() and not any(c.strip() for c in cells)):
             return None  # a blank row
         if n != width or unnamed:
-            if not any(c.strip() for c in cells):
-                return None
             stray = [(j, c) for j, c in enumerate(cells) if (j >= width or j in unnamed) and c.strip()]
             if stray:
-                j, c = stray[0]
-                self.problem(label, rownum, None, c.strip(), "value in a column with no header")
+                self.problem(label, rownum, None, stray[0][1].strip(), "value in a column with no header")
                 return None
             if n < width:
-                missing = next((p.source for p in parsers if p.index >= n), None)
+                missing = next((p.source for p, i, *_ in plan if i >= n), None)
                 self.problem(label, rownum, missing, None,
                              f"the row has {n} cells and the header {width}: a cut-off row (nothing was read "
                              f"from it; complete the row)")
                 return None
+        joined = "".join(cells)
+        careful = len(joined) > MAX_FIELD_CHARS or _CONTROL_ID.search(joined) is not None
         values: list = []
+        append = values.append
         bad = False
-        for p in parsers:
-            raw = cells[p.index].strip()
-            text = p.values.get(raw, raw) if p.values is not None else raw
-            if not text:
+        for p, i, vmap, cache, plain in plan:
+            raw = cells[i].strip()
+            mapped = raw if vmap is None else vmap.get(raw, raw)
+            if not mapped:
                 if p.col.required:
                     self.problem(label, rownum, p.source, raw, "required value is blank")
                     bad = True
-                values.append(None)
+                append(None)
                 continue
+            if not careful:
+                if plain:
+                    append(mapped)
+                    continue
+                if cache is not None:
+                    value = cache.get(mapped, _UNSEEN)
+                    if value is not _UNSEEN:
+                        append(value)
+                        continue
             try:
-                values.append(p.convert(text))
+                append(p.convert(mapped))
             except ValueError as exc:
                 self.problem(label, rownum, p.source, raw, str(exc))
                 bad = True
-                values.append(None)
-        if bad:
-            if all(v is None for v in values):
-                return None
-            return values  # the key still counts (for duplicates and references); nothing is written
-        return values
+                append(None)
+        if bad and all(v is None for v in values):
+            return None
+        return values  # with a problem, the key still counts (duplicates, references); nothing is written
 
     # --- a chunk of rows: references, rules, writing ---------------------------------------
 
@@ -322,8 +345,7 @@ class _Run:
             targets = [t for t in p.col.refers_to if t != rtype.name]
             if not targets or any(t in self.unreadable for t in targets):
                 continue
-            i = index[p.col.name]
-            self._references(label, p, targets, [(r, v[i]) for r, v in chunk if v[i] is not None])
+            self._references(label, p, targets, chunk, index[p.col.name])
         if rtype.name == "exceptions" and "duty" in index:
             i = index["duty"]
             for rownum, values in chunk:
@@ -342,22 +364,32 @@ class _Run:
             return
         self._write(rtype, names, index, chunk, stored, counts)
 
-    def _references(self, label: str, p: _Parser, targets: list[str], pairs: list[tuple[int, str]]) -> None:
-        wanted = {v for _, v in pairs if not any((v,) in self.keys.get(t, ()) for t in targets)}
+    def _references(self, label: str, p: _Parser, targets: list[str], chunk: list, i: int) -> None:
+        """The ids column `i` of the chunk names exist in this import or the store."""
+        distinct = {values[i] for _, values in chunk}
+        distinct.discard(None)
+        for t in targets:
+            distinct -= self.keys.get(t, set())
+        if not distinct:
+            return
         for t in targets:
             found, missing = self.found.setdefault(t, set()), self.missing.setdefault(t, set())
-            ask = sorted(v for v in wanted if v not in found and v not in missing)
+            ask = sorted(distinct - found - missing)
             table = BY_NAME[t].model.__table__
             key = table.c[BY_NAME[t].key[0]]
-            for i in range(0, len(ask), _LOOKUP):
-                part = ask[i:i + _LOOKUP]
+            for j in range(0, len(ask), _LOOKUP):
+                part = ask[j:j + _LOOKUP]
                 got = set(self.conn.execute(select(key).where(key.in_(part))).scalars())
                 found |= got
                 missing.update(v for v in part if v not in got)
+        for t in targets:
+            distinct -= self.found[t]
+        if not distinct:
+            return
         names = " or ".join(BY_NAME[t].key[0] for t in targets)
-        for rownum, v in pairs:
-            if v in wanted and not any(v in self.found[t] for t in targets):
-                self.problem(label, rownum, p.source, v, f"no such {names} in this import or the store")
+        for rownum, values in chunk:
+            if values[i] in distinct:
+                self.problem(label, rownum, p.source, values[i], f"no such {names} in this import or the store")
 
     def _stored(self, rtype: RecordType, keys: list[tuple], columns: list[str]) -> dict[tuple, dict]:
         table = rtype.model.__table__
@@ -505,7 +537,7 @@ class _Run:
                 continue
             clash = [rid for rid in self.conn.execute(
                 select(t.c.recommendation_id).where(t.c.commissioner_code == code, t.c.kind != kind)
-                .order_by(t.c.recommendation_id)).scalars() if (rid,) not in rec_keys]
+                .order_by(t.c.recommendation_id)).scalars() if rid not in rec_keys]
             if clash:
                 shown = ", ".join(clash[:20]) + (f" and {len(clash) - 20} more" if len(clash) > 20 else "")
                 self.problem(label, rownum, "kind", kind,
@@ -522,12 +554,14 @@ class _Run:
                 key = tuple(parsers[i].parse(cells[parsers[i].index].strip()) for i in key_at)
             except (ValueError, IndexError):
                 continue
+            if len(key) == 1:
+                key = key[0]
             if key in duplicates and key not in first:
                 first[key] = rownum
         label = table.label
         for i, p in enumerate(self.problems):
             if p.file == label and p.why == "duplicate id":
-                key = tuple(p.value.split(":")) if len(rtype.key) > 1 else (p.value,)
+                key = tuple(p.value.split(":")) if len(rtype.key) > 1 else p.value
                 if key in first and first[key] != p.row:
                     self.problems[i] = Problem(p.file, p.row, p.column, p.value,
                                                f"duplicate id (first on row {first[key]})")
@@ -538,6 +572,10 @@ class _Run:
                counts: dict) -> None:
         table = rtype.model.__table__
         new_rows, changed_rows, audit = [], [], []
+        batch = self.batch_id
+        if not stored:
+            new_rows = [(*values, batch, batch) for _, values in chunk]
+            chunk = []
         for _, values in chunk:
             key = tuple(values[index[k]] for k in rtype.key)
             old = stored.get(key)
