@@ -12,10 +12,11 @@ dry run always does. Memory stays bounded: rows stream, only ids are kept.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import and_, bindparam, func, insert, select, tuple_, update
@@ -31,6 +32,7 @@ from monitor.store import bulk_insert
 Progress = Callable[[str, int, int | None], None]
 _CHUNK = 5000
 _LOOKUP = 500
+_SQLITE_CACHE_KIB = 32768
 # C0 and C1 control characters; tab, line feed and carriage return are allowed in free text only
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_ID = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -62,11 +64,22 @@ def import_folder(engine: Engine, path: Path, duty_ids: Iterable[str], progress:
                   mapping: Mapping | None = None, dry_run: bool = False) -> ImportResult:
     """Validate the export at `path` (a folder or a workbook) against the store and, unless it
     has a problem or this is a dry run, write it."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 50)  # millions of short-lived rows: collect cycles less often
+    try:
+        return _import(engine, Path(path), duty_ids, progress, mapping, dry_run)
+    finally:
+        gc.set_threshold(*threshold)
+
+
+def _import(engine: Engine, path: Path, duty_ids: Iterable[str], progress: Progress | None,
+            mapping: Mapping | None, dry_run: bool) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
     export = open_export(Path(path), result.problems.append)
     result.notes.extend(export.notes)
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":  # the stdlib driver would begin only at the first write
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{_SQLITE_CACHE_KIB}")  # fewer pages spilled to the WAL
             conn.exec_driver_sql("BEGIN" if dry_run else "BEGIN IMMEDIATE")
         trans = conn.begin() if not conn.in_transaction() else conn.get_transaction()
         try:
@@ -97,9 +110,13 @@ class _Parser:
     def __init__(self, col: Col, index: int, source: str, values: dict[str, str] | None):
         self.col, self.index, self.source, self.values = col, index, source, values
         self.control = _CONTROL if col.name in _FREE_TEXT else _CONTROL_ID
-        self.cache: dict[str, object] | None = {} if col.type in ("date", "bool", "enum") else None
         self.plain = col.type == "text"  # taken as it is once the row has passed its checks
+        self.cache: dict[str, object] | None = None if self.plain else {}
+        self._seed()
 
+    def _seed(self) -> None:
+        if self.cache is not None and not self.col.required and self.values is None:
+            self.cache[""] = None  # a blank optional cell
     def parse(self, raw: str):
         """The typed value of a trimmed cell (after the mapping's values), None when blank."""
         if self.values is not None:
@@ -118,6 +135,7 @@ class _Parser:
         if self.cache is not None:
             if len(self.cache) > 10000:
                 self.cache.clear()
+                self._seed()
             self.cache[raw] = value
         return value
 
@@ -182,13 +200,10 @@ class _Run:
         single = key_at[0] if len(key_at) == 1 else None
         row_of = self._row
         plan = [(p, p.index, p.values, p.cache, p.plain) for p in parsers]
+        fast = None if any(p.values for p in parsers) else ([p.index for p in parsers], [p.cache for p in parsers])
         chunk: list[tuple[int, list]] = []
-        n = 0
         for rownum, cells in rows:
-            n += 1
-            if n % 50000 == 0 and self.progress:
-                self.progress(label, n, None)
-            values = row_of(label, rownum, cells, plan, width, unnamed)
+            values = row_of(label, rownum, cells, plan, width, unnamed, fast)
             if values is None:
                 continue
             if area_at is not None and len(self.result.areas) < 2 and values[area_at]:
@@ -216,6 +231,8 @@ class _Run:
             if len(chunk) >= _CHUNK:
                 self._chunk(rtype, label, parsers, chunk, empty, counts)
                 chunk = []
+                if self.progress:
+                    self.progress(label, rownum, None)
         if chunk:
             self._chunk(rtype, label, parsers, chunk, empty, counts)
         if duplicates:
@@ -224,7 +241,7 @@ class _Run:
             self._successors(rtype, label)
         self.result.counts[rtype.name] = counts
         if self.progress:
-            self.progress(label, n, n)
+            self.progress(label, 1, 1)
 
     def _header(self, table: Table, rows) -> tuple[list[_Parser], int, list[int]] | None:
         rtype, label = table.rtype, table.label
@@ -282,14 +299,22 @@ class _Run:
         return None
 
     def _row(self, label: str, rownum: int, cells: list[str], plan: list[tuple], width: int,
-             unnamed: list[int]) -> list | None:
+             unnamed: list[int], fast: tuple | None) -> list | None:
         """The typed values of one row (in the order of the plan: its parsers and what the loop reads
         of each), or None for a blank or refused row.
 
         The row's cells are checked together for control characters and length first (one
         search per row); only a row that has some is looked at cell by cell."""
         n = len(cells)
-        if not n or (not cells[0].strip() and not any(c.strip() for c in cells)):
+        if n == width and not unnamed:
+            joined = "".join(cells)
+            careful = len(joined) > MAX_FIELD_CHARS or _CONTROL_ID.search(joined) is not None
+            if not careful and fast is not None:  # the common row: every value plain text or seen before
+                values = [c if cache is None else cache.get(c, _UNSEEN)
+                          for c, cache in zip([cells[i].strip() for i in fast[0]], fast[1])]
+                if _UNSEEN not in values and "" not in values:
+                    return values
+        if not any(c.strip() for c in cells):
             return None  # a blank row
         if n != width or unnamed:
             stray = [(j, c) for j, c in enumerate(cells) if (j >= width or j in unnamed) and c.strip()]
@@ -573,14 +598,14 @@ class _Run:
         table = rtype.model.__table__
         new_rows, changed_rows, audit = [], [], []
         batch = self.batch_id
-        if not stored:
-            new_rows = [(*values, batch, batch) for _, values in chunk]
+        if not stored:  # all new: the rows' own lists are written (they are not used after this)
+            new_rows = [values for _, values in chunk]
             chunk = []
         for _, values in chunk:
             key = tuple(values[index[k]] for k in rtype.key)
             old = stored.get(key)
             if old is None:
-                new_rows.append((*values, self.batch_id, self.batch_id))
+                new_rows.append(values)
                 continue
             diff = [c for c in names if values[index[c]] != old[c]]
             if not diff:
@@ -598,6 +623,18 @@ class _Run:
         if not self.writing:
             return
         if new_rows:
+            if self.conn.dialect.name == "sqlite":
+                # dates as ISO text and booleans as 1/0, as SQLAlchemy writes them: the driver would
+                # otherwise look for an adapter for every such value
+                for c in names:
+                    kind, i = rtype.column(c).type, index[c]
+                    if kind in ("date", "bool"):
+                        convert = date.isoformat if kind == "date" else int
+                        for values in new_rows:
+                            if values[i] is not None:
+                                values[i] = convert(values[i])
+            for values in new_rows:
+                values += (batch, batch)
             _insert(self.conn, table, [*names, "created_batch", "updated_batch"], new_rows)
         if changed_rows:
             assignments = {c[2:]: bindparam(c) for c in changed_rows[0] if c.startswith("v_")}
@@ -618,7 +655,9 @@ def _insert(conn: Connection, table, columns: list[str], rows: list[tuple]) -> N
     quote = conn.dialect.identifier_preparer.quote
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
            f"VALUES ({', '.join(['?'] * len(columns))})")
-    conn.exec_driver_sql(sql, rows)
+    cursor = conn.connection.cursor()
+    cursor.executemany(sql, rows)
+    cursor.close()
 
 
 def _text(value) -> str | None:
