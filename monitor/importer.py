@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 from monitor.mapping import Mapping
 from monitor.models import AuditEntry, ImportBatch
 from monitor.problems import Problem
-from monitor.records import BY_NAME, MAX_FIELD_CHARS, RECORD_TYPES, Col, RecordType, parse_value
+from monitor.records import BY_NAME, MAX_FIELD_CHARS, MAX_ID_CHARS, RECORD_TYPES, Col, RecordType, parse_value
 from monitor.sources import Table, open_export
 from monitor.store import bulk_insert
 
@@ -107,8 +107,9 @@ def _import(engine: Engine, path: Path, duty_ids: Iterable[str], progress: Progr
 class _Parser:
     """A column's reading: trimmed text, the mapping's values, limits, then the typed value."""
 
-    def __init__(self, col: Col, index: int, source: str, values: dict[str, str] | None):
+    def __init__(self, col: Col, index: int, source: str, values: dict[str, str] | None, is_id: bool = False):
         self.col, self.index, self.source, self.values = col, index, source, values
+        self.limit = MAX_ID_CHARS if is_id else MAX_FIELD_CHARS
         self.control = _CONTROL if col.name in _FREE_TEXT else _CONTROL_ID
         self.plain = col.type == "text"  # taken as it is once the row has passed its checks
         self.cache: dict[str, object] | None = None if self.plain else {}
@@ -127,8 +128,9 @@ class _Parser:
 
     def convert(self, raw: str):
         """The typed value of a non-blank cell; ValueError says why it is refused."""
-        if len(raw) > MAX_FIELD_CHARS:
-            raise ValueError(f"longer than {MAX_FIELD_CHARS:,} characters")
+        if len(raw) > self.limit:
+            what = "an id" if self.limit == MAX_ID_CHARS else "a value"
+            raise ValueError(f"longer than {self.limit:,} characters (the most for {what})")
         if found := self.control.search(raw):
             raise ValueError(f"holds a control character (U+{ord(found.group()):04X}): remove it")
         value = parse_value(self.col, raw)
@@ -277,7 +279,9 @@ class _Run:
                 self.problem(label, 1, name, None, "duplicate column")
                 continue
             seen.add(std)
-            parsers.append(_Parser(rtype.column(std), i, name, self.mapping.value_map(rtype.name, std)))
+            col = rtype.column(std)
+            parsers.append(_Parser(col, i, name, self.mapping.value_map(rtype.name, std),
+                                   is_id=std in rtype.key or bool(col.refers_to) or std == "duty"))
         for col in rtype.columns:
             if col.required and col.name not in seen:
                 self.problem(label, 1, col.name, None, "required column is missing")
@@ -308,7 +312,7 @@ class _Run:
         n = len(cells)
         if n == width and not unnamed:
             joined = "".join(cells)
-            careful = len(joined) > MAX_FIELD_CHARS or _CONTROL_ID.search(joined) is not None
+            careful = len(joined) > MAX_ID_CHARS or _CONTROL_ID.search(joined) is not None
             if not careful and fast is not None:  # the common row: every value plain text or seen before
                 values = [c if cache is None else cache.get(c, _UNSEEN)
                           for c, cache in zip([cells[i].strip() for i in fast[0]], fast[1])]
@@ -328,7 +332,7 @@ class _Run:
                              f"from it; complete the row)")
                 return None
         joined = "".join(cells)
-        careful = len(joined) > MAX_FIELD_CHARS or _CONTROL_ID.search(joined) is not None
+        careful = len(joined) > MAX_ID_CHARS or _CONTROL_ID.search(joined) is not None
         values: list = []
         append = values.append
         bad = False
