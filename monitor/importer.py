@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 from monitor.mapping import Mapping
 from monitor.models import AuditEntry, ImportBatch
 from monitor.problems import Problem
-from monitor.records import BY_NAME, MAX_FIELD_CHARS, MAX_ID_CHARS, RECORD_TYPES, Col, RecordType, parse_value
+from monitor.records import BY_NAME, MAX_FIELD_CHARS, MAX_ID_CHARS, Col, RecordType, parse_value
 from monitor.sources import Table, open_export
 from monitor.store import bulk_insert
 
@@ -184,7 +184,6 @@ class _Run:
             self.unreadable.add(rtype.name)
             return
         parsers, width, unnamed = header
-        self._last_label, self._last_parsers = label, parsers
         present = {p.col.name for p in parsers}
         counts = {"new": 0, "updated": 0, "unchanged": 0}
         keys = self.keys.setdefault(rtype.name, set())
@@ -240,7 +239,7 @@ class _Run:
         if duplicates:
             self._first_rows(table, rtype, parsers, key_at, duplicates)
         if small:
-            self._successors(rtype, label)
+            self._successors(rtype, label, parsers)
         self.result.counts[rtype.name] = counts
         if self.progress:
             self.progress(label, 1, 1)
@@ -488,7 +487,7 @@ class _Run:
 
     # --- areas and commissioners: successors, kinds --------------------------------------------
 
-    def _successors(self, rtype: RecordType, label: str) -> None:
+    def _successors(self, rtype: RecordType, label: str, parsers: list[_Parser]) -> None:
         """Both or neither; the successor exists (import or store), has the same kind (commissioners);
         chains do not loop — judged on the import and the store together."""
         name, key = rtype.name, rtype.key[0]
@@ -500,7 +499,7 @@ class _Run:
             merged = dict(stored.get(values[key], {}))
             merged.update({c: v for c, v in values.items() if c in present})
             effective[values[key]] = merged
-        for p in self._parsers_of(label):
+        for p in parsers:
             source[p.col.name] = p.source
         col = lambda c: source.get(c, c)  # noqa: E731
         imported = {values[key]: rownum for rownum, values, _ in rows}
@@ -549,9 +548,6 @@ class _Run:
                 if c in imported:
                     self.problem(label, imported[c], col("successor_code"), effective[c]["successor_code"],
                                  f"successors go round in a loop: {' → '.join(loop)} ({where})")
-
-    def _parsers_of(self, label: str) -> list[_Parser]:
-        return self._last_parsers if getattr(self, "_last_label", None) == label else []
 
     def finish(self) -> None:
         """Rules that need every file read: a commissioner's new kind against stored recommendations."""

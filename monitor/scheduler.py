@@ -55,7 +55,7 @@ from monitor.alerts import AlertError, outbox_counts, run_alerts
 from monitor.config import Config
 from monitor.engine import run_check
 from monitor.findings import latest_check, latest_import, latest_runs
-from monitor.inbox import InboxResult, import_inbox, scan_inbox  # noqa: F401 - re-exported
+from monitor.inbox import import_inbox
 from monitor.models import ProcessLock, RunRecord
 from monitor.publish import publish
 from monitor.rules import load_rules
