@@ -26,13 +26,17 @@ from monitor.store import open_store
 SITE_URL = "https://monitor.example.org/"
 
 
-def write_config(tmp_path: Path, db: str, smtp_port: int, **tables) -> Path:
-    """A config file like examples/send-monitor.toml, pointed at the test store and SMTP server."""
-    lines = [f'database_url = "{db}"', 'inbox = "inbox"', 'site_dir = "site"', f'site_url = "{SITE_URL}"',
-             "[smtp]", 'host = "127.0.0.1"', f"port = {smtp_port}", "starttls = false", 'username = ""',
-             'from = "monitor@example.org"',
-             "[alerts]", "reminder_days = 7", "escalate_after_days = 14"]
-    for name, values in tables.items():
+def write_config(tmp_path: Path, db: str, smtp_port: int, smtp: dict | None = None, alerts: dict | None = None,
+                 **tables) -> Path:
+    """A config file like examples/send-monitor.toml, pointed at the test store and SMTP server
+    (retries without back-off, so runs in a row retry at once); `smtp` and `alerts` add keys."""
+    lines = [f'database_url = "{db}"', 'inbox = "inbox"', 'site_dir = "site"', f'site_url = "{SITE_URL}"']
+    sections = {"smtp": {"host": "127.0.0.1", "port": smtp_port, "starttls": False, "username": "",
+                         "from": "monitor@example.org", **(smtp or {})},
+                "alerts": {"reminder_days": 7, "escalate_after_days": 14, "retry_backoff_minutes": 0,
+                           **(alerts or {})},
+                **tables}
+    for name, values in sections.items():
         lines.append(f"[{name}]")
         lines += [f"{k} = {json.dumps(v)}" for k, v in values.items()]
     path = tmp_path / "send-monitor.toml"
