@@ -96,25 +96,28 @@ def evaluate(rule: Rule, obligation: Obligation, as_of: date, exceptions: dict,
 
 
 def evaluate_duty(conn: Connection, rule: Rule, as_of: date, keys: Iterable[str] | None = None,
-                  exceptions: dict | None = None, decided: dict | None = None):
+                  exceptions: dict | None = None, decided: dict | None = None, evidence: bool = False):
     """Every obligation of one duty (or of the records `keys`), decided.
 
-    `decided`, if given, receives the number of distinct fact sets the engine decided."""
+    `decided`, if given, receives the number of distinct fact sets the engine decided;
+    `evidence` builds each obligation's records and deadline text (for explanations)."""
     if exceptions is None:
         exceptions = active_exceptions(conn, as_of, rule.id)
     register(rule)
     memo: dict = {}
-    for obligation in obligations(conn, rule, as_of, keys):
+    for obligation in obligations(conn, rule, as_of, keys, evidence):
         yield evaluate(rule, obligation, as_of, exceptions, memo)
     if decided is not None:
         decided[rule.id] = len(memo)
 
 
-def obligations(conn: Connection, rule: Rule, as_of: date, keys: Iterable[str] | None = None):
-    """The duty's obligations as of `as_of`: all, or those of the records `keys` (queried in chunks)."""
+def obligations(conn: Connection, rule: Rule, as_of: date, keys: Iterable[str] | None = None,
+                evidence: bool = False):
+    """The duty's obligations as of `as_of`: all, or those of the records `keys` (queried in chunks);
+    with `evidence`, each with the records it used and how its deadline was counted."""
     build = BUILDERS[rule.obligation]
     for chunk in [None] if keys is None else _chunks(sorted(keys), _CHUNK):
-        yield from build(conn, as_of, rule.parameters, chunk)
+        yield from build(conn, as_of, rule.parameters, chunk, evidence=evidence)
 
 
 def last_check(conn: Connection) -> CheckRun | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from monitor.rules import RuleError, decide, load_rules, register
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
+IN_SCOPE = {"decision_type": "plan_issued", "decision_date": date(2019, 1, 10), "health_issue": True,
+            "social_care_issue": False, "appeal_status": "open", "closed_by_as_of": False}
 DUTIES = {"rights-notice", "local-offer", "commissioner-contacted", "la-evidence", "commissioner-evidence",
           "hearing-attendance", "response-5-weeks", "response-content", "evaluator-return", "funding-cap"}
 
@@ -29,21 +32,26 @@ def test_a_parameter_override_changes_the_version_and_the_decision(tmp_path):
     assert load_rules(RULES, {"response_weeks": 6})["rights-notice"].version == load_rules(RULES)["rights-notice"].version
     warn = load_rules(RULES, {"warning_days": 3})["la-evidence"]
     register(warn)
-    assert decide(warn, {"appeal_in_scope": True, "closed_before_due": False, "due_known": True,
-                         "done": False, "days_left": 5, "excepted": False}).status == "pending"
+    assert decide(warn, {**IN_SCOPE, "due_known": True, "done": False, "days_left": 5,
+                         "excepted": False}).status == "pending"
 
 
 def test_the_first_matching_row_decides(tmp_path):
     rule = load_rules(RULES)["la-evidence"]
     register(rule)
-    base = {"appeal_in_scope": True, "closed_before_due": False, "due_known": True, "excepted": False}
+    base = {**IN_SCOPE, "due_known": True, "excepted": False}
     assert decide(rule, {**base, "done": True, "days_left": -3, "days_after_due": 0}).status == "met"
     assert decide(rule, {**base, "done": True, "days_left": -3, "days_after_due": 1}).status == "late"
     assert decide(rule, {**base, "done": False, "days_left": -1}).status == "overdue"
     assert decide(rule, {**base, "done": False, "days_left": -1, "excepted": True}).status == "exception"
     assert decide(rule, {**base, "done": False, "days_left": 0}).status == "due_soon"
     assert decide(rule, {**base, "done": False, "days_left": 8}).status == "pending"
-    assert decide(rule, {**base, "appeal_in_scope": False, "done": False, "days_left": -9}).status == "not_applicable"
+    assert decide(rule, {**base, "decision_type": "refuse_assessment", "done": False, "days_left": -9}).status \
+        == "not_applicable"
+    closed = {**base, "appeal_status": "withdrawn", "closed_by_as_of": True, "done": False, "days_left": -9}
+    assert decide(rule, {**closed, "days_due_after_closing": 1}).status == "not_applicable"
+    assert decide(rule, {**closed, "days_due_after_closing": 0}).status == "overdue"
+    assert decide(rule, closed).status == "overdue"  # a blank deadline never falls after the closure
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -56,7 +64,7 @@ def test_malformed_rule_files_are_refused(tmp_path):
     rules = _copy(tmp_path)
     (rules / "la-evidence.yaml").write_text((rules / "la-evidence.yaml").read_text().replace(
         "status: pending", "status: fine"))
-    with pytest.raises(RuleError, match="la-evidence.yaml row 10: status must be one of"):
+    with pytest.raises(RuleError, match="la-evidence.yaml row 12: status must be one of"):
         load_rules(rules)
 
 
@@ -77,8 +85,6 @@ def test_a_missing_rules_folder_is_a_clear_error(tmp_path):
 
 def test_sharing_decisions_between_equal_facts_changes_nothing(tmp_path):
     """Each obligation decided on its own equals the decision shared by equal fact sets."""
-    from datetime import date
-
     from conftest import SAMPLE, cli
     from monitor.obligations import BUILDERS
     from monitor.store import open_store
