@@ -73,9 +73,9 @@ TIMED = (
     Fact("due_known", "bool", "the deadline is known (not blank)"),
     Fact("done", "bool", "the duty is done: its done-date is set and on or before the as-of date"),
     Fact("days_left", "int", "days from the as-of date to the deadline, negative once it has passed "
-                             "(left out when the deadline is blank)"),
+                             "(left out when the deadline is blank)", optional=True),
     Fact("days_after_due", "int", "days from the deadline to the done-date, 0 or less when on time "
-                                  "(left out unless done, with a known deadline)"),
+                                  "(left out unless done, with a known deadline)", optional=True),
 )
 SCOPE = (
     Fact("decision_type", "text", "the type of the appealed decision (decision_type)"),
@@ -87,7 +87,7 @@ CLOSING = (
     Fact("appeal_status", "text", "the appeal's status: open, withdrawn, conceded or decided"),
     Fact("closed_by_as_of", "bool", "the appeal's closed_on is set and on or before the as-of date"),
     Fact("days_due_after_closing", "int", "days from the appeal's closed_on to this duty's deadline "
-                                          "(left out when either is blank)"),
+                                          "(left out when either is blank)", optional=True),
 )
 
 
@@ -156,7 +156,7 @@ def _appeals(conn: Connection, as_of: date, keys):
     Fact("decision_type", "text", "the decision's type (decision_type)"),
     Fact("decision_date", "date", "the decision's date (decision_date)"),
     Fact("notice_recorded", "bool", "rights_notice is not blank"),
-    Fact("notice_given", "bool", "the letter told the family of the right (rights_notice; left out when blank)"),
+    Fact("notice_given", "bool", "the letter told the family of the right (rights_notice; left out when blank)", optional=True),
 ))
 def decision_letters(conn, as_of, params, keys=None, evidence=False):
     t = Decision.__table__
@@ -269,9 +269,9 @@ def evidence_requests(conn, as_of, params, keys=None, evidence=False):
     *SCOPE, *CLOSING,
     Fact("witness_required", "bool", "the Tribunal asked for a witness from this commissioner (attendance_required)"),
     Fact("hearing_set", "bool", "the hearing date (hearing_on) is known"),
-    Fact("days_left", "int", "days from the as-of date to the hearing (left out when no date is set)"),
+    Fact("days_left", "int", "days from the as-of date to the hearing (left out when no date is set)", optional=True),
     Fact("attended_recorded", "bool", "attended is not blank"),
-    Fact("attended", "bool", "the witness attended (left out when blank)"),
+    Fact("attended", "bool", "the witness attended (left out when blank)", optional=True),
 ))
 def hearing_witnesses(conn, as_of, params, keys=None, evidence=False):
     for r in _evidence_rows(conn, as_of, keys):
@@ -345,11 +345,11 @@ def recommendation_responses(conn, as_of, params, keys=None, evidence=False):
     *SCOPE,
     Fact("sent", "bool", "the response has been sent: a sent date on or before the as-of date"),
     Fact("steps_recorded", "bool", "steps_given is not blank"),
-    Fact("steps_given", "bool", "the response states the steps decided on (left out when blank)"),
+    Fact("steps_given", "bool", "the response states the steps decided on (left out when blank)", optional=True),
     Fact("outcome_recorded", "bool", "outcome is not blank"),
-    Fact("outcome", "text", "accepted, partly_accepted or declined (left out when blank)"),
+    Fact("outcome", "text", "accepted, partly_accepted or declined (left out when blank)", optional=True),
     Fact("reasons_recorded", "bool", "reasons_given is not blank"),
-    Fact("reasons_given", "bool", "the response gives reasons (left out when blank)"),
+    Fact("reasons_given", "bool", "the response gives reasons (left out when blank)", optional=True),
 ))
 def response_contents(conn, as_of, params, keys=None, evidence=False):
     for r in _recommendations(conn, as_of, keys):

@@ -56,6 +56,7 @@ class Fact:
     name: str
     type: str
     meaning: str
+    optional: bool = False  # left out when its value is unknown
 
 
 EXCEPTED = Fact("excepted", "bool", "a recorded exception for this duty and subject is in force on the as-of date")
@@ -189,10 +190,13 @@ def load_rule(path: Path, parameters: dict, declared: dict[str, dict[str, Fact]]
             cells.setdefault(fact, set()).update(value if op in ("in", "not in") else [value])
     cells = {f: sorted(v) for f, v in cells.items()}
     _check_reachable(path.name, rows, facts, cells)
+    readable = _KeepMissing({n: for_people(n, v) for n, v in params.items()},
+                            response_days=f"{7 * params.get('response_weeks', 0)}")
     return Rule(
         id=data["id"], title=data["title"], short_title=data.get("short_title") or data["title"],
         next_step=" ".join(str(data.get("next_step") or "").split()), owner=data["owner"], source=data["source"].strip(),
-        subject=data.get("subject", ""), deadline=data.get("deadline", ""),
+        subject=str(data.get("subject", "")).format_map(readable),
+        deadline=str(data.get("deadline", "")).format_map(readable),
         obligation=data["obligation"], parameters=params, rows=tuple(rows),
         version=version, path=path, facts=facts, cells=cells,
     )
@@ -258,37 +262,97 @@ def _representatives(fact: Fact, constants: list) -> list:
     return points + [constants[-1], constants[-1] + step]
 
 
-def _holds(tests, values: dict) -> bool:
-    return all(_COMPARE[op](values[fact], value) for fact, op, value in tests)
+_ABSENT = -1  # the region of a fact left out (its value unknown)
+
+
+def _cube(row: Row, domains: dict[str, list]) -> dict[str, frozenset]:
+    """The cases a row matches: for each fact, the regions of its values (by index) the row accepts."""
+    cube = {}
+    for fact, values in domains.items():
+        tests = [(op, v) for f, op, v in row.tests if f == fact]
+        if not tests:
+            cube[fact] = frozenset([*range(len(values)), _ABSENT])
+        else:
+            cube[fact] = frozenset(i for i, x in enumerate(values) if all(_COMPARE[op](x, v) for op, v in tests))
+    return cube
+
+
+def _subtract(cube: dict[str, frozenset], other: dict[str, frozenset]) -> list[dict[str, frozenset]]:
+    """`cube` minus `other`, as disjoint cubes."""
+    if any(not cube[f] & other[f] for f in cube):
+        return [cube]
+    pieces, rest = [], dict(cube)
+    for fact in cube:
+        outside = rest[fact] - other[fact]
+        if outside:
+            pieces.append({**rest, fact: outside})
+        rest[fact] = rest[fact] & other[fact]
+    return pieces
 
 
 def _check_reachable(name: str, rows: list[Row], facts: dict[str, Fact], cells: dict[str, list]) -> None:
     """Refuse a row that can never match: its conditions contradict each other, or the rows
-    before it (those testing no fact it leaves untested) match every case it matches."""
+    before it match every case it matches (a fact that may be left out is a case of its own)."""
+    domains = {f: _representatives(facts[f], cells[f]) for f in cells}
+    cubes = [_cube(row, domains) for row in rows]
+    for cube in cubes:
+        for f in domains:
+            if not facts[f].optional:  # always given: its absence is never a case
+                cube[f] = cube[f] - {_ABSENT}
     for j, row in enumerate(rows):
         if not row.tests:
             continue
-        tested = sorted({fact for fact, _, _ in row.tests})
-        earlier = [r for r in rows[:j] if {f for f, _, _ in r.tests} <= set(tested)]
-        grid = [[(f, v) for v in _representatives(facts[f], cells[f])] for f in tested]
-        reachable, used = False, set()
-        for combo in itertools.product(*grid):
-            values = dict(combo)
-            if not _holds(row.tests, values):
-                continue
-            first = next((r for r in earlier if _holds(r.tests, values)), None)
-            if first is None:
-                reachable = True
-                break
-            used.add(first.number)
-        if reachable:
-            continue
-        if not used:
+        if any(not regions for regions in cubes[j].values()):
             raise RuleError(f"{name} row {row.number}: can never match: its conditions contradict each other")
-        before = sorted(used)
-        which = f"row {before[0]} always matches" if len(before) == 1 else \
-            f"rows {', '.join(map(str, before))} always match"
+        if not _covered(cubes[j], cubes[:j]):
+            continue
+        before = list(range(j))
+        for i in reversed(range(j)):  # the fewest earlier rows that still cover it, to name them
+            if _covered(cubes[j], [cubes[k] for k in before if k != i]):
+                before.remove(i)
+        numbers = [rows[i].number for i in before]
+        which = f"row {numbers[0]} always matches" if len(numbers) == 1 else \
+            f"rows {', '.join(map(str, numbers))} always match"
         raise RuleError(f"{name} row {row.number}: can never match: {which} first")
+
+
+def _covered(cube: dict[str, frozenset], others: list[dict[str, frozenset]]) -> bool:
+    remaining = [cube]
+    for other in others:
+        remaining = [piece for c in remaining for piece in _subtract(c, other)]
+        if not remaining:
+            return True
+    return False
+
+
+LABELS = {  # what each parameter is, for people (`send-monitor duties`)
+    "scope_start": "in force from", "trial_end": "trial ends", "local_offer_due": "Local Offer due",
+    "response_weeks": "response within", "return_weeks": "return within", "warning_days": "due soon within",
+    "funding_cap_gbp": "cap per case", "covid_window": "Covid-19 window", "scope_decision_types": "decisions in scope",
+}
+
+
+def describe_parameters(rule: Rule) -> str:
+    """The values a rule uses, written out for people: "response within 5 weeks; due soon within 7 days"."""
+    return "; ".join(f"{LABELS.get(n, n.replace('_', ' '))} {for_people(n, v)}" for n, v in rule.parameters.items())
+
+
+def for_people(name: str, value) -> str:
+    """A parameter's value as people read it: "5 weeks", "7 days", "3 Apr 2018", "£4,000"."""
+    if isinstance(value, date):
+        return f"{value.day} {value:%b %Y}"
+    if isinstance(value, (list, tuple)):
+        if len(value) == 2 and all(isinstance(v, date) for v in value):
+            return f"{for_people(name, value[0])} to {for_people(name, value[1])}"
+        return ", ".join(for_people(name, v) for v in value)
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        for suffix, unit in (("_weeks", "week"), ("_days", "day")):
+            if name.endswith(suffix):
+                return f"{value:,} {unit}{'' if value == 1 else 's'}"
+        if name.endswith("_gbp"):
+            return f"£{value:,}"
+        return f"{value:,}"
+    return str(value)
 
 
 class _KeepMissing(dict):
