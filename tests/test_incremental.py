@@ -400,3 +400,61 @@ def test_incremental_equals_full_after_any_imports_and_dates_postgresql(postgres
     urls = tuple(create_database(postgres_server, f"prop{os.getpid()}_{n}_{side}") for side in ("inc", "full"))
     with tempfile.TemporaryDirectory() as tmp:
         _run(urls, seed, Path(tmp))
+
+
+# --- one consistent snapshot per check (issue 10, item 2) --------------------------------
+
+def test_an_import_committing_during_a_check_is_picked_up_by_the_next_check(tmp_path, db_url, monkeypatch):
+    import shutil
+    import threading
+
+    from monitor import engine as engine_module
+
+    oracle_spec = importlib.util.spec_from_file_location("oracle", Path(__file__).with_name("oracle.py"))
+    oracle = importlib.util.module_from_spec(oracle_spec)
+    oracle_spec.loader.exec_module(oracle)
+
+    def expected(folder: Path, as_of: date) -> list[dict]:
+        return [{k: v for k, v in f.items() if k != "reason"} for f in oracle.evaluate(folder, as_of)]
+
+    def stored(engine) -> list[dict]:
+        return [{k: v for k, v in f.items() if k != "reason"} for f in export_findings(engine, None)[1]]
+
+    before, after = tmp_path / "before", tmp_path / "after"
+    boundary.write_random_folder(before, 41, n_appeals=40)
+    shutil.copytree(before, after)
+    as_of = boundary.as_of_dates(41)[2]
+
+    def changed(i, row):
+        k = _keys(row)
+        row[k["la_response_sent_on"]] = "" if i % 2 else (as_of - timedelta(days=i % 9)).isoformat()
+        row[k["hearing_on"]] = (as_of - timedelta(days=i % 4)).isoformat()
+    _edit(after, "appeals", changed)
+
+    engine = open_store(db_url)
+    assert import_folder(engine, before, RULES.keys()).ok
+    run_check(engine, RULES, as_of)
+
+    planned, imported, seen = threading.Event(), threading.Event(), {}
+
+    def hold(conn) -> None:  # between planning and writing, let the import run (SQLite: it waits for us)
+        planned.set()
+        imported.wait(timeout=1.5)
+
+    def import_meanwhile() -> None:
+        planned.wait(timeout=30)
+        seen["import"] = import_folder(engine, after, RULES.keys())
+        imported.set()
+
+    monkeypatch.setattr(engine_module, "_planned", hold)
+    other = threading.Thread(target=import_meanwhile)
+    other.start()
+    held = run_check(engine, RULES, as_of + timedelta(days=1))
+    other.join(timeout=60)
+    assert seen["import"].ok and held.mode == "incremental"
+    assert stored(engine) == expected(before, as_of + timedelta(days=1))  # the check saw one state: before
+
+    monkeypatch.setattr(engine_module, "_planned", lambda conn: None)
+    assert run_check(engine, RULES, as_of + timedelta(days=2)).mode == "incremental"
+    assert stored(engine) == expected(after, as_of + timedelta(days=2))  # the next check picks the import up
+    engine.dispose()
