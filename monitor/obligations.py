@@ -419,3 +419,19 @@ def trial_funding(conn, as_of, params, keys=None, evidence=False):
                   "legal_claims": ", ".join(legal)},
             deadline=evidence and "no deadline: claims dated within the trial are summed" or "",
         )
+
+
+def facts_markdown() -> str:
+    """The facts each builder declares, as the Markdown tables of docs/duties.md
+    (`python -m monitor.obligations` prints them; a test keeps the document equal to them)."""
+    parts = []
+    for name, facts in FACTS.items():
+        parts.append(f"### `{name}` (keys: {KEY_KINDS[name]})\n\n| fact | type | meaning |\n|---|---|---|")
+        parts.extend(f"| `{f.name}` | {f.type}{' (may be left out)' if f.optional else ''} | {f.meaning} |"
+                     for f in facts.values())
+        parts.append("")
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    print(facts_markdown(), end="")

@@ -196,3 +196,13 @@ def test_duties_shows_parameter_values_for_people():
     for shown in ("5 weeks", "1 week", "3 Apr 2018", "£4,000", "31 Aug 2021"):
         assert shown in text, shown
     assert "response_weeks" not in text and "$" not in text
+
+
+def test_the_duty_catalogue_lists_each_builders_declared_facts():
+    from monitor.obligations import facts_markdown
+
+    doc = (RULES.parent / "docs" / "duties.md").read_text(encoding="utf-8")
+    marker = "tests/test_rules.py checks this section equals them. -->\n\n"
+    assert doc.split(marker, 1)[1] == facts_markdown()
+    for rule in load_rules(RULES).values():
+        assert f"`{rule.id}`" in doc
