@@ -27,7 +27,7 @@ from monitor.dates import days_between
 from monitor.models import CheckRun, Finding, FindingChange, ImportBatch, RecordedException
 from monitor.obligations import BUILDERS, KEY_KINDS, Obligation
 from monitor.plan import plan
-from monitor.rules import Row, Rule, decide, register
+from monitor.rules import Row, Rule, decide, posted, register
 from monitor.store import bulk_insert
 
 Progress = Callable[[str, int, int | None], None]
@@ -80,14 +80,15 @@ def evaluate(rule: Rule, obligation: Obligation, as_of: date, exceptions: dict,
              memo: dict | None = None) -> Outcome:
     """Decide one obligation with the rule's ruleset (registered by `evaluate_duty`)."""
     exception = exceptions.get((rule.id, obligation.subject))
-    row = decide(rule, {**obligation.facts, "excepted": exception is not None}, memo)
+    obligation.facts["excepted"] = exception is not None
+    row = decide(rule, obligation.facts, memo)
     days_late = 0
     if row.status == "late":
         days_late = days_between(obligation.due_on, obligation.done_on)
     elif row.status == "overdue":
         days_late = days_between(obligation.due_on, as_of)
-    reason = None
-    if row.reason:
+    reason = row.reason
+    if reason and "{" in reason:
         values = {**obligation.info}
         if exception:
             values.update(exception_id=exception["exception_id"], granted_by=exception["granted_by"])
@@ -108,7 +109,7 @@ def evaluate_duty(conn: Connection, rule: Rule, as_of: date, keys: Iterable[str]
     for obligation in obligations(conn, rule, as_of, keys, evidence):
         yield evaluate(rule, obligation, as_of, exceptions, memo)
     if decided is not None:
-        decided[rule.id] = len(memo)
+        decided[rule.id] = posted(memo)
 
 
 def obligations(conn: Connection, rule: Rule, as_of: date, keys: Iterable[str] | None = None,

@@ -120,6 +120,12 @@ def _keys(stmt, column, keys: Iterable[str] | None):
     return stmt if keys is None else stmt.where(column.in_(list(keys)))
 
 
+def _each(conn: Connection, stmt):
+    """The rows of a query, fetched many at a time."""
+    for rows in conn.execute(stmt).partitions(5000):
+        yield from rows
+
+
 def scope(appeal) -> dict:
     """The facts the tables judge an appeal's scope by."""
     return {"decision_type": appeal.decision_type, "decision_date": appeal.decision_date,
@@ -149,7 +155,7 @@ def _appeal_record(a) -> tuple[str, str, dict]:
 def _appeals(conn: Connection, as_of: date, keys):
     t = Appeal.__table__
     stmt = select(t).where(t.c.registered_on <= as_of).order_by(t.c.appeal_id)
-    return conn.execute(_keys(stmt, t.c.appeal_id, keys))
+    return _each(conn, _keys(stmt, t.c.appeal_id, keys))
 
 
 @builder("decision_letter", key="decision", facts=(
@@ -162,7 +168,7 @@ def decision_letters(conn, as_of, params, keys=None, evidence=False):
     t = Decision.__table__
     stmt = select(t.c.decision_id, t.c.area_code, t.c.case_ref, t.c.decision_type,
                   t.c.decision_date, t.c.rights_notice).where(t.c.decision_date <= as_of)
-    for d in conn.execute(_keys(stmt, t.c.decision_id, keys)):
+    for d in _each(conn, _keys(stmt, t.c.decision_id, keys)):
         yield Obligation(
             subject=d.decision_id, key=d.decision_id, area=d.area_code, owner=d.area_code,
             case_ref=d.case_ref, due_on=d.decision_date, done_on=d.decision_date,
@@ -198,7 +204,7 @@ def appeal_contacts(conn, as_of, params, keys=None, evidence=False):
     contacts: dict[tuple[str, str], list] = {}
     stmt = select(e.c.appeal_id, e.c.commissioner_code, c.c.kind, e.c.la_contacted_on).join(
         c, c.c.commissioner_code == e.c.commissioner_code)
-    for row in conn.execute(_keys(stmt, e.c.appeal_id, keys)):
+    for row in _each(conn, _keys(stmt, e.c.appeal_id, keys)):
         contacts.setdefault((row.appeal_id, row.kind), []).append(row)
     for a in _appeals(conn, as_of, keys):
         due = a.la_response_due_on
@@ -238,7 +244,7 @@ def _evidence_rows(conn, as_of, keys):
                    a.c.la_response_due_on, a.c.la_response_sent_on, a.c.hearing_on,
                    a.c.status, a.c.closed_on)
             .join(a, a.c.appeal_id == e.c.appeal_id).where(a.c.registered_on <= as_of))
-    return conn.execute(_keys(stmt, e.c.appeal_id, keys))
+    return _each(conn, _keys(stmt, e.c.appeal_id, keys))
 
 
 def _evidence_record(r) -> tuple[str, str, dict]:
@@ -300,7 +306,7 @@ def _recommendations(conn, as_of, keys):
             .join(a, a.c.appeal_id == r.c.appeal_id)
             .outerjoin(s, s.c.recommendation_id == r.c.recommendation_id)
             .where(and_(r.c.made_on <= as_of, a.c.registered_on <= as_of)))
-    return conn.execute(_keys(stmt, r.c.recommendation_id, keys))
+    return _each(conn, _keys(stmt, r.c.recommendation_id, keys))
 
 
 def _required_dates(r, as_of) -> list[date | None]:
@@ -401,7 +407,7 @@ def trial_funding(conn, as_of, params, keys=None, evidence=False):
     stmt = select(f.c.claim_id, f.c.appeal_id, f.c.category, f.c.amount_gbp, f.c.claimed_on).where(
         and_(f.c.claimed_on <= as_of, f.c.claimed_on >= first, f.c.claimed_on <= last))
     claims: dict[str, list] = {}
-    for c in conn.execute(_keys(stmt, f.c.appeal_id, keys)):
+    for c in _each(conn, _keys(stmt, f.c.appeal_id, keys)):
         claims.setdefault(c.appeal_id, []).append(c)
     cap = Decimal(str(params["funding_cap_gbp"]))  # for the reason's excess only: the table decides
     for a in _appeals(conn, as_of, keys):

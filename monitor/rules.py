@@ -245,6 +245,7 @@ def _cell(kind: str, constants: list, value):
 
 
 _OTHER = object()  # a text or bool value the table never names
+_REGIONS = object()  # marks a memo key made of regions (not of values)
 
 
 def _representatives(fact: Fact, constants: list) -> list:
@@ -437,24 +438,37 @@ def register(rule: Rule) -> None:
     _registered.add(rule.ruleset_name)
 
 
+def posted(memo: dict) -> int:
+    """How many distinct fact sets a memo of `decide` posted to durable-rules."""
+    return sum(1 for key in memo if key and key[0] is _REGIONS)
+
+
 def decide(rule: Rule, facts: dict, memo: dict | None = None) -> Row:
     """Post one obligation's facts to the duty's ruleset; the first matching row decides.
 
     Only the facts the table tests are posted. The decision depends on which region of
     its values each tested fact is in (see `_cell`), so with a `memo` (one per duty per
     check) each distinct combination of regions is posted to durable-rules once and
-    obligations that share it share its decision.
+    obligations that share it share its decision. The memo also remembers each
+    combination of values met, the cheaper look-up.
     """
-    types, cells = rule.facts, rule.cells
+    cells = rule.cells
+    raw = None
+    if memo is not None:  # first by the values themselves, then by their regions
+        raw = tuple(map(facts.get, cells))
+        if raw in memo:
+            return memo[raw]
+    types = rule.facts
     event = {f: engine_value(types[f].type, v) for f, v in facts.items() if f in cells and v is not None}
     key = None
     if memo is not None:
-        key = tuple(_cell(types[f].type, cells[f], event.get(f)) for f in cells)
+        key = (_REGIONS, *(_cell(types[f].type, cells[f], event.get(f)) for f in cells))
         if key in memo:
+            memo[raw] = memo[key]
             return memo[key]
     event_id = next(_event_ids)
     lang.post(rule.ruleset_name, {**event, "id": event_id, "duty": rule.id})
     row = rule.rows[_matched.pop(event_id) - 1]
     if memo is not None:
-        memo[key] = row
+        memo[key] = memo[raw] = row
     return row
