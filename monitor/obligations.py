@@ -172,8 +172,11 @@ def decision_letters(conn, as_of, params, keys=None, evidence=False):
         yield Obligation(
             subject=d.decision_id, key=d.decision_id, area=d.area_code, owner=d.area_code,
             case_ref=d.case_ref, due_on=d.decision_date, done_on=d.decision_date,
-            facts=_known(decision_type=d.decision_type, decision_date=d.decision_date,
-                         notice_recorded=d.rights_notice is not None, notice_given=d.rights_notice),
+            facts={"decision_type": d.decision_type, "decision_date": d.decision_date,
+                   "notice_recorded": d.rights_notice is not None}
+            if d.rights_notice is None else
+            {"decision_type": d.decision_type, "decision_date": d.decision_date,
+             "notice_recorded": True, "notice_given": d.rights_notice},
             records=evidence and [("decision", d.decision_id, {"decision_type": d.decision_type,
                                    "decision_date": _iso(d.decision_date), "rights_notice": d.rights_notice})] or [],
             deadline=evidence and "the decision letter itself: due and done on the decision date" or "",
