@@ -25,7 +25,7 @@ from monitor.engine import run_check
 from monitor.findings import EXPORT_FIELDS, FindingsError, explain, export_findings
 from monitor.importer import import_folder
 from monitor.records import parse_date
-from monitor.rules import STATUSES, RuleError, load_rules
+from monitor.rules import STATUSES, RuleError, describe_parameters, load_rules
 from monitor.runs import STORE, LockError, StoreLock
 from monitor.store import StoreError, backup_sqlite, open_store, store_failure, upgrade_store
 
@@ -331,12 +331,24 @@ def explain_(
 
 
 @app.command()
-def duties(ctx: typer.Context) -> None:
-    """List the duties: id, owner, deadline, rule version."""
+def duties(
+    ctx: typer.Context,
+    rules_dir: Optional[Path] = typer.Argument(None, help="A rules folder (default: the configuration's rules_dir)."),
+    check: bool = typer.Option(False, "--check", help="Only validate the rules folder (e.g. one being edited)."),
+) -> None:
+    """List the duties: id, owner, deadline and the values they use, rule version. With --check: validate."""
     cfg: Config = ctx.obj
-    table = Table("duty", "owner", "deadline", "version")
-    for rule in _rules(cfg).values():
-        table.add_row(rule.id, rule.owner, rule.deadline, rule.version)
+    folder = rules_dir or cfg.rules_dir
+    try:
+        rules = load_rules(folder, cfg.parameters)
+    except RuleError as exc:
+        _fail(str(exc))
+    if check:
+        out.print(f"{folder}: {len(rules)} duties, every decision table valid", highlight=False, markup=False)
+        return
+    table = Table("duty", "owner", "deadline", "values", "version")
+    for rule in rules.values():
+        table.add_row(rule.id, rule.owner, rule.deadline, describe_parameters(rule), rule.version)
     out.print(table)
 
 

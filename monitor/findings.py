@@ -10,6 +10,7 @@ import re
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import and_, desc, func, select
 from sqlalchemy.engine import Connection, Engine
@@ -156,7 +157,7 @@ def explain(engine: Engine, rules: dict[str, Rule], duty: str, subject: str,
                 raise FindingsError("no check has run yet: give --as-of")
             as_of = check.as_of
         exceptions = active_exceptions(conn, as_of, duty)
-        outcomes = evaluate_duty(conn, rule, as_of, keys=subject_keys(subject), exceptions=exceptions)
+        outcomes = evaluate_duty(conn, rule, as_of, keys=subject_keys(subject), exceptions=exceptions, evidence=True)
         outcome = next((o for o in outcomes if o.obligation.subject == subject), None)
         if outcome is None:
             raise FindingsError(f"no subject {subject!r} for duty {duty} as of {as_of.isoformat()}")
@@ -168,11 +169,17 @@ def explain(engine: Engine, rules: dict[str, Rule], duty: str, subject: str,
     return Explanation(
         duty=rule, subject=subject, as_of=as_of, status=outcome.status, area=ob.area, owner=ob.owner,
         case_ref=ob.case_ref, due_on=ob.due_on, done_on=ob.done_on, days_late=outcome.days_late,
-        reason=outcome.reason, deadline=ob.deadline, facts={**ob.facts, "excepted": outcome.exception is not None},
+        reason=outcome.reason, deadline=ob.deadline, facts=_plain({**ob.facts, "excepted": outcome.exception is not None}),
         row_number=outcome.row.number, row_text=outcome.row.describe(), records=ob.records,
         exception=outcome.exception, bank_holiday=bank_holiday(ob.due_on) if ob.due_on else None,
         stored=dict(stored) if stored else None, history=changes, handovers=handovers,
     )
+
+
+def _plain(facts: dict) -> dict:
+    """Facts as people and JSON read them: dates in ISO form, money as pounds and pence."""
+    return {k: v.isoformat() if isinstance(v, date) else f"{v:.2f}" if isinstance(v, Decimal) else v
+            for k, v in facts.items()}
 
 
 def resolved_breaches(conn: Connection, breaches: tuple[str, ...], resolved: tuple[str, ...]) -> list[dict]:
@@ -311,14 +318,14 @@ def explain_stored(conn: Connection, rules: dict[str, Rule], rows: list[dict], a
     for duty, wanted in by_duty.items():
         rule = rules[duty]
         keys = set().union(*map(subject_keys, wanted))
-        built = {ob.subject: ob for ob in obligations(conn, rule, as_of, keys) if ob.subject in wanted}
+        built = {ob.subject: ob for ob in obligations(conn, rule, as_of, keys, evidence=True) if ob.subject in wanted}
         for subject, stored in wanted.items():
             ob = built.get(subject)
             exception = exceptions.get((duty, subject))
             due = stored["due_on"]
             number = stored["rule_row"]
             row_text = rule.rows[number - 1].describe() if 0 < number <= len(rule.rows) else "?"
-            facts = {**(ob.facts if ob else {}), "excepted": exception is not None}
+            facts = _plain({**(ob.facts if ob else {}), "excepted": exception is not None})
             changes = (histories.get((duty, subject), []) if histories is not None
                        else history(conn, duty, subject))
             out[(duty, subject)] = Explanation(
