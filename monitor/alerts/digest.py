@@ -183,10 +183,10 @@ class Unaddressed:
 
     def __str__(self) -> str:
         b = self.body
-        what = (f"{self.items} item(s) kept until it is set" if self.pending
+        fix = "corrected" if b.address else "set"
+        what = (f"{self.items} item(s) kept until it is {fix}" if self.pending
                 else f"{self.items} item(s) not copied to it")
-        role = b.role if b.role != "owner" else "owner"
-        return f"{role} {b.code} ({b.name}) {b.problem}: {what}"
+        return f"{b.role} {b.code} ({b.name}) {b.problem}: {what}"
 
 
 def _section(kinds: set[str], status: str) -> str:
