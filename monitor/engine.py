@@ -9,40 +9,28 @@ one that becomes not applicable is removed, with a history entry saying so.
 
 A check is incremental when it can be: after a previous check with the same rule
 versions and an earlier or equal as-of date, only the subjects that can have
-changed are re-evaluated (see `plan`). Anything else is a full check.
+changed are re-evaluated (see `monitor.plan`). Anything else is a full check.
+A check reads and writes in one transaction over one snapshot (see `snapshot`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from sqlalchemy import and_, bindparam, delete, desc, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, desc, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from monitor.dates import days_between
-from monitor.models import (
-    Appeal,
-    Area,
-    CheckRun,
-    Commissioner,
-    Decision,
-    Evidence,
-    Finding,
-    FindingChange,
-    FundingClaim,
-    ImportBatch,
-    Recommendation,
-    RecordedException,
-    Response,
-)
-from monitor.obligations import BUILDERS, KEY_KINDS, Obligation, subject_keys
+from monitor.models import CheckRun, Finding, FindingChange, ImportBatch, RecordedException
+from monitor.obligations import BUILDERS, KEY_KINDS, Obligation
+from monitor.plan import plan
 from monitor.rules import Row, Rule, decide, register
 from monitor.store import bulk_insert
 
 Progress = Callable[[str, int, int | None], None]
-OPEN = ("pending", "due_soon", "overdue")  # statuses that move with the as-of date alone
 _FIELDS = ("record_key", "area", "owner", "case_ref", "status", "due_on", "done_on", "days_late",
            "reason", "rule_version", "rule_row")
 _CHUNK = 2000
@@ -135,65 +123,20 @@ def last_check(conn: Connection) -> CheckRun | None:
     return CheckRun(**row) if row else None
 
 
-def plan(conn: Connection, rules: dict[str, Rule], as_of: date, previous: CheckRun | None) -> dict[str, set[str]] | None:
-    """The record keys to re-evaluate, by key kind; None when the check must be full.
-
-    After `previous` (same rules, as-of not later), a finding can change only if:
-    a record it uses changed in a later import; a date of one of its records falls
-    in (previous as-of, as-of] (records coming into existence, things done, hearings,
-    closures, claims); a recorded exception starts or ends in between; or its status
-    is open (pending, due_soon, overdue), which moves with the date alone.
-    """
-    versions = {r.id: r.version for r in rules.values()}
-    if previous is None or previous.rule_versions != versions or as_of < previous.as_of:
-        return None
-    batch, since = previous.last_batch, previous.as_of
-    dirty: dict[str, set[str]] = {"decision": set(), "area": set(), "appeal": set(), "recommendation": set()}
-
-    def touched(model, key_column: str, kind: str, date_columns: Iterable[str]) -> None:
-        t = model.__table__
-        window = [and_(t.c[c] > since, t.c[c] <= as_of) for c in date_columns]
-        stmt = select(t.c[key_column]).where(or_(t.c.updated_batch > batch, *window)).distinct()
-        dirty[kind].update(conn.execute(stmt).scalars())
-
-    touched(Decision, "decision_id", "decision", ["decision_date"])
-    touched(Area, "area_code", "area", ["rights_published_on"])
-    touched(Appeal, "appeal_id", "appeal", ["decision_date", "registered_on", "la_response_due_on",
-                                            "la_response_sent_on", "hearing_on", "closed_on"])
-    touched(Evidence, "appeal_id", "appeal", ["la_contacted_on", "evidence_due_on", "evidence_provided_on"])
-    touched(FundingClaim, "appeal_id", "appeal", ["claimed_on"])
-    touched(Recommendation, "recommendation_id", "recommendation", ["made_on"])
-    touched(Response, "recommendation_id", "recommendation",
-            ["sent_to_family_on", "sent_to_la_on", "sent_to_evaluators_on"])
-    c, e, r = Commissioner.__table__, Evidence.__table__, Recommendation.__table__
-    dirty["appeal"].update(conn.execute(select(e.c.appeal_id).join(c, c.c.commissioner_code == e.c.commissioner_code)
-                                        .where(c.c.updated_batch > batch).distinct()).scalars())
-    for chunk in _chunks(sorted(dirty["appeal"]), _CHUNK):  # recommendations take their scope from the appeal
-        dirty["recommendation"].update(conn.execute(select(r.c.recommendation_id).where(r.c.appeal_id.in_(chunk))).scalars())
-
-    kind_of = {rule.id: KEY_KINDS[rule.obligation] for rule in rules.values()}
-    x = RecordedException.__table__
-    for duty, subject in conn.execute(select(x.c.duty, x.c.subject_id).where(or_(
-            x.c.updated_batch > batch, and_(x.c.granted_on > since, x.c.granted_on <= as_of),
-            and_(x.c.expires_on >= since, x.c.expires_on < as_of)))):
-        if duty in kind_of:
-            dirty[kind_of[duty]].update(subject_keys(subject))
-    f = Finding.__table__
-    for duty, key in conn.execute(select(f.c.duty, f.c.record_key).where(f.c.status.in_(OPEN))):
-        if duty in kind_of:
-            dirty[kind_of[duty]].add(key)
-    return dirty
-
-
 def run_check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progress | None = None,
               full: bool = False) -> CheckResult:
-    """Evaluate the duties as of `as_of` (incrementally when possible) and store the findings."""
+    """Evaluate the duties as of `as_of` (incrementally when possible) and store the findings.
+
+    Everything the check decides from is read in one transaction, from one snapshot of
+    the store (see `snapshot`); the check records the last import batch that snapshot
+    holds, so an import committing meanwhile is picked up by the next check."""
     changed = evaluated = 0
-    with engine.begin() as conn:
+    with snapshot(engine) as conn:
         previous = last_check(conn)
         dirty = None if full else plan(conn, rules, as_of, previous)
         mode = "full" if dirty is None else "incremental"
         last_batch = conn.execute(select(func.max(ImportBatch.__table__.c.id))).scalar() or 0
+        _planned(conn)
         check_id = conn.execute(insert(CheckRun.__table__).values(
             as_of=as_of, started_at=datetime.now(timezone.utc), mode=mode, last_batch=last_batch,
             rule_versions={r.id: r.version for r in rules.values()}, counts={},
@@ -218,6 +161,30 @@ def run_check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Pro
         conn.execute(update(CheckRun.__table__).where(CheckRun.__table__.c.id == check_id).values(
             finished_at=datetime.now(timezone.utc), evaluated=evaluated, counts=counts))
     return CheckResult(check_id, as_of, mode, evaluated, sum(decided.values()), changed, counts)
+
+
+def _planned(conn: Connection) -> None:
+    """Called once the check has planned, before it writes anything (tests hold a check open here)."""
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """One transaction that reads one consistent state of the store and then writes.
+
+    SQLite: BEGIN IMMEDIATE before the first read (the driver would begin only at the
+    first write), so no import commits between the reads and the writes. PostgreSQL:
+    REPEATABLE READ, so every read sees the store as of the first one."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
 
 
 def status_counts(conn: Connection) -> dict[str, dict[str, int]]:

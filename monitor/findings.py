@@ -33,7 +33,8 @@ from monitor.models import (
 )
 from monitor.obligations import subject_keys
 from monitor.rules import Rule
-from monitor.successors import Successors
+from monitor.runs import reported_runs
+from monitor.successors import Hop, Successors
 
 EXPORT_FIELDS = ("duty", "subject", "area", "owner", "status", "due_on", "done_on", "days_late", "reason",
                  "case_ref", "acts_now")
@@ -52,7 +53,8 @@ def latest_import(conn: Connection) -> ImportBatch | None:
 def latest_runs(conn: Connection, limit: int = 12) -> list[dict]:
     """The latest steps of scheduled and manual runs (import, check, publish, alerts), newest first."""
     t = RunRecord.__table__
-    return [dict(r) for r in conn.execute(select(t).order_by(desc(t.c.id)).limit(limit)).mappings()]
+    rows = [dict(r) for r in conn.execute(select(t).order_by(desc(t.c.id)).limit(limit)).mappings()]
+    return reported_runs(conn, rows)  # a step left `running` by a dead process shows as interrupted
 
 
 def held_as_of(conn: Connection, as_of: date | None) -> date:
@@ -133,6 +135,12 @@ class Explanation:
     bank_holiday: str | None
     stored: dict | None
     history: list[dict]
+    handovers: list[Hop]  # the owner's duties passed on by the as-of date (mergers), in order
+
+    @property
+    def acts_now(self) -> str:
+        """The body responsible on the as-of date: the owner, or its successor."""
+        return self.handovers[-1].to_body.code if self.handovers else self.owner
 
 
 def explain(engine: Engine, rules: dict[str, Rule], duty: str, subject: str,
@@ -155,6 +163,7 @@ def explain(engine: Engine, rules: dict[str, Rule], duty: str, subject: str,
         f = Finding.__table__
         stored = conn.execute(select(f).where(and_(f.c.duty == duty, f.c.subject == subject))).mappings().first()
         changes = history(conn, duty, subject)
+        handovers = Successors.load(conn).chain(outcome.obligation.owner, outcome.obligation.area, as_of)
     ob = outcome.obligation
     return Explanation(
         duty=rule, subject=subject, as_of=as_of, status=outcome.status, area=ob.area, owner=ob.owner,
@@ -162,7 +171,7 @@ def explain(engine: Engine, rules: dict[str, Rule], duty: str, subject: str,
         reason=outcome.reason, deadline=ob.deadline, facts={**ob.facts, "excepted": outcome.exception is not None},
         row_number=outcome.row.number, row_text=outcome.row.describe(), records=ob.records,
         exception=outcome.exception, bank_holiday=bank_holiday(ob.due_on) if ob.due_on else None,
-        stored=dict(stored) if stored else None, history=changes,
+        stored=dict(stored) if stored else None, history=changes, handovers=handovers,
     )
 
 
@@ -294,6 +303,7 @@ def explain_stored(conn: Connection, rules: dict[str, Rule], rows: list[dict], a
     the findings' records. Same shape as `explain`.
     """
     exceptions = active_exceptions(conn, as_of)
+    successors = Successors.load(conn)
     by_duty: dict[str, dict[str, dict]] = {}
     for row in rows:
         by_duty.setdefault(row["duty"], {})[row["subject"]] = row
@@ -317,5 +327,6 @@ def explain_stored(conn: Connection, rules: dict[str, Rule], rows: list[dict], a
                 days_late=stored["days_late"], reason=stored["reason"], deadline=ob.deadline if ob else "",
                 facts=facts, row_number=number, row_text=row_text, records=ob.records if ob else [],
                 exception=exception, bank_holiday=bank_holiday(due) if due else None, stored=stored, history=changes,
+                handovers=successors.chain(stored["owner"], stored["area"], as_of),
             )
     return out

@@ -86,3 +86,72 @@ def test_an_earlier_date_or_new_parameters_mean_a_full_check(tmp_path, sqlite_ur
     config.write_text("[parameters]\nwarning_days = 14\n")
     result = cli("check", "--as-of", "2020-06-02", db=sqlite_url, config=config)
     assert result.exit_code == 0 and "full:" in result.stdout
+
+
+# --- records that move between subjects (issue 10, item 1) -------------------------
+
+AREA = {"area_code": "850", "name": "Area 850"}
+HEALTH = {"commissioner_code": "QRL", "name": "ICB", "kind": "health"}
+
+
+def _appeal(appeal_id: str, sent: str = "2019-03-10") -> dict:
+    return {"appeal_id": appeal_id, "area_code": "850", "case_ref": f"C-{appeal_id}", "decision_type": "plan_issued",
+            "decision_date": "2019-01-10", "registered_on": "2019-02-01", "health_issue": "yes",
+            "social_care_issue": "no", "la_response_due_on": "2019-03-15", "la_response_sent_on": sent,
+            "status": "open"}
+
+
+def _contacted(appeal_id: str, on: str = "2019-03-01") -> dict:  # with _appeal: no open finding (which would
+    return {"appeal_id": appeal_id, "commissioner_code": "QRL", "la_contacted_on": on}  # hide a missed subject)
+
+
+def _status(db: str, duty: str, subject: str) -> str | None:
+    return next((f["status"] for f in _export(db) if (f["duty"], f["subject"]) == (duty, subject)), None)
+
+
+def test_a_claim_moved_to_another_appeal_re_evaluates_the_appeal_it_left(tmp_path, db_url):
+    from conftest import write_records
+
+    def claim(claim_id, appeal_id, amount):
+        return {"claim_id": claim_id, "appeal_id": appeal_id, "claimant_code": "850", "category": "evidence",
+                "amount_gbp": amount, "claimed_on": "2019-05-01"}
+
+    first = write_records(tmp_path / "first", areas=[AREA], commissioners=[HEALTH],
+                          appeals=[_appeal("A1"), _appeal("A2")], evidence=[_contacted("A1"), _contacted("A2")],
+                          funding_claims=[claim("F1", "A1", "3000.00"), claim("F2", "A1", "2000.00")])
+    assert cli("import", first, db=db_url).exit_code == 0
+    _check(db_url, date(2019, 6, 30))
+    assert _status(db_url, "funding-cap", "A1") == "breached"
+    moved = write_records(tmp_path / "moved", funding_claims=[claim("F2", "A2", "2000.00")])
+    assert cli("import", moved, db=db_url).exit_code == 0
+    assert "incremental" in _check(db_url, date(2019, 7, 1))
+    assert _status(db_url, "funding-cap", "A1") == "met"
+    assert _status(db_url, "funding-cap", "A2") == "met"
+    moved_back = write_records(tmp_path / "back", funding_claims=[claim("F1", "A2", "3000.00")])
+    assert cli("import", moved_back, db=db_url).exit_code == 0
+    _check(db_url, date(2019, 7, 2))
+    assert _status(db_url, "funding-cap", "A1") is None  # no claims left: no finding
+    assert _status(db_url, "funding-cap", "A2") == "breached"
+
+
+def test_an_exception_moved_to_another_subject_or_duty_stops_excusing_the_old_one(tmp_path, db_url):
+    from conftest import write_records
+
+    def exception(duty, subject):
+        return {"exception_id": "X1", "duty": duty, "subject_id": subject, "granted_by": "DCS",
+                "justification": "agreed", "granted_on": "2019-01-01", "expires_on": "2019-12-31"}
+
+    first = write_records(tmp_path / "first", areas=[AREA], commissioners=[HEALTH],
+                          appeals=[_appeal("A1", "2019-03-20"), _appeal("A2", "2019-03-20")],
+                          evidence=[_contacted("A1", "2019-03-20"), _contacted("A2", "2019-03-20")],
+                          exceptions=[exception("la-evidence", "A1")])
+    assert cli("import", first, db=db_url).exit_code == 0
+    _check(db_url, date(2019, 6, 30))
+    assert _status(db_url, "la-evidence", "A1") == "exception"
+    for step, (duty, subject) in enumerate([("la-evidence", "A2"), ("commissioner-contacted", "A2:health"),
+                                            ("la-evidence", "A1")], start=1):
+        folder = write_records(tmp_path / f"step{step}", exceptions=[exception(duty, subject)])
+        assert cli("import", folder, db=db_url).exit_code == 0
+        assert "incremental" in _check(db_url, date(2019, 6, 30) + timedelta(days=step))
+        excused = {(f["duty"], f["subject"]) for f in _export(db_url) if f["status"] == "exception"}
+        assert excused == {(duty, subject)}, step

@@ -160,7 +160,7 @@ def test_publish_replaces_its_own_site_only(demo, tmp_path, rules):
 
 
 def test_worker_processes_write_the_same_site(demo, tmp_path, rules, monkeypatch):
-    import monitor.publish as publishing
+    import monitor.publish.build as publishing
 
     pools = []
 

@@ -1,0 +1,144 @@
+"""View models: the numbers, listings and labels behind the pages, built from findings rows."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from monitor.findings import ACTION_STATUSES, RATE_STATUSES, explanation_path
+from monitor.rules import Rule
+
+NEXT_DAYS = 14
+RESPONSE_DUTY = "response-5-weeks"
+FUNDING_DUTY = "funding-cap"
+
+STATUS_LABELS = {
+    "met": "Met", "late": "Late", "overdue": "Overdue", "breached": "Breached",
+    "due_soon": "Due soon", "pending": "Pending", "exception": "Exception",
+    "data_gap": "Data gap", "not_applicable": "Not applicable",
+}
+STATUS_COLOURS = {
+    "met": "green", "late": "orange", "overdue": "red", "breached": "red", "due_soon": "yellow",
+    "pending": "grey", "exception": "purple", "data_gap": "blue", "not_applicable": "grey",
+}
+OUTCOMES = (("accepted", "Accepted"), ("partly_accepted", "Partly accepted"),
+            ("declined", "Declined"), (None, "Outcome not recorded"))
+KINDS = (("health", "Health"), ("social_care", "Social care"))
+
+
+def rate(counts: Counter) -> float | None:
+    """met / (met + late + overdue + breached), or None when nothing was judged."""
+    n = sum(counts[s] for s in RATE_STATUSES)
+    return counts["met"] / n if n else None
+
+
+def fmt_rate(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+@dataclass
+class Tally:
+    """Status counts per duty and per month (of the due date), for one area or commissioner."""
+
+    duties: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    months: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+
+    def add(self, row: dict) -> None:
+        self.duties[row["duty"]][row["status"]] += 1
+        if row["status"] in RATE_STATUSES and row["due_on"] is not None:
+            self.months[row["due_on"].strftime("%Y-%m")][row["status"]] += 1
+
+    def total(self) -> Counter:
+        out: Counter = Counter()
+        for c in self.duties.values():
+            out.update(c)
+        return out
+
+
+def duty_rows(tally: Tally, rules: dict[str, Rule], duties: list[str] | None = None) -> list[dict]:
+    rows = []
+    for duty in duties if duties is not None else list(rules):
+        c = tally.duties.get(duty, Counter())
+        rows.append({"duty": duty, "title": rules[duty].title, "rate": rate(c),
+                     "n": sum(c[s] for s in RATE_STATUSES), **{s: c[s] for s in STATUS_LABELS}})
+    return rows
+
+
+def month_rows(tally: Tally) -> list[dict]:
+    rows = []
+    for month in sorted(tally.months):
+        c = tally.months[month]
+        rows.append({"month": month, "label": datetime.strptime(month, "%Y-%m").strftime("%b %Y"),
+                     "rate": rate(c), "n": sum(c[s] for s in RATE_STATUSES),
+                     **{s: c[s] for s in RATE_STATUSES}})
+    return rows
+
+
+def response_bins(answers: list[dict], weeks: int) -> dict:
+    """Days taken to respond (the day made is day 1), in weekly bins, with the deadline week."""
+    days = [(a["done_on"] - a["made_on"]).days + 1 for a in answers if a["done_on"] is not None]
+    limit = 7 * weeks
+    top = max([limit + 14, *days]) if days else limit + 14
+    bins = []
+    for start in range(1, top + 1, 7):
+        end = start + 6
+        bins.append({"label": f"{start}–{end}", "start": start, "end": end,
+                     "n": sum(1 for d in days if start <= d <= end), "late": start > limit})
+    waiting = [a for a in answers if a["done_on"] is None]
+    return {"bins": bins, "answered": len(days), "within": sum(1 for d in days if d <= limit),
+            "limit": limit, "weeks": weeks, "waiting": len(waiting),
+            "waiting_overdue": sum(1 for a in waiting if a["status"] in ("overdue", "exception")),
+            "median": f"{statistics.median(days):g}" if days else None}
+
+
+def outcome_table(answers: list[dict]) -> dict:
+    table = {k: Counter() for k, _ in KINDS}
+    for a in answers:
+        if a["answered"]:
+            table.setdefault(a["kind"], Counter())[a["outcome"]] += 1
+    rows = [{"outcome": label, "key": key, **{k: table[k][key] for k, _ in KINDS}} for key, label in OUTCOMES]
+    totals = {k: sum(table[k].values()) for k, _ in KINDS}
+    return {"rows": rows, "totals": totals, "declined": sum(table[k]["declined"] for k, _ in KINDS),
+            "answered": sum(totals.values()), "unanswered": sum(1 for a in answers if not a["answered"])}
+
+
+
+def _rel(from_folder: str, target: str) -> str:
+    """A link from a page in `from_folder` (site-relative, ending in '/') to a site-relative target."""
+    if target.startswith(from_folder):
+        return target[len(from_folder):]
+    return "../" * from_folder.count("/") + target
+
+
+def _listing(rows: list[dict], folder: str, names: dict[str, str], as_of: date) -> dict:
+    """The tables of a dashboard: open breaches, next 14 days, data gaps, exceptions in force."""
+    def item(r: dict) -> dict:
+        linked = r["status"] in ACTION_STATUSES
+        return {**r, "owner_name": names.get(r["owner"], ""),
+                "href": _rel(folder, explanation_path(r["area"], r["duty"], r["subject"])) if linked else None}
+
+    horizon = as_of + timedelta(days=NEXT_DAYS)
+    open_breaches = sorted((item(r) for r in rows if r["status"] == "overdue"),
+                           key=lambda r: (-r["days_late"], r["duty"], r["subject"]))
+    upcoming = sorted((item(r) for r in rows if r["status"] in ("due_soon", "pending")
+                       and r["due_on"] is not None and as_of <= r["due_on"] <= horizon),
+                      key=lambda r: (r["due_on"], r["duty"], r["subject"]))
+    gaps = [item(r) for r in rows if r["status"] == "data_gap"]
+    exceptions = [item(r) for r in rows if r["status"] == "exception"]
+    closed = [item(r) for r in rows if r["status"] in ("late", "breached")]
+    return {"open_breaches": open_breaches, "upcoming": upcoming, "gaps": gaps,
+            "exceptions": exceptions, "closed_breaches": closed, "horizon": horizon}
+
+
+def _exception_info(exceptions: dict, rows: list[dict]) -> None:
+    """Attach who granted each exception and why (recorded exceptions) or its legal basis (Covid-19)."""
+    for r in rows:
+        x = exceptions.get((r["duty"], r["subject"]))
+        r["granted_by"] = x["granted_by"] if x else "Regulations"
+        r["justification"] = x["justification"] if x else (r["reason"] or "")
+        r["granted_on"] = x["granted_on"] if x else None
+        r["expires_on"] = x["expires_on"] if x else None
+        r["exception_id"] = x["exception_id"] if x else None
+
