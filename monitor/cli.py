@@ -472,7 +472,8 @@ def alerts(
             table.add_row(digest.address, str(len(digest.items)), digest.subject)
         out.print(table)
     for problem in report.problems():
-        err.print(f"warning: {problem}", highlight=False, markup=False)
+        if not (s.busy and problem.endswith(s.busy)):  # said once, as the error below
+            err.print(f"warning: {problem}", highlight=False, markup=False)
     p(f"alerts as of {report.as_of}: {report.events} new event(s) in {len(report.digests)} digest(s) and "
       f"{len(report.notices)} notice(s); sent {s.sent}, kept {s.kept}, failed {s.failed}")
     if s.busy:
