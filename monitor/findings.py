@@ -6,6 +6,7 @@ that was, and `finding_history` keeps what earlier checks found.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from dataclasses import dataclass
@@ -182,12 +183,25 @@ def resolved_breaches(conn: Connection, breaches: tuple[str, ...], resolved: tup
 
 def explanation_path(area: str, duty: str, subject: str) -> str:
     """Where the site keeps one finding's explanation, relative to the site root."""
-    return f"areas/{_slug(area)}/explain/{duty}/{_slug(subject)}.html"
+    return f"areas/{_slug(area)}/explain/{_slug(duty)}/{_slug(subject)}.html"
+
+
+_PLAIN = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 
 
 def _slug(text: str) -> str:
-    """A file-name-safe, reversible form: characters outside [A-Za-z0-9-] become _hh."""
-    return re.sub(r"[^A-Za-z0-9-]", lambda m: "".join(f"_{b:02x}" for b in m.group().encode()), text)
+    """A safe file name for an id: unique even where names are compared without case (Windows,
+    macOS), at most 120 bytes, and the same for the same id in every run.
+
+    Ids of lower-case letters, digits and hyphens (up to 100) are their own name; any other id
+    is a readable lower-case form (other characters as hyphens, at most 60) followed by `_` and
+    a hash of the exact id, so ids that differ only in case or in non-Latin letters never share
+    a name, and no such name can equal a plain one (plain names have no `_`)."""
+    if _PLAIN.fullmatch(text):
+        return text
+    readable = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].rstrip("-") or "id"
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return f"{readable}_{digest}"
 
 
 # --- Queries for the published site (monitor.publish) ----------------------------

@@ -20,6 +20,7 @@ from monitor.findings import (
     ACTION_STATUSES,
     explain,
     explain_stored,
+    commissioner_path,
     explanation_path,
     query_findings,
 )
@@ -92,10 +93,10 @@ def test_site_layout(demo, rules):
     assert len(list(site.rglob("plotly*.js"))) == 1
     for area in areas:
         folder = site / "areas" / area
-        for name in ("index.html", "report.html", "report.pdf", "findings.csv", "findings.json"):
+        for name in ("index.html", "report.html", "report.pdf", "findings.csv", "findings.json", "findings.xlsx"):
             assert (folder / name).is_file(), folder / name
     for code in ("QRL", "QSL", "850-SC", "851-SC", "852-SC"):
-        assert (site / "commissioners" / code / "index.html").is_file()
+        assert (site / commissioner_path(code) / "index.html").is_file()
     # one explanation page per finding needing action, where the alerts link to
     needing = [r for r in rows if r["status"] in ACTION_STATUSES]
     assert needing and {r["status"] for r in needing} == set(ACTION_STATUSES)
@@ -247,8 +248,7 @@ def test_area_folder_holds_only_its_own_case_refs(demo):
     for area in refs:
         others = set().union(*(refs[a] for a in refs if a != area))
         mine = refs[area]
-        texts = [p.read_bytes().decode("utf-8") for p in (demo["site"] / "areas" / area).rglob("*")
-                 if p.is_file() and p.suffix != ".pdf"]
+        texts = [_text_of(p) for p in (demo["site"] / "areas" / area).rglob("*") if p.is_file() and p.suffix != ".pdf"]
         assert texts
         blob = "\n".join(texts)
         leaked = sorted(ref for ref in others if ref in blob)
@@ -259,6 +259,16 @@ def test_area_folder_holds_only_its_own_case_refs(demo):
         text = subprocess.run(["pdftotext", str(demo["site"] / "areas/851/report.pdf"), "-"],
                               capture_output=True, text=True, check=True).stdout
         assert not [ref for ref in refs["850"] | refs["852"] if ref in text]
+
+
+def _text_of(path: Path) -> str:
+    """A file's text; a workbook's is the text of its parts."""
+    if path.suffix == ".xlsx":
+        import zipfile
+
+        with zipfile.ZipFile(path) as z:
+            return "\n".join(z.read(name).decode("utf-8") for name in z.namelist())
+    return path.read_bytes().decode("utf-8")
 
 
 def _hostile_folder(tmp_path: Path) -> Path:
@@ -384,8 +394,8 @@ def _page_types(demo) -> dict[str, Path]:
     return {
         "national": site / "index.html",
         "area": site / "areas/850/index.html",
-        "commissioner": site / "commissioners/QRL/index.html",
-        "social care commissioner": site / "commissioners/850-SC/index.html",
+        "commissioner": site / commissioner_path("QRL") / "index.html",
+        "social care commissioner": site / commissioner_path("850-SC") / "index.html",
         "explanation (overdue)": site / explanation_path("850", overdue["duty"], overdue["subject"]),
         "explanation (exception)": site / explanation_path("850", exception["duty"], exception["subject"]),
         "report": site / "areas/850/report.html",
@@ -446,7 +456,7 @@ def test_hostile_values_show_as_text_in_chromium(browser, hostile):
     site = hostile["site"]
     for path, shown in ((site / "index.html", HOSTILE_NAME), (site / "index.html", "Area <b>852</b>"),
                         (site / "areas/850/index.html", HOSTILE_REF),
-                        (site / "commissioners/QRL/index.html", HOSTILE_NAME)):
+                        (site / commissioner_path("QRL") / "index.html", HOSTILE_NAME)):
         checker = Page(browser, path)
         page = checker.page
         _charts_rendered(page)

@@ -196,14 +196,14 @@ def _area_job(conn, writer: _Writer, shared: _Shared, job: _AreaJob):
 
 
 def _dashboard(writer: _Writer, folder: str, rows: list[dict], tally: Tally, duties: list[dict],
-               answers: list[dict], weeks: int, exceptions: dict) -> dict:
+               answers: list[dict], weeks: int, exceptions: dict, workbook: str | None = None) -> dict:
     """What area and commissioner dashboards share: the numbers behind their tables and
     charts, the action listings, and the findings.csv / findings.json beside the page."""
     as_of = writer.common["as_of"]
     lists = _listing(rows, folder, writer.common["names"], as_of)
     _exception_info(exceptions, lists["exceptions"])
     total = tally.total()
-    writer.exports(folder, as_of, rows)
+    writer.exports(folder, as_of, rows, workbook)
     return {"duties": duties, "months": month_rows(tally), "bins": response_bins(answers, weeks),
             "outcomes": outcome_table(answers), "lists": lists, "total": total, "overall": rate(total),
             "folder": folder}
@@ -215,7 +215,7 @@ def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[
     code = area["area_code"]
     folder = area_path(code)
     board = _dashboard(writer, folder, rows, tally, duty_rows(tally, rules), answers, weeks,
-                       {k: e.exception for k, e in explanations.items()})
+                       {k: e.exception for k, e in explanations.items()}, workbook=f"{code} {area['name']}")
     duties, bins, outcomes, total = board["duties"], board["bins"], board["outcomes"], board["total"]
     charts = {
         "rates": rates_chart("chart-rates", duties),
