@@ -257,6 +257,53 @@ def import_batches(conn: Connection) -> list[dict]:
     return [dict(r) for r in conn.execute(select(t).order_by(t.c.id)).mappings()]
 
 
+def area_batches(conn: Connection) -> dict[str, list[dict]]:
+    """Per area, the import batches that created or last updated its records, oldest first:
+    {area: [{"id", "finished_at", "source_name", "new", "updated"}]} with this area's counts
+    only, and only the last part of the batch's source (no server paths)."""
+    a, d, e, r, s, c = (Appeal.__table__, Decision.__table__, Evidence.__table__,
+                        Recommendation.__table__, Response.__table__, FundingClaim.__table__)
+    ar = Area.__table__
+    sources = [
+        (ar, ar.c.area_code, None),
+        (d, d.c.area_code, None),
+        (a, a.c.area_code, None),
+        (e, a.c.area_code, (a, e.c.appeal_id == a.c.appeal_id)),
+        (r, a.c.area_code, (a, r.c.appeal_id == a.c.appeal_id)),
+        (c, a.c.area_code, (a, c.c.appeal_id == a.c.appeal_id)),
+    ]
+    tally: dict[str, dict[int, dict[str, int]]] = {}
+    for table, area_col, join in sources:
+        for kind, col in (("new", table.c.created_batch), ("updated", table.c.updated_batch)):
+            stmt = select(area_col, col, func.count()).select_from(table)
+            if join is not None:
+                stmt = stmt.select_from(table.join(*join))
+            if kind == "updated":
+                stmt = stmt.where(table.c.updated_batch != table.c.created_batch)
+            for area, batch, n in conn.execute(stmt.where(col.is_not(None)).group_by(area_col, col)):
+                counts = tally.setdefault(area, {}).setdefault(batch, {"new": 0, "updated": 0})
+                counts[kind] += n
+    resp = select(a.c.area_code, s.c.created_batch, s.c.updated_batch, func.count()).select_from(
+        s.join(r, r.c.recommendation_id == s.c.recommendation_id).join(a, a.c.appeal_id == r.c.appeal_id)
+    ).group_by(a.c.area_code, s.c.created_batch, s.c.updated_batch)
+    for area, created, updated, n in conn.execute(resp):
+        if created is not None:
+            tally.setdefault(area, {}).setdefault(created, {"new": 0, "updated": 0})["new"] += n
+        if updated is not None and updated != created:
+            tally.setdefault(area, {}).setdefault(updated, {"new": 0, "updated": 0})["updated"] += n
+    batches = {b["id"]: b for b in import_batches(conn)}
+    out: dict[str, list[dict]] = {}
+    for area, per_batch in tally.items():
+        rows = []
+        for batch_id in sorted(per_batch):
+            b = batches.get(batch_id)
+            source = (b["source"] if b else "").replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+            rows.append({"id": batch_id, "finished_at": b["finished_at"] if b else None,
+                         "source_name": source, **per_batch[batch_id]})
+        out[area] = rows
+    return out
+
+
 def action_histories(conn: Connection) -> dict[tuple[str, str], list[dict]]:
     """The history of every finding whose current status is in ACTION_STATUSES, by (duty, subject)."""
     t, f = FindingChange.__table__, Finding.__table__

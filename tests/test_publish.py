@@ -470,3 +470,28 @@ def test_hostile_values_show_as_text_in_chromium(browser, hostile):
     labels = checker.page.locator(".chart__plot svg .ytick text").evaluate_all("els => els.map(e => e.textContent)")
     checker.context.close()
     assert "852 Area <b>852</b>" in labels
+
+
+def test_area_folder_names_only_its_own_import_batches(tmp_path):
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    first = tmp_path / "exports" / "national-first"
+    shutil.copytree(SAMPLE, first)
+    assert cli("import", first, db=db).exit_code == 0
+    second = tmp_path / "exports" / "secret-852-drop"
+    shutil.copytree(SAMPLE, second)
+    path = second / "decisions.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    changed = next(i for i, line in enumerate(lines) if line.startswith("D852-") and line.endswith(","))
+    lines[changed] = lines[changed] + "true"  # rights_notice given
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert cli("import", second, db=db).exit_code == 0
+    assert cli("check", "--as-of", AS_OF, db=db).exit_code == 0
+    _publish(db, tmp_path / "site")
+    for area in ("850", "851", "852"):
+        blob = "\n".join(_text_of(p) for p in (tmp_path / "site/areas" / area).rglob("*") if p.is_file())
+        assert str(tmp_path) not in blob  # no server paths
+        assert ("secret-852-drop" in blob) == (area == "852")
+        assert "national-first" in blob
+    report = (tmp_path / "site/areas/852/report.html").read_text(encoding="utf-8")
+    row = re.search(r"<tr><td class=\"num\">2</td>.*?</tr>", report, re.S).group(0)
+    assert re.findall(r'class="num">(\d+)</td>', row) == ["2", "0", "1"]

@@ -19,6 +19,7 @@ from monitor.findings import (
     ACTION_STATUSES,
     RATE_STATUSES,
     action_histories,
+    area_batches,
     area_path,
     area_record_counts,
     areas_and_commissioners,
@@ -62,6 +63,7 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
         check = latest_check(conn)
         last_import = latest_import(conn)
         batches = import_batches(conn)
+        per_area_batches = area_batches(conn)
         runs = latest_runs(conn)
         areas, commissioners = areas_and_commissioners(conn)
         record_counts = area_record_counts(conn)
@@ -95,8 +97,9 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
             histories_by_area[changes[-1]["area"]][key] = changes
         jobs = [_AreaJob(area, histories_by_area.get(area["area_code"], {}),
                          answers_by_area.get(area["area_code"], []), funding.get(area["area_code"]),
-                         record_counts.get(area["area_code"], {})) for area in areas]
-        shared = _Shared(engine.url, rules, common, weeks, batches, commissioner_codes, site)
+                         record_counts.get(area["area_code"], {}), per_area_batches.get(area["area_code"], []))
+                for area in areas]
+        shared = _Shared(engine.url, rules, common, weeks, commissioner_codes, site)
         if workers is None:
             workers = min(os.cpu_count() or 1, 8) if len(jobs) >= 20 else 1
         # worker processes are forked (spawning would re-import the caller's main module); they
@@ -143,6 +146,7 @@ class _AreaJob:
     answers: list
     funding: object
     record_counts: dict
+    batches: list  # this area's import batches only
 
 
 @dataclass
@@ -151,7 +155,6 @@ class _Shared:
     rules: dict
     common: dict
     weeks: int
-    batches: list
     commissioner_codes: set
     site: Path
 
@@ -191,7 +194,7 @@ def _area_job(conn, writer: _Writer, shared: _Shared, job: _AreaJob):
     exceptions = {key: e.exception for key, e in explanations.items()
                   if e.status == "exception" and e.owner in shared.commissioner_codes}
     summary = _area_pages(writer, shared.rules, job.area, rows, tally, explanations, job.answers,
-                          job.funding, shared.weeks, job.record_counts, shared.batches)
+                          job.funding, shared.weeks, job.record_counts, job.batches)
     return summary, mine, exceptions
 
 
