@@ -247,7 +247,7 @@ def publish(
         index = publish_site(engine, rules, target, _date(as_of), pdf=pdf, site_url=cfg.site_url)
     except (FindingsError, PublishError) as exc:
         _fail(str(exc))
-    out.print(str(index.resolve()), highlight=False, markup=False, soft_wrap=True)
+    out.print(str(index.absolute()), highlight=False, markup=False, soft_wrap=True)  # not resolved: OUT_DIR is a link
 
 
 @app.command()

@@ -304,6 +304,16 @@ def area_batches(conn: Connection) -> dict[str, list[dict]]:
     return out
 
 
+def status_counts(conn: Connection) -> dict[tuple[str, str], dict[str, int]]:
+    """How many current findings of each status each (area, duty) has."""
+    f = Finding.__table__
+    found: dict[tuple[str, str], dict[str, int]] = {}
+    for area, duty, status, n in conn.execute(
+            select(f.c.area, f.c.duty, f.c.status, func.count()).group_by(f.c.area, f.c.duty, f.c.status)):
+        found.setdefault((area, duty), {})[status] = n
+    return found
+
+
 def action_histories(conn: Connection) -> dict[tuple[str, str], list[dict]]:
     """The history of every finding whose current status is in ACTION_STATUSES, by (duty, subject)."""
     t, f = FindingChange.__table__, Finding.__table__

@@ -34,10 +34,14 @@ from monitor.findings import (
     latest_runs,
     query_findings,
     recommendation_answers,
+    status_counts,
 )
 from monitor.publish.charts import heatmap_chart, outcome_chart, rates_chart, response_chart, trend_chart
 from monitor.publish.children import die_with_parent
 from monitor.publish.context import (
+    england_rows,
+    region_rows,
+    Benchmarks,
     FUNDING_DUTY,
     RESPONSE_DUTY,
     Tally,
@@ -64,6 +68,7 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
         last_import = latest_import(conn)
         batches = import_batches(conn)
         per_area_batches = area_batches(conn)
+        counts = status_counts(conn)
         runs = latest_runs(conn)
         areas, commissioners = areas_and_commissioners(conn)
         record_counts = area_record_counts(conn)
@@ -77,7 +82,8 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
         names = {a["area_code"]: a["name"] for a in areas}
         names.update({c["commissioner_code"]: c["name"] for c in commissioners})
         stale = bool(last_import and check and last_import.id > check.last_batch)
-        common = {"as_of": held, "check": check, "last_import": last_import, "generated": generated,
+        bench = Benchmarks.from_counts(counts, {a["area_code"]: a.get("region") for a in areas})
+        common = {"bench": bench, "as_of": held, "check": check, "last_import": last_import, "generated": generated,
                   "site_url": site_url.rstrip("/"), "stale": stale, "rules": rules, "names": names}
         writer = _Writer(site, _environment(), common)
         writer.parts = _Parts(writer.env)
@@ -133,8 +139,10 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
                                    answers_by_owner.get(code, []), weeks))
 
     duties = list(rules)
-    heat = heatmap_chart("chart-heatmap", national, duties) if national else None
+    heat = heatmap_chart("chart-heatmap", national, duties, {d: rules[d].short_title for d in duties}) if national else None
+    bench: Benchmarks = writer.common["bench"]
     writer.page("national.html", "index.html", title="National overview", areas=national,
+                regions=region_rows(national, bench, duties), england=england_rows(national, bench, rules),
                 commissioners=commissioner_summaries, duties=duties, heat=heat,
                 charts=[heat] if heat else [], batches=batches, runs=runs)
 
@@ -217,7 +225,9 @@ def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[
                 record_counts: dict, batches: list[dict]) -> dict:
     code = area["area_code"]
     folder = area_path(code)
-    board = _dashboard(writer, folder, rows, tally, duty_rows(tally, rules), answers, weeks,
+    bench = writer.common["bench"]
+    board = _dashboard(writer, folder, rows, tally, duty_rows(tally, rules, None, bench, area.get("region")),
+                       answers, weeks,
                        {k: e.exception for k, e in explanations.items()}, workbook=f"{code} {area['name']}")
     duties, bins, outcomes, total = board["duties"], board["bins"], board["outcomes"], board["total"]
     charts = {
@@ -248,6 +258,7 @@ def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[
     return {"area_code": code, "name": area["name"], "region": area.get("region"),
             "href": folder + "index.html", "report": folder + "report.html",
             "rates": {d["duty"]: d["rate"] for d in duties}, "overall": board["overall"],
+            "below": sum(1 for d in duties if d["below"]), "rated": sum(1 for d in duties if d["rate"] is not None),
             "n": sum(total[s] for s in RATE_STATUSES), "open_breaches": total["overdue"],
             "closed_breaches": total["late"] + total["breached"], "data_gaps": total["data_gap"],
             "exceptions": total["exception"], "due_soon": total["due_soon"],
@@ -274,7 +285,8 @@ def _commissioner_page(writer: _Writer, rules: dict[str, Rule], commissioner: di
                           "rates": {d: rate(t.duties.get(d, Counter())) for d in duties_owned},
                           "overall": rate(tot), "open_breaches": tot["overdue"], "data_gaps": tot["data_gap"],
                           "exceptions": tot["exception"]})
-    board = _dashboard(writer, folder, rows, tally, duty_rows(tally, rules, duties_owned), answers, weeks,
+    board = _dashboard(writer, folder, rows, tally, duty_rows(tally, rules, duties_owned, writer.common["bench"]),
+                       answers, weeks,
                        exceptions)
     total, outcomes = board["total"], board["outcomes"]
     charts = {}
@@ -290,6 +302,8 @@ def _commissioner_page(writer: _Writer, rules: dict[str, Rule], commissioner: di
     return {"code": code, "name": commissioner["name"], "kind": commissioner["kind"],
             "href": folder + "index.html", "areas": [a["area_code"] for a in area_rows],
             "overall": board["overall"], "n": sum(total[s] for s in RATE_STATUSES),
+            "below": sum(1 for d in board["duties"] if d["below"]),
+            "rated": sum(1 for d in board["duties"] if d["rate"] is not None),
             "open_breaches": total["overdue"], "data_gaps": total["data_gap"],
             "exceptions": total["exception"], "declined": outcomes["declined"]}
 

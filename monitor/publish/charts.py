@@ -34,14 +34,20 @@ def _count_ticks(top: int) -> dict:
 
 
 def rates_chart(chart_id: str, rows: list[dict]) -> dict:
+    """The rate per duty as bars, with England's rate as a marker on each."""
     shown = [r for r in rows if r["rate"] is not None]
-    data = [{"type": "bar", "orientation": "h", "y": [_label(r["duty"]) for r in shown],
+    labels = [_label(r["short_title"]) for r in shown]
+    data = [{"type": "bar", "orientation": "h", "y": labels, "name": "This body",
              "x": [round(r["rate"] * 100, 1) for r in shown],
              "text": [f"{fmt_rate(r['rate'])} of {r['n']}" for r in shown], "textposition": "auto",
-             "marker": {"color": "#1d70b8"}, "hovertemplate": "%{y}: %{x:.0f}%<extra></extra>"}]
+             "marker": {"color": "#1d70b8"}, "hovertemplate": "%{y}: %{x:.0f}%<extra></extra>"},
+            {"type": "scatter", "mode": "markers", "y": labels, "name": "England",
+             "x": [None if r["england_rate"] is None else round(r["england_rate"] * 100, 1) for r in shown],
+             "marker": {"symbol": "diamond", "size": 12, "color": "#0b0c0c", "line": {"color": "#ffffff", "width": 1}},
+             "hovertemplate": "England %{y}: %{x:.0f}%<extra></extra>"}]
     layout = {"xaxis": {"range": [0, 100], "title": {"text": "Compliance rate (%)"}, "ticksuffix": "%"},
-              "yaxis": {"autorange": "reversed", "automargin": True},
-              "height": 80 + 32 * max(len(shown), 1), "margin": {"l": 10, "r": 20, "t": 10, "b": 50}}
+              "yaxis": {"autorange": "reversed", "automargin": True}, "legend": {"orientation": "h", "y": -0.25},
+              "height": 120 + 36 * max(len(shown), 1), "margin": {"l": 10, "r": 20, "t": 10, "b": 80}}
     return chart(chart_id, data, layout)
 
 
@@ -102,12 +108,12 @@ def outcome_chart(chart_id: str, outcomes: dict) -> dict:
     return chart(chart_id, data, layout)
 
 
-def heatmap_chart(chart_id: str, areas: list[dict], duties: list[str]) -> dict:
+def heatmap_chart(chart_id: str, areas: list[dict], duties: list[str], titles: dict[str, str]) -> dict:
     z, text = [], []
     for a in areas:
         z.append([None if a["rates"][d] is None else round(a["rates"][d] * 100, 1) for d in duties])
         text.append([fmt_rate(a["rates"][d]) for d in duties])
-    data = [{"type": "heatmap", "x": [_label(d) for d in duties],
+    data = [{"type": "heatmap", "x": [_label(titles[d]) for d in duties],
              "y": [_label(f"{a['area_code']} {a['name']}") for a in areas], "z": z, "text": text,
              "texttemplate": "%{text}", "zmin": 0, "zmax": 100, "xgap": 2, "ygap": 2,
              "colorscale": [[0, "#d4351c"], [0.5, "#f9d8cf"], [0.75, "#e8f1f8"], [1, "#1d70b8"]],

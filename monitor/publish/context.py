@@ -57,12 +57,78 @@ class Tally:
         return out
 
 
-def duty_rows(tally: Tally, rules: dict[str, Rule], duties: list[str] | None = None) -> list[dict]:
+MIN_JUDGED = 5  # a rate on fewer judged findings is flagged as such
+
+
+@dataclass
+class Benchmarks:
+    """Status counts per duty for England and for each region, to set an area's rates beside."""
+
+    england: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    regions: dict[str, dict[str, Counter]] = field(default_factory=dict)
+
+    @classmethod
+    def from_counts(cls, counts: dict[tuple[str, str], dict[str, int]], region_of: dict[str, str | None]):
+        bench = cls()
+        for (area, duty), statuses in counts.items():
+            bench.england[duty].update(statuses)
+            region = region_of.get(area)
+            if region:
+                bench.regions.setdefault(region, defaultdict(Counter))[duty].update(statuses)
+        return bench
+
+    def region(self, name: str | None) -> dict[str, Counter] | None:
+        return self.regions.get(name) if name else None
+
+
+def judged(counts: Counter) -> int:
+    return sum(counts[s] for s in RATE_STATUSES)
+
+
+def duty_rows(tally: Tally, rules: dict[str, Rule], duties: list[str] | None = None,
+              bench: Benchmarks | None = None, region: str | None = None) -> list[dict]:
+    """Per duty: its title, rate and n, every status count, and beside it England's and the
+    region's rate with their n; `few` when fewer than MIN_JUDGED findings were judged, `below`
+    when the rate is under England's."""
     rows = []
+    regional = bench.region(region) if bench else None
     for duty in duties if duties is not None else list(rules):
         c = tally.duties.get(duty, Counter())
-        rows.append({"duty": duty, "title": rules[duty].title, "rate": rate(c),
-                     "n": sum(c[s] for s in RATE_STATUSES), **{s: c[s] for s in STATUS_LABELS}})
+        row = {"duty": duty, "title": rules[duty].title, "short_title": rules[duty].short_title,
+               "rate": rate(c), "n": judged(c), **{s: c[s] for s in STATUS_LABELS}}
+        row["few"] = 0 < row["n"] < MIN_JUDGED
+        england = bench.england.get(duty, Counter()) if bench else Counter()
+        row["england_rate"], row["england_n"] = rate(england), judged(england)
+        own = regional.get(duty, Counter()) if regional else Counter()
+        row["region_rate"], row["region_n"] = (rate(own), judged(own)) if regional else (None, 0)
+        row["below"] = (row["rate"] is not None and row["england_rate"] is not None
+                        and row["rate"] < row["england_rate"])
+        rows.append(row)
+    return rows
+
+
+def region_rows(areas: list[dict], bench: Benchmarks, duties: list[str]) -> list[dict]:
+    """The national page's per-region summary: areas, open breaches, data gaps and each duty's
+    rate with its n (areas without a region are left out)."""
+    rows = []
+    for name in sorted(bench.regions):
+        members = [a for a in areas if a.get("region") == name]
+        counts = bench.regions[name]
+        rows.append({"name": name, "areas": len(members),
+                     "open_breaches": sum(a["open_breaches"] for a in members),
+                     "data_gaps": sum(a["data_gaps"] for a in members),
+                     "rates": {d: (rate(counts.get(d, Counter())), judged(counts.get(d, Counter()))) for d in duties}})
+    return rows
+
+
+def england_rows(areas: list[dict], bench: Benchmarks, rules: dict[str, Rule]) -> list[dict]:
+    """Per duty: England's rate and n, and the areas with the lowest and highest rate."""
+    rows = []
+    for duty, rule in rules.items():
+        c = bench.england.get(duty, Counter())
+        rated = sorted((a for a in areas if a["rates"].get(duty) is not None), key=lambda a: a["rates"][duty])
+        rows.append({"duty": duty, "short_title": rule.short_title, "rate": rate(c), "n": judged(c),
+                     "lowest": rated[0] if rated else None, "highest": rated[-1] if rated else None})
     return rows
 
 
