@@ -528,7 +528,7 @@ def test_headline_figures_are_honest(demo, rules):
     national = (demo["site"] / "index.html").read_text(encoding="utf-8")
     for text in (area, national):
         assert "Overall compliance" not in text
-    assert "Duties below England&#39;s rate" in area
+    assert "Duties below England's rate" in area
     for card in ("Open breaches", "Due in the next 14 days", "Data gaps to fix", "Exceptions in force"):
         assert card in area
     rows = _rows(demo["db"])
