@@ -448,12 +448,25 @@ def test_area_page_rows(browser, demo):
         assert _body_rows(page, "table-data-gaps") == counts["data_gap"]
         assert _body_rows(page, "table-exceptions") == counts["exception"]
         # every open breach links to its explanation, which opens
-        href = page.locator("#table-open-breaches tbody a").first.get_attribute("href")
-        assert href.startswith("explain/")
-        page.locator("#table-open-breaches tbody a").first.click()
+        link = page.locator("#table-open-breaches tbody a[href^='explain/']").first
+        link.click()
         page.wait_for_load_state("load")
         assert page.locator("h1 .tag").inner_text() == "Overdue"
         assert page.locator("#table-decision tr.row--matched").count() == 1
+        # the explanation opens with what happened and the next step, then evidence, then the trace
+        assert "overdue" in page.locator("#plain").inner_text()
+        assert page.locator("#next-step p").inner_text().strip()
+        h1 = page.locator("h1").inner_text().strip()
+        assert not h1.endswith(":") and ": " not in h1
+        # and links to the case's page, which tells the whole story with a timeline
+        ref = page.locator("text=Case reference").locator("xpath=..").locator("a").inner_text()
+        page.locator("text=Case reference").locator("xpath=..").locator("a").click()
+        page.wait_for_load_state("load")
+        assert page.locator("h1").inner_text() == f"Case {ref}"
+        assert _charts_rendered(page) == 1
+        assert page.locator("#table-case-findings tbody tr").count() >= 1
+        assert page.locator("#table-case-records tbody tr").count() >= 1
+        assert page.locator("#table-case-findings a").first.get_attribute("href").startswith("../explain/")
 
 
 def test_hostile_values_show_as_text_in_chromium(browser, hostile):

@@ -23,6 +23,8 @@ from monitor.findings import (
     area_path,
     area_record_counts,
     areas_and_commissioners,
+    case_path,
+    case_records,
     commissioner_path,
     explain_stored,
     explanation_path,
@@ -36,9 +38,19 @@ from monitor.findings import (
     recommendation_answers,
     status_counts,
 )
-from monitor.publish.charts import heatmap_chart, outcome_chart, rates_chart, response_chart, trend_chart
+from monitor.publish.charts import (
+    heatmap_chart,
+    outcome_chart,
+    rates_chart,
+    response_chart,
+    timeline_chart,
+    trend_chart,
+)
 from monitor.publish.children import die_with_parent
 from monitor.publish.context import (
+    case_events,
+    plain_words,
+    who_acts,
     england_rows,
     region_rows,
     Benchmarks,
@@ -57,6 +69,7 @@ from monitor.publish.context import (
 from monitor.publish.render import _environment, _Parts
 from monitor.publish.write import _Writer, _write_assets
 from monitor.rules import Rule
+from monitor.successors import Successors
 
 
 def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | None, site_url: str,
@@ -83,7 +96,7 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
         names.update({c["commissioner_code"]: c["name"] for c in commissioners})
         stale = bool(last_import and check and last_import.id > check.last_batch)
         bench = Benchmarks.from_counts(counts, {a["area_code"]: a.get("region") for a in areas})
-        common = {"bench": bench, "as_of": held, "check": check, "last_import": last_import, "generated": generated,
+        common = {"bench": bench, "successors": Successors.load(conn), "as_of": held, "check": check, "last_import": last_import, "generated": generated,
                   "site_url": site_url.rstrip("/"), "stale": stale, "rules": rules, "names": names}
         writer = _Writer(site, _environment(), common)
         writer.parts = _Parts(writer.env)
@@ -201,7 +214,9 @@ def _area_job(conn, writer: _Writer, shared: _Shared, job: _AreaJob):
     explanations = explain_stored(conn, shared.rules, actions, shared.common["as_of"], job.histories)
     exceptions = {key: e.exception for key, e in explanations.items()
                   if e.status == "exception" and e.owner in shared.commissioner_codes}
-    summary = _area_pages(writer, shared.rules, job.area, rows, tally, explanations, job.answers,
+    refs = {r["case_ref"] for r in actions if r["case_ref"]}
+    cases = case_records(conn, code, refs)
+    summary = _area_pages(writer, shared.rules, job.area, rows, tally, explanations, cases, job.answers,
                           job.funding, shared.weeks, job.record_counts, job.batches)
     return summary, mine, exceptions
 
@@ -221,7 +236,7 @@ def _dashboard(writer: _Writer, folder: str, rows: list[dict], tally: Tally, dut
 
 
 def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[dict], tally: Tally,
-                explanations: dict, answers: list[dict], funding, weeks: int,
+                explanations: dict, cases: dict, answers: list[dict], funding, weeks: int,
                 record_counts: dict, batches: list[dict]) -> dict:
     code = area["area_code"]
     folder = area_path(code)
@@ -240,11 +255,30 @@ def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[
                 chart=charts, charts=list(charts.values()), **board)
 
     parts = writer.parts
+    names, successors, as_of = writer.common["names"], writer.common["successors"], writer.common["as_of"]
     for (duty, subject), e in explanations.items():
         rel = explanation_path(e.area, duty, subject)
-        writer.page("explain.html", rel, title=f"{duty} · {subject}", e=e, area=area, charts=[],
-                    back=_rel(rel.rsplit("/", 1)[0] + "/", folder + "index.html"),
+        acts = who_acts(successors, names, e.owner, e.area, as_of)
+        case_href = _rel(rel.rsplit("/", 1)[0] + "/", case_path(code, e.case_ref)) if e.case_ref in cases else None
+        writer.page("explain.html", rel, title=f"{rules[duty].short_title} · {subject}", e=e, area=area, charts=[],
+                    acts=acts, plain=plain_words(e, acts), case_href=case_href, back=_rel(rel.rsplit("/", 1)[0] + "/", folder + "index.html"),
                     decision_table=parts.decision_table, rule_source=parts.rule_source)
+
+    # a page per case with a finding needing action: every record and finding, and a timeline
+    by_case: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        if r["case_ref"] in cases:
+            by_case[r["case_ref"]].append(r)
+    for ref, records in cases.items():
+        rel = case_path(code, ref)
+        here = rel.rsplit("/", 1)[0] + "/"
+        found = [{**r, "short_title": rules[r["duty"]].short_title,
+                  "href": _rel(here, explanation_path(code, r["duty"], r["subject"]))
+                  if r["status"] in ACTION_STATUSES else None} for r in by_case[ref]]
+        timeline = timeline_chart("chart-timeline", case_events(records, found))
+        writer.page("case.html", rel, title=f"Case {ref}", area=area, case_ref=ref, records=records,
+                    found=found, timeline=timeline, charts=[timeline] if timeline else [],
+                    back=_rel(here, folder + "index.html"))
 
     # the inspector report: per duty, the breaches with their evidence, exceptions and data gaps
     by_duty: dict[str, dict[str, list]] = {d: defaultdict(list) for d in rules}

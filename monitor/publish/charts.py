@@ -126,3 +126,27 @@ def heatmap_chart(chart_id: str, areas: list[dict], duties: list[str], titles: d
               "margin": {"l": 10, "r": 10, "t": 10, "b": 10}}
     return chart(chart_id, data, layout)
 
+
+
+def timeline_chart(chart_id: str, events: list[dict]) -> dict | None:
+    """One case's dated events, a row per record type, with its deadlines as red diamonds."""
+    if not events:
+        return None
+    tracks = list(dict.fromkeys(e["track"] for e in events if e["track"] != "deadline")) + ["deadline"]
+    data = []
+    for deadline in (False, True):
+        shown = [e for e in events if (e["track"] == "deadline") == deadline]
+        if not shown:
+            continue
+        data.append({"type": "scatter", "mode": "markers", "name": "Deadlines" if deadline else "Events",
+                     "x": [e["on"].isoformat() for e in shown], "y": [e["track"] for e in shown],
+                     "text": [_label(e["label"]) for e in shown],
+                     "marker": ({"symbol": "diamond-open", "size": 13, "color": "#d4351c", "line": {"width": 2}}
+                                if deadline else {"symbol": "circle", "size": 10, "color": "#1d70b8"}),
+                     "hovertemplate": "%{x|%-d %b %Y}: %{text}<extra></extra>"})
+    layout = {"xaxis": {"type": "date", "tickformat": "%b %Y", "title": {"text": "Date"}},
+              "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": tracks[::-1],
+                        "automargin": True},
+              "legend": {"orientation": "h", "y": -0.35}, "height": 140 + 40 * len(tracks),
+              "margin": {"l": 10, "r": 20, "t": 10, "b": 90}}
+    return chart(chart_id, data, layout)

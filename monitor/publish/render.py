@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -47,10 +48,39 @@ def _money(value) -> str:
     return f"£{Decimal(value or 0):,.2f}"
 
 
+def written_parameter(name: str, value) -> str:
+    """A parameter's value as people write it: "5 weeks", "3 Apr 2018", "£4,000"."""
+    if isinstance(value, date):
+        return _fmt_date(value)
+    if isinstance(value, (list, tuple)):
+        if len(value) == 2 and all(isinstance(v, date) for v in value):
+            return f"{_fmt_date(value[0])} to {_fmt_date(value[1])}"
+        return ", ".join(str(v).replace("_", " ") for v in value)
+    for suffix, unit in (("_weeks", "week"), ("_days", "day")):
+        if name.endswith(suffix):
+            return f"{value} {unit}{'' if value == 1 else 's'}"
+    if name.endswith("_gbp"):
+        return f"£{Decimal(value):,}"
+    return str(value)
+
+
+def written(text: str, parameters: dict) -> str:
+    """A rule's text with each parameter name replaced by its value written out
+    ("response_weeks weeks beginning with…" → "5 weeks beginning with…", "7 × response_weeks" → "7 × 5")."""
+    for name in sorted(parameters, key=len, reverse=True):
+        value = parameters[name]
+        words = written_parameter(name, value)
+        text = re.sub(rf"\b{re.escape(name)}\s+weeks?(\(s\))?", words, text)
+        bare = str(value) if isinstance(value, int) and not name.endswith("_gbp") else words
+        text = re.sub(rf"\b{re.escape(name)}\b", bare, text)
+    return text
+
+
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(DASHBOARDS), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(d=_fmt_date, rate=fmt_rate, value=_fmt_value, money=_money)
+    env.filters.update(d=_fmt_date, rate=fmt_rate, value=_fmt_value, money=_money, written=written,
+                       parameter=written_parameter)
     tags = {s: Markup('<strong class="tag tag--{}">{}</strong>').format(STATUS_COLOURS[s], label)
             for s, label in STATUS_LABELS.items()}
     env.globals.update(STATUS_LABELS=STATUS_LABELS, STATUS_COLOURS=STATUS_COLOURS,
