@@ -20,6 +20,7 @@ from monitor.findings import (
     ACTION_STATUSES,
     explain,
     explain_stored,
+    case_path,
     commissioner_path,
     explanation_path,
     query_findings,
@@ -399,11 +400,12 @@ def _page_types(demo) -> dict[str, Path]:
         "explanation (overdue)": site / explanation_path("850", overdue["duty"], overdue["subject"]),
         "explanation (exception)": site / explanation_path("850", exception["duty"], exception["subject"]),
         "report": site / "areas/850/report.html",
+        "case": site / case_path("850", overdue["case_ref"]),
     }
 
 
 PAGE_TYPES = ["national", "area", "commissioner", "social care commissioner", "explanation (overdue)",
-              "explanation (exception)", "report"]
+              "explanation (exception)", "report", "case"]
 
 
 @pytest.mark.parametrize("width", [390, 1280])
@@ -413,7 +415,7 @@ def test_page_in_chromium(browser, demo, kind, width):
     try:
         page = checker.page
         charts = _charts_rendered(page)
-        expected = {"national": 1, "area": 4, "commissioner": 4, "social care commissioner": 4}.get(kind, 0)
+        expected = {"national": 1, "area": 4, "commissioner": 4, "social care commissioner": 4, "case": 1}.get(kind, 0)
         assert charts == expected
         assert page.locator("h1").count() == 1
         assert not checker.errors, checker.errors  # before axe, whose stylesheet fetches fail on file://
@@ -555,3 +557,41 @@ def test_headline_figures_are_honest(demo, rules):
     assert few and area.count("few judged</span>") == len(few)
     assert "South East" in area  # the region's rate beside
     assert 'id="table-regions"' in national and "London" in national
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """Generated records with listings longer than 20 rows."""
+    import sys
+
+    base = tmp_path_factory.mktemp("generated")
+    subprocess.run([sys.executable, str(SAMPLE.parent / "generate.py"), str(base / "records"), "--areas", "2",
+                    "--years", "2", "--scale", "0.3", "--seed", "3"], check=True, capture_output=True)
+    db = f"sqlite:///{base / 'store.db'}"
+    _load(base / "records", db)
+    _publish(db, base / "site")
+    return {"db": db, "site": base / "site"}
+
+
+def test_long_listings_get_a_filter_box(browser, generated):
+    rows = [r for r in _rows(generated["db"], "851") if r["status"] == "data_gap"]
+    assert len(rows) > 20
+    path = generated["site"] / "areas/851/index.html"
+    with Page(browser, path) as page:
+        box = page.get_by_label("Filter these rows (case ref, duty, subject, status)")
+        assert box.count() == 1  # only the long listing has one
+        box.fill(rows[0]["subject"])
+        shown = page.locator("#table-data-gaps tbody tr:not([hidden])")
+        assert shown.count() == sum(1 for r in rows if rows[0]["subject"] in r["subject"])
+        assert "rows shown" in page.locator(".filter__count").inner_text()
+        box.fill("")
+        assert shown.count() == len(rows)
+        assert not _axe(page)
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(path.resolve().as_uri())
+        assert page.locator("input[type=search]").count() == 0  # without JavaScript: the full table
+        assert page.locator("#table-data-gaps tbody tr").count() == len(rows)
+    finally:
+        context.close()
