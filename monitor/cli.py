@@ -244,7 +244,9 @@ def publish(
     target = out_dir or cfg.site_dir
     engine, rules = _store(cfg), _rules(cfg)
     try:
-        index = publish_site(engine, rules, target, _date(as_of), pdf=pdf, site_url=cfg.site_url)
+        with _progress() as progress:
+            index = publish_site(engine, rules, target, _date(as_of), pdf=pdf, site_url=cfg.site_url,
+                                 progress=progress)
     except (FindingsError, PublishError) as exc:
         _fail(str(exc))
     out.print(str(index.absolute()), highlight=False, markup=False, soft_wrap=True)  # not resolved: OUT_DIR is a link

@@ -4,6 +4,7 @@ headless Chromium (no console errors, charts rendered, expected rows, axe-core c
 from __future__ import annotations
 
 import csv
+import html
 import json
 import re
 import shutil
@@ -321,17 +322,44 @@ def test_hostile_values_are_escaped_in_files(hostile):
 
 # --- PDF ---------------------------------------------------------------------------
 
-def test_report_pdf_has_a_section_per_duty(demo, rules):
+def _pdf_pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [p for p in text.split("\f") if p.strip()]
+
+
+def test_report_pdf_is_numbered_marked_and_complete(demo, rules):
     pdf = demo["site"] / "areas" / "850" / "report.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is not installed")
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    headings = re.findall(r"Duty (\d+) of (\d+): ([a-z0-9-]+)", text)
-    assert [h[2] for h in headings] == list(rules)
+    pages = _pdf_pages(pdf)
+    text = "\n".join(pages)
+    headings = re.findall(r"Duty (\d+) of (\d+) · (.+)", text)
+    assert [h[2].strip() for h in headings] == [r.short_title for r in rules.values()]
     assert {h[1] for h in headings} == {str(len(rules))}
     assert "When and from what data this report was produced" in text
     assert "⇅" not in text  # the sort buttons do not print
+    for number, page in enumerate(pages, start=1):
+        assert "850 Area 850" in page and "Findings as of 30 Jun 2020" in page and "OFFICIAL" in page, number
+        assert f"Page {number} of {len(pages)}" in page
+    for name in ("response_weeks", "return_weeks", "local_offer_due", "funding_cap_gbp", "week(s)", "scope_start"):
+        assert name not in text
+    # no page is left nearly blank by a forced break
+    assert all(len(p.split()) > 60 for p in pages[:-1])
+
+
+def test_long_closed_breach_listings_are_summarised_by_month(generated):
+    report = (generated["site"] / "areas/851/report.html").read_text(encoding="utf-8")
+    rows = [r for r in _rows(generated["db"], "851") if r["status"] in ("late", "breached")]
+    long = {d for d in {r["duty"] for r in rows} if sum(1 for r in rows if r["duty"] == d) > 20}
+    assert long
+    for duty in long:
+        assert f'id="months-{duty}"' in report and f'id="appendix-{duty}"' in report
+        appendix = report[report.index(f'id="appendix-{duty}"'):]
+        for r in rows:
+            if r["duty"] == duty:
+                assert html.escape(r["subject"]) in appendix
+    assert report.count('id="appendix-') == len(long) + 1  # and the appendix's own heading
 
 
 # --- in the browser ------------------------------------------------------------------

@@ -66,7 +66,7 @@ from monitor.publish.context import (
     rate,
     response_bins,
 )
-from monitor.publish.render import _environment, _Parts
+from monitor.publish.render import LONG_LISTING, _environment, _Parts
 from monitor.publish.write import _Writer, _write_assets
 from monitor.rules import Rule
 from monitor.successors import Successors
@@ -286,6 +286,7 @@ def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[
         by_duty[duty][e.status].append(e)
     writer.page("report.html", folder + "report.html", title=f"Inspector report: {code} {area['name']}",
                 area=area, duties=duties, by_duty=by_duty, total=total, overall=board["overall"],
+                long_closed=[d for d in rules if len(by_duty[d]["late"]) + len(by_duty[d]["breached"]) > LONG_LISTING],
                 record_counts=record_counts, batches=batches, charts=[], bins=bins, outcomes=outcomes,
                 funding=funding, href_of=lambda e: _rel(folder, explanation_path(e.area, e.duty.id, e.subject)))
 

@@ -15,6 +15,7 @@ from monitor.findings import ACTION_STATUSES, RATE_STATUSES
 from monitor.publish.context import STATUS_COLOURS, STATUS_LABELS, fmt_rate
 from monitor.rules import Rule
 
+LONG_LISTING = 20  # a report lists more closed breaches of one duty by month, in full in an appendix
 DASHBOARDS = Path(__file__).resolve().parent.parent.parent / "dashboards"
 
 
@@ -76,15 +77,35 @@ def written(text: str, parameters: dict) -> str:
     return text
 
 
+def css_string(text: str) -> Markup:
+    """A quoted CSS string safe inside a <style> element: anything but letters, digits and
+    spaces becomes a CSS escape."""
+    return Markup('"' + "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):x} "
+                                for c in str(text)) + '"')
+
+
+def month_summary(found: list) -> list[dict]:
+    """Closed breaches (explanations) counted by the month they fell due, oldest first."""
+    months: dict[str, dict] = {}
+    for e in found:
+        key = e.due_on.strftime("%Y-%m") if e.due_on else ""
+        m = months.setdefault(key, {"label": e.due_on.strftime("%b %Y") if e.due_on else "no due date",
+                                    "late": 0, "breached": 0, "most": 0})
+        m["late" if e.status == "late" else "breached"] += 1
+        m["most"] = max(m["most"], e.days_late)
+    return [months[k] for k in sorted(months)]
+
+
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(DASHBOARDS), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(d=_fmt_date, rate=fmt_rate, value=_fmt_value, money=_money, written=written,
-                       parameter=written_parameter)
+    env.filters.update(d=_fmt_date, rate=fmt_rate, value=_fmt_value, money=_money, written=written, css_string=css_string,
+                       parameter=lambda value, name: written_parameter(name, value))
     tags = {s: Markup('<strong class="tag tag--{}">{}</strong>').format(STATUS_COLOURS[s], label)
             for s, label in STATUS_LABELS.items()}
     env.globals.update(STATUS_LABELS=STATUS_LABELS, STATUS_COLOURS=STATUS_COLOURS,
-                       RATE_STATUSES=RATE_STATUSES, ACTION_STATUSES=ACTION_STATUSES, tag=tags.__getitem__)
+                       RATE_STATUSES=RATE_STATUSES, ACTION_STATUSES=ACTION_STATUSES, tag=tags.__getitem__,
+                       month_summary=month_summary, LONG_LISTING=LONG_LISTING)
     return env
 
 
