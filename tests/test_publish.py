@@ -623,3 +623,31 @@ def test_long_listings_get_a_filter_box(browser, generated):
         assert page.locator("#table-data-gaps tbody tr").count() == len(rows)
     finally:
         context.close()
+
+
+def test_runs_are_shown_as_they_are(tmp_path, rules):
+    import os
+    import socket
+    from datetime import datetime
+
+    from sqlmodel import Session
+
+    from monitor.models import RunRecord
+
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    _load(SAMPLE, db)
+    engine = open_store(db)
+    now = datetime(2026, 11, 30, 6, 0)
+    report = "inbox/failed/export-2026-11-30.errors.txt"
+    with Session(engine) as session:
+        session.add(RunRecord(cycle="c1", step="import", trigger="schedule", started_at=now, finished_at=now,
+                              outcome="failed", counts={"problems": 3, "report": report}))
+        session.add(RunRecord(cycle="c1", step="publish", trigger="schedule", started_at=now,
+                              host=socket.gethostname(), pid=os.getpid()))
+        session.commit()
+    publish(engine, rules, tmp_path / "site")
+    page = (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    runs = page[page.index('id="table-runs"'):]
+    runs = runs[:runs.index("</table>")]
+    assert "writing this site" in runs and ">running<" not in runs
+    assert "3 problems" in runs and report in runs

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import socket
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -83,6 +84,9 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
         per_area_batches = area_batches(conn)
         counts = status_counts(conn)
         runs = latest_runs(conn)
+        for r in runs:  # the publish step writing this site is not "running" on the page it writes
+            r["this_publish"] = (r["step"] == "publish" and r["finished_at"] is None
+                                 and r["pid"] == os.getpid() and r["host"] == socket.gethostname())
         areas, commissioners = areas_and_commissioners(conn)
         record_counts = area_record_counts(conn)
         histories = action_histories(conn)
