@@ -628,7 +628,7 @@ def test_long_listings_get_a_filter_box(browser, generated):
 def test_runs_are_shown_as_they_are(tmp_path, rules):
     import os
     import socket
-    from datetime import datetime
+    from datetime import datetime, timezone
 
     from sqlmodel import Session
 
@@ -637,7 +637,7 @@ def test_runs_are_shown_as_they_are(tmp_path, rules):
     db = f"sqlite:///{tmp_path / 'store.db'}"
     _load(SAMPLE, db)
     engine = open_store(db)
-    now = datetime(2026, 11, 30, 6, 0)
+    now = datetime(2026, 11, 30, 6, 0, tzinfo=timezone.utc)
     report = "inbox/failed/export-2026-11-30.errors.txt"
     with Session(engine) as session:
         session.add(RunRecord(cycle="c1", step="import", trigger="schedule", started_at=now, finished_at=now,
