@@ -139,21 +139,31 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
                 results = [_area_job(conn, writer, shared, job) for job in jobs]
             finally:
                 _WORKER.clear()
-        owned: dict[str, list[dict]] = defaultdict(list)
+        owned: dict[str, list[dict]] = defaultdict(list)  # by the owner in the records
+        acting: dict[str, list[dict]] = defaultdict(list)  # by who acts now (after mergers)
         owned_exceptions: dict = {}
         national = []
         for summary, mine, exceptions in results:
             national.append(summary)
             for r in mine:
                 owned[r["owner"]].append(r)
+                acting[r["acts_now"]].append(r)
             owned_exceptions.update(exceptions)
+        successors: Successors = common["successors"]
+        answers_acting: dict[str, list] = defaultdict(list)
+        for a in answers:
+            answers_acting[successors.acts_now(a["owner"], a["area"], held)].append(a)
 
         commissioner_summaries = []
         for c in commissioners:
             code = c["commissioner_code"]
+            successor = successors.superseded(code, held, area=False)
+            if successor is None:  # a current body: its own findings and those it inherited
+                rows, mine = acting.get(code, []), answers_acting.get(code, [])
+            else:  # a superseded body's page stays for its history
+                rows, mine = owned.get(code, []), answers_by_owner.get(code, [])
             commissioner_summaries.append(
-                _commissioner_page(writer, rules, c, owned.get(code, []), owned_exceptions,
-                                   answers_by_owner.get(code, []), weeks))
+                _commissioner_page(writer, rules, c, rows, owned_exceptions, mine, weeks, successor))
 
     duties = list(rules)
     heat = heatmap_chart("chart-heatmap", national, duties, {d: rules[d].short_title for d in duties}) if national else None
@@ -305,10 +315,27 @@ def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[
 
 
 def _commissioner_page(writer: _Writer, rules: dict[str, Rule], commissioner: dict, rows: list[dict],
-                       exceptions: dict, answers: list[dict], weeks: int) -> dict:
+                       exceptions: dict, answers: list[dict], weeks: int, successor=None) -> dict:
     code = commissioner["commissioner_code"]
     folder = commissioner_path(code)
     rows = sorted(rows, key=lambda r: (r["duty"], r["subject"]))
+    names = writer.common["names"]
+    split = []  # a current body's findings by the body named in the records: its own, then inherited
+    by_owner: dict[str, Tally] = defaultdict(Tally)
+    for r in rows:
+        by_owner[r["owner"]].add(r)
+    for owner in sorted(by_owner, key=lambda o: (o != code, o)):
+        tot = by_owner[owner].total()
+        split.append({"code": owner, "name": names.get(owner, ""), "own": owner == code,
+                      "href": _rel(folder, commissioner_path(owner) + "index.html"),
+                      "n": sum(tot[s] for s in RATE_STATUSES), "rate": rate(tot), "open_breaches": tot["overdue"],
+                      "findings": sum(tot.values())})
+    successor_info = None
+    if successor is not None:
+        successor_info = {"code": successor.code, "name": successor.name,
+                          "href": _rel(folder, commissioner_path(successor.code) + "index.html"),
+                          "site_href": commissioner_path(successor.code) + "index.html",
+                          "from": writer.common["successors"].commissioners[code].successor_from}
     tally = Tally()
     per_area: dict[str, Tally] = defaultdict(Tally)
     for r in rows:
@@ -337,8 +364,10 @@ def _commissioner_page(writer: _Writer, rules: dict[str, Rule], commissioner: di
         charts["outcomes"] = outcome_chart("chart-outcomes", outcomes)
     writer.page("commissioner.html", folder + "index.html", title=f"{code} {commissioner['name']}",
                 commissioner=commissioner, duties_owned=duties_owned, area_rows=area_rows,
+                split=split if any(not x["own"] for x in split) else [], successor=successor_info,
                 chart=charts, charts=list(charts.values()), has_answers=bool(answers), **board)
-    return {"code": code, "name": commissioner["name"], "kind": commissioner["kind"],
+    return {"code": code, "name": commissioner["name"], "kind": commissioner["kind"], "successor": successor_info,
+            "inherited": sum(x["findings"] for x in split if not x["own"]),
             "href": folder + "index.html", "areas": [a["area_code"] for a in area_rows],
             "overall": board["overall"], "n": sum(total[s] for s in RATE_STATUSES),
             "below": sum(1 for d in board["duties"] if d["below"]),
