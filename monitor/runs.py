@@ -262,8 +262,8 @@ class _AdvisoryLock:
         if self.conn is None:
             conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             conn.detach()  # closing it ends the session (and the lock) instead of pooling it
-            for key, value in _PG_KEEPALIVES.items():
-                conn.execute(text("SELECT set_config(:k, :v, false)"), {"k": key, "v": value})
+            conn.execute(text("SELECT " + ", ".join(f"set_config('{k}', '{v}', false)"
+                                                    for k, v in _PG_KEEPALIVES.items())))
             self.conn = conn
         return self.conn
 
