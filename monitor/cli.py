@@ -52,7 +52,7 @@ class _Commands(TyperGroup):
             else:
                 message = store_failure(exc, url) or (f"internal error ({type(exc).__name__}): run "
                                                       f"`send-monitor --debug {command} …` to see the traceback")
-            _fail(escape(f"{command}: {message}"))
+            _fail(f"{command}: {message}")
         finally:
             _close_store()
 
@@ -77,7 +77,7 @@ def _date(value: Optional[str]) -> Optional[date]:
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 

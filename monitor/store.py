@@ -17,9 +17,10 @@ from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
 
+import psycopg
 from sqlalchemy import Table, event, inspect, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import SQLModel, create_engine
 
 from monitor import migrations, models
@@ -164,7 +165,7 @@ _PG = {"53100": _FULL, "25006": _READ_ONLY, "55P03": _BUSY,
        "40": ("another process changed the store {url} at the same time", "run the command again"),
        "28": ("the database server refused the login to the store {url}", "check the user and password"),
        "3D": ("the database of the store {url} does not exist", "create it, or correct the URL")}
-_UNREACHABLE = ("cannot open the store {url} ({why})", "check that the server is running and the URL is "
+_UNREACHABLE = ("cannot reach the store {url} ({why})", "check that the server is running and the URL is "
                 "right, then run the command again")
 
 
@@ -188,9 +189,12 @@ def store_failure(exc: BaseException, url: str | URL) -> str | None:
         if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
             return f"a file could not be written ({exc.strerror}): make the folder writable and run the command again"
         return None
-    if not isinstance(exc, DBAPIError):
+    if isinstance(exc, DBAPIError):
+        orig = exc.orig
+    elif isinstance(exc, (sqlite3.Error, psycopg.Error)):  # raised by the driver itself
+        orig = exc
+    else:
         return None
-    orig = exc.orig
     code = getattr(orig, "sqlite_errorcode", None)
     state = getattr(orig, "sqlstate", None) or ""
     if code is not None and code & 0xFF in (8, 14) and _read_only_file(parse_url(url).database):
@@ -201,7 +205,7 @@ def store_failure(exc: BaseException, url: str | URL) -> str | None:
     elif state:
         what, todo = _PG.get(state, _PG.get(state[:2], (f"the store {{url}} refused an operation (SQLSTATE {state})",
                                                         "run the command again with --debug for details")))
-    elif isinstance(exc, OperationalError):  # no code: the driver could not connect
+    elif isinstance(orig, (psycopg.OperationalError, sqlite3.OperationalError)):  # no code: could not connect
         message = str(orig).lower()
         why = next((w for k, w in (("refused", "connection refused"), ("timeout", "timed out"),
                                    ("timed out", "timed out"), ("resolve", "unknown host"),

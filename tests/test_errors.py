@@ -14,17 +14,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE, cli, findings_of
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
-from test_alerts import write_config
 
 from benchmarks.pgserver import free_port
+from conftest import SAMPLE, cli, findings_of
 from monitor.config import load_config
 from monitor.models import RunRecord
 from monitor.scheduler import Runtime, run_cycle
 from monitor.store import open_store, shown_url
+from test_alerts import write_config
 
 AS_OF = "2020-06-30"
 

@@ -13,16 +13,16 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from conftest import REPO, SAMPLE, cli, findings_of
 from sqlalchemy import select
-from test_alerts import write_config
-from test_scheduler import Background, cycles, runs, wait_for
 
+from conftest import REPO, SAMPLE, cli, findings_of
 from monitor.config import load_config
 from monitor.models import RunRecord
 from monitor.runs import SCHEDULER, STORE, StoreLock
 from monitor.scheduler import MonitorScheduler
 from monitor.store import open_store
+from test_alerts import write_config
+from test_scheduler import Background, cycles, runs, wait_for
 
 AS_OF = "2020-06-30"
 HOST = socket.gethostname()

@@ -18,15 +18,15 @@ from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
-from conftest import REPO, SAMPLE, cli
 from sqlalchemy import select
-from test_alerts import by_recipient, ok, write_config
 
+from conftest import REPO, SAMPLE, cli
 from monitor.config import load_config
 from monitor.models import RunRecord
 from monitor.runs import SCHEDULER, StoreLock
 from monitor.scheduler import JOB_ID, JOBS_TABLE, MonitorScheduler, Runtime, daily_job, run_cycle, stored_next_run
 from monitor.store import open_store
+from test_alerts import by_recipient, ok, write_config
 
 BAD_APPEALS = ("appeal_id,area_code,case_ref,decision_type,decision_date,registered_on,health_issue,"
                "social_care_issue,la_response_due_on,status\n"
