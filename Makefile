@@ -1,17 +1,30 @@
 # send-monitor — two commands on a fresh machine: `make demo` and `make test`.
 PYTHON ?= python3
-VENV := .venv
+# Python 3.13 for `make test-py313` (pyenv's if it is not on PATH).
+PYTHON313 ?= $(shell command -v python3.13 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.13*/bin/python 2>/dev/null | tail -1)
+VENV ?= .venv
 BIN := $(VENV)/bin
+LOCK := requirements.lock
+# durable-rules 2.0.28 calls PyEval_CallObject, which Python 3.13 removed: build it from its
+# source with the call mapped to PyObject_CallObject (harmless on 3.11 and 3.12). Its setup.py
+# overwrites CFLAGS, so the define goes in CPPFLAGS. See README "Supported Pythons".
+DURABLE_CPPFLAGS := -DPyEval_CallObject=PyObject_CallObject
 DEMO_DB := demo.db
 DEMO_AS_OF := 2020-06-30
 SITE := site
+# The engine and CLI tests that run on Python 3.13 as well.
+PY313_TESTS := tests/test_engine.py tests/test_rules.py tests/test_cli.py tests/test_config.py tests/test_migrations.py
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test test-fast test-py313 lint lock wheel install-check bench clean system-deps
 
-$(BIN)/send-monitor: pyproject.toml
+$(BIN)/send-monitor: pyproject.toml $(LOCK) monitor/__init__.py
+	PYTHON=$(PYTHON) scripts/system-deps build
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --upgrade -c $(LOCK) pip setuptools wheel
+	CPPFLAGS="$(DURABLE_CPPFLAGS)" $(BIN)/python -m pip install --quiet --no-cache-dir \
+	    --no-binary durable_rules -c $(LOCK) durable_rules
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-build-isolation -c $(LOCK) -e '.[test,dev]'
 	touch $@
 
 setup: $(BIN)/send-monitor
@@ -27,12 +40,66 @@ demo: setup
 	@echo "            (or: $(BIN)/send-monitor serve $(SITE))"
 	@echo "Explain:    $(BIN)/send-monitor --db sqlite:///$(DEMO_DB) explain response-5-weeks REC-90012-1"
 
-test: setup
-	$(BIN)/python -m pytest -q
+# Chromium, PostgreSQL's server, poppler and fonts: installed when missing (as root), or the
+# command to install them is printed.
+system-deps:
+	PYTHON=$(PYTHON) scripts/system-deps
+
+# Everything, browser and PostgreSQL tests included.
+test: system-deps setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The quick inner loop: no Chromium, no PostgreSQL server.
+test-fast: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser and not postgres"
+
+# The engine and CLI tests on Python 3.13, in their own venv.
+test-py313:
+	@test -n "$(PYTHON313)" || { echo "test-py313: no Python 3.13 found; set PYTHON313=/path/to/python3.13" >&2; exit 1; }
+	$(MAKE) setup PYTHON=$(PYTHON313) VENV=.venv-3.13
+	.venv-3.13/bin/python -m pytest -q -p no:cacheprovider $(PY313_TESTS)
+
+lint: setup
+	$(BIN)/ruff check monitor tests
+	$(BIN)/ruff format --check monitor tests
+	$(BIN)/mypy monitor
+
+# Refresh the lock: resolve the newest versions allowed by pyproject.toml in a throw-away venv
+# and pin every package (pip and setuptools included). Commit requirements.lock afterwards.
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip setuptools wheel
+	CPPFLAGS="$(DURABLE_CPPFLAGS)" .venv-lock/bin/python -m pip install --quiet --no-cache-dir \
+	    --no-binary durable_rules durable_rules
+	.venv-lock/bin/python -m pip install --quiet -e '.[test,dev]'
+	{ echo "# Every dependency of send-monitor, pinned: refresh with \`make lock\`, install with \`make setup\`."; \
+	  .venv-lock/bin/python -m pip freeze --all --exclude-editable | LC_ALL=C sort -f; } > $(LOCK)
+	rm -rf .venv-lock
+
+# The wheel and sdist in dist/.
+wheel: setup
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
+
+# Install the wheel as a council would (a new venv, versions from the lock, from PyPI) and run
+# the daily cycle's commands from a folder outside the checkout.
+install-check: wheel
+	rm -rf .venv-install
+	$(PYTHON) -m venv .venv-install
+	.venv-install/bin/python -m pip install --quiet --upgrade -c $(LOCK) pip setuptools
+	CPPFLAGS="$(DURABLE_CPPFLAGS)" .venv-install/bin/python -m pip install --quiet --no-cache-dir \
+	    --no-binary durable_rules -c $(LOCK) durable_rules
+	.venv-install/bin/python -m pip install --quiet -c $(LOCK) dist/send_monitor-*.whl
+	cd "$$(mktemp -d)" && S=$(CURDIR)/.venv-install/bin/send-monitor && $$S --version \
+	    && $$S --db sqlite:///store.db import $(CURDIR)/sample_data/demo >/dev/null \
+	    && $$S --db sqlite:///store.db check --as-of $(DEMO_AS_OF) >/dev/null \
+	    && $$S --db sqlite:///store.db publish site --as-of $(DEMO_AS_OF) \
+	    && $$S --db sqlite:///store.db alerts --dry-run | tail -1
 
 bench: setup
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.check
 
 clean:
-	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(SITE) *.egg-info
+	rm -rf $(VENV) .venv-3.13 .venv-lock .venv-install $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(SITE) *.egg-info build dist

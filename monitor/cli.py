@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import csv
+import functools
 import json
 import sys
 from contextlib import contextmanager
@@ -13,21 +13,52 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
+from rich.text import Text
 
-from monitor.config import Config, ConfigError, load_config
+from monitor import __version__, logs
+from monitor.config import Config, ConfigError, load_config, today
 from monitor.engine import run_check
-from monitor.findings import EXPORT_FIELDS, FindingsError, explain, export_findings
+from monitor.exports import csv_text, json_text
+from monitor.findings import FindingsError, explain, export_findings
 from monitor.importer import import_folder
 from monitor.records import parse_date
 from monitor.rules import STATUSES, RuleError, describe_parameters, load_rules
-from monitor.store import StoreError, open_store
+from monitor.runs import STORE, LockError, StoreLock
+from monitor.store import StoreError, backup_sqlite, open_store, store_failure, upgrade_store
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Compliance monitor for the SEND Tribunal's extended appeals (SI 2017/1306).")
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
+
+
+class _Commands(TyperGroup):
+    """Every command: a failure of the store, the disk or a lock ends in one line on stderr and
+    exit 1, never a traceback or a driver's message (they can carry record values); `--debug`
+    shows the traceback instead."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            if ctx.params.get("debug") or type(exc).__module__.split(".")[0] in ("typer", "click"):
+                raise
+            command = ctx.invoked_subcommand or "send-monitor"
+            url = getattr(ctx.obj, "database_url", "")
+            if isinstance(exc, (LockError, StoreError)):
+                message = str(exc)
+            else:
+                message = store_failure(exc, url) or (f"internal error ({type(exc).__name__}): run "
+                                                      f"`send-monitor --debug {command} …` to see the traceback")
+            _fail(f"{command}: {message}")
+        finally:
+            _close_store()
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=_Commands, pretty_exceptions_show_locals=False,
+                  help="Compliance monitor for the SEND Tribunal's extended appeals (SI 2017/1306).")
 
 
 class Format(str, Enum):
@@ -46,8 +77,21 @@ def _date(value: Optional[str]) -> Optional[date]:
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"send-monitor {__version__}")
+        raise typer.Exit()
+
+
+class LogLevel(str, Enum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
 
 
 @app.callback()
@@ -55,18 +99,54 @@ def main(
     ctx: typer.Context,
     db: Optional[str] = typer.Option(None, "--db", help="SQLAlchemy URL of the store (default sqlite:///send-monitor.db)."),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML configuration file (or SEND_MONITOR_CONFIG)."),
+    log_level: LogLevel = typer.Option(LogLevel.INFO, "--log-level", envvar="SEND_MONITOR_LOG_LEVEL", case_sensitive=False,
+                                       help="Log this level and above to stderr."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error instead of one line."),
 ) -> None:
+    logs.configure("DEBUG" if debug else log_level.value)
     try:
         ctx.obj = load_config(config, db)
     except ConfigError as exc:
         _fail(str(exc))
 
 
+_opened: list = []  # (config, engine) of the running command, disposed when it ends
+
+
 def _store(cfg: Config):
+    """The command's store (opened once per command)."""
+    for config, engine in _opened:
+        if config is cfg:
+            return engine
     try:
-        return open_store(cfg.database_url)
+        engine = open_store(cfg.database_url)
     except StoreError as exc:
         _fail(str(exc))
+    _opened.append((cfg, engine))
+    return engine
+
+
+def _close_store() -> None:
+    while _opened:
+        _opened.pop()[1].dispose()
+
+
+def _writes(command: str):
+    """Run the command under the store-wide writer lock, waiting (with a message on stderr) up to
+    the configuration's lock_timeout_seconds for another writer to finish."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def locked(*args, **kwargs):
+            cfg: Config = kwargs["ctx"].obj
+            wait = lambda message: err.print(escape(message), highlight=False)  # noqa: E731
+            with StoreLock(_store(cfg), STORE, command, timeout=cfg.lock_timeout_seconds, on_wait=wait):
+                return fn(*args, **kwargs)
+
+        return locked
+
+    return decorate
 
 
 def _rules(cfg: Config):
@@ -95,24 +175,62 @@ def _progress(min_total: int = 0):
 
 
 @app.command("import")
-def import_(ctx: typer.Context, folder: Path = typer.Argument(..., help="Folder of CSV exports.")) -> None:
-    """Validate a folder of CSV exports and load it into the store, all or nothing."""
+@_writes("import")
+def import_(
+    ctx: typer.Context,
+    folder: Path = typer.Argument(..., help="A folder of CSV exports, or an .xlsx workbook (one sheet per record type)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate against the store and show what would change; write nothing."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Also write the problems to this CSV file (for a spreadsheet)."),
+    mapping: Optional[Path] = typer.Option(None, "--mapping", help="TOML file renaming the source's columns and values."),
+) -> None:
+    """Validate an export (CSV folder or workbook) and load it into the store, all or nothing."""
+    from monitor.mapping import MappingError, load_mapping
+    from monitor.problems import write_report
+
     cfg: Config = ctx.obj
+    try:
+        mapped = load_mapping(mapping) if mapping is not None else None
+    except MappingError as exc:
+        _fail(str(exc))
     engine, rules = _store(cfg), _rules(cfg)
     with _progress(min_total=50_000) as progress:
-        result = import_folder(engine, folder, rules.keys(), progress)
+        result = import_folder(engine, folder, rules.keys(), progress, mapping=mapped, dry_run=dry_run)
+    if report is not None:
+        try:
+            write_report(report, result.problems)
+        except OSError as exc:
+            _fail(f"cannot write the report {report}: {exc.strerror}")
+    for note in result.notes:
+        out.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
     if not result.ok:
         typer.echo(f"{len(result.problems)} problem(s) in {folder}; nothing was imported:", err=True)
         for problem in result.problems:
             typer.echo(f"  {problem}", err=True)
         raise typer.Exit(1)
-    table = Table("file", "new", "updated", "unchanged", title=f"import batch {result.batch_id}")
+    title = "dry run: nothing was written" if dry_run else f"import batch {result.batch_id}"
+    table = Table("file", "new", "updated", "unchanged", title=title)
     for name, c in result.counts.items():
-        table.add_row(f"{name}.csv", str(c["new"]), str(c["updated"]), str(c["unchanged"]))
+        table.add_row(result.labels.get(name, f"{name}.csv"), str(c["new"]), str(c["updated"]), str(c["unchanged"]))
     out.print(table)
 
 
 @app.command()
+def template(
+    ctx: typer.Context,
+    target: Path = typer.Argument(..., help="OUT.xlsx for a workbook, or a folder for blank CSV files."),
+) -> None:
+    """Write a blank export to fill in: a workbook (one sheet per record type) or CSV files."""
+    from monitor.template import TemplateError, write_template
+
+    try:
+        written = write_template(target)
+    except TemplateError as exc:
+        _fail(str(exc))
+    out.print(str(written), highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command()
+@_writes("check")
 def check(
     ctx: typer.Context,
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Date to check as of (default today)."),
@@ -120,7 +238,7 @@ def check(
 ) -> None:
     """Evaluate every duty as of a date and store the findings."""
     cfg: Config = ctx.obj
-    day = _date(as_of) or date.today()
+    day = _date(as_of) or today(cfg)
     engine, rules = _store(cfg), _rules(cfg)
     with _progress() as progress:
         result = run_check(engine, rules, day, progress, full=full)
@@ -156,18 +274,27 @@ def findings(
     except FindingsError as exc:
         _fail(str(exc))
     if fmt is Format.json:
-        sys.stdout.write(json.dumps({"as_of": held.isoformat(), "findings": rows}, indent=1) + "\n")
+        _write_utf8(json_text(held, rows, indent=1))
     elif fmt is Format.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        _write_utf8(csv_text(rows))
     else:
         table = Table("duty", "subject", "area", "owner", "status", "due", "done", "days late",
                       title=f"findings as of {held.isoformat()}")
-        for r in rows:
-            table.add_row(r["duty"], r["subject"], r["area"], r["owner"], r["status"],
-                          r["due_on"] or "", r["done_on"] or "", str(r["days_late"]))
+        for r in rows:  # Text: ids and names are shown as written, never read as markup
+            table.add_row(*(Text(str(v)) for v in (r["duty"], r["subject"], r["area"], r["owner"], r["status"],
+                                                    r["due_on"] or "", r["done_on"] or "", r["days_late"])))
         out.print(table)
+
+
+def _write_utf8(text: str) -> None:
+    """Exports are UTF-8 whatever the terminal's encoding."""
+    sys.stdout.flush()
+    target = getattr(sys.stdout, "buffer", None)
+    if target is None:
+        sys.stdout.write(text)
+    else:
+        target.write(text.encode("utf-8"))
+        target.flush()
 
 
 @app.command("explain")
@@ -187,6 +314,9 @@ def explain_(
     p(f"{e.duty.id} · {e.subject} — {e.duty.title}")
     p(f"status as of {e.as_of.isoformat()}: {e.status}" + (f" ({e.reason})" if e.reason else ""))
     p(f"area {e.area} · owner {e.owner}" + (f" · case {e.case_ref}" if e.case_ref else ""))
+    for hop in e.handovers:
+        p(f"acts now: {hop.to_body.code} ({hop.to_body.name}) took over the duties of "
+          f"{hop.from_body.code} ({hop.from_body.name}) on {hop.on.isoformat()}")
     p(f"due {e.due_on or '—'} · done {e.done_on or '—'} · days late {e.days_late}")
     if e.deadline:
         p(f"deadline: {e.deadline}")
@@ -233,6 +363,7 @@ def duties(
 
 
 @app.command()
+@_writes("publish")
 def publish(
     ctx: typer.Context,
     out_dir: Optional[Path] = typer.Argument(None, help="Folder to write the site into (default: the config's site_dir)."),
@@ -246,10 +377,12 @@ def publish(
     target = out_dir or cfg.site_dir
     engine, rules = _store(cfg), _rules(cfg)
     try:
-        index = publish_site(engine, rules, target, _date(as_of), pdf=pdf, site_url=cfg.site_url)
+        with _progress() as progress:
+            index = publish_site(engine, rules, target, _date(as_of), pdf=pdf, site_url=cfg.site_url,
+                                 progress=progress)
     except (FindingsError, PublishError) as exc:
         _fail(str(exc))
-    out.print(str(index.resolve()), highlight=False, markup=False, soft_wrap=True)
+    out.print(str(index.absolute()), highlight=False, markup=False, soft_wrap=True)  # not resolved: OUT_DIR is a link
 
 
 @app.command()
@@ -293,65 +426,74 @@ def _when(value) -> str:
 
 
 @app.command()
+@_writes("alerts")
 def alerts(
     ctx: typer.Context,
     dry_run: bool = typer.Option(False, "--dry-run", help="Print what would go out; send nothing, record nothing."),
+    preview: Optional[Path] = typer.Option(None, "--preview", help="Write each message as .eml and .html files in "
+                                           "this folder; send nothing, record nothing."),
 ) -> None:
     """E-mail each owner a digest of the latest check's new events, then send the outbox."""
-    from monitor.alerts import AlertError, run_alerts
-    from monitor.scheduler import ALERTS_LOCK, DbLock, LockHeld, finish_run, start_run
+    from monitor.alerts import AlertError, run_alerts, write_preview
+    from monitor.runs import finish_run, start_run
 
     cfg: Config = ctx.obj
     engine, rules = _store(cfg), _rules(cfg)
     p = lambda text="": out.print(text, highlight=False, markup=False, soft_wrap=True)  # noqa: E731
-    if dry_run:
+    if dry_run or preview is not None:
         try:
             report = run_alerts(engine, cfg, rules, dry_run=True)
         except AlertError as exc:
             _fail(str(exc))
-        for digest in report.digests:
-            p(f"To: {digest.address}")
-            p(f"Subject: {digest.subject}")
-            p()
-            p(digest.text)
-            p("=" * 72)
-        for problem in report.unaddressed:
-            err.print(f"[yellow]no address:[/] {problem}", highlight=False)
-        p(f"dry run as of {report.as_of}: {len(report.digests)} digest(s) with {report.events} event(s) would be "
-          f"queued; {report.waiting} message(s) already in the outbox would be retried. Nothing sent or recorded.")
-        return
-    try:
-        with DbLock(engine, ALERTS_LOCK):
-            run_id = start_run(engine, "alerts", "cli")
+        if preview is not None:
             try:
-                report = run_alerts(engine, cfg, rules, run_id=run_id)
-            except AlertError as exc:
-                finish_run(engine, run_id, "failed", detail=str(exc))
-                _fail(str(exc))
-            except Exception as exc:
-                finish_run(engine, run_id, "failed", detail=f"{type(exc).__name__}: {exc}")
-                raise
-            notes = [str(u) for u in report.unaddressed]
-            if report.send.error:
-                notes.append(f"{report.send.kept} message(s) kept in the outbox: {report.send.error}")
-            outcome = "partial" if (report.send.kept or report.send.failed) else "ok"
-            finish_run(engine, run_id, outcome, report.counts(), "\n".join(notes) or None, as_of=report.as_of)
-    except LockHeld as exc:
+                written = write_preview(report, preview, cfg.smtp.sender)
+            except OSError as exc:
+                _fail(f"cannot write the preview into {preview}: {exc.strerror or exc}")
+            p(f"preview as of {report.as_of}: {len(written) // 2} message(s) written to {preview} "
+              f"(.eml and .html). Nothing sent or recorded.")
+        else:
+            for digest in report.messages:
+                p(f"To: {digest.address}")
+                p(f"Subject: {digest.subject}")
+                p()
+                p(digest.text)
+                p("=" * 72)
+            p(f"dry run as of {report.as_of}: {len(report.messages)} message(s) with {report.events} event(s) would "
+              f"be queued; {report.waiting} message(s) already in the outbox would be retried. Nothing sent or "
+              f"recorded.")
+        for problem in report.problems():
+            err.print(f"warning: {problem}", highlight=False, markup=False)
+        return
+    run_id = start_run(engine, "alerts", "cli")
+    try:
+        report = run_alerts(engine, cfg, rules, run_id=run_id)
+    except AlertError as exc:
+        finish_run(engine, run_id, "failed", detail=str(exc))
         _fail(str(exc))
-    if report.digests:
-        table = Table("recipient", "items", "subject", title=f"digests queued (run {run_id})")
-        for digest in report.digests:
+    except Exception as exc:
+        finish_run(engine, run_id, "failed", detail=store_failure(exc, engine.url) or type(exc).__name__)
+        raise
+    s = report.send
+    outcome = "partial" if (s.kept or s.failed or s.busy or report.interrupted) else "ok"
+    finish_run(engine, run_id, outcome, report.counts(), "\n".join(report.problems()) or None,
+               as_of=report.as_of)
+    if report.messages:
+        table = Table("recipient", "items", "subject", title=f"messages queued (run {run_id})")
+        for digest in report.messages:
             table.add_row(digest.address, str(len(digest.items)), digest.subject)
         out.print(table)
-    for problem in report.unaddressed:
-        err.print(f"[yellow]no address:[/] {problem}", highlight=False)
-    s = report.send
-    p(f"alerts as of {report.as_of}: {report.events} new event(s) in {len(report.digests)} digest(s); "
-      f"sent {s.sent}, kept {s.kept}, failed {s.failed}")
-    if s.error:
+    for problem in report.problems():
+        if not (s.busy and problem.endswith(s.busy)):  # said once, as the error below
+            err.print(f"warning: {problem}", highlight=False, markup=False)
+    p(f"alerts as of {report.as_of}: {report.events} new event(s) in {len(report.digests)} digest(s) and "
+      f"{len(report.notices)} notice(s); sent {s.sent}, kept {s.kept}, failed {s.failed}")
+    if s.busy:
+        _fail(f"sending stopped: {s.busy}")
+    if s.error and s.kept:
         _fail(f"{s.kept} message(s) kept in the outbox for the next run: {s.error}", code=2)
-    if s.failed:
-        _fail(f"{s.failed} message(s) refused by the SMTP server (see `send-monitor status`)", code=2)
+    if s.failed or report.interrupted:
+        _fail(f"{s.failed + len(report.interrupted)} message(s) failed (see `send-monitor status`)", code=2)
 
 
 @app.command()
@@ -362,9 +504,7 @@ def run(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Check as of this date instead of today (testing, demos)."),
 ) -> None:
     """Run the daily cycle (import inbox → check → publish → alerts) on the configured schedule."""
-    import logging
-
-    from monitor.scheduler import LockHeld, MonitorScheduler, parse_time, run_once
+    from monitor.scheduler import MonitorScheduler, parse_time, run_once
 
     cfg: Config = ctx.obj
     day = _date(as_of)
@@ -374,13 +514,9 @@ def run(
         ZoneInfo(cfg.timezone)
     except Exception as exc:
         _fail(f"[schedule] in the configuration: {exc}")
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     engine = _store(cfg)
     if once:
-        try:
-            result = run_once(cfg, engine, as_of=day)
-        except LockHeld as exc:
-            _fail(str(exc))
+        result = run_once(cfg, engine, as_of=day)
         table = Table("step", "outcome", title=f"cycle {result.cycle} as of {result.as_of}")
         for step, outcome in result.steps.items():
             table.add_row(step, outcome)
@@ -389,10 +525,7 @@ def run(
             raise typer.Exit(1)
         return
     scheduler = MonitorScheduler(cfg, engine, every=every, as_of=day)
-    try:
-        scheduler.run()
-    except LockHeld as exc:
-        _fail(str(exc))
+    scheduler.run()
     err.print(f"send-monitor run: stopped cleanly ({scheduler.stop_reason or 'scheduler shut down'})", highlight=False)
 
 
@@ -409,8 +542,7 @@ def status(
     p = lambda text="": out.print(text, highlight=False, markup=False, soft_wrap=True)  # noqa: E731
     lock = report["scheduler"]
     if lock:
-        p(f"scheduler: running, pid {lock['pid']} on {lock['host']} since {_when(lock['acquired_at'])} "
-          f"(heartbeat {_when(lock['heartbeat'])})")
+        p(f"scheduler: running, pid {lock['pid']} on {lock['host']} since {_when(lock['since'])}")
     else:
         p("scheduler: not running")
     if report["next_run"]:
@@ -438,3 +570,31 @@ def status(
         table.add_row(str(r["id"]), r["cycle"] or "", r["step"], r["trigger"], str(r["as_of"] or ""),
                       _when(r["started_at"]), took, r["outcome"], "; ".join(x for x in [counts, *detail[:1]] if x))
     out.print(table)
+
+
+# --- upgrades and backups (issue 12) ---------------------------------------------------------
+
+
+@app.command()
+def upgrade(ctx: typer.Context) -> None:
+    """Migrate the store to this version's schema, in one transaction (back it up first)."""
+    cfg: Config = ctx.obj
+    try:
+        found, head = upgrade_store(cfg.database_url)
+    except StoreError as exc:
+        _fail(str(exc))
+    if found == head:
+        out.print(f"the store is already at schema revision {head}", highlight=False)
+    else:
+        out.print(f"upgraded the store from schema revision {found or '(new store)'} to {head}", highlight=False)
+
+
+@app.command()
+def backup(ctx: typer.Context, file: Path = typer.Argument(..., help="The new file to write the copy to.")) -> None:
+    """Copy a SQLite store to FILE while it is in use (SQLite's online backup; PostgreSQL: pg_dump)."""
+    cfg: Config = ctx.obj
+    try:
+        backup_sqlite(cfg.database_url, file)
+    except StoreError as exc:
+        _fail(str(exc))
+    out.print(f"backed up the store to {file}", highlight=False, markup=False)

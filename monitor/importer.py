@@ -1,346 +1,664 @@
-"""Import a folder of CSV exports into the store: validate everything, then write all or nothing.
+"""Import an export (a folder of CSV files or a workbook) into the store, all or nothing.
 
-Validation reports every problem (file, row, column, value, why). Writing happens
-in one transaction: new records are inserted (attributed to the import batch),
-changed records are updated with one audit entry per changed column, identical
-records are left untouched.
+One pass over each file, in import order, inside one transaction: every row is parsed
+and checked (values, ids unique within the file, references into this import or the
+store, the cross-record rules of the records standard against import and store
+together) and, while no problem has been found, written in chunks. New records are
+inserted (attributed to the import batch), changed records are updated with one audit
+entry per changed column, identical records are left untouched. Any problem — every
+one is reported (file, row, column, value, why) — rolls the whole import back, and a
+dry run always does. Memory stays bounded: rows stream, only ids are kept.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import gc
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import and_, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.engine import Connection, Engine
 
+from monitor.mapping import Mapping
 from monitor.models import AuditEntry, ImportBatch
-from monitor.records import BY_FILE, BY_NAME, RECORD_TYPES, RecordType, parse_value
+from monitor.problems import Problem
+from monitor.records import BY_NAME, MAX_FIELD_CHARS, MAX_ID_CHARS, Col, RecordType, parse_value
+from monitor.sources import Table, open_export
 from monitor.store import bulk_insert
 
-Progress = Callable[[str, int, int], None]
-_CHUNK = 500
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    row: int | None
-    column: str | None
-    value: str | None
-    why: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f" row {self.row}"
-        if self.column is not None:
-            where += f", column {self.column}"
-        if self.value is not None:
-            where += f", value {self.value!r}"
-        return f"{where}: {self.why}"
+Progress = Callable[[str, int, int | None], None]
+_CHUNK = 5000
+_LOOKUP = 500
+_SQLITE_CACHE_KIB = 32768
+# C0 and C1 control characters; tab, line feed and carriage return are allowed in free text only
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_ID = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_FREE_TEXT = {"name", "region", "granted_by", "justification"}
+_TITLE_SEARCH_ROWS = 10
 
 
 @dataclass
 class ImportResult:
     batch_id: int | None = None
-    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # record type -> new/updated/unchanged
+    labels: dict[str, str] = field(default_factory=dict)  # record type -> file or sheet read
+    notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    areas: set[str] = field(default_factory=set)  # area codes named by areas, decisions and appeals
+    dry_run: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
-
-@dataclass
-class _Parsed:
-    """One file's rows: typed values of the columns its header holds (None where invalid).
-
-    Rows with problems are kept so that every problem of the folder is found;
-    nothing is written when there is any."""
-
-    rtype: RecordType
-    columns: list[str]
-    rows: list[tuple[int, dict]]
+    @property
+    def area(self) -> str | None:
+        """The export's area when it names exactly one."""
+        return next(iter(self.areas)) if len(self.areas) == 1 else None
 
 
-def import_folder(
-    engine: Engine,
-    folder: Path,
-    duty_ids: Iterable[str],
-    progress: Progress | None = None,
-) -> ImportResult:
-    """Validate `folder` and, if it is entirely valid, write it to the store."""
-    result = ImportResult()
-    parsed = _read_folder(Path(folder), result.problems, progress)
+def import_folder(engine: Engine, path: Path, duty_ids: Iterable[str], progress: Progress | None = None, *,
+                  mapping: Mapping | None = None, dry_run: bool = False) -> ImportResult:
+    """Validate the export at `path` (a folder or a workbook) against the store and, unless it
+    has a problem or this is a dry run, write it."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 50)  # millions of short-lived rows: collect cycles less often
+    try:
+        return _import(engine, Path(path), duty_ids, progress, mapping, dry_run)
+    finally:
+        gc.set_threshold(*threshold)
+
+
+def _import(engine: Engine, path: Path, duty_ids: Iterable[str], progress: Progress | None,
+            mapping: Mapping | None, dry_run: bool) -> ImportResult:
+    result = ImportResult(dry_run=dry_run)
+    export = open_export(Path(path), result.problems.append)
+    result.notes.extend(export.notes)
     with engine.connect() as conn:
-        _check_references(conn, parsed, set(duty_ids), result.problems)
-    result.problems.sort(key=lambda p: (p.file, p.row or 0))
-    if result.problems:
-        return result
-    with engine.begin() as conn:
-        started = datetime.now(timezone.utc)
-        batch_id = conn.execute(
-            insert(ImportBatch.__table__).values(source=str(folder), started_at=started, counts={})
-        ).inserted_primary_key[0]
-        for name in (rt.name for rt in RECORD_TYPES):
-            if name in parsed:
-                result.counts[name] = _write(conn, parsed[name], batch_id, progress)
-        conn.execute(
-            update(ImportBatch.__table__)
-            .where(ImportBatch.__table__.c.id == batch_id)
-            .values(finished_at=datetime.now(timezone.utc), counts=result.counts)
-        )
-    result.batch_id = batch_id
+        if conn.dialect.name == "sqlite":  # the stdlib driver would begin only at the first write
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{_SQLITE_CACHE_KIB}")  # fewer pages spilled to the WAL
+            conn.exec_driver_sql("BEGIN" if dry_run else "BEGIN IMMEDIATE")
+        trans = conn.begin() if not conn.in_transaction() else conn.get_transaction()
+        try:
+            run = _Run(conn, result, set(duty_ids), mapping or Mapping(), progress)
+            if not dry_run and not result.problems:
+                run.batch_id = conn.execute(insert(ImportBatch.__table__).values(
+                    source=str(path), started_at=datetime.now(timezone.utc), counts={})).inserted_primary_key[0]
+            for table in export.tables:
+                run.table(table)
+            run.finish()
+            result.problems.sort(key=Problem.sort_key)
+            if result.problems or dry_run:
+                trans.rollback()
+                return result
+            conn.execute(update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == run.batch_id)
+                         .values(finished_at=datetime.now(timezone.utc), counts=result.counts))
+            trans.commit()
+        except BaseException:
+            trans.rollback()
+            raise
+    result.batch_id = run.batch_id
     return result
 
 
-def _read_folder(folder: Path, problems: list[Problem], progress: Progress | None) -> dict[str, _Parsed]:
-    if not folder.is_dir():
-        problems.append(Problem(str(folder), None, None, None, "not a folder"))
-        return {}
-    parsed: dict[str, _Parsed] = {}
-    for path in sorted(folder.iterdir()):
-        if not path.is_file() or path.suffix.lower() != ".csv":
-            continue
-        rtype = BY_FILE.get(path.name)
-        if rtype is None:
-            known = ", ".join(BY_FILE)
-            problems.append(Problem(path.name, None, None, None, f"unknown file: expected one of {known}"))
-            continue
-        parsed[rtype.name] = _read_file(path, rtype, problems, progress)
-    return parsed
+class _Parser:
+    """A column's reading: trimmed text, the mapping's values, limits, then the typed value."""
+
+    def __init__(self, col: Col, index: int, source: str, values: dict[str, str] | None, is_id: bool = False):
+        self.col, self.index, self.source, self.values = col, index, source, values
+        self.limit = MAX_ID_CHARS if is_id else MAX_FIELD_CHARS
+        self.control = _CONTROL if col.name in _FREE_TEXT else _CONTROL_ID
+        self.plain = col.type == "text"  # taken as it is once the row has passed its checks
+        self.cache: dict[str, object] | None = None if self.plain else {}
+        self._seed()
+
+    def _seed(self) -> None:
+        if self.cache is not None and not self.col.required and self.values is None:
+            self.cache[""] = None  # a blank optional cell
+    def parse(self, raw: str):
+        """The typed value of a trimmed cell (after the mapping's values), None when blank."""
+        if self.values is not None:
+            raw = self.values.get(raw, raw)
+        if not raw:
+            return None
+        return self.convert(raw)
+
+    def convert(self, raw: str):
+        """The typed value of a non-blank cell; ValueError says why it is refused."""
+        if len(raw) > self.limit:
+            what = "an id" if self.limit == MAX_ID_CHARS else "a value"
+            raise ValueError(f"longer than {self.limit:,} characters (the most for {what})")
+        if found := self.control.search(raw):
+            raise ValueError(f"holds a control character (U+{ord(found.group()):04X}): remove it")
+        value = parse_value(self.col, raw)
+        if self.cache is not None:
+            if len(self.cache) > 10000:
+                self.cache.clear()
+                self._seed()
+            self.cache[raw] = value
+        return value
 
 
-def _read_file(path: Path, rtype: RecordType, problems: list[Problem], progress: Progress | None) -> _Parsed:
-    fname = path.name
-    out = _Parsed(rtype, [], [])
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        row = data[:exc.start].count(b"\n") + 1
-        problems.append(Problem(fname, row, None, None, f"not UTF-8 text (byte {exc.start}): save the file as UTF-8"))
-        return out
-    total = max(text.count("\n") - 1, 0)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    del data, text
-    first = next(reader, None)
-    if first is None:
-        problems.append(Problem(fname, 1, None, None, "empty file: a header row is required"))
-        return out
-    header = [h.strip().lower() for h in first]
-    known = {c.name for c in rtype.columns}
-    seen: set[str] = set()
-    unnamed = [i for i, name in enumerate(header) if not name]  # e.g. a trailing comma: fine while empty
-    for name in header:
-        if not name:
-            continue
-        if name not in known:
-            problems.append(Problem(fname, 1, name, None, "unknown column"))
-        elif name in seen:
-            problems.append(Problem(fname, 1, name, None, "duplicate column"))
-        seen.add(name)
-    for col in rtype.columns:
-        if col.required and col.name not in seen:
-            problems.append(Problem(fname, 1, col.name, None, "required column is missing"))
-    out.columns = [h for h in dict.fromkeys(header) if h in known]
-    cols = [(i, rtype.column(h)) for i, h in enumerate(header) if h in known]
-    first_row_of: dict[tuple, int] = {}
-    for index, cells in enumerate(reader):
-        rownum = index + 2
-        if progress and index % 10000 == 0:
-            progress(fname, index, total)
-        if not cells or all(not c.strip() for c in cells):
-            continue
-        stray = [c for c in cells[len(header):] if c.strip()]
-        stray += [cells[i] for i in unnamed if i < len(cells) and cells[i].strip()]
-        if stray:
-            problems.append(Problem(fname, rownum, None, stray[0].strip(), "value in a column with no header"))
-            continue
-        values: dict = {}
-        for i, col in cols:
-            raw = cells[i].strip() if i < len(cells) else ""
-            if not raw:
-                if col.required:
-                    problems.append(Problem(fname, rownum, col.name, raw, "required value is blank"))
-                values[col.name] = None
+_UNSEEN = object()
+
+
+class _Run:
+    """The state of one import: ids seen, store look-ups, problems, the batch."""
+
+    def __init__(self, conn: Connection, result: ImportResult, duty_ids: set[str], mapping: Mapping,
+                 progress: Progress | None):
+        self.conn, self.result, self.duty_ids, self.mapping = conn, result, duty_ids, mapping
+        self.progress = progress
+        self.problems = result.problems
+        self.batch_id: int | None = None
+        self.keys: dict[str, set] = {}          # record type -> keys in this import
+        self.unreadable: set[str] = set()       # record types whose file could not be read
+        self.found: dict[str, set[str]] = {}    # record type -> ids known to exist in the store
+        self.missing: dict[str, set[str]] = {}  # record type -> ids known not to
+        self.stored_small: dict[str, dict[str, dict]] = {}
+        self.rows_small: dict[str, list[tuple[int, dict, set[str]]]] = {}
+        self.labels: dict[str, str] = result.labels
+
+    # --- writing allowed? ------------------------------------------------------------------
+
+    @property
+    def writing(self) -> bool:
+        return self.batch_id is not None and not self.problems
+
+    def problem(self, label: str, row: int | None, column: str | None, value: str | None, why: str) -> None:
+        self.problems.append(Problem(label, row, column, value, why))
+
+    # --- one file or sheet ---------------------------------------------------------------------
+
+    def table(self, table: Table) -> None:
+        rtype, label = table.rtype, table.label
+        self.labels[rtype.name] = label
+        if table.note:
+            self.result.notes.append(f"{label}: {table.note}")
+        rows = table.open_rows(self.problems.append)
+        header = self._header(table, rows)
+        if header is None:
+            self.unreadable.add(rtype.name)
+            return
+        parsers, width, unnamed = header
+        present = {p.col.name for p in parsers}
+        counts = {"new": 0, "updated": 0, "unchanged": 0}
+        keys = self.keys.setdefault(rtype.name, set())
+        duplicates: dict = {}
+        key_at = [next(i for i, p in enumerate(parsers) if p.col.name == k) if k in present else None
+                  for k in rtype.key]
+        area_at = next((i for i, p in enumerate(parsers) if p.col.name == "area_code"), None) \
+            if rtype.name in ("areas", "decisions", "appeals") else None
+        small = rtype.name in ("areas", "commissioners")
+        if small:
+            self._load_small(rtype.name)
+        empty = not self.conn.execute(select(func.count()).select_from(rtype.model.__table__)).scalar_one()
+        if None in key_at:  # a key column is missing: rows are still checked, nothing more
+            key_at = []
+        single = key_at[0] if len(key_at) == 1 else None
+        row_of = self._row
+        plan = [(p, p.index, p.values, p.cache, p.plain) for p in parsers]
+        fast = None if any(p.values for p in parsers) else ([p.index for p in parsers], [p.cache for p in parsers])
+        chunk: list[tuple[int, list]] = []
+        for rownum, cells in rows:
+            values = row_of(label, rownum, cells, plan, width, unnamed, fast)
+            if values is None:
                 continue
+            if area_at is not None and len(self.result.areas) < 2 and values[area_at]:
+                self.result.areas.add(values[area_at])
+            if single is not None:
+                key = values[single]
+            elif key_at:
+                key = tuple(values[i] for i in key_at)
+                if None in key:
+                    key = None
+            else:
+                continue
+            if key is None:
+                continue
+            if key in keys:
+                duplicates.setdefault(key, rownum)
+                self.problem(label, rownum, ", ".join(rtype.key), key if single is not None else ":".join(key),
+                             "duplicate id")
+                continue
+            keys.add(key)
+            if small:
+                self.rows_small.setdefault(rtype.name, []).append(
+                    (rownum, {p.col.name: values[i] for i, p in enumerate(parsers)}, present))
+            chunk.append((rownum, values))
+            if len(chunk) >= _CHUNK:
+                self._chunk(rtype, label, parsers, chunk, empty, counts)
+                chunk = []
+                if self.progress:
+                    self.progress(label, rownum, None)
+        if chunk:
+            self._chunk(rtype, label, parsers, chunk, empty, counts)
+        if duplicates:
+            self._first_rows(table, rtype, parsers, key_at, duplicates)
+        if small:
+            self._successors(rtype, label, parsers)
+        self.result.counts[rtype.name] = counts
+        if self.progress:
+            self.progress(label, 1, 1)
+
+    def _header(self, table: Table, rows) -> tuple[list[_Parser], int, list[int]] | None:
+        rtype, label = table.rtype, table.label
+        first = next(rows, None)
+        if first is None:
+            if not any(p.file == label for p in self.problems):
+                self.problem(label, 1, None, None, "empty: a header row (the column names) is required")
+            return None
+        _, cells = first
+        names = [c.strip() for c in cells]
+        known = {c.name for c in rtype.columns}
+
+        def standard(name: str) -> str:
+            return self.mapping.column(rtype.name, name) or name.lower()
+
+        if sum(standard(n) in known for n in names) < 2 and sum(bool(n) for n in names) <= 1:
+            layout = self._layout(rtype, label, names, rows, standard, known)
+            if layout:
+                self.problem(label, 1, None, None, layout)
+                return None
+        parsers: list[_Parser] = []
+        seen: set[str] = set()
+        unnamed = []
+        for i, name in enumerate(names):
+            if not name:
+                unnamed.append(i)  # e.g. a spreadsheet's trailing comma: fine while its cells are empty
+                continue
+            std = standard(name)
+            if std not in known:
+                self.problem(label, 1, name, None, "unknown column")
+                continue
+            if std in seen:
+                self.problem(label, 1, name, None, "duplicate column")
+                continue
+            seen.add(std)
+            col = rtype.column(std)
+            parsers.append(_Parser(col, i, name, self.mapping.value_map(rtype.name, std),
+                                   is_id=std in rtype.key or bool(col.refers_to) or std == "duty"))
+        for col in rtype.columns:
+            if col.required and col.name not in seen:
+                self.problem(label, 1, col.name, None, "required column is missing")
+        return parsers, len(names), unnamed
+
+    def _layout(self, rtype: RecordType, label: str, names: list[str], rows, standard, known) -> str | None:
+        """Why a header with no known column is not a header: one clear message, or None."""
+        for sep, what in ((";", "semicolons (;)"), ("\t", "tabs")):
+            parts = [p.strip() for name in names for p in name.split(sep)]
+            if len(parts) > len(names) and any(standard(p) in known for p in parts):
+                return (f"the columns are separated by {what}, not commas: save the file as "
+                        f"\"CSV UTF-8 (Comma delimited)\" (.csv), or import the .xlsx workbook instead")
+        for rownum, cells in rows:
+            if rownum > _TITLE_SEARCH_ROWS:
+                break
+            if sum(standard(c.strip()) in known for c in cells) >= 2:
+                return (f"not the header: the column names are on row {rownum} (a title above them?); "
+                        f"delete the rows above the column names so that they are row 1")
+        return None
+
+    def _row(self, label: str, rownum: int, cells: list[str], plan: list[tuple], width: int,
+             unnamed: list[int], fast: tuple | None) -> list | None:
+        """The typed values of one row (in the order of the plan: its parsers and what the loop reads
+        of each), or None for a blank or refused row.
+
+        The row's cells are checked together for control characters and length first (one
+        search per row); only a row that has some is looked at cell by cell."""
+        n = len(cells)
+        if n == width and not unnamed:
+            joined = "".join(cells)
+            careful = len(joined) > MAX_ID_CHARS or _CONTROL_ID.search(joined) is not None
+            if not careful and fast is not None:  # the common row: every value plain text or seen before
+                values = [c if cache is None else cache.get(c, _UNSEEN)
+                          for c, cache in zip([cells[i].strip() for i in fast[0]], fast[1])]
+                if _UNSEEN not in values and "" not in values:
+                    return values
+        if not any(c.strip() for c in cells):
+            return None  # a blank row
+        if n != width or unnamed:
+            stray = [(j, c) for j, c in enumerate(cells) if (j >= width or j in unnamed) and c.strip()]
+            if stray:
+                self.problem(label, rownum, None, stray[0][1].strip(), "value in a column with no header")
+                return None
+            if n < width:
+                missing = next((p.source for p, i, *_ in plan if i >= n), None)
+                self.problem(label, rownum, missing, None,
+                             f"the row has {n} cells and the header {width}: a cut-off row (nothing was read "
+                             f"from it; complete the row)")
+                return None
+        joined = "".join(cells)
+        careful = len(joined) > MAX_ID_CHARS or _CONTROL_ID.search(joined) is not None
+        values: list = []
+        append = values.append
+        bad = False
+        for p, i, vmap, cache, plain in plan:
+            raw = cells[i].strip()
+            mapped = raw if vmap is None else vmap.get(raw, raw)
+            if not mapped:
+                if p.col.required:
+                    self.problem(label, rownum, p.source, raw, "required value is blank")
+                    bad = True
+                append(None)
+                continue
+            if not careful:
+                if plain:
+                    append(mapped)
+                    continue
+                if cache is not None:
+                    value = cache.get(mapped, _UNSEEN)
+                    if value is not _UNSEEN:
+                        append(value)
+                        continue
             try:
-                values[col.name] = parse_value(col, raw)
+                append(p.convert(mapped))
             except ValueError as exc:
-                problems.append(Problem(fname, rownum, col.name, raw, str(exc)))
-                values[col.name] = None
-        key = tuple(values.get(k) for k in rtype.key)
-        if None not in key:
-            if key in first_row_of:
-                problems.append(Problem(fname, rownum, ", ".join(rtype.key), ":".join(key),
-                                        f"duplicate id (first on row {first_row_of[key]})"))
+                self.problem(label, rownum, p.source, raw, str(exc))
+                bad = True
+                append(None)
+        if bad and all(v is None for v in values):
+            return None
+        return values  # with a problem, the key still counts (duplicates, references); nothing is written
+
+    # --- a chunk of rows: references, rules, writing ---------------------------------------
+
+    def _chunk(self, rtype: RecordType, label: str, parsers: list[_Parser], chunk: list, empty: bool,
+               counts: dict) -> None:
+        names = [p.col.name for p in parsers]
+        index = {name: i for i, name in enumerate(names)}
+        for p in parsers:
+            targets = [t for t in p.col.refers_to if t != rtype.name]
+            if not targets or any(t in self.unreadable for t in targets):
                 continue
-            first_row_of[key] = rownum
-        out.rows.append((rownum, values))
-    if progress:
-        progress(fname, total, total)
-    return out
+            self._references(label, p, targets, chunk, index[p.col.name])
+        if rtype.name == "exceptions" and "duty" in index:
+            i = index["duty"]
+            for rownum, values in chunk:
+                if values[i] is not None and values[i] not in self.duty_ids:
+                    self.problem(label, rownum, parsers[i].source, values[i],
+                                 "unknown duty id: expected one of " + ", ".join(sorted(self.duty_ids)))
+        if rtype.name == "recommendations":
+            self._recommendation_kinds(label, parsers, index, chunk)
+        stored: dict[tuple, dict] = {}
+        if not empty and (self.writing or self.result.dry_run or rtype.name == "appeals"):
+            stored = self._stored(rtype, [tuple(v[index[k]] for k in rtype.key) for _, v in chunk],
+                                  [*names, *(["closed_on"] if rtype.name == "appeals" else [])])
+        if rtype.name == "appeals":
+            self._closed_on(label, parsers, index, chunk, stored)
+        if self.problems:
+            return
+        self._write(rtype, names, index, chunk, stored, counts)
 
+    def _references(self, label: str, p: _Parser, targets: list[str], chunk: list, i: int) -> None:
+        """The ids column `i` of the chunk names exist in this import or the store."""
+        distinct = {values[i] for _, values in chunk}
+        distinct.discard(None)
+        for t in targets:
+            distinct -= self.keys.get(t, set())
+        if not distinct:
+            return
+        for t in targets:
+            found, missing = self.found.setdefault(t, set()), self.missing.setdefault(t, set())
+            ask = sorted(distinct - found - missing)
+            table = BY_NAME[t].model.__table__
+            key = table.c[BY_NAME[t].key[0]]
+            for j in range(0, len(ask), _LOOKUP):
+                part = ask[j:j + _LOOKUP]
+                got = set(self.conn.execute(select(key).where(key.in_(part))).scalars())
+                found |= got
+                missing.update(v for v in part if v not in got)
+        for t in targets:
+            distinct -= self.found[t]
+        if not distinct:
+            return
+        names = " or ".join(BY_NAME[t].key[0] for t in targets)
+        for rownum, values in chunk:
+            if values[i] in distinct:
+                self.problem(label, rownum, p.source, values[i], f"no such {names} in this import or the store")
 
-def _stored(conn: Connection, rtype: RecordType, keys: list[tuple], columns: Iterable[str]) -> dict[tuple, dict]:
-    """The stored records among `keys`, as {key: {column: value}}."""
-    table = rtype.model.__table__
-    key_cols = [table.c[k] for k in rtype.key]
-    wanted = list(dict.fromkeys([*rtype.key, *columns]))
-    found: dict[tuple, dict] = {}
-    stored_count = conn.execute(select(func.count()).select_from(table)).scalar_one()
-    if not stored_count:
+    def _stored(self, rtype: RecordType, keys: list[tuple], columns: list[str]) -> dict[tuple, dict]:
+        table = rtype.model.__table__
+        key_cols = [table.c[k] for k in rtype.key]
+        wanted = list(dict.fromkeys([*rtype.key, *columns]))
+        query = select(*[table.c[c] for c in wanted])
+        found: dict[tuple, dict] = {}
+        keys = [k for k in keys if None not in k]
+        for i in range(0, len(keys), _LOOKUP):
+            part = keys[i:i + _LOOKUP]
+            where = tuple_(*key_cols).in_(part) if len(key_cols) > 1 else key_cols[0].in_([k[0] for k in part])
+            for row in self.conn.execute(query.where(where)).mappings():
+                found[tuple(row[k] for k in rtype.key)] = dict(row)
         return found
-    query = select(*[table.c[c] for c in wanted])
-    if len(keys) * 4 >= stored_count:  # most of the table: one scan beats many look-ups
-        batches = [None]
-    else:
-        batches = [keys[i:i + _CHUNK] for i in range(0, len(keys), _CHUNK)]
-    for chunk in batches:
-        q = query
-        if chunk is not None:
-            q = q.where(tuple_(*key_cols).in_(chunk) if len(key_cols) > 1 else key_cols[0].in_([k[0] for k in chunk]))
-        for row in conn.execute(q).mappings():
-            found[tuple(row[k] for k in rtype.key)] = dict(row)
-    return found
 
+    def _load_small(self, name: str) -> None:
+        rtype = BY_NAME[name]
+        table = rtype.model.__table__
+        cols = [table.c[c.name] for c in rtype.columns]
+        self.stored_small[name] = {row[rtype.key[0]]: dict(row)
+                                   for row in self.conn.execute(select(*cols)).mappings()}
 
-def _check_references(conn: Connection, parsed: dict[str, _Parsed], duty_ids: set[str], problems: list[Problem]) -> None:
-    """References must exist in this import or in the store; cross-column rules."""
-    imported_keys = {name: {tuple(v.get(k) for k in p.rtype.key) for _, v in p.rows}
-                     for name, p in parsed.items()}
-    stored_cache: dict[str, set] = {}
-
-    def exists(target: str, value: str) -> bool:
-        if (value,) in imported_keys.get(target, ()):
-            return True
-        cache = stored_cache.setdefault(target, set())
-        return value in cache
-
-    # Look up, per target type, every referenced id not in this import, in chunks.
-    wanted: dict[str, set[str]] = {}
-    for p in parsed.values():
-        for col in p.rtype.columns:
-            for target in col.refers_to:
-                for _, values in p.rows:
-                    v = values.get(col.name)
-                    if v is not None and (v,) not in imported_keys.get(target, ()):
-                        wanted.setdefault(target, set()).add(v)
-    for target, ids in wanted.items():
-        table = BY_NAME[target].model.__table__
-        key = table.c[BY_NAME[target].key[0]]
-        ids_list = sorted(ids)
-        for i in range(0, len(ids_list), _CHUNK):
-            found = conn.execute(select(key).where(key.in_(ids_list[i:i + _CHUNK]))).scalars()
-            stored_cache.setdefault(target, set()).update(found)
-
-    for p in parsed.values():
-        fname = p.rtype.file
-        for col in p.rtype.columns:
-            if not col.refers_to or col.name not in p.columns:
+    def _closed_on(self, label, parsers, index, chunk, stored) -> None:
+        """`closed_on` is required when status is not `open` and refused when it is (the stored
+        value counts when the file has no closed_on column)."""
+        if "status" not in index:
+            return
+        si, ci = index["status"], index.get("closed_on")
+        for rownum, values in chunk:
+            status = values[si]
+            if status is None:
                 continue
-            targets = " or ".join(BY_NAME[t].key[0] for t in col.refers_to)
-            for rownum, values in p.rows:
-                v = values.get(col.name)
-                if v is not None and not any(exists(t, v) for t in col.refers_to):
-                    problems.append(Problem(fname, rownum, col.name, v,
-                                            f"no such {targets} in this import or the store"))
+            if ci is not None:
+                closed, column = values[ci], parsers[ci].source
+            else:
+                closed = stored.get((values[index["appeal_id"]],), {}).get("closed_on")
+                column = "closed_on"
+            shown = closed.isoformat() if closed else ""
+            if status == "open" and closed is not None:
+                self.problem(label, rownum, column, shown, "must be blank when status is open")
+            elif status != "open" and closed is None:
+                self.problem(label, rownum, column, shown, f"required when status is {status}")
 
-    if "exceptions" in parsed:
-        for rownum, values in parsed["exceptions"].rows:
-            if values.get("duty") is not None and values["duty"] not in duty_ids:
-                problems.append(Problem("exceptions.csv", rownum, "duty", values["duty"],
-                                        "unknown duty id: expected one of " + ", ".join(sorted(duty_ids))))
-    if "appeals" in parsed:
-        _check_closed_on(conn, parsed["appeals"], problems)
-    if "recommendations" in parsed:
-        _check_kinds(conn, parsed, problems)
+    def _commissioner_kinds(self) -> dict[str, str]:
+        if "_kinds" not in self.stored_small:
+            kinds = {c: r["kind"] for c, r in self.stored_small.get("commissioners", {}).items()}
+            if "commissioners" not in self.stored_small:
+                t = BY_NAME["commissioners"].model.__table__
+                kinds = dict(self.conn.execute(select(t.c.commissioner_code, t.c.kind)).all())
+            for _, values, _ in self.rows_small.get("commissioners", ()):
+                if values.get("kind"):
+                    kinds[values["commissioner_code"]] = values["kind"]
+            self.stored_small["_kinds"] = kinds
+        return self.stored_small["_kinds"]
+
+    def _recommendation_kinds(self, label, parsers, index, chunk) -> None:
+        """A recommendation's kind must equal the kind of its commissioner (import or store)."""
+        if "kind" not in index or "commissioner_code" not in index:
+            return
+        kinds = self._commissioner_kinds()
+        ki, cci = index["kind"], index["commissioner_code"]
+        for rownum, values in chunk:
+            code, kind = values[cci], values[ki]
+            expected = kinds.get(code)
+            if kind is not None and expected is not None and kind != expected:
+                self.problem(label, rownum, parsers[ki].source, kind, f"commissioner {code} is {expected}")
+
+    # --- areas and commissioners: successors, kinds --------------------------------------------
+
+    def _successors(self, rtype: RecordType, label: str, parsers: list[_Parser]) -> None:
+        """Both or neither; the successor exists (import or store), has the same kind (commissioners);
+        chains do not loop — judged on the import and the store together."""
+        name, key = rtype.name, rtype.key[0]
+        stored = self.stored_small.get(name, {})
+        rows = self.rows_small.get(name, [])
+        source = {}  # the column names as the file spells them
+        effective: dict[str, dict] = {code: dict(r) for code, r in stored.items()}
+        for rownum, values, present in rows:
+            merged = dict(stored.get(values[key], {}))
+            merged.update({c: v for c, v in values.items() if c in present})
+            effective[values[key]] = merged
+        for p in parsers:
+            source[p.col.name] = p.source
+        col = lambda c: source.get(c, c)  # noqa: E731
+        imported = {values[key]: rownum for rownum, values, _ in rows}
+        for rownum, values, present in rows:
+            code = values[key]
+            e = effective[code]
+            succ, since = e.get("successor_code"), e.get("successor_from")
+            if (succ is None) != (since is None):
+                blank = "successor_from" if succ is not None else "successor_code"
+                self.problem(label, rownum, col(blank), "",
+                             "successor_code and successor_from go together: give both or neither")
+            if succ is None:
+                continue
+            if succ not in effective:
+                self.problem(label, rownum, col("successor_code"), succ,
+                             f"no such {key} in this import or the store")
+                continue
+            if name == "commissioners" and e.get("kind") and effective[succ].get("kind") \
+                    and e["kind"] != effective[succ]["kind"]:
+                self.problem(label, rownum, col("successor_code"), succ,
+                             f"the successor is {effective[succ]['kind']}, this body is {e['kind']}: "
+                             f"a successor must be of the same kind")
+        if name == "commissioners":  # stored bodies naming an imported one whose kind changes
+            for code, e in effective.items():
+                succ = e.get("successor_code")
+                if code in imported or succ not in imported:
+                    continue
+                if e.get("kind") and effective[succ].get("kind") and e["kind"] != effective[succ]["kind"]:
+                    self.problem(label, imported[succ], col("kind"), effective[succ]["kind"],
+                                 f"stored commissioner {code} ({e['kind']}) names this body as its successor: "
+                                 f"a successor must be of the same kind")
+        reported: set[str] = set()
+        for start in imported:
+            chain, code = [start], effective[start].get("successor_code")
+            while code is not None and code in effective and code not in chain:
+                chain.append(code)
+                code = effective[code].get("successor_code")
+            if code is None or code not in chain:
+                continue
+            loop = chain[chain.index(code):] + [code]
+            if set(loop) & reported:
+                continue
+            reported.update(loop)
+            where = ", ".join(f"row {imported[c]}" if c in imported else f"{c} (stored)" for c in loop[:-1])
+            for c in loop[:-1]:
+                if c in imported:
+                    self.problem(label, imported[c], col("successor_code"), effective[c]["successor_code"],
+                                 f"successors go round in a loop: {' → '.join(loop)} ({where})")
+
+    def finish(self) -> None:
+        """Rules that need every file read: a commissioner's new kind against stored recommendations."""
+        stored = self.stored_small.get("commissioners", {})
+        rec_keys = self.keys.get("recommendations", set())
+        label = self.labels.get("commissioners")
+        t = BY_NAME["recommendations"].model.__table__
+        for rownum, values, present in self.rows_small.get("commissioners", ()):
+            code, kind = values.get("commissioner_code"), values.get("kind")
+            old = stored.get(code, {}).get("kind")
+            if kind is None or old is None or kind == old:
+                continue
+            clash = [rid for rid in self.conn.execute(
+                select(t.c.recommendation_id).where(t.c.commissioner_code == code, t.c.kind != kind)
+                .order_by(t.c.recommendation_id)).scalars() if rid not in rec_keys]
+            if clash:
+                shown = ", ".join(clash[:20]) + (f" and {len(clash) - 20} more" if len(clash) > 20 else "")
+                self.problem(label, rownum, "kind", kind,
+                             f"stored {old} recommendations point at this commissioner: {shown} "
+                             f"(a recommendation's kind must equal its commissioner's)")
+
+    def _first_rows(self, table: Table, rtype, parsers, key_at, duplicates: dict[tuple, int]) -> None:
+        """Name the first row of each duplicated id (a second read: only when there are duplicates)."""
+        first: dict[tuple, int] = {}
+        rows = table.open_rows(lambda _p: None)
+        next(rows, None)
+        for rownum, cells in rows:
+            try:
+                key = tuple(parsers[i].parse(cells[parsers[i].index].strip()) for i in key_at)
+            except (ValueError, IndexError):
+                continue
+            if len(key) == 1:
+                key = key[0]
+            if key in duplicates and key not in first:
+                first[key] = rownum
+        label = table.label
+        for i, p in enumerate(self.problems):
+            if p.file == label and p.why == "duplicate id":
+                key = tuple(p.value.split(":")) if len(rtype.key) > 1 else p.value
+                if key in first and first[key] != p.row:
+                    self.problems[i] = Problem(p.file, p.row, p.column, p.value,
+                                               f"duplicate id (first on row {first[key]})")
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def _write(self, rtype: RecordType, names: list[str], index: dict, chunk: list, stored: dict,
+               counts: dict) -> None:
+        table = rtype.model.__table__
+        new_rows, changed_rows, audit = [], [], []
+        batch = self.batch_id
+        if not stored:  # all new: the rows' own lists are written (they are not used after this)
+            new_rows = [values for _, values in chunk]
+            chunk = []
+        for _, values in chunk:
+            key = tuple(values[index[k]] for k in rtype.key)
+            old = stored.get(key)
+            if old is None:
+                new_rows.append(values)
+                continue
+            diff = [c for c in names if values[index[c]] != old[c]]
+            if not diff:
+                counts["unchanged"] += 1
+                continue
+            changed_rows.append({**{f"k_{k}": v for k, v in zip(rtype.key, key)},
+                                 **{f"v_{c}": values[index[c]] for c in names if c not in rtype.key},
+                                 "v_updated_batch": self.batch_id})
+            record_key = ":".join(key)
+            audit.extend({"batch_id": self.batch_id, "record_type": rtype.name, "record_key": record_key,
+                          "column": c, "old_value": _text(old[c]), "new_value": _text(values[index[c]])}
+                         for c in diff)
+        counts["new"] += len(new_rows)
+        counts["updated"] += len(changed_rows)
+        if not self.writing:
+            return
+        if new_rows:
+            if self.conn.dialect.name == "sqlite":
+                # dates as ISO text and booleans as 1/0, as SQLAlchemy writes them: the driver would
+                # otherwise look for an adapter for every such value
+                for c in names:
+                    kind, i = rtype.column(c).type, index[c]
+                    if kind in ("date", "bool"):
+                        convert = date.isoformat if kind == "date" else int
+                        for values in new_rows:
+                            if values[i] is not None:
+                                values[i] = convert(values[i])
+            for values in new_rows:
+                values += (batch, batch)
+            _insert(self.conn, table, [*names, "created_batch", "updated_batch"], new_rows)
+        if changed_rows:
+            assignments = {c[2:]: bindparam(c) for c in changed_rows[0] if c.startswith("v_")}
+            where = and_(*[table.c[k] == bindparam(f"k_{k}") for k in rtype.key])
+            self.conn.execute(update(table).where(where).values(assignments), changed_rows)
+        bulk_insert(self.conn, AuditEntry.__table__, audit)
 
 
-def _check_closed_on(conn: Connection, p: _Parsed, problems: list[Problem]) -> None:
-    """`closed_on` is required when status is not `open`, and an error when it is."""
-    stored = {}
-    if "closed_on" not in p.columns:
-        keys = [(v["appeal_id"],) for _, v in p.rows if v.get("appeal_id") is not None]
-        stored = _stored(conn, p.rtype, keys, ["closed_on"])
-    for rownum, values in p.rows:
-        if values.get("status") is None:
-            continue
-        if "closed_on" in p.columns:
-            closed = values.get("closed_on")
-        else:
-            closed = stored.get((values["appeal_id"],), {}).get("closed_on")
-        shown = closed.isoformat() if closed else ""
-        if values["status"] == "open" and closed is not None:
-            problems.append(Problem("appeals.csv", rownum, "closed_on", shown,
-                                    "must be blank when status is open"))
-        elif values["status"] != "open" and closed is None:
-            problems.append(Problem("appeals.csv", rownum, "closed_on", "",
-                                    f"required when status is {values['status']}"))
-
-
-def _check_kinds(conn: Connection, parsed: dict[str, _Parsed], problems: list[Problem]) -> None:
-    """A recommendation's kind must equal the kind of its commissioner."""
-    kinds = {}
-    if "commissioners" in parsed:
-        kinds = {v["commissioner_code"]: v["kind"] for _, v in parsed["commissioners"].rows
-                 if v.get("kind") is not None}
-    recs = [(n, v) for n, v in parsed["recommendations"].rows
-            if v.get("commissioner_code") is not None and v.get("kind") is not None]
-    missing = sorted({v["commissioner_code"] for _, v in recs} - kinds.keys())
-    table = BY_NAME["commissioners"].model.__table__
-    for i in range(0, len(missing), _CHUNK):
-        rows = conn.execute(select(table.c.commissioner_code, table.c.kind)
-                            .where(table.c.commissioner_code.in_(missing[i:i + _CHUNK])))
-        kinds.update(dict(rows.all()))
-    for rownum, values in recs:
-        expected = kinds.get(values["commissioner_code"])
-        if expected is not None and values["kind"] != expected:
-            problems.append(Problem("recommendations.csv", rownum, "kind", values["kind"],
-                                    f"commissioner {values['commissioner_code']} is {expected}"))
+def _insert(conn: Connection, table, columns: list[str], rows: list[tuple]) -> None:
+    """Insert rows: PostgreSQL's COPY, else the driver's executemany."""
+    if conn.dialect.name == "postgresql":
+        cursor = conn.connection.driver_connection.cursor()
+        cols = ", ".join(f'"{c}"' for c in columns)
+        with cursor.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+           f"VALUES ({', '.join(['?'] * len(columns))})")
+    cursor = conn.connection.cursor()
+    cursor.executemany(sql, rows)
+    cursor.close()
 
 
 def _text(value) -> str | None:
     return None if value is None else str(value)
-
-
-def _write(conn: Connection, p: _Parsed, batch_id: int, progress: Progress | None) -> dict[str, int]:
-    rtype = p.rtype
-    table = rtype.model.__table__
-    keys = [tuple(v[k] for k in rtype.key) for _, v in p.rows]
-    stored = _stored(conn, rtype, keys, p.columns)
-    new_rows, changed_rows, audit = [], [], []
-    unchanged = 0
-    for key, (_, values) in zip(keys, p.rows):
-        old = stored.get(key)
-        if old is None:
-            new_rows.append({**values, "created_batch": batch_id, "updated_batch": batch_id})
-            continue
-        diff = [c for c in p.columns if values[c] != old[c]]
-        if not diff:
-            unchanged += 1
-            continue
-        changed_rows.append({**{f"k_{k}": v for k, v in zip(rtype.key, key)},
-                             **{f"v_{c}": values[c] for c in p.columns if c not in rtype.key},
-                             "v_updated_batch": batch_id})
-        record_key = ":".join(key)
-        audit.extend({"batch_id": batch_id, "record_type": rtype.name, "record_key": record_key,
-                      "column": c, "old_value": _text(old[c]), "new_value": _text(values[c])}
-                     for c in diff)
-    for i in range(0, len(new_rows), 20000):
-        bulk_insert(conn, table, new_rows[i:i + 20000])
-        if progress:
-            progress(f"writing {rtype.file}", min(i + 20000, len(new_rows)), len(new_rows))
-    if changed_rows:
-        assignments = {c[2:]: bindparam(c) for c in changed_rows[0] if c.startswith("v_")}
-        where = and_(*[table.c[k] == bindparam(f"k_{k}") for k in rtype.key])
-        conn.execute(update(table).where(where).values(assignments), changed_rows)
-    bulk_insert(conn, AuditEntry.__table__, audit)
-    return {"new": len(new_rows), "updated": len(changed_rows), "unchanged": unchanged}
-

@@ -264,10 +264,41 @@ class OutboxMessage(SQLModel, table=True):
     body_html: str = Field(sa_column=Column(Text, nullable=False))
     message_id: str
     items: int = 0
-    status: str = Field(default="queued", index=True)  # queued, sent, failed
+    status: str = Field(default="queued", index=True)  # queued, sending, sent, retrying, failed
     attempts: int = 0
     last_error: Optional[str] = None
     sent_at: Optional[datetime] = None
+    kind: str = "digest"  # digest, export_failed, quiet_area, quiet_summary
+    bodies: list = Field(default_factory=list, sa_column=Column(JSON))  # [[role, code]] the address is for
+    attachments: list = Field(default_factory=list, sa_column=Column(JSON))  # [{filename, content_type, content}]
+    next_attempt_at: Optional[datetime] = None  # retrying: not before this time
+    resend_of: Optional[int] = None  # the failed message this one re-sends to a corrected address
+    requeued_as: Optional[int] = None  # failed: the message that re-sent it
+
+
+class OutboxAttempt(SQLModel, table=True):
+    """One attempt to send an outbox message: when, and what the SMTP server said."""
+
+    __tablename__ = "outbox_attempts"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    outbox_id: int = Field(index=True)
+    run_id: Optional[int] = None
+    started_at: datetime
+    finished_at: Optional[datetime] = None
+    outcome: str = "sending"  # sending, sent, temporary, permanent, unconfirmed, interrupted
+    smtp_code: Optional[int] = None
+    error: Optional[str] = Field(default=None, sa_column=Column(Text))
+
+
+class AlertNotice(SQLModel, table=True):
+    """A one-off alert that has been queued (export failure, quiet area, handover note), once per key."""
+
+    __tablename__ = "alert_notices"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str
+    key: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    outbox_id: Optional[int] = None
+    created_at: datetime
 
 
 class RunRecord(SQLModel, table=True):

@@ -1,7 +1,9 @@
-"""The records standard (version 2) as data: files, columns, types, keys, references.
+"""The records standard (version 2) as data: files, columns, types, keys, references,
+what each column means.
 
-Also the parsing of one CSV value. Each parser returns the typed value or raises
-`ValueError` whose message says why the value is refused.
+Also the parsing of one value. Each parser returns the typed value or raises
+`ValueError` whose message says why the value is refused. Digits are ASCII only:
+the patterns say `[0-9]`, because a digit class would accept other scripts' digits.
 """
 
 from __future__ import annotations
@@ -39,18 +41,27 @@ OUTCOMES = ("accepted", "partly_accepted", "declined")
 CATEGORIES = ("evidence", "hearing", "response", "legal", "other")
 RESPONSE_EXCEPTIONS = ("covid_2020",)
 PLAN_SECTIONS = ("C", "D", "G", "H1", "H2")
+BOOLEANS = ("true", "false", "yes", "no", "y", "n", "1", "0")
+#: the largest amount accepted (pounds): far above any claim, far inside the store's Numeric(14, 2)
+MAX_AMOUNT_GBP = 1_000_000
+#: the longest value accepted in any cell (characters)
+MAX_FIELD_CHARS = 32_768
+#: the longest id or reference accepted (characters): ids are indexed, and an index entry has a size limit
+MAX_ID_CHARS = 100
 
 
 @dataclass(frozen=True)
 class Col:
-    """One column: its type (`text`, `date`, `bool`, `money`, `enum`), whether required,
-    its allowed values (enums) and the record types it refers to (references)."""
+    """One column: its type (`text`, `date`, `bool`, `money`, `enum`, `email`), whether
+    required, its allowed values (enums), the record types it refers to (references)
+    and what it means (for people: the docs and the template's "Read me")."""
 
     name: str
     type: str = "text"
     required: bool = False
     values: tuple[str, ...] = ()
     refers_to: tuple[str, ...] = ()
+    meaning: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,7 @@ class RecordType:
     model: type
     key: tuple[str, ...]
     columns: tuple[Col, ...]
+    title: str = ""
 
     @property
     def file(self) -> str:
@@ -68,72 +80,116 @@ class RecordType:
         return next(c for c in self.columns if c.name == name)
 
 
-def _req(name: str, type_: str = "text", **kw) -> Col:
-    return Col(name, type_, True, **kw)
+def _req(name: str, type_: str = "text", meaning: str = "", **kw) -> Col:
+    return Col(name, type_, True, meaning=meaning, **kw)
+
+
+def _opt(name: str, type_: str = "text", meaning: str = "", **kw) -> Col:
+    return Col(name, type_, False, meaning=meaning, **kw)
 
 
 # In import order: a record type only refers to the ones before it.
 RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType("areas", Area, ("area_code",), (
-        _req("area_code"), _req("name"), Col("region"), Col("send_team_email"),
-        Col("rights_published_on", "date"),
-        Col("successor_code", refers_to=("areas",)), Col("successor_from", "date"),
-    )),
+        _req("area_code", meaning="the DfE three-digit LA number or another stable code, e.g. 850"),
+        _req("name", meaning="the local authority's name, e.g. Hampshire"),
+        _opt("region", meaning="e.g. South East"),
+        _opt("send_team_email", "email", "one e-mail address: where the LA's alerts go"),
+        _opt("rights_published_on", "date",
+             "the day the Local Offer first explained the extended rights (duty local-offer)"),
+        _opt("successor_code", refers_to=("areas",),
+             meaning="the area that took over this area's duties (a merger); with successor_from"),
+        _opt("successor_from", "date", "the first day the successor is responsible; both or neither"),
+    ), "local authorities"),
     RecordType("commissioners", Commissioner, ("commissioner_code",), (
-        _req("commissioner_code"), _req("name"), _req("kind", "enum", values=KINDS),
-        Col("contact_email"),
-        Col("successor_code", refers_to=("commissioners",)), Col("successor_from", "date"),
-    )),
+        _req("commissioner_code", meaning="e.g. an ICB/CCG code QRL, or 850-SC for an LA's social care"),
+        _req("name", meaning="the body's name"),
+        _req("kind", "enum", "health or social care", values=KINDS),
+        _opt("contact_email", "email", "one e-mail address: where the commissioner's alerts go"),
+        _opt("successor_code", refers_to=("commissioners",),
+             meaning="the body that took over its duties (e.g. an ICB merger); same kind; with successor_from"),
+        _opt("successor_from", "date",
+             "the first day the successor is responsible; both or neither; chains are followed, loops refused"),
+    ), "health and social care commissioning bodies"),
     RecordType("decisions", Decision, ("decision_id",), (
-        _req("decision_id"), _req("area_code", refers_to=("areas",)), _req("case_ref"),
-        _req("decision_type", "enum", values=DECISION_TYPES), _req("decision_date", "date"),
-        Col("rights_notice", "bool"),
-    )),
+        _req("decision_id", meaning="the letter's id"),
+        _req("area_code", refers_to=("areas",), meaning="the LA that sent it"),
+        _req("case_ref", meaning="the LA's pseudonymous case reference"),
+        _req("decision_type", "enum", "the kind of decision (duties.md)", values=DECISION_TYPES),
+        _req("decision_date", "date", "the date of the decision"),
+        _opt("rights_notice", "bool",
+             "the letter told the family of the right to ask for health and social care recommendations"),
+    ), "decision letters sent to families"),
     RecordType("appeals", Appeal, ("appeal_id",), (
-        _req("appeal_id"), _req("area_code", refers_to=("areas",)), _req("case_ref"),
-        _req("decision_type", "enum", values=DECISION_TYPES), _req("decision_date", "date"),
-        _req("registered_on", "date"), _req("health_issue", "bool"),
-        _req("social_care_issue", "bool"), Col("la_response_due_on", "date"),
-        Col("la_response_sent_on", "date"), Col("hearing_on", "date"),
-        _req("status", "enum", values=APPEAL_STATUSES), Col("closed_on", "date"),
-    )),
+        _req("appeal_id", meaning="e.g. the Tribunal's reference"),
+        _req("area_code", refers_to=("areas",), meaning="the respondent LA"),
+        _req("case_ref", meaning="the LA's pseudonymous case reference"),
+        _req("decision_type", "enum", "the type of the decision appealed", values=DECISION_TYPES),
+        _req("decision_date", "date", "the date of that decision"),
+        _req("registered_on", "date", "the day the Tribunal registered the appeal"),
+        _req("health_issue", "bool", "the appeal asks for health recommendations"),
+        _req("social_care_issue", "bool", "the appeal asks for social care recommendations"),
+        _opt("la_response_due_on", "date", "the Tribunal's deadline for the LA's response and evidence"),
+        _opt("la_response_sent_on", "date", "the day the LA sent its response and evidence"),
+        _opt("hearing_on", "date", "the hearing date"),
+        _req("status", "enum", "where the appeal stands", values=APPEAL_STATUSES),
+        _opt("closed_on", "date", "required when status is not open, refused when it is"),
+    ), "appeals registered by the Tribunal"),
     RecordType("evidence", Evidence, ("appeal_id", "commissioner_code"), (
-        _req("appeal_id", refers_to=("appeals",)),
-        _req("commissioner_code", refers_to=("commissioners",)),
-        Col("la_contacted_on", "date"), Col("evidence_due_on", "date"),
-        Col("evidence_provided_on", "date"), Col("attendance_required", "bool"),
-        Col("attended", "bool"),
-    )),
+        _req("appeal_id", refers_to=("appeals",), meaning="the appeal"),
+        _req("commissioner_code", refers_to=("commissioners",),
+             meaning="the commissioner; (appeal_id, commissioner_code) is the key"),
+        _opt("la_contacted_on", "date", "the LA contacted this commissioner about the issues raised"),
+        _opt("evidence_due_on", "date", "the Tribunal's deadline for this commissioner's evidence"),
+        _opt("evidence_provided_on", "date", "the day the commissioner provided its evidence"),
+        _opt("attendance_required", "bool", "the Tribunal asked for a witness at the hearing"),
+        _opt("attended", "bool", "a witness attended the hearing"),
+    ), "a commissioner's part in an appeal"),
     RecordType("recommendations", Recommendation, ("recommendation_id",), (
-        _req("recommendation_id"), _req("appeal_id", refers_to=("appeals",)),
-        _req("commissioner_code", refers_to=("commissioners",)),
-        _req("kind", "enum", values=KINDS), _req("made_on", "date"),
-        Col("plan_section", "enum", values=PLAN_SECTIONS),
-    )),
+        _req("recommendation_id", meaning="the recommendation's id"),
+        _req("appeal_id", refers_to=("appeals",), meaning="the appeal it was made in"),
+        _req("commissioner_code", refers_to=("commissioners",),
+             meaning="the body that must respond; its kind must equal the recommendation's kind"),
+        _req("kind", "enum", "health or social care", values=KINDS),
+        _req("made_on", "date", "the date of the Tribunal's decision containing it"),
+        _opt("plan_section", "enum", "the EHC plan section", values=PLAN_SECTIONS),
+    ), "the Tribunal's health and social care recommendations"),
     RecordType("responses", Response, ("recommendation_id",), (
-        _req("recommendation_id", refers_to=("recommendations",)),
-        Col("sent_to_family_on", "date"), Col("sent_to_la_on", "date"),
-        Col("outcome", "enum", values=OUTCOMES), Col("steps_given", "bool"),
-        Col("reasons_given", "bool"), Col("exception", "enum", values=RESPONSE_EXCEPTIONS),
-        Col("sent_to_evaluators_on", "date"),
-    )),
+        _req("recommendation_id", refers_to=("recommendations",),
+             meaning="the key: one response per recommendation (re-import to correct it)"),
+        _opt("sent_to_family_on", "date", "the day the response was sent to the family"),
+        _opt("sent_to_la_on", "date", "the day the response was sent to the LA (health responses only)"),
+        _opt("outcome", "enum", "what the body decided", values=OUTCOMES),
+        _opt("steps_given", "bool", "the response states the steps the body decided to take"),
+        _opt("reasons_given", "bool", "the response gives reasons for not following it (wholly or partly)"),
+        _opt("exception", "enum", "covid_2020 or blank", values=RESPONSE_EXCEPTIONS),
+        _opt("sent_to_evaluators_on", "date", "the LA sent this response to the evaluators"),
+    ), "the written response to a recommendation"),
     RecordType("funding_claims", FundingClaim, ("claim_id",), (
-        _req("claim_id"), _req("appeal_id", refers_to=("appeals",)),
-        _req("claimant_code", refers_to=("areas", "commissioners")),
-        _req("category", "enum", values=CATEGORIES), _req("amount_gbp", "money"),
-        _req("claimed_on", "date"),
-    )),
+        _req("claim_id", meaning="the claim's id"),
+        _req("appeal_id", refers_to=("appeals",), meaning="the appeal claimed for"),
+        _req("claimant_code", refers_to=("areas", "commissioners"), meaning="an area_code or a commissioner_code"),
+        _req("category", "enum", "what the money was for", values=CATEGORIES),
+        _req("amount_gbp", "money", "pounds and pence"),
+        _req("claimed_on", "date", "the day of the claim"),
+    ), "trial funding claims"),
     RecordType("exceptions", RecordedException, ("exception_id",), (
-        _req("exception_id"), _req("duty"), _req("subject_id"), _req("granted_by"),
-        _req("justification"), _req("granted_on", "date"), _req("expires_on", "date"),
-    )),
+        _req("exception_id", meaning="the exception's id"),
+        _req("duty", meaning="a duty id (an unknown id is refused)"),
+        _req("subject_id", meaning="the finding's subject; not checked, it may not exist yet"),
+        _req("granted_by", meaning="the role of the person who granted it"),
+        _req("justification", meaning="why it was granted"),
+        _req("granted_on", "date", "the day it was granted"),
+        _req("expires_on", "date", "the day it ends"),
+    ), "recorded exceptions to findings"),
 )
 BY_NAME = {rt.name: rt for rt in RECORD_TYPES}
 BY_FILE = {rt.file: rt for rt in RECORD_TYPES}
 
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
-_UK = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_MONEY = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?")
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_UK = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+_MONEY = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?")
+_EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 
@@ -170,9 +226,19 @@ def parse_money(text: str) -> Decimal:
     if not _MONEY.fullmatch(body):
         raise ValueError("not an amount in pounds, e.g. 1250.50 or £1,250.50")
     try:
-        return Decimal(body.replace(",", ""))
+        amount = Decimal(body.replace(",", ""))
     except InvalidOperation:
         raise ValueError("not an amount in pounds") from None
+    if amount > MAX_AMOUNT_GBP:
+        raise ValueError(f"more than the largest amount accepted (£{MAX_AMOUNT_GBP:,})")
+    return amount
+
+
+def parse_email(text: str) -> str:
+    """Exactly one plain address, e.g. `send-team@area850.example.org`."""
+    if not _EMAIL.fullmatch(text) or ".." in text or text.startswith("."):
+        raise ValueError("not one e-mail address (write one address, e.g. send-team@example.org)")
+    return text
 
 
 def parse_value(col: Col, text: str):
@@ -183,6 +249,35 @@ def parse_value(col: Col, text: str):
         return parse_bool(text)
     if col.type == "money":
         return parse_money(text)
+    if col.type == "email":
+        return parse_email(text)
     if col.type == "enum" and text not in col.values:
         raise ValueError("not one of " + ", ".join(col.values))
     return text
+
+
+TYPE_WORDS = {"text": "text", "date": "date", "bool": "yes/no", "money": "pounds", "enum": "one of",
+               "email": "e-mail"}
+
+
+def reference_tables() -> str:
+    """The file-by-file column tables of docs/records.md, from these definitions
+    (`python -m monitor.records` prints them; a test keeps the docs equal to them)."""
+    out = []
+    for rt in RECORD_TYPES:
+        out += [f"### `{rt.file}` — {rt.title}", "",
+                f"Key: {', '.join(f'`{k}`' for k in rt.key)}.", "",
+                "| column | type | required | meaning |", "|---|---|---|---|"]
+        for c in rt.columns:
+            kind = TYPE_WORDS[c.type]
+            if c.values:
+                kind += " " + ", ".join(f"`{v}`" for v in c.values)
+            if c.refers_to:
+                kind += ", refers to " + " or ".join(f"`{BY_NAME[t].key[0]}`" for t in c.refers_to)
+            out.append(f"| `{c.name}` | {kind} | {'yes' if c.required else 'no'} | {c.meaning} |")
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(reference_tables())

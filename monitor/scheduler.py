@@ -1,20 +1,15 @@
-"""Scheduled runs: the daily cycle (import inbox → check → publish → alerts), the runs table,
-the single-instance lock, and the long-running `send-monitor run` process.
+"""Scheduled runs: the daily cycle (import inbox → check → publish → alerts) and the
+long-running `send-monitor run` process. The runs table and the locks are in `monitor.runs`.
 
-**Inbox.** Each export is one *subfolder* of the inbox holding the CSV files of the records
-standard (``inbox/2020-06-30-hampshire/appeals.csv`` …). Subfolders are imported in name order
-(so date-prefixed names import oldest first), each all-or-nothing. A good export is moved to
-``inbox/processed/<stamp>-<name>/``; a bad one to ``inbox/failed/<stamp>-<name>/`` with
-``<stamp>-<name>.errors.txt`` beside it listing every problem. Names starting with ``.`` or
-``_`` and ``processed``/``failed`` themselves are skipped, so an export can be copied in under
-a temporary name (``.incoming-x``) and renamed when complete. Loose files in the inbox root
-are left alone and reported. If the store itself fails (not the export), the export stays in
-the inbox and is retried on the next cycle.
+**Inbox.** See :mod:`monitor.inbox`: each complete export (a subfolder or a workbook) is
+imported, all-or-nothing, and moved to ``processed/`` or ``failed/``.
 
 **Runs.** Every step of a cycle is a row in ``runs`` (start, end, outcome, counts, detail);
 the steps of one cycle share a ``cycle`` id. Outcomes: ok, partial (e.g. one bad export, or
-messages kept in the outbox), failed, skipped. A failed check skips publish and alerts (they
-would report stale findings as current).
+messages kept in the outbox), failed, skipped, interrupted (its process died). A failed check
+skips publish and alerts (they would report stale findings as current). Each step runs under
+the store-wide writer lock, taken for that step only, so commands run by hand fit in between;
+a step that cannot get it within ``lock_timeout_seconds`` fails, naming the holder.
 
 **Scheduler.** APScheduler 3.11 ``BlockingScheduler`` with a ``SQLAlchemyJobStore`` in the
 store's database, one job with the fixed id ``send-monitor-daily`` calling the module-level
@@ -23,11 +18,9 @@ store's database, one job with the fixed id ``send-monitor-daily`` calling the m
 next run time that is already in the past is carried over: after downtime the cycle runs
 once, straight away.
 
-**Lock.** A row in ``process_locks`` (host, pid, process start, heartbeat) makes a second
-``run`` against the same database refuse while the first is alive. It is alive while its
-heartbeat is fresh, or — on the same host — while its process exists (so a long SQLite write
-that delays the heartbeat is not mistaken for a crash). A stale lock is taken over with a
-compare-and-swap on its token. It works the same on SQLite and PostgreSQL.
+**Single instance.** ``run`` holds the scheduler lock (``monitor.runs``) for its whole life: a
+second ``run`` or ``run --once`` on the same database refuses, naming the first one's pid and
+host. The lock dies with its process, so a restart after ``kill -9`` works at once.
 
 **Signals.** SIGTERM/SIGINT ask the process to stop: the current step finishes, the rest of
 the cycle is recorded as skipped, the lock is released and ``run`` exits 0.
@@ -37,15 +30,12 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import signal
-import socket
 import threading
-import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -55,271 +45,24 @@ from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import delete, insert, inspect, select, text, update
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from monitor.alerts import AlertError, outbox_counts, run_alerts
 from monitor.config import Config
 from monitor.engine import run_check
 from monitor.findings import latest_check, latest_import, latest_runs
-from monitor.importer import import_folder
-from monitor.models import ProcessLock, RunRecord
+from monitor.inbox import import_inbox
 from monitor.publish import publish
 from monitor.rules import load_rules
+from monitor.runs import SCHEDULER, STORE, LockError, StoreLock, finish_run, record_skipped, start_run
+from monitor.store import store_failure
 
 log = logging.getLogger("send_monitor.scheduler")
 
 JOB_ID = "send-monitor-daily"
 JOBS_TABLE = "apscheduler_jobs"
 MISFIRE_GRACE = 23 * 3600
-SCHEDULER_LOCK = "scheduler"
-ALERTS_LOCK = "alerts"
-SKIP_NAMES = {"processed", "failed"}
-
-
-# --- the single-instance lock -----------------------------------------------------------------
-
-
-class LockHeld(Exception):
-    """Another live process holds the lock."""
-
-
-def _proc_start(pid: int) -> str | None:
-    """The process's start time in clock ticks since boot (Linux), to tell a reused pid apart."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return stat.rsplit(")", 1)[1].split()[19]
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
-class DbLock:
-    """A named lock row in the store, with a heartbeat; see the module docstring."""
-
-    def __init__(self, engine: Engine, name: str, stale_after: float = 120.0, heartbeat_every: float = 15.0):
-        self.engine, self.name = engine, name
-        self.stale_after, self.heartbeat_every = stale_after, heartbeat_every
-        self.token = uuid.uuid4().hex
-        self.host, self.pid = socket.gethostname(), os.getpid()
-        self._held = False
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def _alive(self, row) -> bool:
-        if datetime.now(timezone.utc) - _utc(row.heartbeat) < timedelta(seconds=self.stale_after):
-            return True
-        if row.host == self.host:
-            if row.pid == self.pid:
-                return False  # our own pid: a leftover of this process (or of a reused pid)
-            if _pid_alive(row.pid):
-                start = _proc_start(row.pid)
-                return row.proc_start is None or start is None or start == row.proc_start
-        return False
-
-    def holder(self) -> dict | None:
-        t = ProcessLock.__table__
-        with self.engine.connect() as conn:
-            row = conn.execute(select(t).where(t.c.name == self.name)).first()
-        return dict(row._mapping) if row else None
-
-    def acquire(self) -> None:
-        t = ProcessLock.__table__
-        now = datetime.now(timezone.utc)
-        values = {"token": self.token, "host": self.host, "pid": self.pid,
-                  "proc_start": _proc_start(self.pid), "acquired_at": now, "heartbeat": now}
-        for _ in range(3):
-            with self.engine.connect() as conn:
-                row = conn.execute(select(t).where(t.c.name == self.name)).first()
-            if row is None:
-                try:
-                    with self.engine.begin() as conn:
-                        conn.execute(insert(t).values(name=self.name, **values))
-                except IntegrityError:
-                    continue  # someone else inserted it first: look again
-                self._held = True
-                return
-            if self._alive(row):
-                raise LockHeld(
-                    f"another send-monitor process holds the {self.name} lock on this database: "
-                    f"pid {row.pid} on host {row.host}, since {_utc(row.acquired_at):%Y-%m-%d %H:%M:%S} UTC "
-                    f"(last heartbeat {_utc(row.heartbeat):%H:%M:%S} UTC). Stop it first, or wait for it to finish.")
-            with self.engine.begin() as conn:  # stale: take it over, unless someone else just did
-                taken = conn.execute(update(t).where(t.c.name == self.name, t.c.token == row.token)
-                                     .values(**values)).rowcount
-            if taken == 1:
-                log.warning("took over a stale %s lock of pid %s on %s", self.name, row.pid, row.host)
-                self._held = True
-                return
-        raise LockHeld(f"could not take the {self.name} lock: it keeps changing hands")
-
-    def beat(self) -> bool:
-        """Refresh the heartbeat; False if the lock is no longer ours."""
-        t = ProcessLock.__table__
-        try:
-            with self.engine.begin() as conn:
-                n = conn.execute(update(t).where(t.c.name == self.name, t.c.token == self.token)
-                                 .values(heartbeat=datetime.now(timezone.utc))).rowcount
-        except SQLAlchemyError as exc:  # e.g. SQLite busy during a long check: try again later
-            log.debug("heartbeat failed: %s", exc)
-            return True
-        return n == 1
-
-    def start_heartbeat(self, on_lost: Callable[[], None]) -> None:
-        def loop():
-            while not self._stop.wait(self.heartbeat_every):
-                if not self.beat():
-                    log.error("the %s lock was taken over by another process", self.name)
-                    on_lost()
-                    return
-
-        self._thread = threading.Thread(target=loop, name=f"{self.name}-lock-heartbeat", daemon=True)
-        self._thread.start()
-
-    def release(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        if self._held:
-            t = ProcessLock.__table__
-            with self.engine.begin() as conn:
-                conn.execute(delete(t).where(t.c.name == self.name, t.c.token == self.token))
-            self._held = False
-
-    def __enter__(self) -> DbLock:
-        self.acquire()
-        self.start_heartbeat(lambda: None)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.release()
-
-
-# --- the runs table ---------------------------------------------------------------------------
-
-
-def start_run(engine: Engine, step: str, trigger: str, cycle: str | None = None, as_of: date | None = None) -> int:
-    with engine.begin() as conn:
-        return conn.execute(insert(RunRecord.__table__).values(
-            cycle=cycle, step=step, trigger=trigger, as_of=as_of, started_at=datetime.now(timezone.utc),
-            outcome="running", counts={}, host=socket.gethostname(), pid=os.getpid(),
-        )).inserted_primary_key[0]
-
-
-def finish_run(engine: Engine, run_id: int, outcome: str, counts: dict | None = None,
-               detail: str | None = None, as_of: date | None = None) -> None:
-    values = {"finished_at": datetime.now(timezone.utc), "outcome": outcome, "counts": counts or {},
-              "detail": detail}
-    if as_of is not None:
-        values["as_of"] = as_of
-    t = RunRecord.__table__
-    with engine.begin() as conn:
-        conn.execute(update(t).where(t.c.id == run_id).values(**values))
-
-
-def record_skipped(engine: Engine, step: str, trigger: str, cycle: str, why: str) -> None:
-    finish_run(engine, start_run(engine, step, trigger, cycle), "skipped", detail=why)
-
-
-# --- the inbox --------------------------------------------------------------------------------
-
-
-@dataclass
-class InboxResult:
-    imported: list[tuple[str, int, dict]] = field(default_factory=list)   # name, batch id, counts
-    failed: list[tuple[str, list[str]]] = field(default_factory=list)     # name, problems
-    retry: list[tuple[str, str]] = field(default_factory=list)            # name, error (left in the inbox)
-    ignored: list[str] = field(default_factory=list)
-
-    @property
-    def outcome(self) -> str:
-        if self.failed or self.retry:
-            return "partial" if self.imported else "failed"
-        return "ok"
-
-    def counts(self) -> dict:
-        records = {"new": 0, "updated": 0, "unchanged": 0}
-        for _, _, c in self.imported:
-            for per_file in c.values():
-                for k in records:
-                    records[k] += per_file.get(k, 0)
-        return {"exports": len(self.imported) + len(self.failed) + len(self.retry),
-                "imported": len(self.imported), "failed": len(self.failed), "retry": len(self.retry),
-                "ignored": len(self.ignored), "records": records}
-
-    def detail(self) -> str:
-        lines = [f"imported {name} (batch {batch})" for name, batch, _ in self.imported]
-        lines += [f"failed {name}: {len(problems)} problem(s), see failed/" for name, problems in self.failed]
-        lines += [f"left in the inbox {name}: {error}" for name, error in self.retry]
-        lines += [f"ignored {name} (not an export folder)" for name in self.ignored]
-        return "\n".join(lines) or "the inbox is empty"
-
-
-def scan_inbox(inbox: Path) -> tuple[list[Path], list[str]]:
-    """The export folders waiting in the inbox (name order) and the names it ignores."""
-    if not inbox.is_dir():
-        return [], []
-    exports, ignored = [], []
-    for entry in sorted(inbox.iterdir(), key=lambda p: p.name):
-        if entry.name.startswith((".", "_")) or entry.name in SKIP_NAMES:
-            continue
-        (exports if entry.is_dir() else ignored).append(entry if entry.is_dir() else entry.name)
-    return exports, ignored
-
-
-def _destination(folder: Path, stamp: str, name: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    target, n = folder / f"{stamp}-{name}", 1
-    while target.exists() or target.with_name(target.name + ".errors.txt").exists():
-        n += 1
-        target = folder / f"{stamp}-{name}-{n}"
-    return target
-
-
-def import_inbox(engine: Engine, duty_ids, inbox: Path, now: datetime | None = None) -> InboxResult:
-    """Import every export folder in the inbox, moving each to processed/ or failed/."""
-    now = now or datetime.now(timezone.utc)
-    stamp = now.strftime("%Y%m%dT%H%M%S")
-    result = InboxResult()
-    exports, result.ignored = scan_inbox(inbox)
-    for export in exports:
-        try:
-            outcome = import_folder(engine, export, duty_ids)
-        except Exception as exc:  # the store, not the export: keep it for the next cycle
-            log.exception("import of %s failed", export)
-            result.retry.append((export.name, f"{type(exc).__name__}: {exc}"))
-            continue
-        if outcome.ok:
-            shutil.move(str(export), str(_destination(inbox / "processed", stamp, export.name)))
-            result.imported.append((export.name, outcome.batch_id, outcome.counts))
-            log.info("imported %s as batch %s", export.name, outcome.batch_id)
-        else:
-            problems = [str(p) for p in outcome.problems]
-            target = _destination(inbox / "failed", stamp, export.name)
-            shutil.move(str(export), str(target))
-            report = target.with_name(target.name + ".errors.txt")
-            report.write_text(
-                f"send-monitor could not import {export.name} ({now:%Y-%m-%d %H:%M:%S %Z}).\n"
-                f"{len(problems)} problem(s); nothing from this export was imported.\n"
-                f"Fix the files and put the folder back in the inbox.\n\n" + "\n".join(problems) + "\n",
-                encoding="utf-8")
-            result.failed.append((export.name, problems))
-            log.warning("export %s has %d problem(s): moved to %s", export.name, len(problems), target)
-    return result
 
 
 # --- the daily cycle --------------------------------------------------------------------------
@@ -367,7 +110,8 @@ def run_cycle(rt: Runtime) -> CycleResult:
         return state["rules"]
 
     def step_import(run_id):
-        res = import_inbox(engine, rules().keys(), cfg.inbox)
+        res = import_inbox(engine, rules().keys(), cfg.inbox, settle_seconds=cfg.inbox_settle_seconds,
+                           as_of=as_of, trigger=rt.trigger)
         return res.outcome, res.counts(), res.detail()
 
     def step_check(run_id):
@@ -383,8 +127,7 @@ def run_cycle(rt: Runtime) -> CycleResult:
         return "ok", {}, f"published to {out}"
 
     def step_alerts(run_id):
-        with DbLock(engine, ALERTS_LOCK):
-            report = run_alerts(engine, cfg, rules(), run_id=run_id)
+        report = run_alerts(engine, cfg, rules(), run_id=run_id)
         lines = [str(u) for u in report.unaddressed]
         if report.send.error:
             lines.append(f"{report.send.kept} message(s) kept in the outbox: {report.send.error}")
@@ -401,20 +144,39 @@ def run_cycle(rt: Runtime) -> CycleResult:
             record_skipped(engine, step, rt.trigger, cycle, "the check did not succeed")
             result.steps[step] = "skipped"
             continue
-        run_id = start_run(engine, step, rt.trigger, cycle, as_of)
+        lock = StoreLock(engine, STORE, f"run {step}", timeout=cfg.lock_timeout_seconds, cancel=rt.stop,
+                         on_wait=log.info)
         try:
-            outcome, counts, detail = fn(run_id)
-        except (LockHeld, AlertError) as exc:
-            outcome, counts, detail = "failed", {}, str(exc)
-        except Exception as exc:  # recorded, and the cycle goes on
-            log.exception("step %s failed", step)
-            outcome, counts, detail = "failed", {}, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
-        finish_run(engine, run_id, outcome, counts, detail)
+            lock.acquire()
+        except LockError as exc:
+            outcome, why = (("skipped", "stopped by a signal while waiting for the store lock") if rt.stop.is_set()
+                            else ("failed", str(exc)))
+            log.warning("step %s %s: %s", step, outcome, why)
+            record_skipped(engine, step, rt.trigger, cycle, why, outcome=outcome)
+            result.steps[step] = outcome
+            continue
+        with lock:
+            run_id = start_run(engine, step, rt.trigger, cycle, as_of)
+            try:
+                outcome, counts, detail = fn(run_id)
+            except AlertError as exc:
+                outcome, counts, detail = "failed", {}, str(exc)
+            except Exception as exc:  # recorded, and the cycle goes on
+                outcome, counts, detail = "failed", {}, failure(exc, engine)
+                log.error("step %s failed: %s", step, detail)
+                log.debug("step %s failed", step, exc_info=True)
+            finish_run(engine, run_id, outcome, counts, detail)
         result.steps[step] = outcome
         log.info("cycle %s: %s %s", cycle, step, outcome)
     if rt.on_cycle:
         rt.on_cycle(result)
     return result
+
+
+def failure(exc: BaseException, engine: Engine) -> str:
+    """One line for a failed step, with no record values (a driver's message can carry them)."""
+    return store_failure(exc, engine.url) or (f"{type(exc).__name__} (`send-monitor --debug run` logs "
+                                              "the traceback)")
 
 
 _RUNTIME: Runtime | None = None
@@ -428,7 +190,11 @@ def daily_job() -> None:
         log.warning("daily job fired with no running monitor: ignored")
         return
     with _CYCLE_LOCK:
-        run_cycle(rt)
+        try:
+            run_cycle(rt)
+        except Exception as exc:  # e.g. the store went away while recording a step: try next time
+            log.error("the cycle stopped: %s", failure(exc, rt.engine))
+            log.debug("the cycle stopped", exc_info=True)
 
 
 # --- the long-running process -----------------------------------------------------------------
@@ -458,11 +224,10 @@ class MonitorScheduler:
     """`send-monitor run`: hold the lock, run the daily cycle on schedule, stop cleanly on a signal."""
 
     def __init__(self, config: Config, engine: Engine, *, every: float | None = None, as_of: date | None = None,
-                 lock_stale_after: float = 120.0, heartbeat_every: float = 15.0,
                  install_signals: bool = True, on_cycle: Callable[[CycleResult], None] | None = None):
         self.config, self.engine = config, engine
         self.every, self.as_of = every, as_of
-        self.lock = DbLock(engine, SCHEDULER_LOCK, lock_stale_after, heartbeat_every)
+        self.lock = StoreLock(engine, SCHEDULER, "run")
         self.install_signals = install_signals
         self.on_cycle = on_cycle
         self.stop_event = threading.Event()
@@ -529,7 +294,6 @@ class MonitorScheduler:
                     previous[sig] = signal.signal(sig, lambda signum, _frame: self.stop(signal.Signals(signum).name))
             _RUNTIME = Runtime(self.config, self.engine, as_of=self.as_of, trigger="schedule",
                                stop=self.stop_event, on_cycle=self.on_cycle)
-            self.lock.start_heartbeat(lambda: self.stop("lost the scheduler lock"))
             threading.Thread(target=self._watch, name="scheduler-stop", daemon=True).start()
             log.info("scheduler started (pid %s): %s; next run %s; stop with Ctrl-C or SIGTERM", os.getpid(),
                      self.describe(), self.next_run.isoformat() if self.next_run else "—")
@@ -548,7 +312,7 @@ class MonitorScheduler:
 
 def run_once(config: Config, engine: Engine, as_of: date | None = None, trigger: str = "cli") -> CycleResult:
     """One cycle now, under the scheduler lock (refused while `run` is alive)."""
-    with DbLock(engine, SCHEDULER_LOCK):
+    with StoreLock(engine, SCHEDULER, "run --once"):
         with _CYCLE_LOCK:
             return run_cycle(Runtime(config, engine, as_of=as_of, trigger=trigger))
 
@@ -558,13 +322,14 @@ def run_once(config: Config, engine: Engine, as_of: date | None = None, trigger:
 
 def status_report(engine: Engine, limit: int = 12) -> dict:
     """What `send-monitor status` shows: scheduler, latest runs, check, import, outbox."""
+    holder = StoreLock(engine, SCHEDULER).holder()
     with engine.connect() as conn:
         check = latest_check(conn)
         batch = latest_import(conn)
         outbox = outbox_counts(conn)
         runs = latest_runs(conn, limit)
     return {
-        "scheduler": DbLock(engine, SCHEDULER_LOCK).holder(),
+        "scheduler": holder and {"pid": holder.pid, "host": holder.host, "since": holder.since},
         "next_run": stored_next_run(engine),
         "runs": runs,
         "check": check.model_dump() if check else None,

@@ -21,6 +21,36 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "sample_data" / "demo"
 
 
+# --- markers by fixture use: `make test-fast` deselects `browser` and `postgres` ----------------
+
+POSTGRES_FIXTURES = {"postgres_server", "pg_url"}
+BROWSER_FIXTURES = {"chromium", "browser", "playwright"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test by what it needs: a PostgreSQL server (`postgres`) or Chromium (`browser`)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if names & POSTGRES_FIXTURES or params.get("db_url") == "postgresql":
+            item.add_marker(pytest.mark.postgres)
+        if names & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The path of the installed Chromium; fixtures and tests that need it depend on this one."""
+    import shutil
+
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed (scripts/system-deps installs it)")
+        pytest.skip("Chromium is not installed (scripts/system-deps installs it)")
+    return found
+
+
 def cli(*args: str, db: str | None = None, config: Path | None = None):
     """Run `send-monitor` in-process; returns the click Result (exit_code, stdout, stderr)."""
     prefix = []

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
 import sqlalchemy as sa
 
 from conftest import cli, write_records
@@ -95,7 +98,6 @@ def test_header_problems(tmp_path, sqlite_url):
     assert errors(result) == [
         "areas.csv row 1, column region: duplicate column",
         "areas.csv row 1, column name: required column is missing",
-        "commissioners.csv row 2: not UTF-8 text (byte 29): save the file as UTF-8",
     ]
 
 
@@ -176,3 +178,235 @@ def test_trailing_empty_columns_are_ignored_but_unheaded_values_are_not(tmp_path
     (folder / "areas.csv").write_text("area_code,name,\r\n850,Area 850,\r\n851,Area 851,,\r\n")
     assert cli("import", folder, db=sqlite_url).exit_code == 0
     assert count(sqlite_url, "areas") == 2
+
+
+# --- strict parsing: each case gives its exact message and leaves the store unchanged ---------
+
+AREAS_HEAD = b"area_code,name,region\r\n"
+LONG = "x" * 40_000
+STRICT = {
+    "unclosed quote": ({"areas.csv": AREAS_HEAD + b'850,"Area 850,South\r\n851,Area 851,x\r\n'},
+                       ['areas.csv row 2: a quoted value starts on this row and is never closed (a missing "); '
+                        "nothing after it was read"]),
+    "cut-off row": ({"areas.csv": AREAS_HEAD + b"850,Area 850,South\r\n851,Area 851\r\n"},
+                    ["areas.csv row 3, column region: the row has 2 cells and the header 3: a cut-off row "
+                     "(nothing was read from it; complete the row)"]),
+    "field over the limit": ({"areas.csv": AREAS_HEAD + f"850,{LONG},x\r\n".encode()},
+                             [f"areas.csv row 2, column name, value '{'x' * 80}…': longer than 32,768 characters "
+                              f"(the most for a value)"]),
+    "id over the limit": ({"areas.csv": AREAS_HEAD + f"{'8' * 101},A,x\r\n".encode()},
+                          [f"areas.csv row 2, column area_code, value '{'8' * 80}…': longer than 100 characters "
+                           f"(the most for an id)"]),
+    "NUL": ({"areas.csv": AREAS_HEAD + b"850,Area\x00850,x\r\n"},
+            ["areas.csv row 2, column name, value 'Area\\x00850': holds a control character (U+0000): remove it"]),
+    "control character in an id": ({"areas.csv": AREAS_HEAD + b"85\x1b0,Area 850,x\r\n"},
+                                   ["areas.csv row 2, column area_code, value '85\\x1b0': holds a control "
+                                    "character (U+001B): remove it"]),
+    "Arabic-Indic digits": (
+        {"areas.csv": "area_code,name,rights_published_on\r\n850,A,٢٠١٨-٠٤-٠١\r\n".encode()},
+        ["areas.csv row 2, column rights_published_on, value '٢٠١٨-٠٤-٠١': not a date: use YYYY-MM-DD or "
+         "day-first D/M/YYYY"]),
+    "huge amount": (
+        {"areas.csv": b"area_code,name\r\n850,A\r\n",
+         "appeals.csv": (b"appeal_id,area_code,case_ref,decision_type,decision_date,registered_on,health_issue,"
+                         b"social_care_issue,status\r\nA1,850,C1,plan_issued,2019-01-01,2019-02-01,y,n,open\r\n"),
+         "funding_claims.csv": (b"claim_id,appeal_id,claimant_code,category,amount_gbp,claimed_on\r\n"
+                                b"F1,A1,850,other,10000000000000000000000,2019-03-01\r\n"
+                                b"F2,A1,850,other,\xd9\xa1\xd9\xa0\xd9\xa0,2019-03-01\r\n")},
+        ["funding_claims.csv row 2, column amount_gbp, value '10000000000000000000000': more than the largest "
+         "amount accepted (£1,000,000)",
+         "funding_claims.csv row 3, column amount_gbp, value '١٠٠': not an amount in pounds, e.g. 1250.50 or "
+         "£1,250.50"]),
+    "value beyond the header": ({"areas.csv": AREAS_HEAD + b"850,A,x,,\r\n851,B,y,,z\r\n"},
+                                ["areas.csv row 3, value 'z': value in a column with no header"]),
+    "title row": ({"areas.csv": b"Areas exported 1/7/2020\r\n\r\n" + AREAS_HEAD + b"850,A,x\r\n"},
+                  ["areas.csv row 1: not the header: the column names are on row 3 (a title above them?); "
+                   "delete the rows above the column names so that they are row 1"]),
+    "semicolons": ({"areas.csv": b"area_code;name;region\r\n850;A;x\r\n"},
+                   ['areas.csv row 1: the columns are separated by semicolons (;), not commas: save the file as '
+                    '"CSV UTF-8 (Comma delimited)" (.csv), or import the .xlsx workbook instead']),
+    "tabs": ({"areas.csv": b"area_code\tname\tregion\r\n850\tA\tx\r\n"},
+             ['areas.csv row 1: the columns are separated by tabs, not commas: save the file as '
+              '"CSV UTF-8 (Comma delimited)" (.csv), or import the .xlsx workbook instead']),
+    "another .csv": ({"areas.csv": AREAS_HEAD + b"850,A,x\r\n", "Areas.csv": AREAS_HEAD},
+                     ["Areas.csv: unknown file: expected one of areas.csv, commissioners.csv, decisions.csv, "
+                      "appeals.csv, evidence.csv, recommendations.csv, responses.csv, funding_claims.csv, "
+                      "exceptions.csv"]),
+    "two addresses": ({"areas.csv": b"area_code,name,send_team_email\r\n850,A,a@x.example.org; b@x.example.org\r\n"},
+                      ["areas.csv row 2, column send_team_email, value 'a@x.example.org; b@x.example.org': not one "
+                       "e-mail address (write one address, e.g. send-team@example.org)"]),
+    "no record file": ({"notes.txt": b"hello"},
+                       ["r: holds no record file: expected one or more of areas.csv, commissioners.csv, "
+                        "decisions.csv, appeals.csv, evidence.csv, recommendations.csv, responses.csv, "
+                        "funding_claims.csv, exceptions.csv"]),
+}
+
+
+@pytest.mark.parametrize("case", list(STRICT))
+def test_strict_parsing(case, tmp_path, db_url):
+    files, expected = STRICT[case]
+    folder = tmp_path / "r"
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    result = cli("import", folder, db=db_url)
+    assert result.exit_code == 1
+    assert errors(result) == expected
+    assert "Traceback" not in result.output
+    for table in ("areas", "funding_claims", "import_batches"):
+        assert count(db_url, table) == 0
+
+
+def test_files_that_are_not_regular_files_are_errors_and_never_opened(tmp_path, sqlite_url):
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "areas.csv").symlink_to(tmp_path / "nowhere.csv")
+    (folder / "commissioners.csv").mkdir()
+    os.mkfifo(folder / "decisions.csv")  # opening it for reading would block: it must not be opened
+    result = cli("import", folder, db=sqlite_url)
+    assert result.exit_code == 1
+    assert errors(result) == [
+        "areas.csv: a link to a file that does not exist",
+        "commissioners.csv: a folder, not a file",
+        "decisions.csv: not a regular file (a pipe, socket or device)",
+    ]
+
+
+def test_windows_1252_and_utf16_are_read_with_the_right_text(tmp_path, db_url):
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "areas.csv").write_bytes("area_code,name,region\r\n850,Área 850,£ South\r\n".encode("cp1252"))
+    (folder / "commissioners.csv").write_bytes(
+        "commissioner_code,name,kind\r\nQRL,NHS Île ICB,health\r\n".encode("utf-16"))
+    result = cli("import", folder, db=db_url)
+    assert result.exit_code == 0, result.output
+    assert "areas.csv: read as Windows-1252 (the file is not UTF-8)" in result.stdout
+    engine = sa.create_engine(db_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as conn:
+        assert tuple(conn.execute(sa.text("select name, region from areas")).one()) == ("Área 850", "£ South")
+        assert conn.execute(sa.text("select name from commissioners")).scalar_one() == "NHS Île ICB"
+    engine.dispose()
+
+
+def test_a_utf8_bom_and_upper_case_column_names_are_fine(tmp_path, sqlite_url):
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "areas.csv").write_bytes(b"\xef\xbb\xbfNAME,Area_Code\r\n Area 850 ,850\r\n")
+    assert cli("import", folder, db=sqlite_url).exit_code == 0
+    assert count(sqlite_url, "areas") == 1
+
+
+# --- successors, kinds and the store ----------------------------------------------------------
+
+
+def test_successor_rules(tmp_path, db_url):
+    bad = write_records(tmp_path / "bad", areas=[
+        {"area_code": "850", "name": "A", "successor_code": "851", "successor_from": ""},
+        {"area_code": "851", "name": "B", "successor_code": "852", "successor_from": "2020-04-01"},
+        {"area_code": "852", "name": "C", "successor_code": "851", "successor_from": "2020-04-01"},
+        {"area_code": "853", "name": "D", "successor_code": "999", "successor_from": "2020-04-01"},
+    ], commissioners=[
+        {"commissioner_code": "QRL", "name": "ICB", "kind": "health", "successor_code": "850-SC",
+         "successor_from": "2021-01-01"},
+        {"commissioner_code": "850-SC", "name": "SC", "kind": "social_care", "successor_code": "",
+         "successor_from": ""},
+    ])
+    result = cli("import", bad, db=db_url)
+    assert result.exit_code == 1
+    assert errors(result) == [
+        "areas.csv row 2, column successor_from, value '': successor_code and successor_from go together: "
+        "give both or neither",
+        "areas.csv row 3, column successor_code, value '852': successors go round in a loop: 851 → 852 → 851 "
+        "(row 3, row 4)",
+        "areas.csv row 4, column successor_code, value '851': successors go round in a loop: 851 → 852 → 851 "
+        "(row 3, row 4)",
+        "areas.csv row 5, column successor_code, value '999': no such area_code in this import or the store",
+        "commissioners.csv row 2, column successor_code, value '850-SC': the successor is social_care, this body "
+        "is health: a successor must be of the same kind",
+    ]
+    assert count(db_url, "areas") == 0
+    # a loop through the store: 861 -> 860 is stored, 860 -> 861 arrives later
+    assert cli("import", write_records(tmp_path / "1", areas=[
+        {"area_code": "860", "name": "A"},
+        {"area_code": "861", "name": "B", "successor_code": "860", "successor_from": "2020-04-01"}]),
+        db=db_url).exit_code == 0
+    later = write_records(tmp_path / "2", areas=[
+        {"area_code": "860", "name": "A", "successor_code": "861", "successor_from": "2020-04-01"}])
+    result = cli("import", later, db=db_url)
+    assert errors(result) == ["areas.csv row 2, column successor_code, value '861': successors go round in a "
+                              "loop: 860 → 861 → 860 (row 2, 861 (stored))"]
+
+
+def test_a_commissioners_kind_cannot_change_under_stored_recommendations(tmp_path, db_url):
+    first = write_records(tmp_path / "1", areas=AREAS, commissioners=COMMISSIONERS, appeals=[APPEAL],
+                          recommendations=[{"recommendation_id": f"R{i}", "appeal_id": "A1",
+                                            "commissioner_code": "QRL", "kind": "health",
+                                            "made_on": "2019-06-01"} for i in (1, 2)])
+    assert cli("import", first, db=db_url).exit_code == 0
+    change = write_records(tmp_path / "2", commissioners=[{**COMMISSIONERS[0], "kind": "social_care"}])
+    result = cli("import", change, db=db_url)
+    assert result.exit_code == 1
+    assert errors(result) == ["commissioners.csv row 2, column kind, value 'social_care': stored health "
+                              "recommendations point at this commissioner: R1, R2 (a recommendation's kind must "
+                              "equal its commissioner's)"]
+    # changed together with its recommendations, it is accepted
+    write_records(change, recommendations=[{"recommendation_id": f"R{i}", "appeal_id": "A1",
+                                            "commissioner_code": "QRL", "kind": "social_care",
+                                            "made_on": "2019-06-01"} for i in (1, 2)])
+    assert cli("import", change, db=db_url).exit_code == 0
+
+
+# --- dry run and the problems report ----------------------------------------------------------
+
+
+def test_dry_run_writes_nothing_and_shows_what_would_change(tmp_path, db_url):
+    folder = write_records(tmp_path / "r", areas=AREAS, commissioners=COMMISSIONERS, appeals=[APPEAL])
+    result = cli("import", folder, "--dry-run", db=db_url)
+    assert result.exit_code == 0, result.output
+    assert "dry run: nothing was written" in result.stdout
+    assert "appeals.csv       │ 1   │ 0       │ 0" in result.stdout
+    for table in ("areas", "appeals", "import_batches"):
+        assert count(db_url, table) == 0
+    assert cli("import", folder, db=db_url).exit_code == 0
+    write_records(folder, appeals=[{**APPEAL, "case_ref": "C2"}])
+    result = cli("import", folder, "--dry-run", db=db_url)
+    assert "appeals.csv       │ 0   │ 1       │ 0" in result.stdout
+    assert "areas.csv         │ 0   │ 0       │ 1" in result.stdout
+    assert count(db_url, "import_batches") == 1 and count(db_url, "audit_log") == 0
+
+
+def test_the_problems_report_opens_in_a_spreadsheet(tmp_path, sqlite_url):
+    folder = write_records(tmp_path / "r", areas=[{"area_code": "=850", "name": "A", "region": "x"},
+                                                  {"area_code": "851", "name": "", "region": "y"}])
+    (folder / "decisions.csv").write_text("decision_id,area_code,case_ref,decision_type,decision_date\n"
+                                          "D1,@SUM(1),C1,plan_issued,-1\n", encoding="utf-8")
+    report = tmp_path / "problems.csv"
+    result = cli("import", folder, "--dry-run", "--report", report, db=sqlite_url)
+    assert result.exit_code == 1
+    data = report.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    import csv as _csv
+    rows = list(_csv.reader(data.decode("utf-8-sig").splitlines()))
+    assert rows == [
+        ["file", "row", "column", "value", "problem"],
+        ["areas.csv", "3", "name", "", "required value is blank"],
+        ["decisions.csv", "2", "decision_date", "'-1", "not a date: use YYYY-MM-DD or day-first D/M/YYYY"],
+        ["decisions.csv", "2", "area_code", "'@SUM(1)", "no such area_code in this import or the store"],
+    ]
+
+
+def test_a_store_held_by_another_writer_is_one_clear_error_and_nothing_is_written(tmp_path, sqlite_url):
+    import sqlite3
+
+    folder = write_records(tmp_path / "r", areas=AREAS)
+    assert cli("import", folder, "--dry-run", db=sqlite_url).exit_code == 0  # creates the schema
+    other = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process is writing
+    try:
+        result = cli("import", folder, db=sqlite_url)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: the store refused the import, nothing was imported: database is locked"
+    assert count(sqlite_url, "areas") == 0 and count(sqlite_url, "import_batches") == 0

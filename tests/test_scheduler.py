@@ -20,13 +20,13 @@ from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from conftest import REPO, SAMPLE, cli
 from monitor.config import load_config
-from monitor.models import ProcessLock, RunRecord
-from monitor.scheduler import (JOB_ID, JOBS_TABLE, SCHEDULER_LOCK, DbLock, LockHeld, MonitorScheduler,
-                               Runtime, daily_job, run_cycle, stored_next_run)
+from monitor.models import RunRecord
+from monitor.runs import SCHEDULER, StoreLock
+from monitor.scheduler import JOB_ID, JOBS_TABLE, MonitorScheduler, Runtime, daily_job, run_cycle, stored_next_run
 from monitor.store import open_store
 from test_alerts import by_recipient, ok, write_config
 
@@ -92,9 +92,11 @@ def test_inbox_good_and_bad_export(sqlite_url, smtp, tmp_path):
     config = write_config(tmp_path, sqlite_url, smtp.port)
     inbox = tmp_path / "inbox"
     shutil.copytree(SAMPLE, inbox / "2020-06-30-demo")
+    (inbox / "2020-06-30-demo" / "READY").touch()
     (inbox / "2020-07-01-bad").mkdir()
     (inbox / "2020-07-01-bad" / "appeals.csv").write_text(BAD_APPEALS, encoding="utf-8")
     (inbox / "2020-07-01-bad" / "apeals.csv").write_text("x\n", encoding="utf-8")
+    (inbox / "2020-07-01-bad" / "READY").touch()  # complete: no need to wait for it to settle
     (inbox / ".incoming-851").mkdir()  # still being copied: left alone
     (inbox / "notes.txt").write_text("loose file\n", encoding="utf-8")
 
@@ -105,7 +107,8 @@ def test_inbox_good_and_bad_export(sqlite_url, smtp, tmp_path):
     assert [p.name.split("-", 1)[1] for p in processed] == ["2020-06-30-demo"]
     assert (processed[0] / "appeals.csv").is_file()
     failed = sorted(p.name for p in (inbox / "failed").iterdir())
-    assert len(failed) == 2 and failed[0].endswith("-2020-07-01-bad") and failed[1] == failed[0] + ".errors.txt"
+    assert len(failed) == 3 and failed[0].endswith("-2020-07-01-bad") and failed[1] == failed[0] + ".errors.txt"
+    assert failed[2] == failed[0] + ".problems.csv"
     report = (inbox / "failed" / failed[1]).read_text(encoding="utf-8")
     assert "could not import 2020-07-01-bad" in report and "nothing from this export was imported" in report
     assert "appeals.csv row 2, column la_response_due_on, value '2020-13-45'" in report
@@ -139,6 +142,7 @@ def test_inbox_good_and_bad_export(sqlite_url, smtp, tmp_path):
 def test_daily_cycle_on_a_short_schedule(sqlite_url, smtp, tmp_path):
     config = load_config(write_config(tmp_path, sqlite_url, smtp.port))
     shutil.copytree(SAMPLE, config.inbox / "export-1")
+    (config.inbox / "export-1" / "READY").touch()
     engine = open_store(sqlite_url)
     done = []
     scheduler = MonitorScheduler(config, engine, every=1, as_of=date(2020, 6, 30), on_cycle=done.append,
@@ -155,7 +159,7 @@ def test_daily_cycle_on_a_short_schedule(sqlite_url, smtp, tmp_path):
     imports = [r for r in runs(engine) if r["step"] == "import"]
     assert imports[0]["counts"]["imported"] == 1 and imports[1]["counts"]["imported"] == 0
     assert len(by_recipient(smtp.take())) == 7  # the second cycle sent nothing new
-    assert DbLock(engine, SCHEDULER_LOCK).holder() is None  # released on stop
+    assert StoreLock(engine, SCHEDULER).holder() is None  # released on stop
 
 
 # --- catching up once after downtime ----------------------------------------------------------
@@ -209,8 +213,8 @@ def test_a_second_run_refuses_while_the_first_is_alive(db_url, smtp, tmp_path):
     engine = open_store(db_url)
     first = _start_run(config)
     try:
-        holder = wait_for(lambda: first.poll() is None and DbLock(engine, SCHEDULER_LOCK).holder(), timeout=30)
-        assert holder["pid"] == first.pid
+        holder = wait_for(lambda: first.poll() is None and StoreLock(engine, SCHEDULER).holder(), timeout=30)
+        assert holder.pid == first.pid
         second = cli("run", config=config)
         assert second.exit_code == 1
         assert "another send-monitor process holds the scheduler lock on this database" in second.stderr
@@ -225,24 +229,8 @@ def test_a_second_run_refuses_while_the_first_is_alive(db_url, smtp, tmp_path):
             first.communicate()
     assert first.returncode == 0, err
     assert "stopped cleanly (SIGTERM)" in err
-    assert DbLock(engine, SCHEDULER_LOCK).holder() is None
+    assert StoreLock(engine, SCHEDULER).holder() is None
     assert "scheduler: not running" in ok("status", config=config).stdout
-
-
-def test_a_dead_holder_is_taken_over(sqlite_url):
-    engine = open_store(sqlite_url)
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    old = datetime.now(timezone.utc) - timedelta(minutes=10)
-    with engine.begin() as conn:
-        conn.execute(insert(ProcessLock.__table__).values(
-            name=SCHEDULER_LOCK, token="stale", host=socket.gethostname(), pid=dead.pid, proc_start=None,
-            acquired_at=old, heartbeat=old))
-    with DbLock(engine, SCHEDULER_LOCK) as lock:
-        assert lock.holder()["pid"] == os.getpid()
-        with pytest.raises(LockHeld, match=f"pid {os.getpid()}"):
-            DbLock(engine, SCHEDULER_LOCK).acquire()  # another holder in this live process: refused
-    assert lock.holder() is None
 
 
 def test_a_stop_request_ends_the_cycle_between_steps(sqlite_url, smtp, tmp_path, monkeypatch):

@@ -1,0 +1,30 @@
+"""Logging: one handler on stderr, set up once per command by the CLI.
+
+Format: `2026-12-01T06:00:02+0000 INFO send_monitor.scheduler: message` (ISO time with
+the offset, level, logger, message). Messages never hold record values.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class _Handler(logging.StreamHandler):
+    """Ours, so that configuring again replaces it (and leaves other handlers alone)."""
+
+
+def configure(level: str = "INFO") -> None:
+    """Log at `level` and above to the current stderr; Alembic's chatter only at DEBUG."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, _Handler)]:
+        root.removeHandler(handler)
+    handler = _Handler(sys.stderr)
+    handler.setFormatter(logging.Formatter(FORMAT, DATE_FORMAT))
+    root.addHandler(handler)
+    root.setLevel(level)
+    logging.getLogger("alembic").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)

@@ -1,0 +1,70 @@
+"""Publish the findings as a static site: national, area and commissioner dashboards,
+explanation pages and inspector reports (Jinja2 templates in `dashboards/`, charts with
+plotly.js written once into `assets/`).
+
+A face: it reads the store only through `monitor.findings`. The public entry point is
+`publish(engine, rules, out_dir, as_of=None, pdf=False, site_url="")`. The stages:
+`context` (numbers and listings from findings), `charts` (Plotly), `render` (Jinja2),
+`build` (which pages, from which rows), `write` (files, the swap), `pdf` (Chromium).
+
+Layout of the site (all links relative, so it works from file:// and any web server):
+
+    index.html                         national view (areas x duties)
+    assets/                            plotly.min.js, site.css, site.js (no data)
+    areas/<code>/index.html            area dashboard
+    areas/<code>/report.html (.pdf)    inspector report
+    areas/<code>/findings.csv, .json   the area's findings, in the CLI export shape
+    areas/<code>/explain/<duty>/<subject>.html   one page per finding needing action
+    commissioners/<code>/index.html    commissioner dashboard (across its areas)
+    commissioners/<code>/findings.csv, .json
+
+An area's folder holds only that area's findings and case references, so it can be
+published to that area alone (with `assets/`).
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from monitor.publish.build import _build
+from monitor.publish.context import rate
+from monitor.publish.errors import PublishError
+from monitor.publish.pdf import chromium_path, render_pdf, render_pdfs
+from monitor.publish.write import MARKER, SiteFolder
+from monitor.rules import Rule
+
+__all__ = ["PublishError", "chromium_path", "publish", "rate", "render_pdf", "render_pdfs"]
+
+
+def publish(engine: Engine, rules: dict[str, Rule], out_dir: Path, as_of: date | None = None,
+            pdf: bool = False, site_url: str = "", workers: int | None = None, progress=None) -> Path:
+    """Write the static site for the latest check into `out_dir`; return the index page's path.
+
+    `as_of` None means the latest check's date; any other date than the one the store
+    holds is an error (`FindingsError`). The site is built in a version folder beside
+    `out_dir` and swapped in atomically when complete (`SiteFolder`); an existing `out_dir`
+    must be empty or an earlier site. Areas are
+    written by `workers` forked processes (default: one per CPU, up to 8, from 20 areas up;
+    `workers=1` writes everything in the calling process). `progress(name, done, total)`
+    hears of each PDF printed.
+    """
+    site = SiteFolder(out_dir)
+    site.check()
+    with site.lock():
+        site.prune()  # what killed publishes left
+        build = site.new_version()
+        try:
+            _build(engine, rules, build, as_of, site_url, workers)
+            if pdf:
+                render_pdfs(sorted(build.glob("areas/*/report.html")), progress)
+            (build / MARKER).write_text("written by send-monitor publish\n", encoding="utf-8")
+            site.swap(build)
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)
+            raise
+        site.prune(background=True)
+    return Path(out_dir) / "index.html"

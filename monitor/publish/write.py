@@ -1,0 +1,191 @@
+"""Writing the site: files inside the build folder, the exports, the assets, and the swap."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import fcntl
+import os
+import shutil
+import tempfile
+import threading
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from jinja2 import Environment
+
+from monitor.exports import csv_text, json_text, xlsx_bytes
+from monitor.findings import export_rows
+from monitor.publish.errors import PublishError
+from monitor.publish.render import DASHBOARDS
+
+MARKER = ".send-monitor-site"
+
+
+class _Writer:
+    def __init__(self, root: Path, env: Environment, common: dict):
+        self.root = root.resolve()
+        self.env = env
+        self.common = common
+        self.templates: dict[str, object] = {}
+        self.folders: set[str] = set()
+        self.pages = 0
+
+    def path(self, rel: str) -> str:
+        parts = rel.split("/")
+        if any(part in ("", ".", "..") for part in parts):
+            raise PublishError(f"refusing to write {rel!r}: not a plain path inside the site folder")
+        folder = "/".join(parts[:-1])
+        if folder not in self.folders:
+            (self.root / folder).mkdir(parents=True, exist_ok=True)
+            self.folders.add(folder)
+        return os.path.join(self.root, rel)
+
+    def text(self, rel: str, content: str) -> Path:
+        target = self.path(rel)
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(content)
+        return Path(target)
+
+    def page(self, template: str, rel: str, **context) -> Path:
+        if template not in self.templates:
+            self.templates[template] = self.env.get_template(template)
+        root = "../" * rel.count("/")
+        self.pages += 1
+        return self.text(rel, self.templates[template].render(**self.common, root=root, here=rel, **context))
+
+    def exports(self, folder: str, as_of: date, rows: list[dict], title: str | None = None) -> None:
+        """findings.csv and .json as the CLI exports them; an area's folder gets findings.xlsx too."""
+        shaped = export_rows(rows)
+        self.text(folder + "findings.json", json_text(as_of, shaped))
+        self.text(folder + "findings.csv", csv_text(shaped))
+        if title is not None:
+            with open(self.path(folder + "findings.xlsx"), "wb") as fh:
+                fh.write(xlsx_bytes(as_of, shaped, title))
+
+
+class SiteFolder:
+    """OUT_DIR as a symbolic link to a complete versioned folder beside it (`.NAME.v-…`).
+
+    A new site is built in a new version folder; a temporary link to it is renamed over
+    OUT_DIR (one atomic rename), so readers find the complete old or the complete new site
+    at every instant. A site written as a real folder by earlier versions is exchanged for
+    the link atomically too (renameat2 RENAME_EXCHANGE; elsewhere two renames). Publishes
+    of one OUT_DIR take turns (a lock file beside it); each removes what killed publishes
+    left and every version but the one it swapped in.
+    """
+
+    def __init__(self, out_dir: Path):
+        out_dir = Path(out_dir).absolute()
+        if out_dir.is_symlink() and not self._ours(out_dir, os.readlink(out_dir)):
+            out_dir = out_dir.resolve()  # a link someone else made: publish where it points
+        self.out_dir = out_dir
+        self.parent = out_dir.parent
+        self.prefix = f".{out_dir.name}."
+
+    @staticmethod
+    def _ours(link: Path, target: str) -> bool:
+        return "/" not in target and target.startswith(f".{link.name}.v-")
+
+    def check(self) -> None:
+        """Refuse an OUT_DIR that is neither empty, nor missing, nor a site written by send-monitor."""
+        out = self.out_dir
+        if out.is_symlink():
+            return
+        if out.exists() and not out.is_dir():
+            raise PublishError(f"{out} is a file, not a folder: choose an empty or new folder")
+        if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+            raise PublishError(f"{out} is not empty and is not a site written by send-monitor: "
+                               "choose an empty or new folder")
+
+    @contextlib.contextmanager
+    def lock(self):
+        """Hold the lock file beside OUT_DIR (released by the kernel if the process dies)."""
+        self.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.parent / f"{self.prefix}lock", "a") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise PublishError(f"another publish is writing {self.out_dir}: try again when it ends") from None
+            yield
+
+    def current(self) -> str | None:
+        """The name of the version folder OUT_DIR points at (None: no link yet)."""
+        return os.readlink(self.out_dir) if self.out_dir.is_symlink() else None
+
+    def new_version(self) -> Path:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        return Path(tempfile.mkdtemp(prefix=f"{self.prefix}v-{stamp}-", dir=self.parent))
+
+    def swap(self, version: Path) -> None:
+        """Point OUT_DIR at `version` (complete, with its marker) in one atomic step."""
+        os.chmod(version, 0o755)
+        link = self.parent / f"{self.prefix}link-{version.name.rsplit('-', 1)[-1]}"
+        os.symlink(version.name, link)
+        if self.out_dir.is_dir() and not self.out_dir.is_symlink():
+            if not _exchange(link, self.out_dir):  # no renameat2: a brief moment without a site
+                os.rename(self.out_dir, self.parent / f"{self.prefix}old-{version.name.rsplit('-', 1)[-1]}")
+                os.rename(link, self.out_dir)
+        else:
+            os.rename(link, self.out_dir)
+        _fsync_dir(self.parent)
+
+    def leftovers(self) -> list[Path]:
+        """Everything beside OUT_DIR that earlier or killed publishes left, but the current version."""
+        keep = self.current()
+        return [p for p in self.parent.glob(f"{self.prefix}*")
+                if p.name != keep and p.name != f"{self.prefix}lock"
+                and p.name.startswith(tuple(f"{self.prefix}{k}-" for k in ("v", "new", "old", "link")))]
+
+    def prune(self, background: bool = False) -> None:
+        """Remove the leftovers; tens of thousands of old pages take a while, so after a swap
+        this runs in a (non-daemon) thread that a command-line run still finishes."""
+        def remove(paths: list[Path]) -> None:
+            for p in paths:
+                if p.is_symlink() or p.is_file():
+                    p.unlink(missing_ok=True)
+                else:
+                    shutil.rmtree(p, ignore_errors=True)
+
+        paths = self.leftovers()
+        if background and paths:
+            threading.Thread(target=remove, args=(paths,), name="send-monitor-remove-old-site").start()
+        else:
+            remove(paths)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Exchange two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_assets(site: Path) -> None:
+    import plotly.offline
+
+    assets = site / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    (assets / "plotly.min.js").write_text(plotly.offline.get_plotlyjs(), encoding="utf-8")
+    for path in (DASHBOARDS / "static").iterdir():
+        if path.is_file():
+            shutil.copyfile(path, assets / path.name)
+

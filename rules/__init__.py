@@ -1,0 +1,1 @@
+"""The duties' rule files, shipped inside the package as `monitor.rules_data` (pyproject.toml)."""
