@@ -188,9 +188,12 @@ def store_failure(exc: BaseException, url: str | URL) -> str | None:
         if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
             return f"a file could not be written ({exc.strerror}): make the folder writable and run the command again"
         return None
-    if not isinstance(exc, DBAPIError):
+    if isinstance(exc, DBAPIError):
+        orig = exc.orig
+    elif isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("psycopg"):
+        orig = exc  # raised by the driver itself (the import writes through the raw cursor)
+    else:
         return None
-    orig = exc.orig
     code = getattr(orig, "sqlite_errorcode", None)
     state = getattr(orig, "sqlstate", None) or ""
     if code is not None and code & 0xFF in (8, 14) and _read_only_file(parse_url(url).database):
