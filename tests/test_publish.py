@@ -429,11 +429,12 @@ def _page_types(demo) -> dict[str, Path]:
         "explanation (exception)": site / explanation_path("850", exception["duty"], exception["subject"]),
         "report": site / "areas/850/report.html",
         "case": site / case_path("850", overdue["case_ref"]),
+        "accessibility statement": site / "accessibility.html",
     }
 
 
 PAGE_TYPES = ["national", "area", "commissioner", "social care commissioner", "explanation (overdue)",
-              "explanation (exception)", "report", "case"]
+              "explanation (exception)", "report", "case", "accessibility statement"]
 
 
 @pytest.mark.parametrize("width", [390, 1280])

@@ -168,6 +168,7 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
     duties = list(rules)
     heat = heatmap_chart("chart-heatmap", national, duties, {d: rules[d].short_title for d in duties}) if national else None
     bench: Benchmarks = writer.common["bench"]
+    writer.page("accessibility.html", "accessibility.html", title="Accessibility statement", charts=[])
     writer.page("national.html", "index.html", title="National overview", areas=national,
                 regions=region_rows(national, bench, duties), england=england_rows(national, bench, rules),
                 commissioners=commissioner_summaries, duties=duties, heat=heat,
