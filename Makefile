@@ -99,6 +99,7 @@ install-check: wheel
 
 bench: setup
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.check
 
 clean:
 	rm -rf $(VENV) .venv-3.13 .venv-lock .venv-install $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(SITE) *.egg-info build dist

@@ -458,3 +458,21 @@ def test_an_import_committing_during_a_check_is_picked_up_by_the_next_check(tmp_
     assert run_check(engine, RULES, as_of + timedelta(days=2)).mode == "incremental"
     assert stored(engine) == expected(after, as_of + timedelta(days=2))  # the next check picks the import up
     engine.dispose()
+
+
+def test_a_commissioner_changing_kind_re_evaluates_the_contacts_it_counted_for(tmp_path, sqlite_url):
+    from conftest import write_records
+
+    appeal = {**_appeal("A1"), "social_care_issue": "yes"}
+    first = write_records(tmp_path / "first", areas=[AREA],
+                          commissioners=[HEALTH, {"commissioner_code": "SC1", "name": "SC", "kind": "social_care"}],
+                          appeals=[appeal], evidence=[_contacted("A1"), {**_contacted("A1", "2019-03-20"),
+                                                                         "commissioner_code": "SC1"}])
+    assert cli("import", first, db=sqlite_url).exit_code == 0
+    _check(sqlite_url, date(2019, 6, 30))
+    assert _status(sqlite_url, "commissioner-contacted", "A1:social_care") == "late"
+    changed = write_records(tmp_path / "changed",
+                            commissioners=[{"commissioner_code": "SC1", "name": "SC", "kind": "health"}])
+    assert cli("import", changed, db=sqlite_url).exit_code == 0
+    assert "incremental" in _check(sqlite_url, date(2019, 7, 1))
+    assert _status(sqlite_url, "commissioner-contacted", "A1:social_care") == "overdue"
