@@ -190,8 +190,7 @@ def import_(
     try:
         mapped = load_mapping(mapping) if mapping is not None else None
     except MappingError as exc:
-        from rich.markup import escape
-        _fail(escape(str(exc)))
+        _fail(str(exc))
     engine, rules = _store(cfg), _rules(cfg)
     with _progress(min_total=50_000) as progress:
         result = import_folder(engine, folder, rules.keys(), progress, mapping=mapped, dry_run=dry_run)
