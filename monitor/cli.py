@@ -103,7 +103,7 @@ def main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error instead of one line."),
 ) -> None:
-    logs.configure(log_level.value)
+    logs.configure("DEBUG" if debug else log_level.value)
     try:
         ctx.obj = load_config(config, db)
     except ConfigError as exc:

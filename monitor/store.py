@@ -163,7 +163,7 @@ _PG = {"53100": _FULL, "25006": _READ_ONLY, "55P03": _BUSY,
        "40": ("another process changed the store {url} at the same time", "run the command again"),
        "28": ("the database server refused the login to the store {url}", "check the user and password"),
        "3D": ("the database of the store {url} does not exist", "create it, or correct the URL")}
-_UNREACHABLE = ("cannot reach the store {url} ({why})", "check that the server is running and the URL is "
+_UNREACHABLE = ("cannot open the store {url} ({why})", "check that the server is running and the URL is "
                 "right, then run the command again")
 
 

@@ -110,5 +110,5 @@ def test_the_default_store_is_send_monitor_db_in_the_working_folder(tmp_path, mo
 def test_an_unreachable_store_is_a_clear_error_without_the_password():
     result = cli("import", SAMPLE, db="postgresql://monitor:s3cret@127.0.0.1:1/send")
     assert result.exit_code == 1
-    assert "cannot open the store postgresql+psycopg://monitor:***@127.0.0.1:1/send" in result.stderr
+    assert "cannot reach the store postgresql+psycopg://monitor:***@127.0.0.1:1/send" in result.stderr
     assert "s3cret" not in result.stderr
