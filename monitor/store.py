@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import Table, event, inspect, text
@@ -296,7 +297,8 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict]) -> None:
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
            f"VALUES ({', '.join([mark] * len(columns))})")
-    conn.exec_driver_sql(sql, [tuple(r[c] for c in columns) for r in rows])
+    conn.exec_driver_sql(sql, list(map(itemgetter(*columns), rows)) if len(columns) > 1 else
+                         [(r[columns[0]],) for r in rows])
 
 
 def _sqlite_adapters() -> None:
