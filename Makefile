@@ -1,7 +1,8 @@
 # send-monitor — two commands on a fresh machine: `make demo` and `make test`.
 PYTHON ?= python3
 # Python 3.13 for `make test-py313` (pyenv's if it is not on PATH).
-PYTHON313 ?= $(shell command -v python3.13 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.13*/bin/python 2>/dev/null | tail -1)
+PYTHON313 ?= $(shell for p in python3.13 $$HOME/.pyenv/versions/3.13*/bin/python; do \
+    $$p -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && command -v $$p && break; done)
 VENV ?= .venv
 BIN := $(VENV)/bin
 LOCK := requirements.lock

@@ -11,7 +11,8 @@ import sys
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
-LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# send-monitor's own loggers and those of the libraries whose messages matter to its operators.
+LOGGERS = ("send_monitor", "apscheduler", "alembic")
 
 
 class _Handler(logging.StreamHandler):
@@ -30,11 +31,12 @@ class _Handler(logging.StreamHandler):
 
 def configure(level: str = "INFO") -> None:
     """Log at `level` and above to the current stderr; Alembic's chatter only at DEBUG."""
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if isinstance(h, _Handler)]:
-        root.removeHandler(handler)
     handler = _Handler()
     handler.setFormatter(logging.Formatter(FORMAT, DATE_FORMAT))
-    root.addHandler(handler)
-    root.setLevel(level)
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        for old in [h for h in logger.handlers if isinstance(h, _Handler)]:
+            logger.removeHandler(old)
+        logger.addHandler(handler)
+        logger.setLevel(level)
     logging.getLogger("alembic").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
