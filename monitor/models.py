@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Optional
+from typing import ClassVar, Optional
 
-from sqlalchemy import JSON, Column, Index, Numeric
+from sqlalchemy import JSON, Column, Index, Numeric, Table
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 2
+
+class _Table(SQLModel):
+    """Base of every table: declares the `__table__` SQLAlchemy gives each table class."""
+
+    __table__: ClassVar[Table]
 
 
-class _Record(SQLModel):
+class _Record(_Table):
     created_batch: Optional[int] = Field(default=None, index=True)
     updated_batch: Optional[int] = Field(default=None, index=True)
 
@@ -124,7 +128,7 @@ class RecordedException(_Record, table=True):
     expires_on: date
 
 
-class ImportBatch(SQLModel, table=True):
+class ImportBatch(_Table, table=True):
     """One run of `import`: where from, when, and what it did to each file."""
 
     __tablename__ = "import_batches"
@@ -135,7 +139,7 @@ class ImportBatch(SQLModel, table=True):
     counts: dict = Field(default_factory=dict, sa_column=Column(JSON))
 
 
-class AuditEntry(SQLModel, table=True):
+class AuditEntry(_Table, table=True):
     """A change an import made to an existing record: one row per changed column."""
 
     __tablename__ = "audit_log"
@@ -148,7 +152,7 @@ class AuditEntry(SQLModel, table=True):
     new_value: Optional[str] = None
 
 
-class CheckRun(SQLModel, table=True):
+class CheckRun(_Table, table=True):
     """One run of `check`: the as-of date, the rule versions and what it found."""
 
     __tablename__ = "check_runs"
@@ -163,7 +167,7 @@ class CheckRun(SQLModel, table=True):
     counts: dict = Field(default_factory=dict, sa_column=Column(JSON))
 
 
-class Finding(SQLModel, table=True):
+class Finding(_Table, table=True):
     """The current finding of one (duty, subject), as of the latest check."""
 
     __tablename__ = "findings"
@@ -188,7 +192,7 @@ class Finding(SQLModel, table=True):
     check_id: int  # the check that last changed it
 
 
-class FindingChange(SQLModel, table=True):
+class FindingChange(_Table, table=True):
     """The history: each time a finding appears or its status changes."""
 
     __tablename__ = "finding_history"
@@ -209,7 +213,7 @@ class FindingChange(SQLModel, table=True):
     rule_version: str
 
 
-class Meta(SQLModel, table=True):
+class Meta(_Table, table=True):
     """Key/value facts about the store itself (schema version)."""
 
     __tablename__ = "meta"
@@ -222,7 +226,7 @@ class Meta(SQLModel, table=True):
 from sqlalchemy import Text, UniqueConstraint  # noqa: E402
 
 
-class AlertEvent(SQLModel, table=True):
+class AlertEvent(_Table, table=True):
     """An alert event that has been queued: each (duty, subject, kind, event_on) exactly once.
 
     `kind` is due_soon, breach, reminder, escalation or resolution; `event_on` is the
@@ -249,7 +253,7 @@ class AlertEvent(SQLModel, table=True):
     created_at: datetime
 
 
-class OutboxMessage(SQLModel, table=True):
+class OutboxMessage(_Table, table=True):
     """One digest e-mail: queued, then sent (or kept queued while the SMTP server is down)."""
 
     __tablename__ = "outbox"
@@ -276,7 +280,7 @@ class OutboxMessage(SQLModel, table=True):
     requeued_as: Optional[int] = None  # failed: the message that re-sent it
 
 
-class OutboxAttempt(SQLModel, table=True):
+class OutboxAttempt(_Table, table=True):
     """One attempt to send an outbox message: when, and what the SMTP server said."""
 
     __tablename__ = "outbox_attempts"
@@ -290,7 +294,7 @@ class OutboxAttempt(SQLModel, table=True):
     error: Optional[str] = Field(default=None, sa_column=Column(Text))
 
 
-class AlertNotice(SQLModel, table=True):
+class AlertNotice(_Table, table=True):
     """A one-off alert that has been queued (export failure, quiet area, handover note), once per key."""
 
     __tablename__ = "alert_notices"
@@ -301,7 +305,7 @@ class AlertNotice(SQLModel, table=True):
     created_at: datetime
 
 
-class RunRecord(SQLModel, table=True):
+class RunRecord(_Table, table=True):
     """One step of a run (import, check, publish, alerts): start, end, outcome, counts."""
 
     __tablename__ = "runs"
@@ -312,21 +316,8 @@ class RunRecord(SQLModel, table=True):
     as_of: Optional[date] = None
     started_at: datetime
     finished_at: Optional[datetime] = None
-    outcome: str = "running"  # running, ok, partial, failed, skipped
+    outcome: str = "running"  # running, ok, partial, failed, skipped, interrupted
     counts: dict = Field(default_factory=dict, sa_column=Column(JSON))
     detail: Optional[str] = Field(default=None, sa_column=Column(Text))
     host: Optional[str] = None
     pid: Optional[int] = None
-
-
-class ProcessLock(SQLModel, table=True):
-    """A named single-instance lock: who holds it (host, pid) and its heartbeat."""
-
-    __tablename__ = "process_locks"
-    name: str = Field(primary_key=True)
-    token: str
-    host: str
-    pid: int
-    proc_start: Optional[str] = None
-    acquired_at: datetime
-    heartbeat: datetime

@@ -45,8 +45,9 @@ def _previous_release_store(url: str, source: str) -> None:
         old = sa.MetaData()
         old.reflect(conn)
         with connect(source).connect() as src:
+            kept = set(sa.inspect(src).get_table_names())  # tables 0.1.0 had and later dropped: empty
             for table in old.sorted_tables:
-                if table.name == "meta":
+                if table.name == "meta" or table.name not in kept:
                     continue
                 rows = [dict(r._mapping) for r in src.execute(sa.select(*table.columns))]
                 if rows:
