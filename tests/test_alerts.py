@@ -3,9 +3,11 @@
 import → check → alerts: right recipients and contents; a second run sends nothing new;
 advancing the as-of date gives the due-soon, breach, reminder, escalation and resolution in
 turn (and a breach returning after an exception expires); SMTP down → kept, sent exactly once
-later; dry run sends and records nothing; a body without an address is reported, not dropped.
+later; dry run sends and records nothing; a body without an address is reported, not dropped;
+after mergers the body that acts now gets the open items, inherited breaches once, with a note;
+failed exports and quiet areas are mailed once. (Delivery faults: test_outbox.py; what a digest
+says: test_digest.py.)
 """
-
 from __future__ import annotations
 
 import csv
