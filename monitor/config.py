@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -56,6 +56,7 @@ class Config:
     rules_dir: Path = REPO_RULES
     parameters: dict = field(default_factory=dict)
     inbox: Path = Path("inbox")
+    inbox_settle_seconds: float = 60.0  # an export is taken once unchanged this long (or with READY)
     site_dir: Path = Path("site")
     site_url: str = ""
     schedule_time: str = "06:00"
@@ -76,6 +77,11 @@ def _time_zone(value: str) -> None:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError("an IANA time zone, e.g. Europe/London") from None
+
+
+def _seconds(value: float) -> None:
+    if value < 0:
+        raise ValueError("0 or more seconds")
 
 
 @dataclass(frozen=True)
@@ -108,10 +114,11 @@ KEYS: dict[str, Key] = {
     "alerts.retry_backoff_minutes": Key(float),
     "alerts.admin_email": Key(str),
     "alerts.quiet_after_days": Key(int),
-    "lock_timeout_seconds": Key(float),
+    "lock_timeout_seconds": Key(float, _seconds),
+    "inbox_settle_seconds": Key(float, _seconds),
 }
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", float: "a number",
-               dict: "a table", list: "an array", date: "a date"}
+               dict: "a table", list: "an array", date: "a date", time: "a time"}
 
 
 def _toml_type(value: object) -> str:
@@ -153,6 +160,13 @@ def today(cfg: Config) -> date:
     return datetime.now(ZoneInfo(cfg.timezone)).date()
 
 
+def _settle_seconds(data: dict) -> float:
+    value = data.get("inbox_settle_seconds", 60)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError("inbox_settle_seconds in the configuration must be a number of seconds (0 or more)")
+    return float(value)
+
+
 def load_config(path: Path | None = None, db: str | None = None) -> Config:
     """Read the config file (explicit, `SEND_MONITOR_CONFIG`, or ./send-monitor.toml if present)."""
     if path is None and os.environ.get(CONFIG_ENV):
@@ -177,6 +191,7 @@ def load_config(path: Path | None = None, db: str | None = None) -> Config:
         rules_dir=base / data["rules_dir"] if "rules_dir" in data else REPO_RULES,
         parameters=dict(data.get("parameters", {})),
         inbox=base / data.get("inbox", "inbox"),
+        inbox_settle_seconds=_settle_seconds(data),
         site_dir=base / data.get("site_dir", "site"),
         site_url=data.get("site_url", ""),
         schedule_time=schedule.get("time", "06:00"),

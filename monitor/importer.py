@@ -12,10 +12,11 @@ dry run always does. Memory stays bounded: rows stream, only ids are kept.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import and_, bindparam, func, insert, select, tuple_, update
@@ -24,13 +25,14 @@ from sqlalchemy.engine import Connection, Engine
 from monitor.mapping import Mapping
 from monitor.models import AuditEntry, ImportBatch
 from monitor.problems import Problem
-from monitor.records import BY_NAME, MAX_FIELD_CHARS, RECORD_TYPES, Col, RecordType, parse_value
+from monitor.records import BY_NAME, MAX_FIELD_CHARS, MAX_ID_CHARS, Col, RecordType, parse_value
 from monitor.sources import Table, open_export
 from monitor.store import bulk_insert
 
 Progress = Callable[[str, int, int | None], None]
 _CHUNK = 5000
 _LOOKUP = 500
+_SQLITE_CACHE_KIB = 32768
 # C0 and C1 control characters; tab, line feed and carriage return are allowed in free text only
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_ID = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -62,11 +64,22 @@ def import_folder(engine: Engine, path: Path, duty_ids: Iterable[str], progress:
                   mapping: Mapping | None = None, dry_run: bool = False) -> ImportResult:
     """Validate the export at `path` (a folder or a workbook) against the store and, unless it
     has a problem or this is a dry run, write it."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 50)  # millions of short-lived rows: collect cycles less often
+    try:
+        return _import(engine, Path(path), duty_ids, progress, mapping, dry_run)
+    finally:
+        gc.set_threshold(*threshold)
+
+
+def _import(engine: Engine, path: Path, duty_ids: Iterable[str], progress: Progress | None,
+            mapping: Mapping | None, dry_run: bool) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
     export = open_export(Path(path), result.problems.append)
     result.notes.extend(export.notes)
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":  # the stdlib driver would begin only at the first write
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{_SQLITE_CACHE_KIB}")  # fewer pages spilled to the WAL
             conn.exec_driver_sql("BEGIN" if dry_run else "BEGIN IMMEDIATE")
         trans = conn.begin() if not conn.in_transaction() else conn.get_transaction()
         try:
@@ -94,11 +107,17 @@ def import_folder(engine: Engine, path: Path, duty_ids: Iterable[str], progress:
 class _Parser:
     """A column's reading: trimmed text, the mapping's values, limits, then the typed value."""
 
-    def __init__(self, col: Col, index: int, source: str, values: dict[str, str] | None):
+    def __init__(self, col: Col, index: int, source: str, values: dict[str, str] | None, is_id: bool = False):
         self.col, self.index, self.source, self.values = col, index, source, values
+        self.limit = MAX_ID_CHARS if is_id else MAX_FIELD_CHARS
         self.control = _CONTROL if col.name in _FREE_TEXT else _CONTROL_ID
-        self.cache: dict[str, object] | None = {} if col.type in ("date", "bool", "enum") else None
+        self.plain = col.type == "text"  # taken as it is once the row has passed its checks
+        self.cache: dict[str, object] | None = None if self.plain else {}
+        self._seed()
 
+    def _seed(self) -> None:
+        if self.cache is not None and not self.col.required and self.values is None:
+            self.cache[""] = None  # a blank optional cell
     def parse(self, raw: str):
         """The typed value of a trimmed cell (after the mapping's values), None when blank."""
         if self.values is not None:
@@ -108,20 +127,22 @@ class _Parser:
         return self.convert(raw)
 
     def convert(self, raw: str):
+        """The typed value of a non-blank cell; ValueError says why it is refused."""
+        if len(raw) > self.limit:
+            what = "an id" if self.limit == MAX_ID_CHARS else "a value"
+            raise ValueError(f"longer than {self.limit:,} characters (the most for {what})")
+        if found := self.control.search(raw):
+            raise ValueError(f"holds a control character (U+{ord(found.group()):04X}): remove it")
+        value = parse_value(self.col, raw)
         if self.cache is not None:
-            try:
-                return self.cache[raw]
-            except KeyError:
-                value = self.cache[raw] = parse_value(self.col, raw)
-                if len(self.cache) > 10000:
-                    self.cache.clear()
-                return value
-        if len(raw) > MAX_FIELD_CHARS:
-            raise ValueError(f"longer than {MAX_FIELD_CHARS:,} characters")
-        if self.control.search(raw):
-            char = self.control.search(raw).group()
-            raise ValueError(f"holds a control character (U+{ord(char):04X}): remove it")
-        return parse_value(self.col, raw)
+            if len(self.cache) > 10000:
+                self.cache.clear()
+                self._seed()
+            self.cache[raw] = value
+        return value
+
+
+_UNSEEN = object()
 
 
 class _Run:
@@ -163,11 +184,10 @@ class _Run:
             self.unreadable.add(rtype.name)
             return
         parsers, width, unnamed = header
-        self._last_label, self._last_parsers = label, parsers
         present = {p.col.name for p in parsers}
         counts = {"new": 0, "updated": 0, "unchanged": 0}
         keys = self.keys.setdefault(rtype.name, set())
-        duplicates: dict[tuple, int] = {}
+        duplicates: dict = {}
         key_at = [next(i for i, p in enumerate(parsers) if p.col.name == k) if k in present else None
                   for k in rtype.key]
         area_at = next((i for i, p in enumerate(parsers) if p.col.name == "area_code"), None) \
@@ -176,25 +196,33 @@ class _Run:
         if small:
             self._load_small(rtype.name)
         empty = not self.conn.execute(select(func.count()).select_from(rtype.model.__table__)).scalar_one()
-        chunk: list[tuple[int, tuple]] = []
-        n = 0
+        if None in key_at:  # a key column is missing: rows are still checked, nothing more
+            key_at = []
+        single = key_at[0] if len(key_at) == 1 else None
+        row_of = self._row
+        plan = [(p, p.index, p.values, p.cache, p.plain) for p in parsers]
+        fast = None if any(p.values for p in parsers) else ([p.index for p in parsers], [p.cache for p in parsers])
+        chunk: list[tuple[int, list]] = []
         for rownum, cells in rows:
-            n += 1
-            if self.progress and n % 50000 == 0:
-                self.progress(label, n, None)
-            values = self._row(label, rownum, cells, parsers, width, unnamed)
+            values = row_of(label, rownum, cells, plan, width, unnamed, fast)
             if values is None:
                 continue
             if area_at is not None and len(self.result.areas) < 2 and values[area_at]:
                 self.result.areas.add(values[area_at])
-            if None in key_at:
+            if single is not None:
+                key = values[single]
+            elif key_at:
+                key = tuple(values[i] for i in key_at)
+                if None in key:
+                    key = None
+            else:
                 continue
-            key = tuple(values[i] for i in key_at)
-            if None in key:
+            if key is None:
                 continue
             if key in keys:
                 duplicates.setdefault(key, rownum)
-                self.problem(label, rownum, ", ".join(rtype.key), ":".join(key), "duplicate id")
+                self.problem(label, rownum, ", ".join(rtype.key), key if single is not None else ":".join(key),
+                             "duplicate id")
                 continue
             keys.add(key)
             if small:
@@ -204,15 +232,17 @@ class _Run:
             if len(chunk) >= _CHUNK:
                 self._chunk(rtype, label, parsers, chunk, empty, counts)
                 chunk = []
+                if self.progress:
+                    self.progress(label, rownum, None)
         if chunk:
             self._chunk(rtype, label, parsers, chunk, empty, counts)
         if duplicates:
             self._first_rows(table, rtype, parsers, key_at, duplicates)
         if small:
-            self._successors(rtype, label)
+            self._successors(rtype, label, parsers)
         self.result.counts[rtype.name] = counts
         if self.progress:
-            self.progress(label, n, n)
+            self.progress(label, 1, 1)
 
     def _header(self, table: Table, rows) -> tuple[list[_Parser], int, list[int]] | None:
         rtype, label = table.rtype, table.label
@@ -248,7 +278,9 @@ class _Run:
                 self.problem(label, 1, name, None, "duplicate column")
                 continue
             seen.add(std)
-            parsers.append(_Parser(rtype.column(std), i, name, self.mapping.value_map(rtype.name, std)))
+            col = rtype.column(std)
+            parsers.append(_Parser(col, i, name, self.mapping.value_map(rtype.name, std),
+                                   is_id=std in rtype.key or bool(col.refers_to) or std == "duty"))
         for col in rtype.columns:
             if col.required and col.name not in seen:
                 self.problem(label, 1, col.name, None, "required column is missing")
@@ -269,48 +301,67 @@ class _Run:
                         f"delete the rows above the column names so that they are row 1")
         return None
 
-    def _row(self, label: str, rownum: int, cells: list[str], parsers: list[_Parser], width: int,
-             unnamed: list[int]) -> list | None:
-        """The typed values of one row (in the parsers' order), or None for a blank or refused row."""
+    def _row(self, label: str, rownum: int, cells: list[str], plan: list[tuple], width: int,
+             unnamed: list[int], fast: tuple | None) -> list | None:
+        """The typed values of one row (in the order of the plan: its parsers and what the loop reads
+        of each), or None for a blank or refused row.
+
+        The row's cells are checked together for control characters and length first (one
+        search per row); only a row that has some is looked at cell by cell."""
         n = len(cells)
-        if not n or (not cells[0].strip() and not any(c.strip() for c in cells)):
+        if n == width and not unnamed:
+            joined = "".join(cells)
+            careful = len(joined) > MAX_ID_CHARS or _CONTROL_ID.search(joined) is not None
+            if not careful and fast is not None:  # the common row: every value plain text or seen before
+                values = [c if cache is None else cache.get(c, _UNSEEN)
+                          for c, cache in zip([cells[i].strip() for i in fast[0]], fast[1])]
+                if _UNSEEN not in values and "" not in values:
+                    return values
+        if not any(c.strip() for c in cells):
             return None  # a blank row
         if n != width or unnamed:
-            if not any(c.strip() for c in cells):
-                return None
             stray = [(j, c) for j, c in enumerate(cells) if (j >= width or j in unnamed) and c.strip()]
             if stray:
-                j, c = stray[0]
-                self.problem(label, rownum, None, c.strip(), "value in a column with no header")
+                self.problem(label, rownum, None, stray[0][1].strip(), "value in a column with no header")
                 return None
             if n < width:
-                missing = next((p.source for p in parsers if p.index >= n), None)
+                missing = next((p.source for p, i, *_ in plan if i >= n), None)
                 self.problem(label, rownum, missing, None,
                              f"the row has {n} cells and the header {width}: a cut-off row (nothing was read "
                              f"from it; complete the row)")
                 return None
+        joined = "".join(cells)
+        careful = len(joined) > MAX_ID_CHARS or _CONTROL_ID.search(joined) is not None
         values: list = []
+        append = values.append
         bad = False
-        for p in parsers:
-            raw = cells[p.index].strip()
-            text = p.values.get(raw, raw) if p.values is not None else raw
-            if not text:
+        for p, i, vmap, cache, plain in plan:
+            raw = cells[i].strip()
+            mapped = raw if vmap is None else vmap.get(raw, raw)
+            if not mapped:
                 if p.col.required:
                     self.problem(label, rownum, p.source, raw, "required value is blank")
                     bad = True
-                values.append(None)
+                append(None)
                 continue
+            if not careful:
+                if plain:
+                    append(mapped)
+                    continue
+                if cache is not None:
+                    value = cache.get(mapped, _UNSEEN)
+                    if value is not _UNSEEN:
+                        append(value)
+                        continue
             try:
-                values.append(p.convert(text))
+                append(p.convert(mapped))
             except ValueError as exc:
                 self.problem(label, rownum, p.source, raw, str(exc))
                 bad = True
-                values.append(None)
-        if bad:
-            if all(v is None for v in values):
-                return None
-            return values  # the key still counts (for duplicates and references); nothing is written
-        return values
+                append(None)
+        if bad and all(v is None for v in values):
+            return None
+        return values  # with a problem, the key still counts (duplicates, references); nothing is written
 
     # --- a chunk of rows: references, rules, writing ---------------------------------------
 
@@ -322,8 +373,7 @@ class _Run:
             targets = [t for t in p.col.refers_to if t != rtype.name]
             if not targets or any(t in self.unreadable for t in targets):
                 continue
-            i = index[p.col.name]
-            self._references(label, p, targets, [(r, v[i]) for r, v in chunk if v[i] is not None])
+            self._references(label, p, targets, chunk, index[p.col.name])
         if rtype.name == "exceptions" and "duty" in index:
             i = index["duty"]
             for rownum, values in chunk:
@@ -342,22 +392,32 @@ class _Run:
             return
         self._write(rtype, names, index, chunk, stored, counts)
 
-    def _references(self, label: str, p: _Parser, targets: list[str], pairs: list[tuple[int, str]]) -> None:
-        wanted = {v for _, v in pairs if not any((v,) in self.keys.get(t, ()) for t in targets)}
+    def _references(self, label: str, p: _Parser, targets: list[str], chunk: list, i: int) -> None:
+        """The ids column `i` of the chunk names exist in this import or the store."""
+        distinct = {values[i] for _, values in chunk}
+        distinct.discard(None)
+        for t in targets:
+            distinct -= self.keys.get(t, set())
+        if not distinct:
+            return
         for t in targets:
             found, missing = self.found.setdefault(t, set()), self.missing.setdefault(t, set())
-            ask = sorted(v for v in wanted if v not in found and v not in missing)
+            ask = sorted(distinct - found - missing)
             table = BY_NAME[t].model.__table__
             key = table.c[BY_NAME[t].key[0]]
-            for i in range(0, len(ask), _LOOKUP):
-                part = ask[i:i + _LOOKUP]
+            for j in range(0, len(ask), _LOOKUP):
+                part = ask[j:j + _LOOKUP]
                 got = set(self.conn.execute(select(key).where(key.in_(part))).scalars())
                 found |= got
                 missing.update(v for v in part if v not in got)
+        for t in targets:
+            distinct -= self.found[t]
+        if not distinct:
+            return
         names = " or ".join(BY_NAME[t].key[0] for t in targets)
-        for rownum, v in pairs:
-            if v in wanted and not any(v in self.found[t] for t in targets):
-                self.problem(label, rownum, p.source, v, f"no such {names} in this import or the store")
+        for rownum, values in chunk:
+            if values[i] in distinct:
+                self.problem(label, rownum, p.source, values[i], f"no such {names} in this import or the store")
 
     def _stored(self, rtype: RecordType, keys: list[tuple], columns: list[str]) -> dict[tuple, dict]:
         table = rtype.model.__table__
@@ -427,7 +487,7 @@ class _Run:
 
     # --- areas and commissioners: successors, kinds --------------------------------------------
 
-    def _successors(self, rtype: RecordType, label: str) -> None:
+    def _successors(self, rtype: RecordType, label: str, parsers: list[_Parser]) -> None:
         """Both or neither; the successor exists (import or store), has the same kind (commissioners);
         chains do not loop — judged on the import and the store together."""
         name, key = rtype.name, rtype.key[0]
@@ -439,7 +499,7 @@ class _Run:
             merged = dict(stored.get(values[key], {}))
             merged.update({c: v for c, v in values.items() if c in present})
             effective[values[key]] = merged
-        for p in self._parsers_of(label):
+        for p in parsers:
             source[p.col.name] = p.source
         col = lambda c: source.get(c, c)  # noqa: E731
         imported = {values[key]: rownum for rownum, values, _ in rows}
@@ -489,9 +549,6 @@ class _Run:
                     self.problem(label, imported[c], col("successor_code"), effective[c]["successor_code"],
                                  f"successors go round in a loop: {' → '.join(loop)} ({where})")
 
-    def _parsers_of(self, label: str) -> list[_Parser]:
-        return self._last_parsers if getattr(self, "_last_label", None) == label else []
-
     def finish(self) -> None:
         """Rules that need every file read: a commissioner's new kind against stored recommendations."""
         stored = self.stored_small.get("commissioners", {})
@@ -505,7 +562,7 @@ class _Run:
                 continue
             clash = [rid for rid in self.conn.execute(
                 select(t.c.recommendation_id).where(t.c.commissioner_code == code, t.c.kind != kind)
-                .order_by(t.c.recommendation_id)).scalars() if (rid,) not in rec_keys]
+                .order_by(t.c.recommendation_id)).scalars() if rid not in rec_keys]
             if clash:
                 shown = ", ".join(clash[:20]) + (f" and {len(clash) - 20} more" if len(clash) > 20 else "")
                 self.problem(label, rownum, "kind", kind,
@@ -522,12 +579,14 @@ class _Run:
                 key = tuple(parsers[i].parse(cells[parsers[i].index].strip()) for i in key_at)
             except (ValueError, IndexError):
                 continue
+            if len(key) == 1:
+                key = key[0]
             if key in duplicates and key not in first:
                 first[key] = rownum
         label = table.label
         for i, p in enumerate(self.problems):
             if p.file == label and p.why == "duplicate id":
-                key = tuple(p.value.split(":")) if len(rtype.key) > 1 else (p.value,)
+                key = tuple(p.value.split(":")) if len(rtype.key) > 1 else p.value
                 if key in first and first[key] != p.row:
                     self.problems[i] = Problem(p.file, p.row, p.column, p.value,
                                                f"duplicate id (first on row {first[key]})")
@@ -538,11 +597,15 @@ class _Run:
                counts: dict) -> None:
         table = rtype.model.__table__
         new_rows, changed_rows, audit = [], [], []
+        batch = self.batch_id
+        if not stored:  # all new: the rows' own lists are written (they are not used after this)
+            new_rows = [values for _, values in chunk]
+            chunk = []
         for _, values in chunk:
             key = tuple(values[index[k]] for k in rtype.key)
             old = stored.get(key)
             if old is None:
-                new_rows.append((*values, self.batch_id, self.batch_id))
+                new_rows.append(values)
                 continue
             diff = [c for c in names if values[index[c]] != old[c]]
             if not diff:
@@ -560,6 +623,18 @@ class _Run:
         if not self.writing:
             return
         if new_rows:
+            if self.conn.dialect.name == "sqlite":
+                # dates as ISO text and booleans as 1/0, as SQLAlchemy writes them: the driver would
+                # otherwise look for an adapter for every such value
+                for c in names:
+                    kind, i = rtype.column(c).type, index[c]
+                    if kind in ("date", "bool"):
+                        convert = date.isoformat if kind == "date" else int
+                        for values in new_rows:
+                            if values[i] is not None:
+                                values[i] = convert(values[i])
+            for values in new_rows:
+                values += (batch, batch)
             _insert(self.conn, table, [*names, "created_batch", "updated_batch"], new_rows)
         if changed_rows:
             assignments = {c[2:]: bindparam(c) for c in changed_rows[0] if c.startswith("v_")}
@@ -580,7 +655,9 @@ def _insert(conn: Connection, table, columns: list[str], rows: list[tuple]) -> N
     quote = conn.dialect.identifier_preparer.quote
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
            f"VALUES ({', '.join(['?'] * len(columns))})")
-    conn.exec_driver_sql(sql, rows)
+    cursor = conn.connection.cursor()
+    cursor.executemany(sql, rows)
+    cursor.close()
 
 
 def _text(value) -> str | None:

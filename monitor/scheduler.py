@@ -1,15 +1,8 @@
 """Scheduled runs: the daily cycle (import inbox → check → publish → alerts) and the
 long-running `send-monitor run` process. The runs table and the locks are in `monitor.runs`.
 
-**Inbox.** Each export is one *subfolder* of the inbox holding the CSV files of the records
-standard (``inbox/2020-06-30-hampshire/appeals.csv`` …). Subfolders are imported in name order
-(so date-prefixed names import oldest first), each all-or-nothing. A good export is moved to
-``inbox/processed/<stamp>-<name>/``; a bad one to ``inbox/failed/<stamp>-<name>/`` with
-``<stamp>-<name>.errors.txt`` beside it listing every problem. Names starting with ``.`` or
-``_`` and ``processed``/``failed`` themselves are skipped, so an export can be copied in under
-a temporary name (``.incoming-x``) and renamed when complete. Loose files in the inbox root
-are left alone and reported. If the store itself fails (not the export), the export stays in
-the inbox and is retried on the next cycle.
+**Inbox.** See :mod:`monitor.inbox`: each complete export (a subfolder or a workbook) is
+imported, all-or-nothing, and moved to ``processed/`` or ``failed/``.
 
 **Runs.** Every step of a cycle is a row in ``runs`` (start, end, outcome, counts, detail);
 the steps of one cycle share a ``cycle`` id. Outcomes: ok, partial (e.g. one bad export, or
@@ -37,13 +30,12 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import signal
 import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -60,7 +52,7 @@ from monitor.alerts import AlertError, outbox_counts, run_alerts
 from monitor.config import Config
 from monitor.engine import run_check
 from monitor.findings import latest_check, latest_import, latest_runs
-from monitor.importer import import_folder
+from monitor.inbox import import_inbox
 from monitor.publish import publish
 from monitor.rules import load_rules
 from monitor.runs import SCHEDULER, STORE, LockError, StoreLock, finish_run, record_skipped, start_run
@@ -71,94 +63,6 @@ log = logging.getLogger("send_monitor.scheduler")
 JOB_ID = "send-monitor-daily"
 JOBS_TABLE = "apscheduler_jobs"
 MISFIRE_GRACE = 23 * 3600
-SKIP_NAMES = {"processed", "failed"}
-
-
-# --- the inbox --------------------------------------------------------------------------------
-
-
-@dataclass
-class InboxResult:
-    imported: list[tuple[str, int, dict]] = field(default_factory=list)   # name, batch id, counts
-    failed: list[tuple[str, list[str]]] = field(default_factory=list)     # name, problems
-    retry: list[tuple[str, str]] = field(default_factory=list)            # name, error (left in the inbox)
-    ignored: list[str] = field(default_factory=list)
-
-    @property
-    def outcome(self) -> str:
-        if self.failed or self.retry:
-            return "partial" if self.imported else "failed"
-        return "ok"
-
-    def counts(self) -> dict:
-        records = {"new": 0, "updated": 0, "unchanged": 0}
-        for _, _, c in self.imported:
-            for per_file in c.values():
-                for k in records:
-                    records[k] += per_file.get(k, 0)
-        return {"exports": len(self.imported) + len(self.failed) + len(self.retry),
-                "imported": len(self.imported), "failed": len(self.failed), "retry": len(self.retry),
-                "ignored": len(self.ignored), "records": records}
-
-    def detail(self) -> str:
-        lines = [f"imported {name} (batch {batch})" for name, batch, _ in self.imported]
-        lines += [f"failed {name}: {len(problems)} problem(s), see failed/" for name, problems in self.failed]
-        lines += [f"left in the inbox {name}: {error}" for name, error in self.retry]
-        lines += [f"ignored {name} (not an export folder)" for name in self.ignored]
-        return "\n".join(lines) or "the inbox is empty"
-
-
-def scan_inbox(inbox: Path) -> tuple[list[Path], list[str]]:
-    """The export folders waiting in the inbox (name order) and the names it ignores."""
-    if not inbox.is_dir():
-        return [], []
-    exports, ignored = [], []
-    for entry in sorted(inbox.iterdir(), key=lambda p: p.name):
-        if entry.name.startswith((".", "_")) or entry.name in SKIP_NAMES:
-            continue
-        (exports if entry.is_dir() else ignored).append(entry if entry.is_dir() else entry.name)
-    return exports, ignored
-
-
-def _destination(folder: Path, stamp: str, name: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    target, n = folder / f"{stamp}-{name}", 1
-    while target.exists() or target.with_name(target.name + ".errors.txt").exists():
-        n += 1
-        target = folder / f"{stamp}-{name}-{n}"
-    return target
-
-
-def import_inbox(engine: Engine, duty_ids, inbox: Path, now: datetime | None = None) -> InboxResult:
-    """Import every export folder in the inbox, moving each to processed/ or failed/."""
-    now = now or datetime.now(timezone.utc)
-    stamp = now.strftime("%Y%m%dT%H%M%S")
-    result = InboxResult()
-    exports, result.ignored = scan_inbox(inbox)
-    for export in exports:
-        try:
-            outcome = import_folder(engine, export, duty_ids)
-        except Exception as exc:  # the store, not the export: keep it for the next cycle
-            log.exception("import of %s failed", export)
-            result.retry.append((export.name, f"{type(exc).__name__}: {exc}"))
-            continue
-        if outcome.ok:
-            shutil.move(str(export), str(_destination(inbox / "processed", stamp, export.name)))
-            result.imported.append((export.name, outcome.batch_id, outcome.counts))
-            log.info("imported %s as batch %s", export.name, outcome.batch_id)
-        else:
-            problems = [str(p) for p in outcome.problems]
-            target = _destination(inbox / "failed", stamp, export.name)
-            shutil.move(str(export), str(target))
-            report = target.with_name(target.name + ".errors.txt")
-            report.write_text(
-                f"send-monitor could not import {export.name} ({now:%Y-%m-%d %H:%M:%S %Z}).\n"
-                f"{len(problems)} problem(s); nothing from this export was imported.\n"
-                f"Fix the files and put the folder back in the inbox.\n\n" + "\n".join(problems) + "\n",
-                encoding="utf-8")
-            result.failed.append((export.name, problems))
-            log.warning("export %s has %d problem(s): moved to %s", export.name, len(problems), target)
-    return result
 
 
 # --- the daily cycle --------------------------------------------------------------------------
@@ -206,7 +110,8 @@ def run_cycle(rt: Runtime) -> CycleResult:
         return state["rules"]
 
     def step_import(run_id):
-        res = import_inbox(engine, rules().keys(), cfg.inbox)
+        res = import_inbox(engine, rules().keys(), cfg.inbox, settle_seconds=cfg.inbox_settle_seconds,
+                           as_of=as_of, trigger=rt.trigger)
         return res.outcome, res.counts(), res.detail()
 
     def step_check(run_id):
@@ -244,9 +149,11 @@ def run_cycle(rt: Runtime) -> CycleResult:
         try:
             lock.acquire()
         except LockError as exc:
-            log.error("step %s: %s", step, exc)
-            record_skipped(engine, step, rt.trigger, cycle, str(exc), outcome="failed")
-            result.steps[step] = "failed"
+            outcome, why = (("skipped", "stopped by a signal while waiting for the store lock") if rt.stop.is_set()
+                            else ("failed", str(exc)))
+            log.warning("step %s %s: %s", step, outcome, why)
+            record_skipped(engine, step, rt.trigger, cycle, why, outcome=outcome)
+            result.steps[step] = outcome
             continue
         with lock:
             run_id = start_run(engine, step, rt.trigger, cycle, as_of)

@@ -192,7 +192,11 @@ STRICT = {
                     ["areas.csv row 3, column region: the row has 2 cells and the header 3: a cut-off row "
                      "(nothing was read from it; complete the row)"]),
     "field over the limit": ({"areas.csv": AREAS_HEAD + f"850,{LONG},x\r\n".encode()},
-                             [f"areas.csv row 2, column name, value '{'x' * 80}…': longer than 32,768 characters"]),
+                             [f"areas.csv row 2, column name, value '{'x' * 80}…': longer than 32,768 characters "
+                              f"(the most for a value)"]),
+    "id over the limit": ({"areas.csv": AREAS_HEAD + f"{'8' * 101},A,x\r\n".encode()},
+                          [f"areas.csv row 2, column area_code, value '{'8' * 80}…': longer than 100 characters "
+                           f"(the most for an id)"]),
     "NUL": ({"areas.csv": AREAS_HEAD + b"850,Area\x00850,x\r\n"},
             ["areas.csv row 2, column name, value 'Area\\x00850': holds a control character (U+0000): remove it"]),
     "control character in an id": ({"areas.csv": AREAS_HEAD + b"85\x1b0,Area 850,x\r\n"},
@@ -389,3 +393,20 @@ def test_the_problems_report_opens_in_a_spreadsheet(tmp_path, sqlite_url):
         ["decisions.csv", "2", "decision_date", "'-1", "not a date: use YYYY-MM-DD or day-first D/M/YYYY"],
         ["decisions.csv", "2", "area_code", "'@SUM(1)", "no such area_code in this import or the store"],
     ]
+
+
+def test_a_store_held_by_another_writer_is_one_clear_error_and_nothing_is_written(tmp_path, sqlite_url):
+    import sqlite3
+
+    folder = write_records(tmp_path / "r", areas=AREAS)
+    assert cli("import", folder, "--dry-run", db=sqlite_url).exit_code == 0  # creates the schema
+    other = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process is writing
+    try:
+        result = cli("import", folder, db=sqlite_url)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: the store refused the import, nothing was imported: database is locked"
+    assert count(sqlite_url, "areas") == 0 and count(sqlite_url, "import_batches") == 0

@@ -92,9 +92,11 @@ def test_inbox_good_and_bad_export(sqlite_url, smtp, tmp_path):
     config = write_config(tmp_path, sqlite_url, smtp.port)
     inbox = tmp_path / "inbox"
     shutil.copytree(SAMPLE, inbox / "2020-06-30-demo")
+    (inbox / "2020-06-30-demo" / "READY").touch()
     (inbox / "2020-07-01-bad").mkdir()
     (inbox / "2020-07-01-bad" / "appeals.csv").write_text(BAD_APPEALS, encoding="utf-8")
     (inbox / "2020-07-01-bad" / "apeals.csv").write_text("x\n", encoding="utf-8")
+    (inbox / "2020-07-01-bad" / "READY").touch()  # complete: no need to wait for it to settle
     (inbox / ".incoming-851").mkdir()  # still being copied: left alone
     (inbox / "notes.txt").write_text("loose file\n", encoding="utf-8")
 
@@ -105,7 +107,8 @@ def test_inbox_good_and_bad_export(sqlite_url, smtp, tmp_path):
     assert [p.name.split("-", 1)[1] for p in processed] == ["2020-06-30-demo"]
     assert (processed[0] / "appeals.csv").is_file()
     failed = sorted(p.name for p in (inbox / "failed").iterdir())
-    assert len(failed) == 2 and failed[0].endswith("-2020-07-01-bad") and failed[1] == failed[0] + ".errors.txt"
+    assert len(failed) == 3 and failed[0].endswith("-2020-07-01-bad") and failed[1] == failed[0] + ".errors.txt"
+    assert failed[2] == failed[0] + ".problems.csv"
     report = (inbox / "failed" / failed[1]).read_text(encoding="utf-8")
     assert "could not import 2020-07-01-bad" in report and "nothing from this export was imported" in report
     assert "appeals.csv row 2, column la_response_due_on, value '2020-13-45'" in report
@@ -139,6 +142,7 @@ def test_inbox_good_and_bad_export(sqlite_url, smtp, tmp_path):
 def test_daily_cycle_on_a_short_schedule(sqlite_url, smtp, tmp_path):
     config = load_config(write_config(tmp_path, sqlite_url, smtp.port))
     shutil.copytree(SAMPLE, config.inbox / "export-1")
+    (config.inbox / "export-1" / "READY").touch()
     engine = open_store(sqlite_url)
     done = []
     scheduler = MonitorScheduler(config, engine, every=1, as_of=date(2020, 6, 30), on_cycle=done.append,
