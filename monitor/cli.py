@@ -554,7 +554,8 @@ def status(
     p(f"latest import: batch {batch['id']} from {batch['source']}, finished {_when(batch['finished_at'])}" if batch
       else "latest import: none")
     o = report["outbox"]
-    p(f"outbox: {o.get('queued', 0)} queued, {o.get('sent', 0)} sent, {o.get('failed', 0)} failed")
+    p(f"outbox: {o.get('queued', 0)} queued, {o.get('sent', 0)} sent, {o.get('failed', 0)} failed"
+      + "".join(f", {o[state]} {state}" for state in ("retrying", "sending") if o.get(state)))
     if not report["runs"]:
         p("runs: none yet")
         return

@@ -3,9 +3,11 @@
 import → check → alerts: right recipients and contents; a second run sends nothing new;
 advancing the as-of date gives the due-soon, breach, reminder, escalation and resolution in
 turn (and a breach returning after an exception expires); SMTP down → kept, sent exactly once
-later; dry run sends and records nothing; a body without an address is reported, not dropped.
+later; dry run sends and records nothing; a body without an address is reported, not dropped;
+after mergers the body that acts now gets the open items, inherited breaches once, with a note;
+failed exports and quiet areas are mailed once. (Delivery faults: test_outbox.py; what a digest
+says: test_digest.py.)
 """
-
 from __future__ import annotations
 
 import csv
@@ -167,7 +169,7 @@ def test_smtp_down_keeps_messages_and_sends_them_once(sqlite_url, smtp, tmp_path
     assert "sent 0, kept 7, failed 0" in down.stdout
     again = ok("alerts", config=config, code=2)  # still down: nothing new queued, nothing lost
     assert "0 new event(s) in 0 digest(s) and 0 notice(s); sent 0, kept 7" in again.stdout
-    assert "outbox: 0 queued, 0 sent, 0 failed" in ok("status", config=config).stdout  # 7 retrying
+    assert "outbox: 0 queued, 0 sent, 0 failed, 7 retrying" in ok("status", config=config).stdout
 
     smtp.start()
     back = ok("alerts", config=config)

@@ -341,8 +341,8 @@ def render_digest(digest: Digest, as_of: date, config: Config, warning_days: int
     digest.subject = _subject(digest, views, warning_days)
     context = {
         "subject": digest.subject, "as_of": uk_date(as_of), "sections": sections,
-        "notes": [f"{heir.label} now holds the duties of {old.label}, inherited on {uk_date(on)}: "
-                  f"its open items are listed here." for heir, old, on in digest.notes],
+        "notes": [f"{heir.label} now holds the duties of {old.label}, inherited on {uk_date(on)}; "
+                  f"each inherited item below says so." for heir, old, on in digest.notes],
         "escalate_after_days": config.alerts.escalate_after_days, "reminder_days": config.alerts.reminder_days,
         "warning_days": warning_days, "site": _link(config.site_url, ""),
     }

@@ -12,7 +12,8 @@ again on a later run, after a back-off) and finally ``failed``. Every attempt is
   day), until the message is ``retry_max_age_hours`` old; then ``failed``.
 - A 5xx reply is permanent for that message (that recipient): ``failed``; the other
   messages are still sent. When the owner's address later differs from the failed
-  message's, the message is re-queued once to the new address (a new Message-ID).
+  message's, the message is re-queued once to the new address (a new Message-ID) —
+  unless it may have been delivered (below).
 - **At most once.** When the data was sent but no reply came (timeout or dropped
   connection while waiting), the server may have delivered it: the message is ``failed``
   with the outcome ``unconfirmed`` and never re-sent automatically. The same holds for a
@@ -137,14 +138,20 @@ def recover_interrupted(engine: Engine, now: datetime) -> list[dict]:
 
 def requeue_corrected(engine: Engine, addresses: dict[tuple[str, str], str | None], now: datetime,
                       sender: str, run_id: int | None) -> int:
-    """Re-queue, once, each failed message whose body's address has changed since (a new Message-ID)."""
-    o = OutboxMessage.__table__
+    """Re-queue, once, each failed message whose body's address has changed since (a new Message-ID).
+
+    Not a message that may have been delivered (unconfirmed or interrupted): at most once."""
+    o, a = OutboxMessage.__table__, OutboxAttempt.__table__
 
     def work(conn):
         rows = [dict(r) for r in conn.execute(select(o).where(o.c.status == "failed", o.c.requeued_as.is_(None))
                                               .order_by(o.c.id)).mappings()]
+        maybe_delivered = set(conn.execute(select(a.c.outbox_id).where(
+            a.c.outcome.in_(("unconfirmed", "interrupted")), a.c.outbox_id.in_([r["id"] for r in rows]))).scalars())
         n = 0
         for r in rows:
+            if r["id"] in maybe_delivered:
+                continue
             for role, code in r["bodies"] or []:
                 new = addresses.get((role, code))
                 if not new or new == r["recipient"]:
