@@ -259,7 +259,8 @@ class _Run:
         def standard(name: str) -> str:
             return self.mapping.column(rtype.name, name) or name.lower()
 
-        if sum(standard(n) in known for n in names) < 2 and sum(bool(n) for n in names) <= 1:
+        found = sum(standard(n) in known for n in names)
+        if found == 0 or (found == 1 and sum(bool(n) for n in names) <= 1):
             layout = self._layout(rtype, label, names, rows, standard, known)
             if layout:
                 self.problem(label, 1, None, None, layout)

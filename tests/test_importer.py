@@ -222,6 +222,9 @@ STRICT = {
     "title row": ({"areas.csv": b"Areas exported 1/7/2020\r\n\r\n" + AREAS_HEAD + b"850,A,x\r\n"},
                   ["areas.csv row 1: not the header: the column names are on row 3 (a title above them?); "
                    "delete the rows above the column names so that they are row 1"]),
+    "title row of two cells": ({"areas.csv": b"Areas,exported 1/7/2020\r\n" + AREAS_HEAD + b"850,A,x\r\n"},
+                               ["areas.csv row 1: not the header: the column names are on row 2 (a title above "
+                                "them?); delete the rows above the column names so that they are row 1"]),
     "semicolons": ({"areas.csv": b"area_code;name;region\r\n850;A;x\r\n"},
                    ['areas.csv row 1: the columns are separated by semicolons (;), not commas: save the file as '
                     '"CSV UTF-8 (Comma delimited)" (.csv), or import the .xlsx workbook instead']),
