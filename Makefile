@@ -15,15 +15,16 @@ SITE := site
 # The engine and CLI tests that run on Python 3.13 as well.
 PY313_TESTS := tests/test_engine.py tests/test_rules.py tests/test_cli.py tests/test_config.py tests/test_migrations.py
 
-.PHONY: setup demo test test-fast test-py313 lint lock wheel bench clean system-deps
+.PHONY: setup demo test test-fast test-py313 lint lock wheel install-check bench clean system-deps
 
-$(BIN)/send-monitor: pyproject.toml $(LOCK)
+$(BIN)/send-monitor: pyproject.toml $(LOCK) monitor/__init__.py
+	PYTHON=$(PYTHON) scripts/system-deps build
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade -c $(LOCK) pip setuptools wheel
 	CPPFLAGS="$(DURABLE_CPPFLAGS)" $(BIN)/python -m pip install --quiet --no-cache-dir \
 	    --no-binary durable_rules -c $(LOCK) durable_rules
 	$(BIN)/python -m pip install --quiet -r $(LOCK)
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --no-build-isolation -c $(LOCK) -e '.[test,dev]'
 	touch $@
 
 setup: $(BIN)/send-monitor
@@ -42,7 +43,7 @@ demo: setup
 # Chromium, PostgreSQL's server, poppler and fonts: installed when missing (as root), or the
 # command to install them is printed.
 system-deps:
-	scripts/system-deps
+	PYTHON=$(PYTHON) scripts/system-deps
 
 # Everything, browser and PostgreSQL tests included.
 test: system-deps setup
@@ -78,10 +79,26 @@ lock:
 
 # The wheel and sdist in dist/.
 wheel: setup
+	rm -rf dist
 	$(BIN)/python -m build --no-isolation --outdir dist .
+
+# Install the wheel as a council would (a new venv, versions from the lock, from PyPI) and run
+# the daily cycle's commands from a folder outside the checkout.
+install-check: wheel
+	rm -rf .venv-install
+	$(PYTHON) -m venv .venv-install
+	.venv-install/bin/python -m pip install --quiet --upgrade -c $(LOCK) pip setuptools
+	CPPFLAGS="$(DURABLE_CPPFLAGS)" .venv-install/bin/python -m pip install --quiet --no-cache-dir \
+	    --no-binary durable_rules -c $(LOCK) durable_rules
+	.venv-install/bin/python -m pip install --quiet -c $(LOCK) dist/send_monitor-*.whl
+	cd "$$(mktemp -d)" && S=$(CURDIR)/.venv-install/bin/send-monitor && $$S --version \
+	    && $$S --db sqlite:///store.db import $(CURDIR)/sample_data/demo >/dev/null \
+	    && $$S --db sqlite:///store.db check --as-of $(DEMO_AS_OF) >/dev/null \
+	    && $$S --db sqlite:///store.db publish site --as-of $(DEMO_AS_OF) \
+	    && $$S --db sqlite:///store.db alerts --dry-run | tail -1
 
 bench: setup
 	$(BIN)/python -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) .venv-3.13 .venv-lock $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(SITE) *.egg-info build dist
+	rm -rf $(VENV) .venv-3.13 .venv-lock .venv-install $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(SITE) *.egg-info build dist

@@ -1,3 +1,3 @@
 """send-monitor: the compliance monitor for the SEND Tribunal's extended appeals."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

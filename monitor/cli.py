@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 import json
 import sys
@@ -18,14 +17,16 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from typer.core import TyperGroup
+from rich.text import Text
 
 from monitor import __version__, logs
 from monitor.config import Config, ConfigError, load_config, today
 from monitor.engine import run_check
-from monitor.findings import EXPORT_FIELDS, FindingsError, explain, export_findings
+from monitor.exports import csv_text, json_text
+from monitor.findings import FindingsError, explain, export_findings
 from monitor.importer import import_folder
 from monitor.records import parse_date
-from monitor.rules import STATUSES, RuleError, load_rules
+from monitor.rules import STATUSES, RuleError, describe_parameters, load_rules
 from monitor.runs import STORE, LockError, StoreLock
 from monitor.store import StoreError, backup_sqlite, open_store, store_failure, upgrade_store
 
@@ -103,7 +104,7 @@ def main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error instead of one line."),
 ) -> None:
-    logs.configure(log_level.value)
+    logs.configure("DEBUG" if debug else log_level.value)
     try:
         ctx.obj = load_config(config, db)
     except ConfigError as exc:
@@ -273,18 +274,27 @@ def findings(
     except FindingsError as exc:
         _fail(str(exc))
     if fmt is Format.json:
-        sys.stdout.write(json.dumps({"as_of": held.isoformat(), "findings": rows}, indent=1) + "\n")
+        _write_utf8(json_text(held, rows, indent=1))
     elif fmt is Format.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        _write_utf8(csv_text(rows))
     else:
         table = Table("duty", "subject", "area", "owner", "status", "due", "done", "days late",
                       title=f"findings as of {held.isoformat()}")
-        for r in rows:
-            table.add_row(r["duty"], r["subject"], r["area"], r["owner"], r["status"],
-                          r["due_on"] or "", r["done_on"] or "", str(r["days_late"]))
+        for r in rows:  # Text: ids and names are shown as written, never read as markup
+            table.add_row(*(Text(str(v)) for v in (r["duty"], r["subject"], r["area"], r["owner"], r["status"],
+                                                    r["due_on"] or "", r["done_on"] or "", r["days_late"])))
         out.print(table)
+
+
+def _write_utf8(text: str) -> None:
+    """Exports are UTF-8 whatever the terminal's encoding."""
+    sys.stdout.flush()
+    target = getattr(sys.stdout, "buffer", None)
+    if target is None:
+        sys.stdout.write(text)
+    else:
+        target.write(text.encode("utf-8"))
+        target.flush()
 
 
 @app.command("explain")
@@ -331,12 +341,24 @@ def explain_(
 
 
 @app.command()
-def duties(ctx: typer.Context) -> None:
-    """List the duties: id, owner, deadline, rule version."""
+def duties(
+    ctx: typer.Context,
+    rules_dir: Optional[Path] = typer.Argument(None, help="A rules folder (default: the configuration's rules_dir)."),
+    check: bool = typer.Option(False, "--check", help="Only validate the rules folder (e.g. one being edited)."),
+) -> None:
+    """List the duties: id, owner, deadline and the values they use, rule version. With --check: validate."""
     cfg: Config = ctx.obj
-    table = Table("duty", "owner", "deadline", "version")
-    for rule in _rules(cfg).values():
-        table.add_row(rule.id, rule.owner, rule.deadline, rule.version)
+    folder = rules_dir or cfg.rules_dir
+    try:
+        rules = load_rules(folder, cfg.parameters)
+    except RuleError as exc:
+        _fail(str(exc))
+    if check:
+        out.print(f"{folder}: {len(rules)} duties, every decision table valid", highlight=False, markup=False)
+        return
+    table = Table("duty", "owner", "deadline", "values", "version")
+    for rule in rules.values():
+        table.add_row(rule.id, rule.owner, rule.deadline, describe_parameters(rule), rule.version)
     out.print(table)
 
 
@@ -355,10 +377,12 @@ def publish(
     target = out_dir or cfg.site_dir
     engine, rules = _store(cfg), _rules(cfg)
     try:
-        index = publish_site(engine, rules, target, _date(as_of), pdf=pdf, site_url=cfg.site_url)
+        with _progress() as progress:
+            index = publish_site(engine, rules, target, _date(as_of), pdf=pdf, site_url=cfg.site_url,
+                                 progress=progress)
     except (FindingsError, PublishError) as exc:
         _fail(str(exc))
-    out.print(str(index.resolve()), highlight=False, markup=False, soft_wrap=True)
+    out.print(str(index.absolute()), highlight=False, markup=False, soft_wrap=True)  # not resolved: OUT_DIR is a link
 
 
 @app.command()
@@ -460,7 +484,8 @@ def alerts(
             table.add_row(digest.address, str(len(digest.items)), digest.subject)
         out.print(table)
     for problem in report.problems():
-        err.print(f"warning: {problem}", highlight=False, markup=False)
+        if not (s.busy and problem.endswith(s.busy)):  # said once, as the error below
+            err.print(f"warning: {problem}", highlight=False, markup=False)
     p(f"alerts as of {report.as_of}: {report.events} new event(s) in {len(report.digests)} digest(s) and "
       f"{len(report.notices)} notice(s); sent {s.sent}, kept {s.kept}, failed {s.failed}")
     if s.busy:

@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -79,6 +79,11 @@ def _time_zone(value: str) -> None:
         raise ValueError("an IANA time zone, e.g. Europe/London") from None
 
 
+def _seconds(value: float) -> None:
+    if value < 0:
+        raise ValueError("0 or more seconds")
+
+
 @dataclass(frozen=True)
 class Key:
     """One key the configuration file may hold: its TOML type and any further check."""
@@ -109,11 +114,11 @@ KEYS: dict[str, Key] = {
     "alerts.retry_backoff_minutes": Key(float),
     "alerts.admin_email": Key(str),
     "alerts.quiet_after_days": Key(int),
-    "lock_timeout_seconds": Key(float),
-    "inbox_settle_seconds": Key(float),
+    "lock_timeout_seconds": Key(float, _seconds),
+    "inbox_settle_seconds": Key(float, _seconds),
 }
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", float: "a number",
-               dict: "a table", list: "an array", date: "a date"}
+               dict: "a table", list: "an array", date: "a date", time: "a time"}
 
 
 def _toml_type(value: object) -> str:

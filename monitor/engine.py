@@ -27,7 +27,7 @@ from monitor.dates import days_between
 from monitor.models import CheckRun, Finding, FindingChange, ImportBatch, RecordedException
 from monitor.obligations import BUILDERS, KEY_KINDS, Obligation
 from monitor.plan import plan
-from monitor.rules import Row, Rule, decide, register
+from monitor.rules import Row, Rule, decide, posted, register
 from monitor.store import bulk_insert
 
 Progress = Callable[[str, int, int | None], None]
@@ -80,14 +80,15 @@ def evaluate(rule: Rule, obligation: Obligation, as_of: date, exceptions: dict,
              memo: dict | None = None) -> Outcome:
     """Decide one obligation with the rule's ruleset (registered by `evaluate_duty`)."""
     exception = exceptions.get((rule.id, obligation.subject))
-    row = decide(rule, {**obligation.facts, "excepted": exception is not None}, memo)
+    obligation.facts["excepted"] = exception is not None
+    row = decide(rule, obligation.facts, memo)
     days_late = 0
     if row.status == "late":
         days_late = days_between(obligation.due_on, obligation.done_on)
     elif row.status == "overdue":
         days_late = days_between(obligation.due_on, as_of)
-    reason = None
-    if row.reason:
+    reason = row.reason
+    if reason and "{" in reason:
         values = {**obligation.info}
         if exception:
             values.update(exception_id=exception["exception_id"], granted_by=exception["granted_by"])
@@ -96,25 +97,28 @@ def evaluate(rule: Rule, obligation: Obligation, as_of: date, exceptions: dict,
 
 
 def evaluate_duty(conn: Connection, rule: Rule, as_of: date, keys: Iterable[str] | None = None,
-                  exceptions: dict | None = None, decided: dict | None = None):
+                  exceptions: dict | None = None, decided: dict | None = None, evidence: bool = False):
     """Every obligation of one duty (or of the records `keys`), decided.
 
-    `decided`, if given, receives the number of distinct fact sets the engine decided."""
+    `decided`, if given, receives the number of distinct fact sets the engine decided;
+    `evidence` builds each obligation's records and deadline text (for explanations)."""
     if exceptions is None:
         exceptions = active_exceptions(conn, as_of, rule.id)
     register(rule)
     memo: dict = {}
-    for obligation in obligations(conn, rule, as_of, keys):
+    for obligation in obligations(conn, rule, as_of, keys, evidence):
         yield evaluate(rule, obligation, as_of, exceptions, memo)
     if decided is not None:
-        decided[rule.id] = len(memo)
+        decided[rule.id] = posted(memo)
 
 
-def obligations(conn: Connection, rule: Rule, as_of: date, keys: Iterable[str] | None = None):
-    """The duty's obligations as of `as_of`: all, or those of the records `keys` (queried in chunks)."""
+def obligations(conn: Connection, rule: Rule, as_of: date, keys: Iterable[str] | None = None,
+                evidence: bool = False):
+    """The duty's obligations as of `as_of`: all, or those of the records `keys` (queried in chunks);
+    with `evidence`, each with the records it used and how its deadline was counted."""
     build = BUILDERS[rule.obligation]
     for chunk in [None] if keys is None else _chunks(sorted(keys), _CHUNK):
-        yield from build(conn, as_of, rule.parameters, chunk)
+        yield from build(conn, as_of, rule.parameters, chunk, evidence=evidence)
 
 
 def last_check(conn: Connection) -> CheckRun | None:

@@ -6,10 +6,12 @@ that was, and `finding_history` keeps what earlier checks found.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import and_, desc, func, select
 from sqlalchemy.engine import Connection, Engine
@@ -27,6 +29,7 @@ from monitor.models import (
     FindingChange,
     FundingClaim,
     ImportBatch,
+    RecordedException,
     Recommendation,
     Response,
     RunRecord,
@@ -156,7 +159,7 @@ def explain(engine: Engine, rules: dict[str, Rule], duty: str, subject: str,
                 raise FindingsError("no check has run yet: give --as-of")
             as_of = check.as_of
         exceptions = active_exceptions(conn, as_of, duty)
-        outcomes = evaluate_duty(conn, rule, as_of, keys=subject_keys(subject), exceptions=exceptions)
+        outcomes = evaluate_duty(conn, rule, as_of, keys=subject_keys(subject), exceptions=exceptions, evidence=True)
         outcome = next((o for o in outcomes if o.obligation.subject == subject), None)
         if outcome is None:
             raise FindingsError(f"no subject {subject!r} for duty {duty} as of {as_of.isoformat()}")
@@ -168,11 +171,17 @@ def explain(engine: Engine, rules: dict[str, Rule], duty: str, subject: str,
     return Explanation(
         duty=rule, subject=subject, as_of=as_of, status=outcome.status, area=ob.area, owner=ob.owner,
         case_ref=ob.case_ref, due_on=ob.due_on, done_on=ob.done_on, days_late=outcome.days_late,
-        reason=outcome.reason, deadline=ob.deadline, facts={**ob.facts, "excepted": outcome.exception is not None},
+        reason=outcome.reason, deadline=ob.deadline, facts=_plain({**ob.facts, "excepted": outcome.exception is not None}),
         row_number=outcome.row.number, row_text=outcome.row.describe(), records=ob.records,
         exception=outcome.exception, bank_holiday=bank_holiday(ob.due_on) if ob.due_on else None,
         stored=dict(stored) if stored else None, history=changes, handovers=handovers,
     )
+
+
+def _plain(facts: dict) -> dict:
+    """Facts as people and JSON read them: dates in ISO form, money as pounds and pence."""
+    return {k: v.isoformat() if isinstance(v, date) else f"{v:.2f}" if isinstance(v, Decimal) else v
+            for k, v in facts.items()}
 
 
 def resolved_breaches(conn: Connection, breaches: tuple[str, ...], resolved: tuple[str, ...]) -> list[dict]:
@@ -191,12 +200,25 @@ def resolved_breaches(conn: Connection, breaches: tuple[str, ...], resolved: tup
 
 def explanation_path(area: str, duty: str, subject: str) -> str:
     """Where the site keeps one finding's explanation, relative to the site root."""
-    return f"areas/{_slug(area)}/explain/{duty}/{_slug(subject)}.html"
+    return f"areas/{_slug(area)}/explain/{_slug(duty)}/{_slug(subject)}.html"
+
+
+_PLAIN = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 
 
 def _slug(text: str) -> str:
-    """A file-name-safe, reversible form: characters outside [A-Za-z0-9-] become _hh."""
-    return re.sub(r"[^A-Za-z0-9-]", lambda m: "".join(f"_{b:02x}" for b in m.group().encode()), text)
+    """A safe file name for an id: unique even where names are compared without case (Windows,
+    macOS), at most 120 bytes, and the same for the same id in every run.
+
+    Ids of lower-case letters, digits and hyphens (up to 100) are their own name; any other id
+    is a readable lower-case form (other characters as hyphens, at most 60) followed by `_` and
+    a hash of the exact id, so ids that differ only in case or in non-Latin letters never share
+    a name, and no such name can equal a plain one (plain names have no `_`)."""
+    if _PLAIN.fullmatch(text):
+        return text
+    readable = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].rstrip("-") or "id"
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return f"{readable}_{digest}"
 
 
 # --- Queries for the published site (monitor.publish) ----------------------------
@@ -250,6 +272,125 @@ def import_batches(conn: Connection) -> list[dict]:
     """Every import batch, oldest first."""
     t = ImportBatch.__table__
     return [dict(r) for r in conn.execute(select(t).order_by(t.c.id)).mappings()]
+
+
+def area_batches(conn: Connection) -> dict[str, list[dict]]:
+    """Per area, the import batches that created or last updated its records, oldest first:
+    {area: [{"id", "finished_at", "source_name", "new", "updated"}]} with this area's counts
+    only, and only the last part of the batch's source (no server paths)."""
+    a, d, e, r, s, c = (Appeal.__table__, Decision.__table__, Evidence.__table__,
+                        Recommendation.__table__, Response.__table__, FundingClaim.__table__)
+    ar = Area.__table__
+    sources = [
+        (ar, ar.c.area_code, None),
+        (d, d.c.area_code, None),
+        (a, a.c.area_code, None),
+        (e, a.c.area_code, (a, e.c.appeal_id == a.c.appeal_id)),
+        (r, a.c.area_code, (a, r.c.appeal_id == a.c.appeal_id)),
+        (c, a.c.area_code, (a, c.c.appeal_id == a.c.appeal_id)),
+    ]
+    tally: dict[str, dict[int, dict[str, int]]] = {}
+    for table, area_col, join in sources:
+        for kind, col in (("new", table.c.created_batch), ("updated", table.c.updated_batch)):
+            stmt = select(area_col, col, func.count()).select_from(table)
+            if join is not None:
+                stmt = stmt.select_from(table.join(*join))
+            if kind == "updated":
+                stmt = stmt.where(table.c.updated_batch != table.c.created_batch)
+            for area, batch, n in conn.execute(stmt.where(col.is_not(None)).group_by(area_col, col)):
+                counts = tally.setdefault(area, {}).setdefault(batch, {"new": 0, "updated": 0})
+                counts[kind] += n
+    resp = select(a.c.area_code, s.c.created_batch, s.c.updated_batch, func.count()).select_from(
+        s.join(r, r.c.recommendation_id == s.c.recommendation_id).join(a, a.c.appeal_id == r.c.appeal_id)
+    ).group_by(a.c.area_code, s.c.created_batch, s.c.updated_batch)
+    for area, created, updated, n in conn.execute(resp):
+        if created is not None:
+            tally.setdefault(area, {}).setdefault(created, {"new": 0, "updated": 0})["new"] += n
+        if updated is not None and updated != created:
+            tally.setdefault(area, {}).setdefault(updated, {"new": 0, "updated": 0})["updated"] += n
+    batches = {b["id"]: b for b in import_batches(conn)}
+    out: dict[str, list[dict]] = {}
+    for area, per_batch in tally.items():
+        rows = []
+        for batch_id in sorted(per_batch):
+            b = batches.get(batch_id)
+            source = (b["source"] if b else "").replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+            rows.append({"id": batch_id, "finished_at": b["finished_at"] if b else None,
+                         "source_name": source, **per_batch[batch_id]})
+        out[area] = rows
+    return out
+
+
+def status_counts(conn: Connection) -> dict[tuple[str, str], dict[str, int]]:
+    """How many current findings of each status each (area, duty) has."""
+    f = Finding.__table__
+    found: dict[tuple[str, str], dict[str, int]] = {}
+    for area, duty, status, n in conn.execute(
+            select(f.c.area, f.c.duty, f.c.status, func.count()).group_by(f.c.area, f.c.duty, f.c.status)):
+        found.setdefault((area, duty), {})[status] = n
+    return found
+
+
+def case_path(area: str, case_ref: str) -> str:
+    """Where the site keeps one case's page, relative to the site root."""
+    return f"areas/{_slug(area)}/cases/{_slug(case_ref)}.html"
+
+
+_BOOKKEEPING = ("created_batch", "updated_batch")
+
+
+def case_records(conn: Connection, area: str, case_refs: set[str]) -> dict[str, list[tuple[str, str, dict]]]:
+    """Everything the store holds for each of an area's case references: its decisions and
+    appeals, and the appeals' evidence rows, recommendations, responses, funding claims and
+    recorded exceptions, as (record type, id, fields) in that order."""
+    def fields(row) -> dict:
+        return {k: v for k, v in dict(row).items() if k not in _BOOKKEEPING}
+
+    found: dict[str, list[tuple[str, str, dict]]] = {}
+    refs = sorted(case_refs)
+    for start in range(0, len(refs), 500):  # bound the number of query parameters
+        found.update(_case_chunk(conn, area, refs[start:start + 500], fields))
+    return found
+
+
+def _case_chunk(conn: Connection, area: str, refs: list[str], fields) -> dict[str, list[tuple[str, str, dict]]]:
+    d, a, e, r, s, c, x = (Decision.__table__, Appeal.__table__, Evidence.__table__, Recommendation.__table__,
+                           Response.__table__, FundingClaim.__table__, RecordedException.__table__)
+    found: dict[str, list[tuple[str, str, dict]]] = {ref: [] for ref in refs}
+    subject_case: dict[str, str] = {}
+    for row in conn.execute(select(d).where(d.c.area_code == area, d.c.case_ref.in_(refs))
+                            .order_by(d.c.decision_date, d.c.decision_id)).mappings():
+        subject_case[row["decision_id"]] = row["case_ref"]
+        found[row["case_ref"]].append(("decision", row["decision_id"], fields(row)))
+    appeal_case: dict[str, str] = {}
+    for row in conn.execute(select(a).where(a.c.area_code == area, a.c.case_ref.in_(refs))
+                            .order_by(a.c.registered_on, a.c.appeal_id)).mappings():
+        appeal_case[row["appeal_id"]] = row["case_ref"]
+        found[row["case_ref"]].append(("appeal", row["appeal_id"], fields(row)))
+    appeals = sorted(appeal_case)
+    rec_case: dict[str, str] = {}
+    for row in conn.execute(select(e).where(e.c.appeal_id.in_(appeals))
+                            .order_by(e.c.appeal_id, e.c.commissioner_code)).mappings():
+        found[appeal_case[row["appeal_id"]]].append(
+            ("evidence", f"{row['appeal_id']}:{row['commissioner_code']}", fields(row)))
+    for row in conn.execute(select(r).where(r.c.appeal_id.in_(appeals))
+                            .order_by(r.c.made_on, r.c.recommendation_id)).mappings():
+        rec_case[row["recommendation_id"]] = appeal_case[row["appeal_id"]]
+        found[appeal_case[row["appeal_id"]]].append(("recommendation", row["recommendation_id"], fields(row)))
+    if rec_case:
+        for row in conn.execute(select(s).where(s.c.recommendation_id.in_(sorted(rec_case)))
+                                .order_by(s.c.recommendation_id)).mappings():
+            found[rec_case[row["recommendation_id"]]].append(("response", row["recommendation_id"], fields(row)))
+    for row in conn.execute(select(c).where(c.c.appeal_id.in_(appeals))
+                            .order_by(c.c.claimed_on, c.c.claim_id)).mappings():
+        found[appeal_case[row["appeal_id"]]].append(("funding claim", row["claim_id"], fields(row)))
+    subject_case.update(appeal_case)
+    subject_case.update(rec_case)
+    for row in conn.execute(select(x).order_by(x.c.exception_id)).mappings():
+        case = subject_case.get(row["subject_id"]) or subject_case.get(row["subject_id"].split(":", 1)[0])
+        if case:
+            found[case].append(("exception", row["exception_id"], fields(row)))
+    return found
 
 
 def action_histories(conn: Connection) -> dict[tuple[str, str], list[dict]]:
@@ -311,14 +452,14 @@ def explain_stored(conn: Connection, rules: dict[str, Rule], rows: list[dict], a
     for duty, wanted in by_duty.items():
         rule = rules[duty]
         keys = set().union(*map(subject_keys, wanted))
-        built = {ob.subject: ob for ob in obligations(conn, rule, as_of, keys) if ob.subject in wanted}
+        built = {ob.subject: ob for ob in obligations(conn, rule, as_of, keys, evidence=True) if ob.subject in wanted}
         for subject, stored in wanted.items():
             ob = built.get(subject)
             exception = exceptions.get((duty, subject))
             due = stored["due_on"]
             number = stored["rule_row"]
             row_text = rule.rows[number - 1].describe() if 0 < number <= len(rule.rows) else "?"
-            facts = {**(ob.facts if ob else {}), "excepted": exception is not None}
+            facts = _plain({**(ob.facts if ob else {}), "excepted": exception is not None})
             changes = (histories.get((duty, subject), []) if histories is not None
                        else history(conn, duty, subject))
             out[(duty, subject)] = Explanation(

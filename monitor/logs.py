@@ -15,7 +15,17 @@ LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class _Handler(logging.StreamHandler):
-    """Ours, so that configuring again replaces it (and leaves other handlers alone)."""
+    """Ours, so that configuring again replaces it (and leaves other handlers alone).
+
+    It writes to whatever `sys.stderr` is when a record is emitted, so a record logged
+    after the stream it was configured with is gone (a test runner's capture) still lands."""
+
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
 
 
 def configure(level: str = "INFO") -> None:
@@ -23,7 +33,7 @@ def configure(level: str = "INFO") -> None:
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, _Handler)]:
         root.removeHandler(handler)
-    handler = _Handler(sys.stderr)
+    handler = _Handler()
     handler.setFormatter(logging.Formatter(FORMAT, DATE_FORMAT))
     root.addHandler(handler)
     root.setLevel(level)

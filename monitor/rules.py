@@ -6,6 +6,14 @@ is counted, and its status logic as an ordered decision table. Each row is `when
 or `otherwise: true`, then a `status` and an optional `reason`. A value written
 `$name` is the parameter `name`. The first row that matches decides.
 
+Each obligation builder declares the facts it gives (name, type, meaning:
+`monitor.obligations.FACTS`). Loading refuses, naming the file and the row: a fact
+the rule's builder does not declare, an operator or a value of the wrong type for
+the fact, an unknown parameter, a table whose last row is not `otherwise`, and a
+row that can never match because earlier rows always match first. Operators:
+`==`, `!=` (any type), `<`, `<=`, `>`, `>=` (int, date, money), `in`, `not in`
+(a list of texts).
+
 The compiled ruleset (one per duty) is a decision table ordered with `pri(n)`,
 registered once per process under a versioned name (the hash of the rule file
 and of its parameter values); its actions only record which row matched.
@@ -16,8 +24,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -28,6 +38,28 @@ STATUSES = (
     "exception", "data_gap", "not_applicable",
 )
 _OPS = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__", "==": "__eq__", "!=": "__ne__"}
+_ORDERED = ("int", "date", "money")  # fact types with an order
+_OPS_OF = {"bool": ("==", "!="), "text": ("==", "!=", "in", "not in"),
+           **{t: ("==", "!=", "<", "<=", ">", ">=") for t in _ORDERED}}
+_COMPARE = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+            ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
+            "in": lambda a, b: a in b, "not in": lambda a, b: a not in b}
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A fact an obligation builder gives the decision tables: its name, type and meaning.
+
+    Types: bool, int (a count of days), date, money (pounds), text. A fact whose value
+    is unknown (a blank field) is left out of the obligation, so no test of it holds."""
+
+    name: str
+    type: str
+    meaning: str
+    optional: bool = False  # left out when its value is unknown
+
+
+EXCEPTED = Fact("excepted", "bool", "a recorded exception for this duty and subject is in force on the as-of date")
 
 
 class RuleError(Exception):
@@ -40,6 +72,7 @@ class Row:
     when: dict
     status: str
     reason: str | None
+    tests: tuple[tuple[str, str, object], ...] = ()  # (fact, operator, value in the engine's terms)
 
     def describe(self) -> str:
         if not self.when:
@@ -68,6 +101,8 @@ class Rule:
     rows: tuple[Row, ...]
     version: str
     path: Path
+    facts: dict = field(default_factory=dict)  # name -> Fact: what the builder declares (and `excepted`)
+    cells: dict = field(default_factory=dict, compare=False)  # fact -> the constants it is compared with
 
     @property
     def ruleset_name(self) -> str:
@@ -91,53 +126,234 @@ def _jsonable(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-def load_rule(path: Path, parameters: dict) -> Rule:
-    """Read one rule file; it takes the values of the parameters it names from `parameters`."""
+def load_rule(path: Path, parameters: dict, declared: dict[str, dict[str, Fact]] | None = None) -> Rule:
+    """Read one rule file and validate its table against the facts its builder declares
+    (`declared`: builder name -> facts; default `monitor.obligations.FACTS`); it takes the
+    values of the parameters it names from `parameters`."""
+    if declared is None:
+        from monitor.obligations import FACTS as declared
     raw = path.read_bytes()
     try:
         data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
         raise RuleError(f"{path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise RuleError(f"{path}: not a rule file (expected id, title, owner, source, obligation, decision_table)")
     for key in ("id", "title", "owner", "source", "obligation", "decision_table"):
         if key not in data:
             raise RuleError(f"{path}: missing {key!r}")
+    if data["obligation"] not in declared:
+        raise RuleError(f"{path}: unknown obligation {data['obligation']!r}: expected one of {', '.join(declared)}")
+    facts = {**declared[data["obligation"]], EXCEPTED.name: EXCEPTED}
     unknown = [n for n in data.get("parameters") or [] if n not in parameters]
     if unknown:
         raise RuleError(f"{path}: unknown parameters {', '.join(unknown)}")
     params = {n: parameters[n] for n in data.get("parameters") or []}
     version = _digest(raw + json.dumps(params, sort_keys=True, default=_jsonable).encode())
     shown = {k: f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v for k, v in params.items()}
+    if not isinstance(data["decision_table"], list) or not data["decision_table"]:
+        raise RuleError(f"{path}: decision_table must be a list of rows")
     rows = []
     for number, spec in enumerate(data["decision_table"], start=1):
         where = f"{path.name} row {number}"
+        if not isinstance(spec, dict):
+            raise RuleError(f"{where}: a row is `when: {{fact: value}}` or `otherwise: true`, with a status")
         if spec.get("status") not in STATUSES:
             raise RuleError(f"{where}: status must be one of {', '.join(STATUSES)}")
+        when, tests = {}, []
         if spec.get("otherwise"):
-            when = {}
+            if number != len(data["decision_table"]):
+                raise RuleError(f"{where}: `otherwise` must be the last row (the rows after it can never match)")
         elif isinstance(spec.get("when"), dict) and spec["when"]:
-            when = {}
             for fact, test in spec["when"].items():
-                if isinstance(test, dict):
-                    if not set(test) <= set(_OPS):
-                        raise RuleError(f"{where}: operators are {', '.join(_OPS)}")
-                    when[fact] = {op: _param(v, params, where) for op, v in test.items()}
-                else:
-                    when[fact] = _param(test, params, where)
+                if fact not in facts:
+                    raise RuleError(f"{where}: {fact!r} is not a fact of the {data['obligation']} obligation "
+                                    f"(its facts: {', '.join(sorted(facts))})")
+                pairs = test.items() if isinstance(test, dict) else [("==", test)]
+                checked = {}
+                for op, value in pairs:
+                    value = _param(value, params, where)
+                    tests.append((fact, op, _typed(facts[fact], op, value, where)))
+                    checked[op] = value
+                when[fact] = checked if isinstance(test, dict) else checked["=="]
         else:
             raise RuleError(f"{where}: needs `when` conditions or `otherwise: true`")
         reason = spec.get("reason")
         if reason is not None:
             reason = str(reason).format_map(_KeepMissing(shown))
-        rows.append(Row(number, when, spec["status"], reason))
-    if not rows or rows[-1].when:
-        raise RuleError(f"{path}: the last row must be `otherwise: true`")
+        rows.append(Row(number, when, spec["status"], reason, tuple(tests)))
+    if rows[-1].when:
+        raise RuleError(f"{path.name} row {len(rows)}: the last row must be `otherwise: true`")
+    cells: dict[str, set] = {}
+    for row in rows:
+        for fact, op, value in row.tests:
+            cells.setdefault(fact, set()).update(value if op in ("in", "not in") else [value])
+    cells = {f: sorted(v) for f, v in cells.items()}
+    _check_reachable(path.name, rows, facts, cells)
+    readable = _KeepMissing({n: for_people(n, v) for n, v in params.items()},
+                            response_days=f"{7 * params.get('response_weeks', 0)}")
     return Rule(
         id=data["id"], title=data["title"], short_title=data.get("short_title") or data["title"],
         next_step=" ".join(str(data.get("next_step") or "").split()), owner=data["owner"], source=data["source"].strip(),
-        subject=data.get("subject", ""), deadline=data.get("deadline", ""),
+        subject=str(data.get("subject", "")).format_map(readable),
+        deadline=str(data.get("deadline", "")).format_map(readable),
         obligation=data["obligation"], parameters=params, rows=tuple(rows),
-        version=version, path=path,
+        version=version, path=path, facts=facts, cells=cells,
     )
+
+
+def _typed(fact: Fact, op: str, value, where: str):
+    """The value a test compares `fact` with, in the engine's terms (dates as day numbers,
+    money as float); an error when the operator or the value does not fit the fact's type."""
+    if op not in _COMPARE:
+        raise RuleError(f"{where}: unknown operator {op!r} (operators: {', '.join(_COMPARE)})")
+    if op not in _OPS_OF[fact.type]:
+        raise RuleError(f"{where}: {fact.name} is {fact.type}: operator {op!r} does not apply "
+                        f"(use {', '.join(_OPS_OF[fact.type])})")
+    if op in ("in", "not in"):
+        if not isinstance(value, (list, tuple)) or not value:
+            raise RuleError(f"{where}: {fact.name} {op} needs a list of values")
+        return tuple(_typed(fact, "==", v, where) for v in value)
+    ok = {"bool": lambda v: isinstance(v, bool),
+          "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+          "date": lambda v: isinstance(v, date),
+          "money": lambda v: isinstance(v, (int, float, Decimal)) and not isinstance(v, bool),
+          "text": lambda v: isinstance(v, str)}[fact.type]
+    if not ok(value):
+        raise RuleError(f"{where}: {fact.name} is {fact.type}: cannot compare it with {value!r}")
+    return engine_value(fact.type, value)
+
+
+def engine_value(kind: str, value):
+    """A fact's value as posted to durable-rules: dates as day numbers, money as float."""
+    if kind == "date":
+        return value.toordinal()
+    if kind == "money":
+        return float(value)
+    return value
+
+
+def _cell(kind: str, constants: list, value):
+    """Which region of the fact's values `value` is in: values in the same region pass the
+    same tests of the table (between, or at, the constants it is compared with)."""
+    if value is None:
+        return None
+    if kind in _ORDERED:
+        i = bisect_left(constants, value)
+        return 2 * i + 1 if i < len(constants) and constants[i] == value else 2 * i
+    return value if value in constants else _OTHER
+
+
+_OTHER = object()  # a text or bool value the table never names
+_REGIONS = object()  # marks a memo key made of regions (not of values)
+
+
+def _representatives(fact: Fact, constants: list) -> list:
+    """One value from each region of the fact's values (see `_cell`)."""
+    if fact.type == "bool":
+        return [True, False]
+    if fact.type == "text":
+        return [*constants, "\x00another value"]
+    step = 1 if fact.type in ("int", "date") else 0.005
+    points = [constants[0] - step]
+    for low, high in zip(constants, constants[1:]):
+        points.append(low)
+        if high - low > step:
+            points.append(low + step)
+    return points + [constants[-1], constants[-1] + step]
+
+
+_ABSENT = -1  # the region of a fact left out (its value unknown)
+
+
+def _cube(row: Row, domains: dict[str, list]) -> dict[str, frozenset]:
+    """The cases a row matches: for each fact, the regions of its values (by index) the row accepts."""
+    cube = {}
+    for fact, values in domains.items():
+        tests = [(op, v) for f, op, v in row.tests if f == fact]
+        if not tests:
+            cube[fact] = frozenset([*range(len(values)), _ABSENT])
+        else:
+            cube[fact] = frozenset(i for i, x in enumerate(values) if all(_COMPARE[op](x, v) for op, v in tests))
+    return cube
+
+
+def _subtract(cube: dict[str, frozenset], other: dict[str, frozenset]) -> list[dict[str, frozenset]]:
+    """`cube` minus `other`, as disjoint cubes."""
+    if any(not cube[f] & other[f] for f in cube):
+        return [cube]
+    pieces, rest = [], dict(cube)
+    for fact in cube:
+        outside = rest[fact] - other[fact]
+        if outside:
+            pieces.append({**rest, fact: outside})
+        rest[fact] = rest[fact] & other[fact]
+    return pieces
+
+
+def _check_reachable(name: str, rows: list[Row], facts: dict[str, Fact], cells: dict[str, list]) -> None:
+    """Refuse a row that can never match: its conditions contradict each other, or the rows
+    before it match every case it matches (a fact that may be left out is a case of its own)."""
+    domains = {f: _representatives(facts[f], cells[f]) for f in cells}
+    cubes = [_cube(row, domains) for row in rows]
+    for cube in cubes:
+        for f in domains:
+            if not facts[f].optional:  # always given: its absence is never a case
+                cube[f] = cube[f] - {_ABSENT}
+    for j, row in enumerate(rows):
+        if not row.tests:
+            continue
+        if any(not regions for regions in cubes[j].values()):
+            raise RuleError(f"{name} row {row.number}: can never match: its conditions contradict each other")
+        if not _covered(cubes[j], cubes[:j]):
+            continue
+        before = list(range(j))
+        for i in reversed(range(j)):  # the fewest earlier rows that still cover it, to name them
+            if _covered(cubes[j], [cubes[k] for k in before if k != i]):
+                before.remove(i)
+        numbers = [rows[i].number for i in before]
+        which = f"row {numbers[0]} always matches" if len(numbers) == 1 else \
+            f"rows {', '.join(map(str, numbers))} always match"
+        raise RuleError(f"{name} row {row.number}: can never match: {which} first")
+
+
+def _covered(cube: dict[str, frozenset], others: list[dict[str, frozenset]]) -> bool:
+    remaining = [cube]
+    for other in others:
+        remaining = [piece for c in remaining for piece in _subtract(c, other)]
+        if not remaining:
+            return True
+    return False
+
+
+LABELS = {  # what each parameter is, for people (`send-monitor duties`)
+    "scope_start": "in force from", "trial_end": "trial ends", "local_offer_due": "Local Offer due",
+    "response_weeks": "response within", "return_weeks": "return within", "warning_days": "due soon within",
+    "funding_cap_gbp": "cap per case", "covid_window": "Covid-19 window", "scope_decision_types": "decisions in scope",
+}
+
+
+def describe_parameters(rule: Rule) -> str:
+    """The values a rule uses, written out for people: "response within 5 weeks; due soon within 7 days"."""
+    return "; ".join(f"{LABELS.get(n, n.replace('_', ' '))} {for_people(n, v)}" for n, v in rule.parameters.items())
+
+
+def for_people(name: str, value) -> str:
+    """A parameter's value as people read it: "5 weeks", "7 days", "3 Apr 2018", "£4,000"."""
+    if isinstance(value, date):
+        return f"{value.day} {value:%b %Y}"
+    if isinstance(value, (list, tuple)):
+        if len(value) == 2 and all(isinstance(v, date) for v in value):
+            return f"{for_people(name, value[0])} to {for_people(name, value[1])}"
+        return ", ".join(for_people(name, v) for v in value)
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        for suffix, unit in (("_weeks", "week"), ("_days", "day")):
+            if name.endswith(suffix):
+                return f"{value:,} {unit}{'' if value == 1 else 's'}"
+        if name.endswith("_gbp"):
+            return f"£{value:,}"
+        return f"{value:,}"
+    return str(value)
 
 
 class _KeepMissing(dict):
@@ -184,13 +400,22 @@ _event_ids = itertools.count(1)
 
 
 def _condition(row: Row):
-    if not row.when:
+    if not row.tests:
         return +lang.m.duty  # catch-all keyed on our own field, never on `id`
     terms = []
-    for fact, test in row.when.items():
-        tests = test.items() if isinstance(test, dict) else [("==", test)]
-        for op, value in tests:
-            terms.append(getattr(getattr(lang.m, fact), _OPS[op])(_jsonable(value)))
+    for fact, op, value in row.tests:
+        field = getattr(lang.m, fact)
+        if op == "in":
+            term = field == value[0]
+            for v in value[1:]:
+                term = term | (field == v)
+        elif op == "not in":
+            term = field != value[0]
+            for v in value[1:]:
+                term = term & (field != v)
+        else:
+            term = getattr(field, _OPS[op])(value)
+        terms.append(term)
     condition = terms[0]
     for term in terms[1:]:
         condition = condition & term
@@ -213,21 +438,37 @@ def register(rule: Rule) -> None:
     _registered.add(rule.ruleset_name)
 
 
+def posted(memo: dict) -> int:
+    """How many distinct fact sets a memo of `decide` posted to durable-rules."""
+    return sum(1 for key in memo if key and key[0] is _REGIONS)
+
+
 def decide(rule: Rule, facts: dict, memo: dict | None = None) -> Row:
     """Post one obligation's facts to the duty's ruleset; the first matching row decides.
 
-    The decision depends on the facts alone, so with a `memo` (one per duty per
-    check) each distinct set of facts is posted to durable-rules once and
-    obligations with the same facts share its decision.
+    Only the facts the table tests are posted. The decision depends on which region of
+    its values each tested fact is in (see `_cell`), so with a `memo` (one per duty per
+    check) each distinct combination of regions is posted to durable-rules once and
+    obligations that share it share its decision. The memo also remembers each
+    combination of values met, the cheaper look-up.
     """
+    cells = rule.cells
+    raw = None
+    if memo is not None:  # first by the values themselves, then by their regions
+        raw = tuple(map(facts.get, cells))
+        if raw in memo:
+            return memo[raw]
+    types = rule.facts
+    event = {f: engine_value(types[f].type, v) for f, v in facts.items() if f in cells and v is not None}
     key = None
     if memo is not None:
-        key = tuple(sorted(facts.items()))
+        key = (_REGIONS, *(_cell(types[f].type, cells[f], event.get(f)) for f in cells))
         if key in memo:
+            memo[raw] = memo[key]
             return memo[key]
     event_id = next(_event_ids)
-    lang.post(rule.ruleset_name, {**facts, "id": event_id, "duty": rule.id})
+    lang.post(rule.ruleset_name, {**event, "id": event_id, "duty": rule.id})
     row = rule.rows[_matched.pop(event_id) - 1]
     if memo is not None:
-        memo[key] = row
+        memo[key] = memo[raw] = row
     return row

@@ -159,8 +159,11 @@ class _FileLock:
             return False
         data = json.dumps({"command": me.command, "pid": me.pid, "host": me.host,
                            "since": me.since.isoformat(), "proc_start": me.proc_start}).encode()
-        os.ftruncate(self.fd, 0)
-        os.pwrite(self.fd, data, 0)
+        try:
+            os.ftruncate(self.fd, 0)
+            os.pwrite(self.fd, data, 0)
+        except OSError:
+            pass  # a full disk: the lock is held all the same, its holder just goes unnamed
         return True
 
     def holder(self) -> Holder | None:

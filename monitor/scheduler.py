@@ -149,9 +149,11 @@ def run_cycle(rt: Runtime) -> CycleResult:
         try:
             lock.acquire()
         except LockError as exc:
-            log.error("step %s: %s", step, exc)
-            record_skipped(engine, step, rt.trigger, cycle, str(exc), outcome="failed")
-            result.steps[step] = "failed"
+            outcome, why = (("skipped", "stopped by a signal while waiting for the store lock") if rt.stop.is_set()
+                            else ("failed", str(exc)))
+            log.warning("step %s %s: %s", step, outcome, why)
+            record_skipped(engine, step, rt.trigger, cycle, why, outcome=outcome)
+            result.steps[step] = outcome
             continue
         with lock:
             run_id = start_run(engine, step, rt.trigger, cycle, as_of)

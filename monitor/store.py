@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import Table, event, inspect, text
@@ -64,15 +65,13 @@ def open_store(url: str = DEFAULT_URL) -> Engine:
             state = schema_state(conn)
         if state.revision is not None:
             _refuse_unless_current(state.revision)
-        if state.revision is None or state.legacy:
+        else:
             with _exclusive(engine.url.render_as_string(hide_password=False)) as conn:
-                state = schema_state(conn)
+                state = schema_state(conn)  # another process may have created it meanwhile
                 if state.revision is None:
                     _create(conn)
                 else:
                     _refuse_unless_current(state.revision)
-                    if state.legacy:  # made before Alembic, at the current schema
-                        migrations.stamp(conn, state.revision)
     return engine
 
 
@@ -165,7 +164,7 @@ _PG = {"53100": _FULL, "25006": _READ_ONLY, "55P03": _BUSY,
        "40": ("another process changed the store {url} at the same time", "run the command again"),
        "28": ("the database server refused the login to the store {url}", "check the user and password"),
        "3D": ("the database of the store {url} does not exist", "create it, or correct the URL")}
-_UNREACHABLE = ("cannot reach the store {url} ({why})", "check that the server is running and the URL is "
+_UNREACHABLE = ("cannot open the store {url} ({why})", "check that the server is running and the URL is "
                 "right, then run the command again")
 
 
@@ -298,7 +297,8 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict]) -> None:
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
            f"VALUES ({', '.join([mark] * len(columns))})")
-    conn.exec_driver_sql(sql, [tuple(r[c] for c in columns) for r in rows])
+    conn.exec_driver_sql(sql, list(map(itemgetter(*columns), rows)) if len(columns) > 1 else
+                         [(r[columns[0]],) for r in rows])
 
 
 def _sqlite_adapters() -> None:

@@ -51,7 +51,9 @@ def test_json_export_shape_sorting_and_filters(demo_db):
 
 def test_csv_export_has_the_same_rows(demo_db):
     rows = json.loads(cli("findings", "--format", "json", db=demo_db).stdout)["findings"]
-    exported = list(csv.DictReader(io.StringIO(cli("findings", "--format", "csv", db=demo_db).stdout)))
+    text = cli("findings", "--format", "csv", db=demo_db).stdout
+    assert text.startswith("\ufeff")  # Excel reads UTF-8 with a byte-order mark
+    exported = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert [(r["duty"], r["subject"], r["status"]) for r in exported] == [
         (r["duty"], r["subject"], r["status"]) for r in rows]
 
@@ -60,7 +62,7 @@ def test_bad_options_are_usage_errors(demo_db):
     assert cli("findings", "--status", "naughty", db=demo_db).exit_code == 2
     assert cli("findings", "--duty", "la_evidence", db=demo_db).exit_code == 2
     empty = cli("findings", "--format", "csv", "--area", "999", db=demo_db)
-    assert empty.stdout == "duty,subject,area,owner,status,due_on,done_on,days_late,reason,case_ref,acts_now\n"
+    assert empty.stdout == "\ufeffduty,subject,area,owner,status,due_on,done_on,days_late,reason,case_ref,acts_now\n"
     assert cli("check", "--as-of", "06/31/2020", db=demo_db).exit_code == 2
 
 

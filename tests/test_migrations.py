@@ -3,11 +3,14 @@ new stores start at the head; out-of-date and newer stores are refused with what
 
 from __future__ import annotations
 
+import json
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
@@ -49,8 +52,12 @@ def _previous_release_store(url: str, source: str) -> None:
                 if rows:
                     conn.execute(table.insert(), rows)
                 if target.dialect.name == "postgresql" and "id" in table.columns:
-                    conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                                         f"coalesce(max(id), 0) + 1, false) FROM {table.name}"))
+                    conn.execute(
+                        sa.text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f"coalesce(max(id), 0) + 1, false) FROM {table.name}"
+                        )
+                    )
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +72,15 @@ def test_previous_release_store_upgrades_with_findings_intact(db_url, checked):
     source, before = checked
     _previous_release_store(db_url, source)
     assert "successor_code" not in _columns(db_url, "areas")
+    with connect(db_url).begin() as conn:  # a digest 0.1.0 had queued and not yet sent
+        conn.execute(
+            sa.text(
+                "INSERT INTO outbox (created_at, recipient, recipient_code, subject, body_text, body_html, message_id, "
+                "items, status, attempts) VALUES (:at, 'team@example.org', '850', 'Digest', 'text', '<p>html</p>', "
+                "'<m1@example.org>', 2, 'queued', 0)"
+            ),
+            {"at": datetime(2020, 6, 30, 6, 0, tzinfo=UTC)},
+        )
 
     refused = cli("findings", "--as-of", AS_OF, "--format", "json", db=db_url)
     assert refused.exit_code == 1
@@ -77,9 +93,16 @@ def test_previous_release_store_upgrades_with_findings_intact(db_url, checked):
     assert _revision(db_url) == migrations.head()
     assert {"successor_code", "successor_from"} <= _columns(db_url, "commissioners")
 
+    with connect(db_url).connect() as conn:
+        queued = conn.execute(sa.text("SELECT kind, bodies, status FROM outbox")).one()
+    assert (
+        queued.kind,
+        json.loads(queued.bodies) if isinstance(queued.bodies, str) else queued.bodies,
+        queued.status,
+    ) == ("digest", [], "queued")
+
     held = cli("findings", "--as-of", AS_OF, "--format", "json", db=db_url)
     assert held.exit_code == 0, held.output
-    import json
     assert {(f["duty"], f["subject"]): f for f in json.loads(held.stdout)["findings"]} == before
     assert findings_of(db_url, AS_OF) == before  # and checking again on the upgraded store agrees
     assert cli("check", "--as-of", AS_OF, "--full", db=db_url).exit_code == 0
@@ -111,22 +134,25 @@ def test_upgrade_makes_a_new_store(sqlite_url):
     assert _revision(sqlite_url) == migrations.head()
 
 
-def test_a_store_of_the_current_schema_made_before_alembic_is_stamped(sqlite_url):
-    engine = connect(sqlite_url)
-    SQLModel.metadata.create_all(engine)
-    with engine.begin() as conn:
+def test_a_store_of_schema_version_2_made_before_alembic_is_recognised(sqlite_url):
+    """Stores made between 0.1.0 and Alembic (successor columns, `meta.schema_version` 2)."""
+    with connect(sqlite_url).begin() as conn:
+        command.upgrade(migrations.alembic_config(conn), "0002")
+        conn.execute(sa.text("DROP TABLE alembic_version"))
         conn.execute(sa.text("INSERT INTO meta (key, value) VALUES ('schema_version', '2')"))
-    assert cli("duties", db=sqlite_url).exit_code == 0
+    refused = cli("import", SAMPLE, db=sqlite_url)
+    assert refused.exit_code == 1 and "schema revision 0002" in refused.stderr
+    done = cli("upgrade", db=sqlite_url)
+    assert f"from schema revision 0002 to {migrations.head()}" in done.stdout
     assert cli("import", SAMPLE, db=sqlite_url).exit_code == 0
-    assert _revision(sqlite_url) == migrations.head()
 
 
 def test_a_store_made_by_a_newer_release_is_refused_unchanged(sqlite_url):
     open_store(sqlite_url)
     with connect(sqlite_url).begin() as conn:
         conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
-    for command in (["check", "--as-of", AS_OF], ["upgrade"]):
-        result = cli(*command, db=sqlite_url)
+    for args in (["check", "--as-of", AS_OF], ["upgrade"]):
+        result = cli(*args, db=sqlite_url)
         assert result.exit_code == 1
         assert "revision 9999, made by a newer send-monitor" in result.stderr
     assert _revision(sqlite_url) == "9999"

@@ -250,7 +250,8 @@ def test_database_locked_while_sending_no_traceback_no_repeat(sqlite_url, faulty
     first = ok("alerts", config=config, code=code)
     assert "Traceback" not in first.stderr + first.stdout
     if code:
-        assert first.stderr.count("\n") <= 3
+        ours = [line for line in first.stderr.splitlines() if "mail.log" not in line]  # aiosmtpd logs in-process
+        assert len(ours) == 1, ours  # one line
         assert "sending stopped: the store stayed locked by another process" in first.stderr
         assert "delivered but is not recorded as sent" in first.stderr
         time.sleep(hold)
@@ -287,10 +288,6 @@ def test_run_killed_while_sending_is_not_sent_again(sqlite_url, faulty, tmp_path
         if proc.poll() is None:
             proc.kill()
     assert states(sqlite_url)["sending"] == 1
-    from monitor.models import ProcessLock
-
-    with open_store(sqlite_url).begin() as conn:  # the dead run's alerts lock (taken over by the lock's own rules)
-        conn.execute(ProcessLock.__table__.delete())
     second = ok("alerts", config=config, code=2)
     assert "interrupted while sending in an earlier run: delivery unknown" in second.stderr
     ok("alerts", config=config)

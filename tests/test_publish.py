@@ -4,6 +4,7 @@ headless Chromium (no console errors, charts rendered, expected rows, axe-core c
 from __future__ import annotations
 
 import csv
+import html
 import json
 import re
 import shutil
@@ -20,6 +21,8 @@ from monitor.findings import (
     ACTION_STATUSES,
     explain,
     explain_stored,
+    case_path,
+    commissioner_path,
     explanation_path,
     query_findings,
 )
@@ -47,12 +50,12 @@ def _publish(db: str, out: Path, *extra: str) -> Path:
     result = cli("publish", out, *extra, db=db)
     assert result.exit_code == 0, result.output
     index = Path(result.stdout.strip())
-    assert index == (out / "index.html").resolve()
+    assert index == (out / "index.html").absolute()
     return index
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, chromium):  # publishes with --pdf: a `browser` test
     """The demo records, checked as of 2020-06-30 and published with --pdf."""
     base = tmp_path_factory.mktemp("demo")
     db = f"sqlite:///{base / 'store.db'}"
@@ -92,10 +95,10 @@ def test_site_layout(demo, rules):
     assert len(list(site.rglob("plotly*.js"))) == 1
     for area in areas:
         folder = site / "areas" / area
-        for name in ("index.html", "report.html", "report.pdf", "findings.csv", "findings.json"):
+        for name in ("index.html", "report.html", "report.pdf", "findings.csv", "findings.json", "findings.xlsx"):
             assert (folder / name).is_file(), folder / name
     for code in ("QRL", "QSL", "850-SC", "851-SC", "852-SC"):
-        assert (site / "commissioners" / code / "index.html").is_file()
+        assert (site / commissioner_path(code) / "index.html").is_file()
     # one explanation page per finding needing action, where the alerts link to
     needing = [r for r in rows if r["status"] in ACTION_STATUSES]
     assert needing and {r["status"] for r in needing} == set(ACTION_STATUSES)
@@ -247,8 +250,7 @@ def test_area_folder_holds_only_its_own_case_refs(demo):
     for area in refs:
         others = set().union(*(refs[a] for a in refs if a != area))
         mine = refs[area]
-        texts = [p.read_bytes().decode("utf-8") for p in (demo["site"] / "areas" / area).rglob("*")
-                 if p.is_file() and p.suffix != ".pdf"]
+        texts = [_text_of(p) for p in (demo["site"] / "areas" / area).rglob("*") if p.is_file() and p.suffix != ".pdf"]
         assert texts
         blob = "\n".join(texts)
         leaked = sorted(ref for ref in others if ref in blob)
@@ -259,6 +261,16 @@ def test_area_folder_holds_only_its_own_case_refs(demo):
         text = subprocess.run(["pdftotext", str(demo["site"] / "areas/851/report.pdf"), "-"],
                               capture_output=True, text=True, check=True).stdout
         assert not [ref for ref in refs["850"] | refs["852"] if ref in text]
+
+
+def _text_of(path: Path) -> str:
+    """A file's text; a workbook's is the text of its parts."""
+    if path.suffix == ".xlsx":
+        import zipfile
+
+        with zipfile.ZipFile(path) as z:
+            return "\n".join(z.read(name).decode("utf-8") for name in z.namelist())
+    return path.read_bytes().decode("utf-8")
 
 
 def _hostile_folder(tmp_path: Path) -> Path:
@@ -310,17 +322,44 @@ def test_hostile_values_are_escaped_in_files(hostile):
 
 # --- PDF ---------------------------------------------------------------------------
 
-def test_report_pdf_has_a_section_per_duty(demo, rules):
+def _pdf_pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [p for p in text.split("\f") if p.strip()]
+
+
+def test_report_pdf_is_numbered_marked_and_complete(demo, rules):
     pdf = demo["site"] / "areas" / "850" / "report.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is not installed")
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    headings = re.findall(r"Duty (\d+) of (\d+): ([a-z0-9-]+)", text)
-    assert [h[2] for h in headings] == list(rules)
+    pages = _pdf_pages(pdf)
+    text = "\n".join(pages)
+    headings = re.findall(r"Duty (\d+) of (\d+) · (.+)", text)
+    assert [h[2].strip() for h in headings] == [r.short_title for r in rules.values()]
     assert {h[1] for h in headings} == {str(len(rules))}
     assert "When and from what data this report was produced" in text
     assert "⇅" not in text  # the sort buttons do not print
+    for number, page in enumerate(pages, start=1):
+        assert "850 Area 850" in page and "Findings as of 30 Jun 2020" in page and "OFFICIAL" in page, number
+        assert f"Page {number} of {len(pages)}" in page
+    for name in ("response_weeks", "return_weeks", "local_offer_due", "funding_cap_gbp", "week(s)", "scope_start"):
+        assert name not in text
+    # no page is left nearly blank by a forced break
+    assert all(len(p.split()) > 60 for p in pages[:-1])
+
+
+def test_long_closed_breach_listings_are_summarised_by_month(generated):
+    report = (generated["site"] / "areas/851/report.html").read_text(encoding="utf-8")
+    rows = [r for r in _rows(generated["db"], "851") if r["status"] in ("late", "breached")]
+    long = {d for d in {r["duty"] for r in rows} if sum(1 for r in rows if r["duty"] == d) > 20}
+    assert long
+    for duty in long:
+        assert f'id="months-{duty}"' in report and f'id="appendix-{duty}"' in report
+        appendix = report[report.index(f'id="appendix-{duty}"'):]
+        for r in rows:
+            if r["duty"] == duty:
+                assert html.escape(r["subject"]) in appendix
+    assert report.count('id="appendix-') == len(long) + 1  # and the appendix's own heading
 
 
 # --- in the browser ------------------------------------------------------------------
@@ -338,10 +377,10 @@ def browser():
 
 
 class Page:
-    def __init__(self, browser, path: Path):
+    def __init__(self, browser, path: Path, width: int = 1280):
         self.errors: list[str] = []
         self.dialogs: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
         self.page = self.context.new_page()
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -369,7 +408,7 @@ def _axe(page) -> list:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
-    return [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    return results.response["violations"]  # every impact level, minor included
 
 
 def _body_rows(page, table_id: str) -> int:
@@ -384,22 +423,27 @@ def _page_types(demo) -> dict[str, Path]:
     return {
         "national": site / "index.html",
         "area": site / "areas/850/index.html",
-        "commissioner": site / "commissioners/QRL/index.html",
-        "social care commissioner": site / "commissioners/850-SC/index.html",
+        "commissioner": site / commissioner_path("QRL") / "index.html",
+        "social care commissioner": site / commissioner_path("850-SC") / "index.html",
         "explanation (overdue)": site / explanation_path("850", overdue["duty"], overdue["subject"]),
         "explanation (exception)": site / explanation_path("850", exception["duty"], exception["subject"]),
         "report": site / "areas/850/report.html",
+        "case": site / case_path("850", overdue["case_ref"]),
     }
 
 
-@pytest.mark.parametrize("kind", ["national", "area", "commissioner", "social care commissioner",
-                                  "explanation (overdue)", "explanation (exception)", "report"])
-def test_page_in_chromium(browser, demo, kind):
-    checker = Page(browser, _page_types(demo)[kind])
+PAGE_TYPES = ["national", "area", "commissioner", "social care commissioner", "explanation (overdue)",
+              "explanation (exception)", "report", "case"]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("kind", PAGE_TYPES)
+def test_page_in_chromium(browser, demo, kind, width):
+    checker = Page(browser, _page_types(demo)[kind], width)
     try:
         page = checker.page
         charts = _charts_rendered(page)
-        expected = {"national": 1, "area": 4, "commissioner": 4, "social care commissioner": 4}.get(kind, 0)
+        expected = {"national": 1, "area": 4, "commissioner": 4, "social care commissioner": 4, "case": 1}.get(kind, 0)
         assert charts == expected
         assert page.locator("h1").count() == 1
         assert not checker.errors, checker.errors  # before axe, whose stylesheet fetches fail on file://
@@ -434,19 +478,32 @@ def test_area_page_rows(browser, demo):
         assert _body_rows(page, "table-data-gaps") == counts["data_gap"]
         assert _body_rows(page, "table-exceptions") == counts["exception"]
         # every open breach links to its explanation, which opens
-        href = page.locator("#table-open-breaches tbody a").first.get_attribute("href")
-        assert href.startswith("explain/")
-        page.locator("#table-open-breaches tbody a").first.click()
+        link = page.locator("#table-open-breaches tbody a[href^='explain/']").first
+        link.click()
         page.wait_for_load_state("load")
         assert page.locator("h1 .tag").inner_text() == "Overdue"
         assert page.locator("#table-decision tr.row--matched").count() == 1
+        # the explanation opens with what happened and the next step, then evidence, then the trace
+        assert "overdue" in page.locator("#plain").inner_text()
+        assert page.locator("#next-step p").inner_text().strip()
+        h1 = page.locator("h1").inner_text().strip()
+        assert not h1.endswith(":") and ": " not in h1
+        # and links to the case's page, which tells the whole story with a timeline
+        ref = page.locator("text=Case reference").locator("xpath=..").locator("a").inner_text()
+        page.locator("text=Case reference").locator("xpath=..").locator("a").click()
+        page.wait_for_load_state("load")
+        assert page.locator("h1").inner_text() == f"Case {ref}"
+        assert _charts_rendered(page) == 1
+        assert page.locator("#table-case-findings tbody tr").count() >= 1
+        assert page.locator("#table-case-records tbody tr").count() >= 1
+        assert page.locator("#table-case-findings a").first.get_attribute("href").startswith("../explain/")
 
 
 def test_hostile_values_show_as_text_in_chromium(browser, hostile):
     site = hostile["site"]
     for path, shown in ((site / "index.html", HOSTILE_NAME), (site / "index.html", "Area <b>852</b>"),
                         (site / "areas/850/index.html", HOSTILE_REF),
-                        (site / "commissioners/QRL/index.html", HOSTILE_NAME)):
+                        (site / commissioner_path("QRL") / "index.html", HOSTILE_NAME)):
         checker = Page(browser, path)
         page = checker.page
         _charts_rendered(page)
@@ -460,3 +517,137 @@ def test_hostile_values_show_as_text_in_chromium(browser, hostile):
     labels = checker.page.locator(".chart__plot svg .ytick text").evaluate_all("els => els.map(e => e.textContent)")
     checker.context.close()
     assert "852 Area <b>852</b>" in labels
+
+
+def test_area_folder_names_only_its_own_import_batches(tmp_path):
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    first = tmp_path / "exports" / "national-first"
+    shutil.copytree(SAMPLE, first)
+    assert cli("import", first, db=db).exit_code == 0
+    second = tmp_path / "exports" / "secret-852-drop"
+    shutil.copytree(SAMPLE, second)
+    path = second / "decisions.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    changed = next(i for i, line in enumerate(lines) if line.startswith("D852-") and line.endswith(","))
+    lines[changed] = lines[changed] + "true"  # rights_notice given
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert cli("import", second, db=db).exit_code == 0
+    assert cli("check", "--as-of", AS_OF, db=db).exit_code == 0
+    _publish(db, tmp_path / "site")
+    for area in ("850", "851", "852"):
+        blob = "\n".join(_text_of(p) for p in (tmp_path / "site/areas" / area).rglob("*") if p.is_file())
+        assert str(tmp_path) not in blob  # no server paths
+        assert ("secret-852-drop" in blob) == (area == "852")
+        assert "national-first" in blob
+    report = (tmp_path / "site/areas/852/report.html").read_text(encoding="utf-8")
+    row = re.search(r"<tr><td class=\"num\">2</td>.*?</tr>", report, re.S).group(0)
+    assert re.findall(r'class="num">(\d+)</td>', row) == ["2", "0", "1"]
+
+
+@pytest.mark.parametrize("width", [320, 390, 768, 1280])
+def test_no_page_is_wider_than_the_screen(browser, demo, width):
+    for kind, path in _page_types(demo).items():
+        with Page(browser, path, width) as page:
+            _charts_rendered(page)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (kind, width)
+            # every wide table scrolls inside a focusable, labelled region
+            loose = page.evaluate("""() => [...document.querySelectorAll('table')].filter(t =>
+                !(t.parentElement.matches('.table-scroll[role=region][tabindex="0"][aria-label]'))).length""")
+            assert loose == 0, kind
+            h1 = page.evaluate("parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
+            assert h1 == (32 if width < 641 else 48), (kind, h1)
+
+
+def test_narrow_national_page_shows_a_table_for_the_heat_map(browser, demo):
+    with Page(browser, demo["site"] / "index.html", 390) as page:
+        assert not page.locator("#chart-heatmap").is_visible()
+        assert page.locator("#table-england").is_visible()
+    with Page(browser, demo["site"] / "index.html", 1280) as page:
+        assert page.locator("#chart-heatmap").is_visible()
+
+
+def test_headline_figures_are_honest(demo, rules):
+    area = (demo["site"] / "areas/850/index.html").read_text(encoding="utf-8")
+    national = (demo["site"] / "index.html").read_text(encoding="utf-8")
+    for text in (area, national):
+        assert "Overall compliance" not in text
+    assert "Duties below England's rate" in area
+    for card in ("Open breaches", "Due in the next 14 days", "Data gaps to fix", "Exceptions in force"):
+        assert card in area
+    rows = _rows(demo["db"])
+    judged = [r for r in rows if r["status"] in ("met", "late", "overdue", "breached")]
+    for duty in rules:
+        n = sum(1 for r in judged if r["duty"] == duty)
+        if n:
+            assert f"of {n}</span>" in national  # England's rate with its n
+    mine = [r for r in judged if r["area"] == "850"]
+    few = [d for d in rules if 0 < sum(1 for r in mine if r["duty"] == d) < 5]
+    assert few and area.count("few judged</span>") == len(few)
+    assert "South East" in area  # the region's rate beside
+    assert 'id="table-regions"' in national and "London" in national
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """Generated records with listings longer than 20 rows."""
+    import sys
+
+    base = tmp_path_factory.mktemp("generated")
+    subprocess.run([sys.executable, str(SAMPLE.parent / "generate.py"), str(base / "records"), "--areas", "2",
+                    "--years", "2", "--scale", "0.3", "--seed", "3"], check=True, capture_output=True)
+    db = f"sqlite:///{base / 'store.db'}"
+    _load(base / "records", db)
+    _publish(db, base / "site")
+    return {"db": db, "site": base / "site"}
+
+
+def test_long_listings_get_a_filter_box(browser, generated):
+    rows = [r for r in _rows(generated["db"], "851") if r["status"] == "data_gap"]
+    assert len(rows) > 20
+    path = generated["site"] / "areas/851/index.html"
+    with Page(browser, path) as page:
+        box = page.get_by_label("Filter these rows (case ref, duty, subject, status)")
+        assert box.count() == 1  # only the long listing has one
+        box.fill(rows[0]["subject"])
+        shown = page.locator("#table-data-gaps tbody tr:not([hidden])")
+        assert shown.count() == sum(1 for r in rows if rows[0]["subject"] in r["subject"])
+        assert "rows shown" in page.locator(".filter__count").inner_text()
+        box.fill("")
+        assert shown.count() == len(rows)
+        assert not _axe(page)
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(path.resolve().as_uri())
+        assert page.locator("input[type=search]").count() == 0  # without JavaScript: the full table
+        assert page.locator("#table-data-gaps tbody tr").count() == len(rows)
+    finally:
+        context.close()
+
+
+def test_runs_are_shown_as_they_are(tmp_path, rules):
+    import os
+    import socket
+    from datetime import datetime, timezone
+
+    from sqlmodel import Session
+
+    from monitor.models import RunRecord
+
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    _load(SAMPLE, db)
+    engine = open_store(db)
+    now = datetime(2026, 11, 30, 6, 0, tzinfo=timezone.utc)
+    report = "inbox/failed/export-2026-11-30.errors.txt"
+    with Session(engine) as session:
+        session.add(RunRecord(cycle="c1", step="import", trigger="schedule", started_at=now, finished_at=now,
+                              outcome="failed", counts={"problems": 3, "report": report}))
+        session.add(RunRecord(cycle="c1", step="publish", trigger="schedule", started_at=now,
+                              host=socket.gethostname(), pid=os.getpid()))
+        session.commit()
+    publish(engine, rules, tmp_path / "site")
+    page = (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    runs = page[page.index('id="table-runs"'):]
+    runs = runs[:runs.index("</table>")]
+    assert "writing this site" in runs and ">running<" not in runs
+    assert "3 problems" in runs and report in runs

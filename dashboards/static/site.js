@@ -49,3 +49,43 @@
     document.body.appendChild(live);
   }
 })();
+
+
+/* A filter box above long listings (progressive enhancement: without JavaScript the full table shows). */
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("table[data-filter]"), function (table, n) {
+    var region = table.parentNode;
+    var id = "filter-" + (table.id || n);
+    var box = document.createElement("div");
+    box.className = "filter";
+    var label = document.createElement("label");
+    label.className = "filter__label";
+    label.htmlFor = id;
+    label.textContent = "Filter these rows (case ref, duty, subject, status)";
+    var input = document.createElement("input");
+    input.type = "search";
+    input.id = id;
+    input.className = "filter__input";
+    input.setAttribute("aria-controls", table.id);
+    var count = document.createElement("p");
+    count.className = "filter__count";
+    count.setAttribute("aria-live", "polite");
+    box.appendChild(label);
+    box.appendChild(input);
+    box.appendChild(count);
+    region.parentNode.insertBefore(box, region);
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    input.addEventListener("input", function () {
+      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = 0;
+      rows.forEach(function (row) {
+        var text = row.textContent.toLowerCase();
+        var match = words.every(function (w) { return text.indexOf(w) !== -1; });
+        row.hidden = !match;
+        if (match) shown += 1;
+      });
+      count.textContent = words.length ? shown + " of " + rows.length + " rows shown" : "";
+    });
+  });
+})();

@@ -93,10 +93,11 @@ class Directory:
                                                            _clean(c["contact_email"])) for c in commissioners}
         self.successors = Successors.load(conn)
 
-    def body(self, code: str, area: str | None) -> Body:
-        """The body a finding's `owner` (or `acts_now`) code names: the area for the LA's duties."""
-        table = self.areas if code == area else self.commissioners
-        return table.get(code) or self.areas.get(code) or self.commissioners.get(code) or Body(code, code, "owner", None)
+    def body(self, code: str, finding: dict) -> Body:
+        """The body `code` (a finding's owner or acts_now) names: an area for the LA's duties
+        (owned by the area's code, as successors.py reads them), else a commissioner."""
+        table = self.areas if finding["owner"] == finding["area"] else self.commissioners
+        return table.get(code) or Body(code, code, "owner", None)
 
     def area(self, code: str) -> Body:
         return self.areas.get(code) or Body(code, code, "area", None)
@@ -108,7 +109,7 @@ class Directory:
     def handover(self, finding: dict, on: date) -> tuple[Body, date] | None:
         """(the owner in the records, the day its duty reached the body acting now), if they differ."""
         hops = self.successors.chain(finding["owner"], finding["area"], on)
-        return (self.body(finding["owner"], finding["area"]), hops[-1].on) if hops else None
+        return (self.body(finding["owner"], finding), hops[-1].on) if hops else None
 
     def inherited_from(self, body: Body, on: date) -> list[tuple[Body, date]]:
         """The bodies whose duties `body` holds on `on` through successors, with the day they reached it."""
@@ -182,10 +183,10 @@ class Unaddressed:
 
     def __str__(self) -> str:
         b = self.body
-        what = (f"{self.items} item(s) kept until it is set" if self.pending
+        fix = "corrected" if b.address else "set"
+        what = (f"{self.items} item(s) kept until it is {fix}" if self.pending
                 else f"{self.items} item(s) not copied to it")
-        role = b.role if b.role != "owner" else "owner"
-        return f"{role} {b.code} ({b.name}) {b.problem}: {what}"
+        return f"{b.role} {b.code} ({b.name}) {b.problem}: {what}"
 
 
 def _section(kinds: set[str], status: str) -> str:
@@ -209,7 +210,7 @@ def plan_items(directory: Directory, findings: list[dict], as_of: date, sent: se
         rule = rules.get(f["duty"])
         kinds = {e.kind for e in new}
         item = Item(finding=f, kind=min(kinds, key=KINDS.index), events=new, section=_section(kinds, f["status"]),
-                    acts=directory.body(f["acts_now"], f["area"]), area=directory.area(f["area"]),
+                    acts=directory.body(f["acts_now"], f), area=directory.area(f["area"]),
                     title=rule.short_title if rule else f["duty"], next_step=rule.next_step if rule else "",
                     link=_link(config.site_url, explanation_path(f["area"], f["duty"], f["subject"])),
                     inherited=handover)
@@ -337,14 +338,11 @@ def render_digest(digest: Digest, as_of: date, config: Config, warning_days: int
         else:
             section["entries"] = [_entry(i, digest, as_of) for i in views[key]]
         sections.append(section)
-    entries = [e for s in sections for e in s["entries"]] + [e for s in sections for g in s["groups"]
-                                                             for e in g["entries"]]
     digest.subject = _subject(digest, views, warning_days)
     context = {
         "subject": digest.subject, "as_of": uk_date(as_of), "sections": sections,
         "notes": [f"{heir.label} now holds the duties of {old.label}, inherited on {uk_date(on)}: "
                   f"its open items are listed here." for heir, old, on in digest.notes],
-        "show_acts": any(e["acts"] for e in entries), "show_area": any(e["area"] for e in entries),
         "escalate_after_days": config.alerts.escalate_after_days, "reminder_days": config.alerts.reminder_days,
         "warning_days": warning_days, "site": _link(config.site_url, ""),
     }

@@ -34,8 +34,8 @@ from sqlalchemy.engine import Connection
 
 from monitor.config import AlertConfig
 from monitor.findings import latest_check, query_findings, resolved_breaches
-from monitor.successors import Successors
 from monitor.models import AlertEvent, AlertNotice, Appeal, Area, Decision, ImportBatch, RunRecord
+from monitor.successors import Successors
 
 BREACH = ("overdue", "late", "breached")
 RESOLVED = ("met", "exception")

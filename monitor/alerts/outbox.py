@@ -17,7 +17,7 @@ again on a later run, after a back-off) and finally ``failed``. Every attempt is
   connection while waiting), the server may have delivered it: the message is ``failed``
   with the outcome ``unconfirmed`` and never re-sent automatically. The same holds for a
   message found ``sending`` at the start of a run (its run died mid-transaction; runs are
-  serialised by the alerts lock, so nothing else can be sending it): ``failed``, attempt
+  serialised by the store's writer lock, so nothing else can be sending it): ``failed``, attempt
   ``interrupted``. Both are reported with the Message-ID, so the recipient can be asked.
   A repeat would be recognisable by its Message-ID, but a missing alert is reported, while
   a duplicate could not be taken back.

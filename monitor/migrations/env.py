@@ -15,13 +15,24 @@ from monitor import models
 assert models  # registers the tables on SQLModel.metadata
 
 
+def _render_item(kind: str, obj: object, _context) -> str | bool:
+    """Autogenerate writes sqlmodel's column types as the plain SQLAlchemy types they store as."""
+    if kind == "type":
+        name = type(obj).__name__
+        if name == "AutoString":
+            return "sa.String()"
+        if name == "UTCDateTime":
+            return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=SQLModel.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
-        user_module_prefix="sa.",
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -41,7 +41,7 @@ __all__ = ["PublishError", "chromium_path", "publish", "rate", "render_pdf", "re
 
 
 def publish(engine: Engine, rules: dict[str, Rule], out_dir: Path, as_of: date | None = None,
-            pdf: bool = False, site_url: str = "", workers: int | None = None) -> Path:
+            pdf: bool = False, site_url: str = "", workers: int | None = None, progress=None) -> Path:
     """Write the static site for the latest check into `out_dir`; return the index page's path.
 
     `as_of` None means the latest check's date; any other date than the one the store
@@ -49,7 +49,8 @@ def publish(engine: Engine, rules: dict[str, Rule], out_dir: Path, as_of: date |
     `out_dir` and swapped in atomically when complete (`SiteFolder`); an existing `out_dir`
     must be empty or an earlier site. Areas are
     written by `workers` forked processes (default: one per CPU, up to 8, from 20 areas up;
-    `workers=1` writes everything in the calling process).
+    `workers=1` writes everything in the calling process). `progress(name, done, total)`
+    hears of each PDF printed.
     """
     site = SiteFolder(out_dir)
     site.check()
@@ -59,7 +60,7 @@ def publish(engine: Engine, rules: dict[str, Rule], out_dir: Path, as_of: date |
         try:
             _build(engine, rules, build, as_of, site_url, workers)
             if pdf:
-                render_pdfs(sorted(build.glob("areas/*/report.html")))
+                render_pdfs(sorted(build.glob("areas/*/report.html")), progress)
             (build / MARKER).write_text("written by send-monitor publish\n", encoding="utf-8")
             site.swap(build)
         except BaseException:

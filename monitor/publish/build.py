@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import socket
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -19,9 +20,12 @@ from monitor.findings import (
     ACTION_STATUSES,
     RATE_STATUSES,
     action_histories,
+    area_batches,
     area_path,
     area_record_counts,
     areas_and_commissioners,
+    case_path,
+    case_records,
     commissioner_path,
     explain_stored,
     explanation_path,
@@ -33,10 +37,24 @@ from monitor.findings import (
     latest_runs,
     query_findings,
     recommendation_answers,
+    status_counts,
 )
-from monitor.publish.charts import heatmap_chart, outcome_chart, rates_chart, response_chart, trend_chart
+from monitor.publish.charts import (
+    heatmap_chart,
+    outcome_chart,
+    rates_chart,
+    response_chart,
+    timeline_chart,
+    trend_chart,
+)
 from monitor.publish.children import die_with_parent
 from monitor.publish.context import (
+    case_events,
+    plain_words,
+    who_acts,
+    england_rows,
+    region_rows,
+    Benchmarks,
     FUNDING_DUTY,
     RESPONSE_DUTY,
     Tally,
@@ -49,9 +67,10 @@ from monitor.publish.context import (
     rate,
     response_bins,
 )
-from monitor.publish.render import _environment, _Parts
+from monitor.publish.render import LONG_LISTING, _environment, _Parts
 from monitor.publish.write import _Writer, _write_assets
 from monitor.rules import Rule
+from monitor.successors import Successors
 
 
 def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | None, site_url: str,
@@ -62,7 +81,12 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
         check = latest_check(conn)
         last_import = latest_import(conn)
         batches = import_batches(conn)
+        per_area_batches = area_batches(conn)
+        counts = status_counts(conn)
         runs = latest_runs(conn)
+        for r in runs:  # the publish step writing this site is not "running" on the page it writes
+            r["this_publish"] = (r["step"] == "publish" and r["finished_at"] is None
+                                 and r["pid"] == os.getpid() and r["host"] == socket.gethostname())
         areas, commissioners = areas_and_commissioners(conn)
         record_counts = area_record_counts(conn)
         histories = action_histories(conn)
@@ -75,7 +99,8 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
         names = {a["area_code"]: a["name"] for a in areas}
         names.update({c["commissioner_code"]: c["name"] for c in commissioners})
         stale = bool(last_import and check and last_import.id > check.last_batch)
-        common = {"as_of": held, "check": check, "last_import": last_import, "generated": generated,
+        bench = Benchmarks.from_counts(counts, {a["area_code"]: a.get("region") for a in areas})
+        common = {"bench": bench, "successors": Successors.load(conn), "as_of": held, "check": check, "last_import": last_import, "generated": generated,
                   "site_url": site_url.rstrip("/"), "stale": stale, "rules": rules, "names": names}
         writer = _Writer(site, _environment(), common)
         writer.parts = _Parts(writer.env)
@@ -95,8 +120,9 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
             histories_by_area[changes[-1]["area"]][key] = changes
         jobs = [_AreaJob(area, histories_by_area.get(area["area_code"], {}),
                          answers_by_area.get(area["area_code"], []), funding.get(area["area_code"]),
-                         record_counts.get(area["area_code"], {})) for area in areas]
-        shared = _Shared(engine.url, rules, common, weeks, batches, commissioner_codes, site)
+                         record_counts.get(area["area_code"], {}), per_area_batches.get(area["area_code"], []))
+                for area in areas]
+        shared = _Shared(engine.url, rules, common, weeks, commissioner_codes, site)
         if workers is None:
             workers = min(os.cpu_count() or 1, 8) if len(jobs) >= 20 else 1
         # worker processes are forked (spawning would re-import the caller's main module); they
@@ -113,25 +139,37 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
                 results = [_area_job(conn, writer, shared, job) for job in jobs]
             finally:
                 _WORKER.clear()
-        owned: dict[str, list[dict]] = defaultdict(list)
+        owned: dict[str, list[dict]] = defaultdict(list)  # by the owner in the records
+        acting: dict[str, list[dict]] = defaultdict(list)  # by who acts now (after mergers)
         owned_exceptions: dict = {}
         national = []
         for summary, mine, exceptions in results:
             national.append(summary)
             for r in mine:
                 owned[r["owner"]].append(r)
+                acting[r["acts_now"]].append(r)
             owned_exceptions.update(exceptions)
+        successors: Successors = common["successors"]
+        answers_acting: dict[str, list] = defaultdict(list)
+        for a in answers:
+            answers_acting[successors.acts_now(a["owner"], a["area"], held)].append(a)
 
         commissioner_summaries = []
         for c in commissioners:
             code = c["commissioner_code"]
+            successor = successors.superseded(code, held, area=False)
+            if successor is None:  # a current body: its own findings and those it inherited
+                rows, mine = acting.get(code, []), answers_acting.get(code, [])
+            else:  # a superseded body's page stays for its history
+                rows, mine = owned.get(code, []), answers_by_owner.get(code, [])
             commissioner_summaries.append(
-                _commissioner_page(writer, rules, c, owned.get(code, []), owned_exceptions,
-                                   answers_by_owner.get(code, []), weeks))
+                _commissioner_page(writer, rules, c, rows, owned_exceptions, mine, weeks, successor))
 
     duties = list(rules)
-    heat = heatmap_chart("chart-heatmap", national, duties) if national else None
+    heat = heatmap_chart("chart-heatmap", national, duties, {d: rules[d].short_title for d in duties}) if national else None
+    bench: Benchmarks = writer.common["bench"]
     writer.page("national.html", "index.html", title="National overview", areas=national,
+                regions=region_rows(national, bench, duties), england=england_rows(national, bench, rules),
                 commissioners=commissioner_summaries, duties=duties, heat=heat,
                 charts=[heat] if heat else [], batches=batches, runs=runs)
 
@@ -143,6 +181,7 @@ class _AreaJob:
     answers: list
     funding: object
     record_counts: dict
+    batches: list  # this area's import batches only
 
 
 @dataclass
@@ -151,7 +190,6 @@ class _Shared:
     rules: dict
     common: dict
     weeks: int
-    batches: list
     commissioner_codes: set
     site: Path
 
@@ -190,32 +228,36 @@ def _area_job(conn, writer: _Writer, shared: _Shared, job: _AreaJob):
     explanations = explain_stored(conn, shared.rules, actions, shared.common["as_of"], job.histories)
     exceptions = {key: e.exception for key, e in explanations.items()
                   if e.status == "exception" and e.owner in shared.commissioner_codes}
-    summary = _area_pages(writer, shared.rules, job.area, rows, tally, explanations, job.answers,
-                          job.funding, shared.weeks, job.record_counts, shared.batches)
+    refs = {r["case_ref"] for r in actions if r["case_ref"]}
+    cases = case_records(conn, code, refs)
+    summary = _area_pages(writer, shared.rules, job.area, rows, tally, explanations, cases, job.answers,
+                          job.funding, shared.weeks, job.record_counts, job.batches)
     return summary, mine, exceptions
 
 
 def _dashboard(writer: _Writer, folder: str, rows: list[dict], tally: Tally, duties: list[dict],
-               answers: list[dict], weeks: int, exceptions: dict) -> dict:
+               answers: list[dict], weeks: int, exceptions: dict, workbook: str | None = None) -> dict:
     """What area and commissioner dashboards share: the numbers behind their tables and
     charts, the action listings, and the findings.csv / findings.json beside the page."""
     as_of = writer.common["as_of"]
     lists = _listing(rows, folder, writer.common["names"], as_of)
     _exception_info(exceptions, lists["exceptions"])
     total = tally.total()
-    writer.exports(folder, as_of, rows)
+    writer.exports(folder, as_of, rows, workbook)
     return {"duties": duties, "months": month_rows(tally), "bins": response_bins(answers, weeks),
             "outcomes": outcome_table(answers), "lists": lists, "total": total, "overall": rate(total),
             "folder": folder}
 
 
 def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[dict], tally: Tally,
-                explanations: dict, answers: list[dict], funding, weeks: int,
+                explanations: dict, cases: dict, answers: list[dict], funding, weeks: int,
                 record_counts: dict, batches: list[dict]) -> dict:
     code = area["area_code"]
     folder = area_path(code)
-    board = _dashboard(writer, folder, rows, tally, duty_rows(tally, rules), answers, weeks,
-                       {k: e.exception for k, e in explanations.items()})
+    bench = writer.common["bench"]
+    board = _dashboard(writer, folder, rows, tally, duty_rows(tally, rules, None, bench, area.get("region")),
+                       answers, weeks,
+                       {k: e.exception for k, e in explanations.items()}, workbook=f"{code} {area['name']}")
     duties, bins, outcomes, total = board["duties"], board["bins"], board["outcomes"], board["total"]
     charts = {
         "rates": rates_chart("chart-rates", duties),
@@ -227,11 +269,30 @@ def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[
                 chart=charts, charts=list(charts.values()), **board)
 
     parts = writer.parts
+    names, successors, as_of = writer.common["names"], writer.common["successors"], writer.common["as_of"]
     for (duty, subject), e in explanations.items():
         rel = explanation_path(e.area, duty, subject)
-        writer.page("explain.html", rel, title=f"{duty} · {subject}", e=e, area=area, charts=[],
-                    back=_rel(rel.rsplit("/", 1)[0] + "/", folder + "index.html"),
+        acts = who_acts(successors, names, e.owner, e.area, as_of)
+        case_href = _rel(rel.rsplit("/", 1)[0] + "/", case_path(code, e.case_ref)) if e.case_ref in cases else None
+        writer.page("explain.html", rel, title=f"{rules[duty].short_title} · {subject}", e=e, area=area, charts=[],
+                    acts=acts, plain=plain_words(e, acts), case_href=case_href, back=_rel(rel.rsplit("/", 1)[0] + "/", folder + "index.html"),
                     decision_table=parts.decision_table, rule_source=parts.rule_source)
+
+    # a page per case with a finding needing action: every record and finding, and a timeline
+    by_case: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        if r["case_ref"] in cases:
+            by_case[r["case_ref"]].append(r)
+    for ref, records in cases.items():
+        rel = case_path(code, ref)
+        here = rel.rsplit("/", 1)[0] + "/"
+        found = [{**r, "short_title": rules[r["duty"]].short_title,
+                  "href": _rel(here, explanation_path(code, r["duty"], r["subject"]))
+                  if r["status"] in ACTION_STATUSES else None} for r in by_case[ref]]
+        timeline = timeline_chart("chart-timeline", case_events(records, found))
+        writer.page("case.html", rel, title=f"Case {ref}", area=area, case_ref=ref, records=records,
+                    found=found, timeline=timeline, charts=[timeline] if timeline else [],
+                    back=_rel(here, folder + "index.html"))
 
     # the inspector report: per duty, the breaches with their evidence, exceptions and data gaps
     by_duty: dict[str, dict[str, list]] = {d: defaultdict(list) for d in rules}
@@ -239,12 +300,14 @@ def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[
         by_duty[duty][e.status].append(e)
     writer.page("report.html", folder + "report.html", title=f"Inspector report: {code} {area['name']}",
                 area=area, duties=duties, by_duty=by_duty, total=total, overall=board["overall"],
+                long_closed=[d for d in rules if len(by_duty[d]["late"]) + len(by_duty[d]["breached"]) > LONG_LISTING],
                 record_counts=record_counts, batches=batches, charts=[], bins=bins, outcomes=outcomes,
                 funding=funding, href_of=lambda e: _rel(folder, explanation_path(e.area, e.duty.id, e.subject)))
 
     return {"area_code": code, "name": area["name"], "region": area.get("region"),
             "href": folder + "index.html", "report": folder + "report.html",
             "rates": {d["duty"]: d["rate"] for d in duties}, "overall": board["overall"],
+            "below": sum(1 for d in duties if d["below"]), "rated": sum(1 for d in duties if d["rate"] is not None),
             "n": sum(total[s] for s in RATE_STATUSES), "open_breaches": total["overdue"],
             "closed_breaches": total["late"] + total["breached"], "data_gaps": total["data_gap"],
             "exceptions": total["exception"], "due_soon": total["due_soon"],
@@ -252,10 +315,27 @@ def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[
 
 
 def _commissioner_page(writer: _Writer, rules: dict[str, Rule], commissioner: dict, rows: list[dict],
-                       exceptions: dict, answers: list[dict], weeks: int) -> dict:
+                       exceptions: dict, answers: list[dict], weeks: int, successor=None) -> dict:
     code = commissioner["commissioner_code"]
     folder = commissioner_path(code)
     rows = sorted(rows, key=lambda r: (r["duty"], r["subject"]))
+    names = writer.common["names"]
+    split = []  # a current body's findings by the body named in the records: its own, then inherited
+    by_owner: dict[str, Tally] = defaultdict(Tally)
+    for r in rows:
+        by_owner[r["owner"]].add(r)
+    for owner in sorted(by_owner, key=lambda o: (o != code, o)):
+        tot = by_owner[owner].total()
+        split.append({"code": owner, "name": names.get(owner, ""), "own": owner == code,
+                      "href": _rel(folder, commissioner_path(owner) + "index.html"),
+                      "n": sum(tot[s] for s in RATE_STATUSES), "rate": rate(tot), "open_breaches": tot["overdue"],
+                      "findings": sum(tot.values())})
+    successor_info = None
+    if successor is not None:
+        successor_info = {"code": successor.code, "name": successor.name,
+                          "href": _rel(folder, commissioner_path(successor.code) + "index.html"),
+                          "site_href": commissioner_path(successor.code) + "index.html",
+                          "from": writer.common["successors"].commissioners[code].successor_from}
     tally = Tally()
     per_area: dict[str, Tally] = defaultdict(Tally)
     for r in rows:
@@ -271,7 +351,8 @@ def _commissioner_page(writer: _Writer, rules: dict[str, Rule], commissioner: di
                           "rates": {d: rate(t.duties.get(d, Counter())) for d in duties_owned},
                           "overall": rate(tot), "open_breaches": tot["overdue"], "data_gaps": tot["data_gap"],
                           "exceptions": tot["exception"]})
-    board = _dashboard(writer, folder, rows, tally, duty_rows(tally, rules, duties_owned), answers, weeks,
+    board = _dashboard(writer, folder, rows, tally, duty_rows(tally, rules, duties_owned, writer.common["bench"]),
+                       answers, weeks,
                        exceptions)
     total, outcomes = board["total"], board["outcomes"]
     charts = {}
@@ -283,10 +364,14 @@ def _commissioner_page(writer: _Writer, rules: dict[str, Rule], commissioner: di
         charts["outcomes"] = outcome_chart("chart-outcomes", outcomes)
     writer.page("commissioner.html", folder + "index.html", title=f"{code} {commissioner['name']}",
                 commissioner=commissioner, duties_owned=duties_owned, area_rows=area_rows,
+                split=split if any(not x["own"] for x in split) else [], successor=successor_info,
                 chart=charts, charts=list(charts.values()), has_answers=bool(answers), **board)
-    return {"code": code, "name": commissioner["name"], "kind": commissioner["kind"],
+    return {"code": code, "name": commissioner["name"], "kind": commissioner["kind"], "successor": successor_info,
+            "inherited": sum(x["findings"] for x in split if not x["own"]),
             "href": folder + "index.html", "areas": [a["area_code"] for a in area_rows],
             "overall": board["overall"], "n": sum(total[s] for s in RATE_STATUSES),
+            "below": sum(1 for d in board["duties"] if d["below"]),
+            "rated": sum(1 for d in board["duties"] if d["rate"] is not None),
             "open_breaches": total["overdue"], "data_gaps": total["data_gap"],
             "exceptions": total["exception"], "declined": outcomes["declined"]}
 

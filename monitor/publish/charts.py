@@ -34,14 +34,20 @@ def _count_ticks(top: int) -> dict:
 
 
 def rates_chart(chart_id: str, rows: list[dict]) -> dict:
+    """The rate per duty as bars, with England's rate as a marker on each."""
     shown = [r for r in rows if r["rate"] is not None]
-    data = [{"type": "bar", "orientation": "h", "y": [_label(r["duty"]) for r in shown],
+    labels = [_label(r["short_title"]) for r in shown]
+    data = [{"type": "bar", "orientation": "h", "y": labels, "name": "This body",
              "x": [round(r["rate"] * 100, 1) for r in shown],
              "text": [f"{fmt_rate(r['rate'])} of {r['n']}" for r in shown], "textposition": "auto",
-             "marker": {"color": "#1d70b8"}, "hovertemplate": "%{y}: %{x:.0f}%<extra></extra>"}]
+             "marker": {"color": "#1d70b8"}, "hovertemplate": "%{y}: %{x:.0f}%<extra></extra>"},
+            {"type": "scatter", "mode": "markers", "y": labels, "name": "England",
+             "x": [None if r["england_rate"] is None else round(r["england_rate"] * 100, 1) for r in shown],
+             "marker": {"symbol": "diamond", "size": 12, "color": "#0b0c0c", "line": {"color": "#ffffff", "width": 1}},
+             "hovertemplate": "England %{y}: %{x:.0f}%<extra></extra>"}]
     layout = {"xaxis": {"range": [0, 100], "title": {"text": "Compliance rate (%)"}, "ticksuffix": "%"},
-              "yaxis": {"autorange": "reversed", "automargin": True},
-              "height": 80 + 32 * max(len(shown), 1), "margin": {"l": 10, "r": 20, "t": 10, "b": 50}}
+              "yaxis": {"autorange": "reversed", "automargin": True}, "legend": {"orientation": "h", "y": -0.25},
+              "height": 120 + 36 * max(len(shown), 1), "margin": {"l": 10, "r": 20, "t": 10, "b": 80}}
     return chart(chart_id, data, layout)
 
 
@@ -102,12 +108,12 @@ def outcome_chart(chart_id: str, outcomes: dict) -> dict:
     return chart(chart_id, data, layout)
 
 
-def heatmap_chart(chart_id: str, areas: list[dict], duties: list[str]) -> dict:
+def heatmap_chart(chart_id: str, areas: list[dict], duties: list[str], titles: dict[str, str]) -> dict:
     z, text = [], []
     for a in areas:
         z.append([None if a["rates"][d] is None else round(a["rates"][d] * 100, 1) for d in duties])
         text.append([fmt_rate(a["rates"][d]) for d in duties])
-    data = [{"type": "heatmap", "x": [_label(d) for d in duties],
+    data = [{"type": "heatmap", "x": [_label(titles[d]) for d in duties],
              "y": [_label(f"{a['area_code']} {a['name']}") for a in areas], "z": z, "text": text,
              "texttemplate": "%{text}", "zmin": 0, "zmax": 100, "xgap": 2, "ygap": 2,
              "colorscale": [[0, "#d4351c"], [0.5, "#f9d8cf"], [0.75, "#e8f1f8"], [1, "#1d70b8"]],
@@ -120,3 +126,27 @@ def heatmap_chart(chart_id: str, areas: list[dict], duties: list[str]) -> dict:
               "margin": {"l": 10, "r": 10, "t": 10, "b": 10}}
     return chart(chart_id, data, layout)
 
+
+
+def timeline_chart(chart_id: str, events: list[dict]) -> dict | None:
+    """One case's dated events, a row per record type, with its deadlines as red diamonds."""
+    if not events:
+        return None
+    tracks = list(dict.fromkeys(e["track"] for e in events if e["track"] != "deadline")) + ["deadline"]
+    data = []
+    for deadline in (False, True):
+        shown = [e for e in events if (e["track"] == "deadline") == deadline]
+        if not shown:
+            continue
+        data.append({"type": "scatter", "mode": "markers", "name": "Deadlines" if deadline else "Events",
+                     "x": [e["on"].isoformat() for e in shown], "y": [e["track"] for e in shown],
+                     "text": [_label(e["label"]) for e in shown],
+                     "marker": ({"symbol": "diamond-open", "size": 13, "color": "#d4351c", "line": {"width": 2}}
+                                if deadline else {"symbol": "circle", "size": 10, "color": "#1d70b8"}),
+                     "hovertemplate": "%{x|%-d %b %Y}: %{text}<extra></extra>"})
+    layout = {"xaxis": {"type": "date", "tickformat": "%b %Y", "title": {"text": "Date"}},
+              "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": tracks[::-1],
+                        "automargin": True},
+              "legend": {"orientation": "h", "y": -0.35}, "height": 140 + 40 * len(tracks),
+              "margin": {"l": 10, "r": 20, "t": 10, "b": 90}}
+    return chart(chart_id, data, layout)

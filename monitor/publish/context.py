@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import posixpath
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from monitor.findings import ACTION_STATUSES, RATE_STATUSES, explanation_path
+from monitor.findings import ACTION_STATUSES, RATE_STATUSES, case_path, explanation_path
 from monitor.rules import Rule
 
 NEXT_DAYS = 14
@@ -57,12 +58,78 @@ class Tally:
         return out
 
 
-def duty_rows(tally: Tally, rules: dict[str, Rule], duties: list[str] | None = None) -> list[dict]:
+MIN_JUDGED = 5  # a rate on fewer judged findings is flagged as such
+
+
+@dataclass
+class Benchmarks:
+    """Status counts per duty for England and for each region, to set an area's rates beside."""
+
+    england: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    regions: dict[str, dict[str, Counter]] = field(default_factory=dict)
+
+    @classmethod
+    def from_counts(cls, counts: dict[tuple[str, str], dict[str, int]], region_of: dict[str, str | None]):
+        bench = cls()
+        for (area, duty), statuses in counts.items():
+            bench.england[duty].update(statuses)
+            region = region_of.get(area)
+            if region:
+                bench.regions.setdefault(region, defaultdict(Counter))[duty].update(statuses)
+        return bench
+
+    def region(self, name: str | None) -> dict[str, Counter] | None:
+        return self.regions.get(name) if name else None
+
+
+def judged(counts: Counter) -> int:
+    return sum(counts[s] for s in RATE_STATUSES)
+
+
+def duty_rows(tally: Tally, rules: dict[str, Rule], duties: list[str] | None = None,
+              bench: Benchmarks | None = None, region: str | None = None) -> list[dict]:
+    """Per duty: its title, rate and n, every status count, and beside it England's and the
+    region's rate with their n; `few` when fewer than MIN_JUDGED findings were judged, `below`
+    when the rate is under England's."""
     rows = []
+    regional = bench.region(region) if bench else None
     for duty in duties if duties is not None else list(rules):
         c = tally.duties.get(duty, Counter())
-        rows.append({"duty": duty, "title": rules[duty].title, "rate": rate(c),
-                     "n": sum(c[s] for s in RATE_STATUSES), **{s: c[s] for s in STATUS_LABELS}})
+        row = {"duty": duty, "title": rules[duty].title, "short_title": rules[duty].short_title,
+               "rate": rate(c), "n": judged(c), **{s: c[s] for s in STATUS_LABELS}}
+        row["few"] = 0 < row["n"] < MIN_JUDGED
+        england = bench.england.get(duty, Counter()) if bench else Counter()
+        row["england_rate"], row["england_n"] = rate(england), judged(england)
+        own = regional.get(duty, Counter()) if regional else Counter()
+        row["region_rate"], row["region_n"] = (rate(own), judged(own)) if regional else (None, 0)
+        row["below"] = (row["rate"] is not None and row["england_rate"] is not None
+                        and row["rate"] < row["england_rate"])
+        rows.append(row)
+    return rows
+
+
+def region_rows(areas: list[dict], bench: Benchmarks, duties: list[str]) -> list[dict]:
+    """The national page's per-region summary: areas, open breaches, data gaps and each duty's
+    rate with its n (areas without a region are left out)."""
+    rows = []
+    for name in sorted(bench.regions):
+        members = [a for a in areas if a.get("region") == name]
+        counts = bench.regions[name]
+        rows.append({"name": name, "areas": len(members),
+                     "open_breaches": sum(a["open_breaches"] for a in members),
+                     "data_gaps": sum(a["data_gaps"] for a in members),
+                     "rates": {d: (rate(counts.get(d, Counter())), judged(counts.get(d, Counter()))) for d in duties}})
+    return rows
+
+
+def england_rows(areas: list[dict], bench: Benchmarks, rules: dict[str, Rule]) -> list[dict]:
+    """Per duty: England's rate and n, and the areas with the lowest and highest rate."""
+    rows = []
+    for duty, rule in rules.items():
+        c = bench.england.get(duty, Counter())
+        rated = sorted((a for a in areas if a["rates"].get(duty) is not None), key=lambda a: a["rates"][duty])
+        rows.append({"duty": duty, "short_title": rule.short_title, "rate": rate(c), "n": judged(c),
+                     "lowest": rated[0] if rated else None, "highest": rated[-1] if rated else None})
     return rows
 
 
@@ -107,9 +174,7 @@ def outcome_table(answers: list[dict]) -> dict:
 
 def _rel(from_folder: str, target: str) -> str:
     """A link from a page in `from_folder` (site-relative, ending in '/') to a site-relative target."""
-    if target.startswith(from_folder):
-        return target[len(from_folder):]
-    return "../" * from_folder.count("/") + target
+    return posixpath.relpath(target, from_folder or ".")
 
 
 def _listing(rows: list[dict], folder: str, names: dict[str, str], as_of: date) -> dict:
@@ -117,7 +182,8 @@ def _listing(rows: list[dict], folder: str, names: dict[str, str], as_of: date) 
     def item(r: dict) -> dict:
         linked = r["status"] in ACTION_STATUSES
         return {**r, "owner_name": names.get(r["owner"], ""),
-                "href": _rel(folder, explanation_path(r["area"], r["duty"], r["subject"])) if linked else None}
+                "href": _rel(folder, explanation_path(r["area"], r["duty"], r["subject"])) if linked else None,
+                "case_href": _rel(folder, case_path(r["area"], r["case_ref"])) if linked and r["case_ref"] else None}
 
     horizon = as_of + timedelta(days=NEXT_DAYS)
     open_breaches = sorted((item(r) for r in rows if r["status"] == "overdue"),
@@ -142,3 +208,68 @@ def _exception_info(exceptions: dict, rows: list[dict]) -> None:
         r["expires_on"] = x["expires_on"] if x else None
         r["exception_id"] = x["exception_id"] if x else None
 
+
+
+def _day(value: date | None) -> str:
+    return f"{value.day} {value.strftime('%b %Y')}" if value else "—"
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'' if n == 1 else 's'}"
+
+
+def plain_words(e, acts: dict) -> dict:
+    """The sentences an explanation page opens with: what happened, who acts now, the next step.
+
+    `e` is a findings.Explanation; `acts` says who acts now ({"code", "name", "hops": [{"from",
+    "from_name", "to", "to_name", "on"}], "owner_name"})."""
+    due, done = _day(e.due_on), _day(e.done_on)
+    what = {
+        "overdue": f"This was due on {due} and has not been done: it is {_days(e.days_late)} overdue.",
+        "late": f"This was due on {due} and was done {_days(e.days_late)} late, on {done}.",
+        "breached": "This duty was not met" + (f": {e.reason}." if e.reason else "."),
+        "due_soon": f"This is due on {due} and has not been done yet.",
+        "pending": f"This is due on {due} and has not been done yet." if e.due_on else "This is not due yet.",
+        "exception": "This would be a breach, but an exception is in force" + (f": {e.reason}." if e.reason else "."),
+        "data_gap": "This cannot be judged because the records are incomplete" + (f": {e.reason}." if e.reason else "."),
+        "met": f"This was done on time, on {done}.",
+    }.get(e.status, "")
+    who = f"{acts['name'] or acts['code']} ({acts['code']}) must act."
+    if acts["hops"]:
+        last = acts["hops"][-1]
+        who = (f"{acts['name'] or acts['code']} ({acts['code']}) acts now: it took over the duties of "
+               f"{last['from_name'] or last['from']} ({last['from']}) on {_day(last['on'])}.")
+    if e.status == "exception":
+        expires = (e.exception or {}).get("expires_on")
+        step = "Nothing is needed while the exception is in force" + (f" (until {_day(expires)})." if expires else ".")
+    elif e.status == "data_gap":
+        step = ("Fill in the missing field in the case-management system and send the next export; "
+                "the next check judges it.")
+    elif e.status == "late":
+        step = "Nothing more is due on this duty; it stays on record as done late."
+    else:
+        step = e.duty.next_step or "See the duty's legal source below."
+    return {"what": what, "who": who, "next": step}
+
+
+def who_acts(successors, names: dict[str, str], owner: str, area: str, on: date) -> dict:
+    """Who is responsible on `on` for a duty the records give to `owner`, and by which handovers."""
+    hops = successors.chain(owner, area, on)
+    code = hops[-1].to_body.code if hops else owner
+    return {"code": code, "name": names.get(code, ""), "owner": owner, "owner_name": names.get(owner, ""),
+            "hops": [{"from": h.from_body.code, "from_name": h.from_body.name, "to": h.to_body.code,
+                      "to_name": h.to_body.name, "on": h.on} for h in hops]}
+
+
+def case_events(records: list[tuple[str, str, dict]], found: list[dict]) -> list[dict]:
+    """The dated events of one case (every date on its records) and the deadlines of its findings."""
+    events = []
+    for kind, rid, fields in records:
+        for name, value in fields.items():
+            if isinstance(value, date):
+                events.append({"on": value, "track": kind, "label": f"{kind} {rid}: {name.replace('_', ' ')}"})
+    for r in found:
+        if r["due_on"] is not None:
+            events.append({"on": r["due_on"], "track": "deadline",
+                           "label": f"{r['short_title']} due ({STATUS_LABELS[r['status']].lower()})"})
+    return sorted(events, key=lambda e: (e["on"], e["track"], e["label"]))

@@ -40,7 +40,15 @@ def render_pdf(html_path: Path, pdf_path: Path | None = None, timeout: int = 120
     return pdf_path
 
 
-def render_pdfs(pages: list[Path]) -> list[Path]:
+def render_pdfs(pages: list[Path], progress=None) -> list[Path]:
+    """Print many pages, four at a time; `progress(name, done, total)` hears of each one done."""
     workers = max(1, min(4, os.cpu_count() or 1))
+    done: list[Path] = []
+    if progress:
+        progress("PDF reports", 0, len(pages))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(render_pdf, pages))
+        for path in pool.map(render_pdf, pages):
+            done.append(path)
+            if progress:
+                progress("PDF reports", len(done), len(pages))
+    return done

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from monitor.publish.context import STATUS_COLOURS, STATUS_LABELS, fmt_rate
 from monitor.resources import dashboards_dir
 from monitor.rules import Rule
 
+LONG_LISTING = 20  # a report lists more closed breaches of one duty by month, in full in an appendix
 DASHBOARDS = dashboards_dir()
 
 
@@ -47,14 +49,63 @@ def _money(value) -> str:
     return f"£{Decimal(value or 0):,.2f}"
 
 
+def written_parameter(name: str, value) -> str:
+    """A parameter's value as people write it: "5 weeks", "3 Apr 2018", "£4,000"."""
+    if isinstance(value, date):
+        return _fmt_date(value)
+    if isinstance(value, (list, tuple)):
+        if len(value) == 2 and all(isinstance(v, date) for v in value):
+            return f"{_fmt_date(value[0])} to {_fmt_date(value[1])}"
+        return ", ".join(str(v).replace("_", " ") for v in value)
+    for suffix, unit in (("_weeks", "week"), ("_days", "day")):
+        if name.endswith(suffix):
+            return f"{value} {unit}{'' if value == 1 else 's'}"
+    if name.endswith("_gbp"):
+        return f"£{Decimal(value):,}"
+    return str(value)
+
+
+def written(text: str, parameters: dict) -> str:
+    """A rule's text with each parameter name replaced by its value written out
+    ("response_weeks weeks beginning with…" → "5 weeks beginning with…", "7 × response_weeks" → "7 × 5")."""
+    for name in sorted(parameters, key=len, reverse=True):
+        value = parameters[name]
+        words = written_parameter(name, value)
+        text = re.sub(rf"\b{re.escape(name)}\s+weeks?(\(s\))?", words, text)
+        bare = str(value) if isinstance(value, int) and not name.endswith("_gbp") else words
+        text = re.sub(rf"\b{re.escape(name)}\b", bare, text)
+    return text
+
+
+def css_string(text: str) -> Markup:
+    """A quoted CSS string safe inside a <style> element: anything but letters, digits and
+    spaces becomes a CSS escape."""
+    return Markup('"' + "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):x} "
+                                for c in str(text)) + '"')
+
+
+def month_summary(found: list) -> list[dict]:
+    """Closed breaches (explanations) counted by the month they fell due, oldest first."""
+    months: dict[str, dict] = {}
+    for e in found:
+        key = e.due_on.strftime("%Y-%m") if e.due_on else ""
+        m = months.setdefault(key, {"label": e.due_on.strftime("%b %Y") if e.due_on else "no due date",
+                                    "late": 0, "breached": 0, "most": 0})
+        m["late" if e.status == "late" else "breached"] += 1
+        m["most"] = max(m["most"], e.days_late)
+    return [months[k] for k in sorted(months)]
+
+
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(DASHBOARDS), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(d=_fmt_date, rate=fmt_rate, value=_fmt_value, money=_money)
+    env.filters.update(d=_fmt_date, rate=fmt_rate, value=_fmt_value, money=_money, written=written, css_string=css_string,
+                       parameter=lambda value, name: written_parameter(name, value))
     tags = {s: Markup('<strong class="tag tag--{}">{}</strong>').format(STATUS_COLOURS[s], label)
             for s, label in STATUS_LABELS.items()}
     env.globals.update(STATUS_LABELS=STATUS_LABELS, STATUS_COLOURS=STATUS_COLOURS,
-                       RATE_STATUSES=RATE_STATUSES, ACTION_STATUSES=ACTION_STATUSES, tag=tags.__getitem__)
+                       RATE_STATUSES=RATE_STATUSES, ACTION_STATUSES=ACTION_STATUSES, tag=tags.__getitem__,
+                       month_summary=month_summary, LONG_LISTING=LONG_LISTING)
     return env
 
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import ctypes
 import errno
 import fcntl
-import io
-import json
 import os
 import shutil
 import tempfile
@@ -18,7 +15,8 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from monitor.findings import EXPORT_FIELDS, export_rows
+from monitor.exports import csv_text, json_text, xlsx_bytes
+from monitor.findings import export_rows
 from monitor.publish.errors import PublishError
 from monitor.publish.render import DASHBOARDS
 
@@ -57,15 +55,14 @@ class _Writer:
         self.pages += 1
         return self.text(rel, self.templates[template].render(**self.common, root=root, here=rel, **context))
 
-    def exports(self, folder: str, as_of: date, rows: list[dict]) -> None:
+    def exports(self, folder: str, as_of: date, rows: list[dict], title: str | None = None) -> None:
+        """findings.csv and .json as the CLI exports them; an area's folder gets findings.xlsx too."""
         shaped = export_rows(rows)
-        self.text(folder + "findings.json", json.dumps({"as_of": as_of.isoformat(), "findings": shaped}) + "\n")
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(EXPORT_FIELDS), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(shaped)
-        self.text(folder + "findings.csv", buffer.getvalue())
-
+        self.text(folder + "findings.json", json_text(as_of, shaped))
+        self.text(folder + "findings.csv", csv_text(shaped))
+        if title is not None:
+            with open(self.path(folder + "findings.xlsx"), "wb") as fh:
+                fh.write(xlsx_bytes(as_of, shaped, title))
 
 
 class SiteFolder:

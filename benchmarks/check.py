@@ -1,0 +1,89 @@
+"""Check benchmark: the full national check against the independent evaluator (tests/oracle.py).
+
+    python -m benchmarks.check [--areas 150] [--years 4] [--scale 1.0] [--backend sqlite|postgresql]
+
+Generates (once, into build/) the national records folder, imports it into an empty
+store, then runs, each as its own process on the same folder in the same run: the
+full check (`send-monitor check --full`) and tests/oracle.py's evaluator. Prints
+both wall times, their ratio (target: the check within 2× the evaluator) and the
+check's peak memory (target: 300 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks.pgserver import create_database, temporary_server
+from sample_data.generate import generate
+
+REPO = Path(__file__).resolve().parent.parent
+SEND_MONITOR = str(Path(sys.executable).with_name("send-monitor"))
+AS_OF = "2021-06-30"
+TARGET_RATIO, TARGET_MB = 2.0, 300
+
+
+def timed(*command: str) -> tuple[float, float, float]:
+    """Run a command (output discarded); its wall time (s), CPU time (s, user + system: steadier
+    than wall time on a busy machine) and peak resident memory (MB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{proc.stderr.read().decode()}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def measure(db: str, national: Path) -> dict[str, tuple[float, float, float]]:
+    timed(SEND_MONITOR, "--db", db, "import", str(national))
+    return {
+        "full check": timed(SEND_MONITOR, "--db", db, "check", "--full", "--as-of", AS_OF),
+        "independent evaluator": timed(sys.executable, str(REPO / "tests" / "oracle.py"), str(national), AS_OF),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--areas", type=int, default=150)
+    parser.add_argument("--years", type=int, default=4)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    national = REPO / "build" / f"national-{args.areas}x{args.years}-{args.scale}-{args.seed}"
+    if not (national / "decisions.csv").exists():
+        generate(national, seed=args.seed, areas=args.areas, years=args.years, scale=args.scale)
+    work = Path(tempfile.mkdtemp(prefix="send-monitor-check-bench-"))
+    try:
+        if args.backend == "sqlite":
+            results = measure(f"sqlite:///{work / 'store.db'}", national)
+        else:
+            with temporary_server() as server:
+                results = measure(create_database(server, "bench"), national)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    (check, check_cpu, check_mb), (oracle, oracle_cpu, _) = results["full check"], results["independent evaluator"]
+    ratio, cpu_ratio = check / oracle, check_cpu / oracle_cpu
+    table = Table("step", "wall time", "CPU time", "peak memory",
+                  title=f"full check vs independent evaluator ({args.backend})")
+    for name, (wall, cpu, peak) in results.items():
+        table.add_row(name, f"{wall:.1f} s", f"{cpu:.1f} s", f"{peak:,.0f} MB")
+    Console().print(table)
+    ok = ratio <= TARGET_RATIO and check_mb <= TARGET_MB
+    print(f"check / evaluator = {ratio:.2f}× wall time, {cpu_ratio:.2f}× CPU time (target ≤ {TARGET_RATIO:g}×); "
+          f"check peak {check_mb:,.0f} MB (target ≤ {TARGET_MB} MB): {'within target' if ok else 'NOT within target'}")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
