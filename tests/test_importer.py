@@ -194,8 +194,8 @@ STRICT = {
     "field over the limit": ({"areas.csv": AREAS_HEAD + f"850,{LONG},x\r\n".encode()},
                              [f"areas.csv row 2, column name, value '{'x' * 80}…': longer than 32,768 characters "
                               f"(the most for a value)"]),
-    "id over the limit": ({"areas.csv": AREAS_HEAD + f"{'8' * 101},A,x\r\n".encode()},
-                          [f"areas.csv row 2, column area_code, value '{'8' * 80}…': longer than 100 characters "
+    "id over the limit": ({"areas.csv": AREAS_HEAD + f"{'8' * 301},A,x\r\n".encode()},
+                          [f"areas.csv row 2, column area_code, value '{'8' * 80}…': longer than 300 characters "
                            f"(the most for an id)"]),
     "NUL": ({"areas.csv": AREAS_HEAD + b"850,Area\x00850,x\r\n"},
             ["areas.csv row 2, column name, value 'Area\\x00850': holds a control character (U+0000): remove it"]),
