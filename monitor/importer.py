@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import and_, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from monitor.mapping import Mapping
 from monitor.models import AuditEntry, ImportBatch
@@ -258,7 +259,8 @@ class _Run:
         def standard(name: str) -> str:
             return self.mapping.column(rtype.name, name) or name.lower()
 
-        if sum(standard(n) in known for n in names) < 2 and sum(bool(n) for n in names) <= 1:
+        found = sum(standard(n) in known for n in names)
+        if found == 0 or (found == 1 and sum(bool(n) for n in names) <= 1):
             layout = self._layout(rtype, label, names, rows, standard, known)
             if layout:
                 self.problem(label, 1, None, None, layout)
@@ -643,21 +645,27 @@ class _Run:
         bulk_insert(self.conn, AuditEntry.__table__, audit)
 
 
-def _insert(conn: Connection, table, columns: list[str], rows: list[tuple]) -> None:
-    """Insert rows: PostgreSQL's COPY, else the driver's executemany."""
-    if conn.dialect.name == "postgresql":
-        cursor = conn.connection.driver_connection.cursor()
-        cols = ", ".join(f'"{c}"' for c in columns)
-        with cursor.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    quote = conn.dialect.identifier_preparer.quote
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-           f"VALUES ({', '.join(['?'] * len(columns))})")
-    cursor = conn.connection.cursor()
-    cursor.executemany(sql, rows)
-    cursor.close()
+def _insert(conn: Connection, table, columns: list[str], rows: list) -> None:
+    """Insert rows through the driver itself: PostgreSQL's COPY, else `executemany`. Driver errors
+    are raised as SQLAlchemy's, as every other statement's are."""
+    dbapi = conn.dialect.loaded_dbapi
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        if conn.dialect.name == "postgresql":
+            cols = ", ".join(f'"{c}"' for c in columns)
+            sql = f'COPY "{table.name}" ({cols}) FROM STDIN'
+            with cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            quote = conn.dialect.identifier_preparer.quote
+            sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+                   f"VALUES ({', '.join(['?'] * len(columns))})")
+            cursor.executemany(sql, rows)
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
+    finally:
+        cursor.close()
 
 
 def _text(value) -> str | None:

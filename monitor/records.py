@@ -47,7 +47,7 @@ MAX_AMOUNT_GBP = 1_000_000
 #: the longest value accepted in any cell (characters)
 MAX_FIELD_CHARS = 32_768
 #: the longest id or reference accepted (characters): ids are indexed, and an index entry has a size limit
-MAX_ID_CHARS = 100
+MAX_ID_CHARS = 300
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,12 @@ def test_inbox_good_and_bad_export(sqlite_url, smtp, tmp_path):
     assert imp["counts"]["records"]["new"] > 600
     assert "failed 2020-07-01-bad" in imp["detail"] and "ignored notes.txt" in imp["detail"]
     assert all(r["as_of"] == date(2020, 6, 30) and r["finished_at"] for r in runs(engine))
-    assert len({m.to for m in smtp.take()}) == 7  # digests, and a notice of the failed export to its area
+    messages = smtp.take()
+    notices = [m for m in messages if "export not imported" in str(m.message["Subject"])]
+    assert [m.to for m in notices] == ["send-team@area850.example.org"]  # the failed export's area
+    attached = [part.get_filename() for part in notices[0].message.iter_attachments()]
+    assert attached == [failed[2]]  # its problems report, as a CSV
+    assert len(by_recipient([m for m in messages if m not in notices])) == 7
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     runs_table = index.split('id="table-runs"', 1)[1].split("</table>", 1)[0]
     assert "import" in runs_table and "partial" in runs_table and "check" in runs_table
@@ -131,7 +136,7 @@ def test_inbox_good_and_bad_export(sqlite_url, smtp, tmp_path):
     assert "scheduler: not running" in status
     for step in ("import", "check", "publish", "alerts"):
         assert step in status
-    assert "outbox: 0 queued, 8 sent, 0 failed" in status  # 7 digests and the notice
+    assert "outbox: 0 queued, 8 sent, 0 failed" in status
 
 
 # --- the daily cycle on a short schedule ------------------------------------------------------
