@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine
 from monitor.importer import import_folder
 from monitor.models import RunRecord
 from monitor.problems import write_report
+from monitor.store import store_failure
 
 log = logging.getLogger("send_monitor.inbox")
 
@@ -153,8 +154,10 @@ def import_inbox(engine: Engine, duty_ids, inbox: Path, now: datetime | None = N
         try:
             outcome = import_folder(engine, export, duty_ids)
         except Exception as exc:  # the store, not the export: keep it for the next cycle
-            log.exception("import of %s failed", export)
-            result.retry.append((export.name, f"{type(exc).__name__}: {exc}"))
+            why = store_failure(exc, engine.url) or f"internal error ({type(exc).__name__})"
+            log.error("import of %s failed: %s", export.name, why)  # never the driver's text: it can hold values
+            log.debug("import of %s failed", export.name, exc_info=True)
+            result.retry.append((export.name, why))
             continue
         if outcome.ok:
             _move(export, _destination(inbox / "processed", stamp, export.name))
