@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.resources import rules_dir as shipped_rules_dir
@@ -89,7 +90,7 @@ class Key:
     """One key the configuration file may hold: its TOML type and any further check."""
 
     type: type
-    check: Callable[[str], None] | None = None  # raises ValueError("what was expected")
+    check: Callable[[Any], None] | None = None  # raises ValueError("what was expected")
 
 
 # Every key the file may hold, "table.key" for keys inside a [table]. Add a key: one line here.
@@ -150,7 +151,7 @@ def _check(path: Path, name: str, value: object) -> None:
         raise ConfigError(f"config file {path}: {shown} must be {_TYPE_NAMES[spec.type]}, not {_toml_type(value)}")
     if spec.check is not None:
         try:
-            spec.check(value)  # type: ignore[arg-type]
+            spec.check(value)
         except ValueError as exc:
             raise ConfigError(f"config file {path}: {shown} must be {exc}") from None
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, desc, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -85,15 +86,16 @@ def evaluate(rule: Rule, obligation: Obligation, as_of: date, exceptions: dict,
     row = decide(rule, obligation.facts, memo)
     days_late = 0
     if row.status == "late":
-        days_late = days_between(obligation.due_on, obligation.done_on)
-    elif row.status == "overdue":
+        if obligation.due_on is not None and obligation.done_on is not None:
+            days_late = days_between(obligation.due_on, obligation.done_on)
+    elif row.status == "overdue" and obligation.due_on is not None:
         days_late = days_between(obligation.due_on, as_of)
     reason = row.reason
     if reason and "{" in reason:
         values = {**obligation.info}
         if exception:
             values.update(exception_id=exception["exception_id"], granted_by=exception["granted_by"])
-        reason = row.reason.format_map(_Fill(values))
+        reason = reason.format_map(_Fill(values))
     return Outcome(obligation, row, row.status, days_late, reason, exception)
 
 
@@ -152,10 +154,12 @@ def _check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progre
         mode = "full" if dirty is None else "incremental"
         last_batch = conn.execute(select(func.max(ImportBatch.__table__.c.id))).scalar() or 0
         _planned(conn)
-        check_id = conn.execute(insert(CheckRun.__table__).values(
+        key = conn.execute(insert(CheckRun.__table__).values(
             as_of=as_of, started_at=datetime.now(timezone.utc), mode=mode, last_batch=last_batch,
             rule_versions={r.id: r.version for r in rules.values()}, counts={},
-        )).inserted_primary_key[0]
+        )).inserted_primary_key
+        assert key is not None  # an INSERT always has one
+        check_id = key[0]
         exceptions = active_exceptions(conn, as_of)
         decided: dict[str, int] = {}
         for rule in rules.values():
@@ -275,7 +279,7 @@ class _Writer:
         f = Finding.__table__
         bulk_insert(self.conn, f, self.inserts)
         if self.updates:
-            cols = {k[2:]: bindparam(k) for k in self.updates[0] if k.startswith("v_")}
+            cols: dict[str, Any] = {k[2:]: bindparam(k) for k in self.updates[0] if k.startswith("v_")}
             self.conn.execute(update(f).where(and_(f.c.duty == self.duty, f.c.subject == bindparam("k_subject")))
                               .values(cols), self.updates)
         bulk_insert(self.conn, FindingChange.__table__, self.history)

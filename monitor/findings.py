@@ -85,7 +85,9 @@ def query_findings(conn: Connection, area: str | None = None, duty: str | None =
             stmt = stmt.where(f.c[column] == value)
     rows = [dict(r) for r in conn.execute(stmt).mappings()]
     if rows:
-        successors, held = Successors.load(conn), latest_check(conn).as_of
+        check = latest_check(conn)
+        assert check is not None  # findings are written by a check
+        successors, held = Successors.load(conn), check.as_of
         for r in rows:
             r["acts_now"] = successors.acts_now(r["owner"], r["area"], held)
     rows.sort(key=lambda r: (r["duty"], r["subject"]))  # plain strings: not the database's collation

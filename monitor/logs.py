@@ -24,7 +24,7 @@ class _Handler(logging.StreamHandler):
     def __init__(self) -> None:
         logging.Handler.__init__(self)
 
-    @property  # type: ignore[override]
+    @property
     def stream(self):
         return sys.stderr
 

@@ -99,7 +99,7 @@ def subject_keys(subject: str) -> set[str]:
 
 def timed(due: date | None, done: date | None, as_of: date) -> dict:
     """The facts of a dated duty: is it done, is the deadline known, how far from it."""
-    facts = {"due_known": due is not None, "done": done is not None}
+    facts: dict[str, bool | int] = {"due_known": due is not None, "done": done is not None}
     if due is not None:
         facts["days_left"] = days_between(as_of, due)
         if done is not None:

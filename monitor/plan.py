@@ -18,7 +18,7 @@ change only if:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 from sqlalchemy import and_, or_, select
@@ -38,7 +38,7 @@ Dirty = dict[str, set[str]]
 # record type -> the (key kind, key) its values link to. Exceptions link through their
 # duty (see `_exception_links`); a commissioner through the evidence rows naming it
 # (its kind decides which of an appeal's contacts it counts for).
-LINKS: dict[str, Callable[[dict], Iterable[tuple[str, str]]]] = {
+LINKS: dict[str, Callable[[Mapping], Iterable[tuple[str, str]]]] = {
     "areas": lambda v: [("area", v["area_code"])],
     "commissioners": lambda v: [("commissioner", v["commissioner_code"])],
     "decisions": lambda v: [("decision", v["decision_id"])],

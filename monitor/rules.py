@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import yaml
 from durable import lang
@@ -72,12 +73,12 @@ class Row:
     when: dict
     status: str
     reason: str | None
-    tests: tuple[tuple[str, str, object], ...] = ()  # (fact, operator, value in the engine's terms)
+    tests: tuple[tuple[str, str, Any], ...] = ()  # (fact, operator, value in the engine's terms)
 
     def describe(self) -> str:
         if not self.when:
             return "otherwise"
-        parts = []
+        parts: list[str] = []
         for fact, test in self.when.items():
             if isinstance(test, dict):
                 parts.extend(f"{fact} {op} {value}" for op, value in test.items())
@@ -131,7 +132,8 @@ def load_rule(path: Path, parameters: dict, declared: dict[str, dict[str, Fact]]
     (`declared`: builder name -> facts; default `monitor.obligations.FACTS`); it takes the
     values of the parameters it names from `parameters`."""
     if declared is None:
-        from monitor.obligations import FACTS as declared
+        from monitor.obligations import FACTS
+        declared = FACTS
     raw = path.read_bytes()
     try:
         data = yaml.safe_load(raw)
@@ -184,11 +186,11 @@ def load_rule(path: Path, parameters: dict, declared: dict[str, dict[str, Fact]]
         rows.append(Row(number, when, spec["status"], reason, tuple(tests)))
     if rows[-1].when:
         raise RuleError(f"{path.name} row {len(rows)}: the last row must be `otherwise: true`")
-    cells: dict[str, set] = {}
+    seen: dict[str, set] = {}
     for row in rows:
         for fact, op, value in row.tests:
-            cells.setdefault(fact, set()).update(value if op in ("in", "not in") else [value])
-    cells = {f: sorted(v) for f, v in cells.items()}
+            seen.setdefault(fact, set()).update(value if op in ("in", "not in") else [value])
+    cells = {f: sorted(v) for f, v in seen.items()}
     _check_reachable(path.name, rows, facts, cells)
     readable = _KeepMissing({n: for_people(n, v) for n, v in params.items()},
                             response_days=f"{7 * params.get('response_weeks', 0)}")

@@ -402,10 +402,12 @@ class StoreLock:
 def start_run(engine: Engine, step: str, trigger: str, cycle: str | None = None, as_of: date | None = None) -> int:
     """Record a step as running (call it while holding the writer lock); returns its id."""
     with engine.begin() as conn:
-        return conn.execute(insert(RunRecord.__table__).values(
+        key = conn.execute(insert(RunRecord.__table__).values(
             cycle=cycle, step=step, trigger=trigger, as_of=as_of, started_at=datetime.now(timezone.utc),
             outcome="running", counts={}, host=HOST, pid=os.getpid(),
-        )).inserted_primary_key[0]
+        )).inserted_primary_key
+        assert key is not None  # an INSERT always has one
+        return key[0]
 
 
 def finish_run(engine: Engine, run_id: int, outcome: str, counts: dict | None = None,

@@ -274,10 +274,12 @@ class MonitorScheduler:
 
     def _watch(self) -> None:
         """Shut the scheduler down once a stop is asked for (outside any signal handler)."""
+        scheduler = self.scheduler
+        assert scheduler is not None  # `run` builds it before starting this thread
         self.stop_event.wait()
         while not self._finished.is_set():
             try:
-                self.scheduler.shutdown(wait=False)
+                scheduler.shutdown(wait=False)
                 return
             except SchedulerNotRunningError:
                 self._finished.wait(0.05)

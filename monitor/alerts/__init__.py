@@ -118,7 +118,7 @@ def plan(engine: Engine, config: Config, rules: dict, now: datetime, dry_run: bo
         quiet = quiet_areas(conn, now, config.alerts.quiet_after_days, directory.current_areas(as_of))
         o = OutboxMessage.__table__
         waiting = conn.execute(select(func.count()).select_from(o)
-                               .where(o.c.status.in_(("queued", "retrying")))).scalar()
+                               .where(o.c.status.in_(("queued", "retrying")))).scalar_one()
     report = AlertReport(as_of=as_of, check_id=check_id, dry_run=dry_run, waiting=waiting)
     report.items = plan_items(directory, findings, as_of, sent, config, rules)
     report.unaddressed = unaddressed(report.items)
@@ -129,6 +129,7 @@ def plan(engine: Engine, config: Config, rules: dict, now: datetime, dry_run: bo
         if message:
             report.notices.append(message)
         else:
+            assert nobody is not None  # export_failure_notice names who cannot be reached
             report.unreachable.append(f"a failed export (run {failure.run_id}) cannot be e-mailed: area "
                                       f"{nobody.code} {nobody.problem} and [alerts] admin_email is not set")
     quiet_messages, silent = quiet_notices(quiet, announced, directory, config, now.date())

@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -45,7 +46,9 @@ def uk_date(day: date | None) -> str:
 
 def valid_address(address: str | None) -> bool:
     """One plain e-mail address: no display name, list, spaces or control characters."""
-    return bool(address) and _ADDRESS.fullmatch(address) is not None and address.isprintable()
+    if not address:
+        return False
+    return _ADDRESS.fullmatch(address) is not None and address.isprintable()
 
 
 def _plural(n: int, word: str, words: str | None = None) -> str:
@@ -252,6 +255,8 @@ def _state(f: dict, as_of: date, old_status: str | None) -> str:
         return _plural(f["days_late"], "day") + " overdue"
     if status == "due_soon":
         days = (f["due_on"] - as_of).days if f["due_on"] else None
+        if days is None:  # a rule may call a duty due soon without its deadline
+            return "due soon"
         return "due today" if days == 0 else f"{_plural(days, 'day')} left"
     if status == "late":
         return f"done {uk_date(f['done_on'])}, {_plural(f['days_late'], 'day')} late"
@@ -288,7 +293,7 @@ def _record_groups(items: list[Item], digest: Digest, as_of: date) -> list[dict]
         by_duty[item.title].append(item)
     groups = []
     for title, members in sorted(by_duty.items()):
-        counts = defaultdict(int)
+        counts: dict[str, int] = defaultdict(int)
         for m in members:
             counts[m.finding["status"]] += 1
         summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
@@ -433,7 +438,7 @@ def quiet_notices(quiet: list[QuietArea], announced: set[str], directory: Direct
         out.append(digest)
     summary_key = f"quiet-summary:{now_day.isoformat()}"
     if quiet and valid_address(config.alerts.admin_email) and summary_key not in announced:
-        rows = [{"area": directory.area(q.code).label, "last": uk_date(q.last_import.date()),
+        rows: list[dict[str, Any]] = [{"area": directory.area(q.code).label, "last": uk_date(q.last_import.date()),
                  "since": (now_day - q.last_import.date()).days} for q in quiet]
         rows.sort(key=lambda r: -r["since"])
         context = {"rows": rows, "days": days, "today": uk_date(now_day)}

@@ -102,6 +102,7 @@ def alertable_findings(conn: Connection) -> tuple[date, int, list[dict]]:
         successors = Successors.load(conn)
         for f in resolved:
             f["acts_now"] = successors.acts_now(f["owner"], f["area"], check.as_of)
+    assert check.id is not None  # a stored check
     return check.as_of, check.id, found + resolved
 
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from typing import overload
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -75,6 +76,10 @@ def write(engine: Engine, work):
             delay = min(delay * 2, 2.0)
 
 
+@overload
+def _utc(value: datetime) -> datetime: ...
+@overload
+def _utc(value: None) -> None: ...
 def _utc(value: datetime | None) -> datetime | None:
     return value if value is None or value.tzinfo else value.replace(tzinfo=timezone.utc)
 
@@ -89,12 +94,14 @@ def queue_messages(conn: Connection, digests: list[Digest], sender: str, now: da
     o = OutboxMessage.__table__
     ids = []
     for d in digests:
-        ids.append(conn.execute(insert(o).values(
+        key = conn.execute(insert(o).values(
             created_at=now, run_id=run_id, check_id=check_id, recipient=d.address,
             recipient_code=",".join(b.code for b in d.bodies), subject=d.subject, body_text=d.text,
             body_html=d.html, message_id=make_msgid(domain=_domain(sender)), items=len(d.items), status="queued",
             attempts=0, kind=d.kind, bodies=[[b.role, b.code] for b in d.bodies], attachments=d.attachments,
-        )).inserted_primary_key[0])
+        )).inserted_primary_key
+        assert key is not None  # an INSERT always has one
+        ids.append(key[0])
     return ids
 
 
@@ -247,7 +254,7 @@ def send_due(engine: Engine, smtp: SmtpConfig, alerts: AlertConfig, run_id: int 
         transport.close()
     with engine.connect() as conn:
         result.kept = conn.execute(select(func.count()).select_from(o)
-                                   .where(o.c.status.in_(("queued", "retrying")))).scalar()
+                                   .where(o.c.status.in_(("queued", "retrying")))).scalar_one()
     return result
 
 

@@ -80,6 +80,7 @@ class SmtpTransport:
             if failed:
                 return failed
         server = self.server
+        assert server is not None  # connect() succeeded
         stage = "before"
         try:
             for command in (lambda: server.mail(sender), lambda: server.rcpt(recipient)):
@@ -112,6 +113,7 @@ class SmtpTransport:
         if code == -1 or code == 421:  # the server is closing the connection
             self.close()
         elif not after_data:
+            assert self.server is not None  # called within a session
             try:
                 self.server.rset()
             except _NETWORK:

@@ -7,6 +7,8 @@ with SEND_MONITOR_DB set to a store at the current head.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from alembic import context
 from sqlmodel import SQLModel
 
@@ -15,7 +17,7 @@ from monitor import models
 assert models  # registers the tables on SQLModel.metadata
 
 
-def _render_item(kind: str, obj: object, _context) -> str | bool:
+def _render_item(kind: str, obj: object, _context) -> str | Literal[False]:
     """Autogenerate writes sqlmodel's column types as the plain SQLAlchemy types they store as."""
     if kind == "type":
         name = type(obj).__name__

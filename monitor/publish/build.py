@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from markupsafe import Markup
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
 
 from monitor.findings import (
     ACTION_STATUSES,
@@ -98,7 +98,7 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
 
         names = {a["area_code"]: a["name"] for a in areas}
         names.update({c["commissioner_code"]: c["name"] for c in commissioners})
-        stale = bool(last_import and check and last_import.id > check.last_batch)
+        stale = bool(last_import and check and last_import.id is not None and last_import.id > check.last_batch)
         bench = Benchmarks.from_counts(counts, {a["area_code"]: a.get("region") for a in areas})
         common = {"bench": bench, "successors": Successors.load(conn), "as_of": held, "check": check, "last_import": last_import, "generated": generated,
                   "site_url": site_url.rstrip("/"), "stale": stale, "rules": rules, "names": names}
@@ -167,7 +167,7 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
 
     duties = list(rules)
     heat = heatmap_chart("chart-heatmap", national, duties, {d: rules[d].short_title for d in duties}) if national else None
-    bench: Benchmarks = writer.common["bench"]
+    bench = writer.common["bench"]
     writer.page("accessibility.html", "accessibility.html", title="Accessibility statement", charts=[])
     writer.page("national.html", "index.html", title="National overview", areas=national,
                 regions=region_rows(national, bench, duties), england=england_rows(national, bench, rules),
@@ -187,7 +187,7 @@ class _AreaJob:
 
 @dataclass
 class _Shared:
-    url: object
+    url: URL
     rules: dict
     common: dict
     weeks: int

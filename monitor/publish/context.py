@@ -7,6 +7,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from monitor.findings import ACTION_STATUSES, RATE_STATUSES, case_path, explanation_path
 from monitor.rules import Rule
@@ -95,7 +96,7 @@ def duty_rows(tally: Tally, rules: dict[str, Rule], duties: list[str] | None = N
     regional = bench.region(region) if bench else None
     for duty in duties if duties is not None else list(rules):
         c = tally.duties.get(duty, Counter())
-        row = {"duty": duty, "title": rules[duty].title, "short_title": rules[duty].short_title,
+        row: dict[str, Any] = {"duty": duty, "title": rules[duty].title, "short_title": rules[duty].short_title,
                "rate": rate(c), "n": judged(c), **{s: c[s] for s in STATUS_LABELS}}
         row["few"] = 0 < row["n"] < MIN_JUDGED
         england = bench.england.get(duty, Counter()) if bench else Counter()
@@ -161,7 +162,7 @@ def response_bins(answers: list[dict], weeks: int) -> dict:
 
 
 def outcome_table(answers: list[dict]) -> dict:
-    table = {k: Counter() for k, _ in KINDS}
+    table: dict[str, Counter] = {k: Counter() for k, _ in KINDS}
     for a in answers:
         if a["answered"]:
             table.setdefault(a["kind"], Counter())[a["outcome"]] += 1

@@ -6,6 +6,7 @@ import functools
 import re
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -113,7 +114,7 @@ class _Parts:
     """Fragments shared by many explanation pages, rendered once each (`dashboards/parts.html`)."""
 
     def __init__(self, env: Environment):
-        self.module = env.get_template("parts.html").module
+        self.module: Any = env.get_template("parts.html").module  # the template's macros
         self.cache: dict = {}
 
     def decision_table(self, rule: Rule, matched: int) -> Markup:

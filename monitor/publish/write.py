@@ -13,22 +13,24 @@ import threading
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from jinja2 import Environment
+from jinja2 import Environment, Template
 
 from monitor.exports import csv_text, json_text, xlsx_bytes
 from monitor.findings import export_rows
 from monitor.publish.errors import PublishError
-from monitor.publish.render import DASHBOARDS
+from monitor.publish.render import DASHBOARDS, _Parts
 
 MARKER = ".send-monitor-site"
 
 
 class _Writer:
+    parts: _Parts  # set by the builder
+
     def __init__(self, root: Path, env: Environment, common: dict):
         self.root = root.resolve()
         self.env = env
         self.common = common
-        self.templates: dict[str, object] = {}
+        self.templates: dict[str, Template] = {}
         self.folders: set[str] = set()
         self.pages = 0
 
