@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.engine import Connection, Engine
@@ -82,12 +83,15 @@ def _import(engine: Engine, path: Path, duty_ids: Iterable[str], progress: Progr
         if conn.dialect.name == "sqlite":  # the stdlib driver would begin only at the first write
             conn.exec_driver_sql(f"PRAGMA cache_size=-{_SQLITE_CACHE_KIB}")  # fewer pages spilled to the WAL
             conn.exec_driver_sql("BEGIN" if dry_run else "BEGIN IMMEDIATE")
-        trans = conn.begin() if not conn.in_transaction() else conn.get_transaction()
+        trans = conn.get_transaction() if conn.in_transaction() else conn.begin()
+        assert trans is not None
         try:
             run = _Run(conn, result, set(duty_ids), mapping or Mapping(), progress)
             if not dry_run and not result.problems:
-                run.batch_id = conn.execute(insert(ImportBatch.__table__).values(
-                    source=str(path), started_at=datetime.now(timezone.utc), counts={})).inserted_primary_key[0]
+                inserted = conn.execute(insert(ImportBatch.__table__).values(
+                    source=str(path), started_at=datetime.now(timezone.utc), counts={})).inserted_primary_key
+                assert inserted is not None
+                run.batch_id = inserted[0]
             for table in export.tables:
                 run.table(table)
             run.finish()
@@ -159,7 +163,7 @@ class _Run:
         self.unreadable: set[str] = set()       # record types whose file could not be read
         self.found: dict[str, set[str]] = {}    # record type -> ids known to exist in the store
         self.missing: dict[str, set[str]] = {}  # record type -> ids known not to
-        self.stored_small: dict[str, dict[str, dict]] = {}
+        self.stored_small: dict[str, dict[str, Any]] = {}
         self.rows_small: dict[str, list[tuple[int, dict, set[str]]]] = {}
         self.labels: dict[str, str] = result.labels
 
@@ -213,7 +217,7 @@ class _Run:
             if single is not None:
                 key = values[single]
             elif key_at:
-                key = tuple(values[i] for i in key_at)
+                key = tuple(values[i] for i in key_at if i is not None)  # none is: see above
                 if None in key:
                     key = None
             else:
@@ -315,10 +319,10 @@ class _Run:
             joined = "".join(cells)
             careful = len(joined) > MAX_ID_CHARS or _CONTROL_ID.search(joined) is not None
             if not careful and fast is not None:  # the common row: every value plain text or seen before
-                values = [c if cache is None else cache.get(c, _UNSEEN)
-                          for c, cache in zip([cells[i].strip() for i in fast[0]], fast[1])]
-                if _UNSEEN not in values and "" not in values:
-                    return values
+                quick = [c if cache is None else cache.get(c, _UNSEEN)
+                         for c, cache in zip([cells[i].strip() for i in fast[0]], fast[1])]
+                if _UNSEEN not in quick and "" not in quick:
+                    return quick
         if not any(c.strip() for c in cells):
             return None  # a blank row
         if n != width or unnamed:
@@ -527,7 +531,7 @@ class _Run:
         if name == "commissioners":  # stored bodies naming an imported one whose kind changes
             for code, e in effective.items():
                 succ = e.get("successor_code")
-                if code in imported or succ not in imported:
+                if succ is None or code in imported or succ not in imported:
                     continue
                 if e.get("kind") and effective[succ].get("kind") and e["kind"] != effective[succ]["kind"]:
                     self.problem(label, imported[succ], col("kind"), effective[succ]["kind"],
@@ -555,11 +559,11 @@ class _Run:
         """Rules that need every file read: a commissioner's new kind against stored recommendations."""
         stored = self.stored_small.get("commissioners", {})
         rec_keys = self.keys.get("recommendations", set())
-        label = self.labels.get("commissioners")
+        label = self.labels.get("commissioners") or "commissioners.csv"
         t = BY_NAME["recommendations"].model.__table__
         for rownum, values, present in self.rows_small.get("commissioners", ()):
             code, kind = values.get("commissioner_code"), values.get("kind")
-            old = stored.get(code, {}).get("kind")
+            old = stored.get(code, {}).get("kind") if code is not None else None
             if kind is None or old is None or kind == old:
                 continue
             clash = [rid for rid in self.conn.execute(
@@ -588,17 +592,20 @@ class _Run:
         label = table.label
         for i, p in enumerate(self.problems):
             if p.file == label and p.why == "duplicate id":
-                key = tuple(p.value.split(":")) if len(rtype.key) > 1 else p.value
-                if key in first and first[key] != p.row:
+                shown = p.value or ""
+                dup: tuple | str = tuple(shown.split(":")) if len(rtype.key) > 1 else shown
+                if dup in first and first[dup] != p.row:
                     self.problems[i] = Problem(p.file, p.row, p.column, p.value,
-                                               f"duplicate id (first on row {first[key]})")
+                                               f"duplicate id (first on row {first[dup]})")
 
     # --- writing -------------------------------------------------------------------------------
 
     def _write(self, rtype: RecordType, names: list[str], index: dict, chunk: list, stored: dict,
                counts: dict) -> None:
         table = rtype.model.__table__
-        new_rows, changed_rows, audit = [], [], []
+        new_rows: list[list] = []
+        changed_rows: list[dict] = []
+        audit: list[dict] = []
         batch = self.batch_id
         if not stored:  # all new: the rows' own lists are written (they are not used after this)
             new_rows = [values for _, values in chunk]
@@ -639,7 +646,7 @@ class _Run:
                 values += (batch, batch)
             _insert(self.conn, table, [*names, "created_batch", "updated_batch"], new_rows)
         if changed_rows:
-            assignments = {c[2:]: bindparam(c) for c in changed_rows[0] if c.startswith("v_")}
+            assignments: dict[str, Any] = {c[2:]: bindparam(c) for c in changed_rows[0] if c.startswith("v_")}
             where = and_(*[table.c[k] == bindparam(f"k_{k}") for k in rtype.key])
             self.conn.execute(update(table).where(where).values(assignments), changed_rows)
         bulk_insert(self.conn, AuditEntry.__table__, audit)
@@ -649,7 +656,9 @@ def _insert(conn: Connection, table, columns: list[str], rows: list) -> None:
     """Insert rows through the driver itself: PostgreSQL's COPY, else `executemany`. Driver errors
     are raised as SQLAlchemy's, as every other statement's are."""
     dbapi = conn.dialect.loaded_dbapi
-    cursor = conn.connection.driver_connection.cursor()
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
     try:
         if conn.dialect.name == "postgresql":
             cols = ", ".join(f'"{c}"' for c in columns)

@@ -43,7 +43,7 @@ DEFAULT_SETTLE_SECONDS = 60.0
 
 @dataclass
 class InboxResult:
-    imported: list[tuple[str, int, dict]] = field(default_factory=list)   # name, batch id, counts
+    imported: list[tuple[str, int | None, dict]] = field(default_factory=list)   # name, batch id, counts
     failed: list[tuple[str, list[str]]] = field(default_factory=list)     # name, problems
     retry: list[tuple[str, str]] = field(default_factory=list)            # name, error (left in the inbox)
     waiting: list[str] = field(default_factory=list)                      # still arriving (left in the inbox)

@@ -15,13 +15,13 @@ from sqlalchemy import JSON, Column, Index, Numeric, Table
 from sqlmodel import Field, SQLModel
 
 
-class _Table(SQLModel):
+class TableModel(SQLModel):
     """Base of every table: declares the `__table__` SQLAlchemy gives each table class."""
 
     __table__: ClassVar[Table]
 
 
-class _Record(_Table):
+class _Record(TableModel):
     created_batch: Optional[int] = Field(default=None, index=True)
     updated_batch: Optional[int] = Field(default=None, index=True)
 
@@ -128,7 +128,7 @@ class RecordedException(_Record, table=True):
     expires_on: date
 
 
-class ImportBatch(_Table, table=True):
+class ImportBatch(TableModel, table=True):
     """One run of `import`: where from, when, and what it did to each file."""
 
     __tablename__ = "import_batches"
@@ -139,7 +139,7 @@ class ImportBatch(_Table, table=True):
     counts: dict = Field(default_factory=dict, sa_column=Column(JSON))
 
 
-class AuditEntry(_Table, table=True):
+class AuditEntry(TableModel, table=True):
     """A change an import made to an existing record: one row per changed column."""
 
     __tablename__ = "audit_log"
@@ -152,7 +152,7 @@ class AuditEntry(_Table, table=True):
     new_value: Optional[str] = None
 
 
-class CheckRun(_Table, table=True):
+class CheckRun(TableModel, table=True):
     """One run of `check`: the as-of date, the rule versions and what it found."""
 
     __tablename__ = "check_runs"
@@ -167,7 +167,7 @@ class CheckRun(_Table, table=True):
     counts: dict = Field(default_factory=dict, sa_column=Column(JSON))
 
 
-class Finding(_Table, table=True):
+class Finding(TableModel, table=True):
     """The current finding of one (duty, subject), as of the latest check."""
 
     __tablename__ = "findings"
@@ -192,7 +192,7 @@ class Finding(_Table, table=True):
     check_id: int  # the check that last changed it
 
 
-class FindingChange(_Table, table=True):
+class FindingChange(TableModel, table=True):
     """The history: each time a finding appears or its status changes."""
 
     __tablename__ = "finding_history"
@@ -213,7 +213,7 @@ class FindingChange(_Table, table=True):
     rule_version: str
 
 
-class Meta(_Table, table=True):
+class Meta(TableModel, table=True):
     """Key/value facts about the store itself (schema version)."""
 
     __tablename__ = "meta"
@@ -226,7 +226,7 @@ class Meta(_Table, table=True):
 from sqlalchemy import Text, UniqueConstraint  # noqa: E402
 
 
-class AlertEvent(_Table, table=True):
+class AlertEvent(TableModel, table=True):
     """An alert event that has been queued: each (duty, subject, kind, event_on) exactly once.
 
     `kind` is due_soon, breach, reminder, escalation or resolution; `event_on` is the
@@ -253,7 +253,7 @@ class AlertEvent(_Table, table=True):
     created_at: datetime
 
 
-class OutboxMessage(_Table, table=True):
+class OutboxMessage(TableModel, table=True):
     """One digest e-mail: queued, then sent (or kept queued while the SMTP server is down)."""
 
     __tablename__ = "outbox"
@@ -280,7 +280,7 @@ class OutboxMessage(_Table, table=True):
     requeued_as: Optional[int] = None  # failed: the message that re-sent it
 
 
-class OutboxAttempt(_Table, table=True):
+class OutboxAttempt(TableModel, table=True):
     """One attempt to send an outbox message: when, and what the SMTP server said."""
 
     __tablename__ = "outbox_attempts"
@@ -294,7 +294,7 @@ class OutboxAttempt(_Table, table=True):
     error: Optional[str] = Field(default=None, sa_column=Column(Text))
 
 
-class AlertNotice(_Table, table=True):
+class AlertNotice(TableModel, table=True):
     """A one-off alert that has been queued (export failure, quiet area, handover note), once per key."""
 
     __tablename__ = "alert_notices"
@@ -305,7 +305,7 @@ class AlertNotice(_Table, table=True):
     created_at: datetime
 
 
-class RunRecord(_Table, table=True):
+class RunRecord(TableModel, table=True):
     """One step of a run (import, check, publish, alerts): start, end, outcome, counts."""
 
     __tablename__ = "runs"

@@ -24,6 +24,7 @@ from monitor.models import (
     Recommendation,
     RecordedException,
     Response,
+    TableModel,
 )
 
 DECISION_TYPES = (
@@ -67,7 +68,7 @@ class Col:
 @dataclass(frozen=True)
 class RecordType:
     name: str
-    model: type
+    model: type[TableModel]
     key: tuple[str, ...]
     columns: tuple[Col, ...]
     title: str = ""
