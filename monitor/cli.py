@@ -6,7 +6,7 @@ import functools
 import json
 import sys
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from typer.core import TyperGroup
 from rich.text import Text
+from typer.core import TyperGroup
 
 from monitor import __version__, logs
 from monitor.config import Config, ConfigError, load_config, today
@@ -50,15 +50,22 @@ class _Commands(TyperGroup):
             if isinstance(exc, (LockError, StoreError)):
                 message = str(exc)
             else:
-                message = store_failure(exc, url) or (f"internal error ({type(exc).__name__}): run "
-                                                      f"`send-monitor --debug {command} …` to see the traceback")
+                message = store_failure(exc, url) or (
+                    f"internal error ({type(exc).__name__}): run "
+                    f"`send-monitor --debug {command} …` to see the traceback"
+                )
             _fail(f"{command}: {message}")
         finally:
             _close_store()
 
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, cls=_Commands, pretty_exceptions_show_locals=False,
-                  help="Compliance monitor for the SEND Tribunal's extended appeals (SI 2017/1306).")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    cls=_Commands,
+    pretty_exceptions_show_locals=False,
+    help="Compliance monitor for the SEND Tribunal's extended appeals (SI 2017/1306).",
+)
 
 
 class Format(str, Enum):
@@ -97,11 +104,20 @@ class LogLevel(str, Enum):
 @app.callback()
 def main(
     ctx: typer.Context,
-    db: Optional[str] = typer.Option(None, "--db", help="SQLAlchemy URL of the store (default sqlite:///send-monitor.db)."),
+    db: Optional[str] = typer.Option(
+        None, "--db", help="SQLAlchemy URL of the store (default sqlite:///send-monitor.db)."
+    ),
     config: Optional[Path] = typer.Option(None, "--config", help="TOML configuration file (or SEND_MONITOR_CONFIG)."),
-    log_level: LogLevel = typer.Option(LogLevel.INFO, "--log-level", envvar="SEND_MONITOR_LOG_LEVEL", case_sensitive=False,
-                                       help="Log this level and above to stderr."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    log_level: LogLevel = typer.Option(
+        LogLevel.INFO,
+        "--log-level",
+        envvar="SEND_MONITOR_LOG_LEVEL",
+        case_sensitive=False,
+        help="Log this level and above to stderr.",
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error instead of one line."),
 ) -> None:
     logs.configure("DEBUG" if debug else log_level.value)
@@ -160,8 +176,15 @@ def _rules(cfg: Config):
 def _progress(min_total: int = 0):
     """A rich progress bar (on a terminal only); yields the core's `progress(name, done, total)`
     callback, which opens one task per name (totals below `min_total` are not shown)."""
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True, disable=not err.is_terminal) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
         tasks: dict[str, TaskID] = {}
 
         def progress(name: str, done: int, total: int | None) -> None:
@@ -178,10 +201,18 @@ def _progress(min_total: int = 0):
 @_writes("import")
 def import_(
     ctx: typer.Context,
-    folder: Path = typer.Argument(..., help="A folder of CSV exports, or an .xlsx workbook (one sheet per record type)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Validate against the store and show what would change; write nothing."),
-    report: Optional[Path] = typer.Option(None, "--report", help="Also write the problems to this CSV file (for a spreadsheet)."),
-    mapping: Optional[Path] = typer.Option(None, "--mapping", help="TOML file renaming the source's columns and values."),
+    folder: Path = typer.Argument(
+        ..., help="A folder of CSV exports, or an .xlsx workbook (one sheet per record type)."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Validate against the store and show what would change; write nothing."
+    ),
+    report: Optional[Path] = typer.Option(
+        None, "--report", help="Also write the problems to this CSV file (for a spreadsheet)."
+    ),
+    mapping: Optional[Path] = typer.Option(
+        None, "--mapping", help="TOML file renaming the source's columns and values."
+    ),
 ) -> None:
     """Validate an export (CSV folder or workbook) and load it into the store, all or nothing."""
     from monitor.mapping import MappingError, load_mapping
@@ -243,8 +274,10 @@ def check(
     with _progress() as progress:
         result = run_check(engine, rules, day, progress, full=full)
     shown = [s for s in STATUSES if s != "not_applicable"]
-    table = Table(title=f"findings as of {day.isoformat()} (check {result.check_id}, {result.mode}: "
-                        f"{result.evaluated} evaluated, {result.decided} distinct fact sets, {result.changed} changed)")
+    table = Table(
+        title=f"findings as of {day.isoformat()} (check {result.check_id}, {result.mode}: "
+        f"{result.evaluated} evaluated, {result.decided} distinct fact sets, {result.changed} changed)"
+    )
     table.add_column("duty", no_wrap=True)
     for status in shown:
         table.add_column(status.replace("_", " "), justify="right")
@@ -257,7 +290,9 @@ def check(
 @app.command()
 def findings(
     ctx: typer.Context,
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="The date of the stored findings (default: the latest check)."),
+    as_of: Optional[str] = typer.Option(
+        None, "--as-of", help="The date of the stored findings (default: the latest check)."
+    ),
     fmt: Format = typer.Option(Format.table, "--format"),
     area: Optional[str] = typer.Option(None, "--area"),
     duty: Optional[str] = typer.Option(None, "--duty"),
@@ -278,11 +313,33 @@ def findings(
     elif fmt is Format.csv:
         _write_utf8(csv_text(rows))
     else:
-        table = Table("duty", "subject", "area", "owner", "status", "due", "done", "days late",
-                      title=f"findings as of {held.isoformat()}")
+        table = Table(
+            "duty",
+            "subject",
+            "area",
+            "owner",
+            "status",
+            "due",
+            "done",
+            "days late",
+            title=f"findings as of {held.isoformat()}",
+        )
         for r in rows:  # Text: ids and names are shown as written, never read as markup
-            table.add_row(*(Text(str(v)) for v in (r["duty"], r["subject"], r["area"], r["owner"], r["status"],
-                                                    r["due_on"] or "", r["done_on"] or "", r["days_late"])))
+            table.add_row(
+                *(
+                    Text(str(v))
+                    for v in (
+                        r["duty"],
+                        r["subject"],
+                        r["area"],
+                        r["owner"],
+                        r["status"],
+                        r["due_on"] or "",
+                        r["done_on"] or "",
+                        r["days_late"],
+                    )
+                )
+            )
         out.print(table)
 
 
@@ -315,8 +372,10 @@ def explain_(
     p(f"status as of {e.as_of.isoformat()}: {e.status}" + (f" ({e.reason})" if e.reason else ""))
     p(f"area {e.area} · owner {e.owner}" + (f" · case {e.case_ref}" if e.case_ref else ""))
     for hop in e.handovers:
-        p(f"acts now: {hop.to_body.code} ({hop.to_body.name}) took over the duties of "
-          f"{hop.from_body.code} ({hop.from_body.name}) on {hop.on.isoformat()}")
+        p(
+            f"acts now: {hop.to_body.code} ({hop.to_body.name}) took over the duties of "
+            f"{hop.from_body.code} ({hop.from_body.name}) on {hop.on.isoformat()}"
+        )
     p(f"due {e.due_on or '—'} · done {e.done_on or '—'} · days late {e.days_late}")
     if e.deadline:
         p(f"deadline: {e.deadline}")
@@ -330,8 +389,10 @@ def explain_(
     p(f"matched row {e.row_number} of {len(e.duty.rows)}: when {e.row_text} → {e.status}")
     if e.exception:
         x = e.exception
-        p(f"exception {x['exception_id']}: granted by {x['granted_by']} on {x['granted_on']}, "
-          f"expires {x['expires_on']}: {x['justification']}")
+        p(
+            f"exception {x['exception_id']}: granted by {x['granted_by']} on {x['granted_on']}, "
+            f"expires {x['expires_on']}: {x['justification']}"
+        )
     p(f"rule {e.duty.path.name} version {e.duty.version}")
     p(f"source: {e.duty.source}")
     if e.history:
@@ -366,20 +427,26 @@ def duties(
 @_writes("publish")
 def publish(
     ctx: typer.Context,
-    out_dir: Optional[Path] = typer.Argument(None, help="Folder to write the site into (default: the config's site_dir)."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="The date of the stored findings (default: the latest check)."),
-    pdf: bool = typer.Option(False, "--pdf", help="Also print each area's inspector report to report.pdf (headless Chromium)."),
+    out_dir: Optional[Path] = typer.Argument(
+        None, help="Folder to write the site into (default: the config's site_dir)."
+    ),
+    as_of: Optional[str] = typer.Option(
+        None, "--as-of", help="The date of the stored findings (default: the latest check)."
+    ),
+    pdf: bool = typer.Option(
+        False, "--pdf", help="Also print each area's inspector report to report.pdf (headless Chromium)."
+    ),
 ) -> None:
     """Write the static site: national, area and commissioner dashboards, explanations, inspector reports."""
-    from monitor.publish import PublishError, publish as publish_site
+    from monitor.publish import PublishError
+    from monitor.publish import publish as publish_site
 
     cfg: Config = ctx.obj
     target = out_dir or cfg.site_dir
     engine, rules = _store(cfg), _rules(cfg)
     try:
         with _progress() as progress:
-            index = publish_site(engine, rules, target, _date(as_of), pdf=pdf, site_url=cfg.site_url,
-                                 progress=progress)
+            index = publish_site(engine, rules, target, _date(as_of), pdf=pdf, site_url=cfg.site_url, progress=progress)
     except (FindingsError, PublishError) as exc:
         _fail(str(exc))
     out.print(str(index.absolute()), highlight=False, markup=False, soft_wrap=True)  # not resolved: OUT_DIR is a link
@@ -404,7 +471,11 @@ def serve(
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as exc:
         _fail(f"cannot listen on 127.0.0.1:{port}: {exc}")
-    err.print(f"serving {folder} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", highlight=False, markup=False)
+    err.print(
+        f"serving {folder} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)",
+        highlight=False,
+        markup=False,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -420,8 +491,7 @@ def _when(value) -> str:
     if value is None:
         return "—"
     if hasattr(value, "tzinfo") and value.tzinfo is None:
-        from datetime import timezone as _tz
-        value = value.replace(tzinfo=_tz.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone().strftime("%Y-%m-%d %H:%M:%S") if hasattr(value, "astimezone") else str(value)
 
 
@@ -430,8 +500,11 @@ def _when(value) -> str:
 def alerts(
     ctx: typer.Context,
     dry_run: bool = typer.Option(False, "--dry-run", help="Print what would go out; send nothing, record nothing."),
-    preview: Optional[Path] = typer.Option(None, "--preview", help="Write each message as .eml and .html files in "
-                                           "this folder; send nothing, record nothing."),
+    preview: Optional[Path] = typer.Option(
+        None,
+        "--preview",
+        help="Write each message as .eml and .html files in this folder; send nothing, record nothing.",
+    ),
 ) -> None:
     """E-mail each owner a digest of the latest check's new events, then send the outbox."""
     from monitor.alerts import AlertError, run_alerts, write_preview
@@ -450,8 +523,10 @@ def alerts(
                 written = write_preview(report, preview, cfg.smtp.sender)
             except OSError as exc:
                 _fail(f"cannot write the preview into {preview}: {exc.strerror or exc}")
-            p(f"preview as of {report.as_of}: {len(written) // 2} message(s) written to {preview} "
-              f"(.eml and .html). Nothing sent or recorded.")
+            p(
+                f"preview as of {report.as_of}: {len(written) // 2} message(s) written to {preview} "
+                f"(.eml and .html). Nothing sent or recorded."
+            )
         else:
             for digest in report.messages:
                 p(f"To: {digest.address}")
@@ -459,9 +534,11 @@ def alerts(
                 p()
                 p(digest.text)
                 p("=" * 72)
-            p(f"dry run as of {report.as_of}: {len(report.messages)} message(s) with {report.events} event(s) would "
-              f"be queued; {report.waiting} message(s) already in the outbox would be retried. Nothing sent or "
-              f"recorded.")
+            p(
+                f"dry run as of {report.as_of}: {len(report.messages)} message(s) with {report.events} event(s) would "
+                f"be queued; {report.waiting} message(s) already in the outbox would be retried. Nothing sent or "
+                f"recorded."
+            )
         for problem in report.problems():
             err.print(f"warning: {problem}", highlight=False, markup=False)
         return
@@ -476,8 +553,7 @@ def alerts(
         raise
     s = report.send
     outcome = "partial" if (s.kept or s.failed or s.busy or report.interrupted) else "ok"
-    finish_run(engine, run_id, outcome, report.counts(), "\n".join(report.problems()) or None,
-               as_of=report.as_of)
+    finish_run(engine, run_id, outcome, report.counts(), "\n".join(report.problems()) or None, as_of=report.as_of)
     if report.messages:
         table = Table("recipient", "items", "subject", title=f"messages queued (run {run_id})")
         for digest in report.messages:
@@ -486,8 +562,10 @@ def alerts(
     for problem in report.problems():
         if not (s.busy and problem.endswith(s.busy)):  # said once, as the error below
             err.print(f"warning: {problem}", highlight=False, markup=False)
-    p(f"alerts as of {report.as_of}: {report.events} new event(s) in {len(report.digests)} digest(s) and "
-      f"{len(report.notices)} notice(s); sent {s.sent}, kept {s.kept}, failed {s.failed}")
+    p(
+        f"alerts as of {report.as_of}: {report.events} new event(s) in {len(report.digests)} digest(s) and "
+        f"{len(report.notices)} notice(s); sent {s.sent}, kept {s.kept}, failed {s.failed}"
+    )
     if s.busy:
         _fail(f"sending stopped: {s.busy}")
     if s.error and s.kept:
@@ -500,8 +578,12 @@ def alerts(
 def run(
     ctx: typer.Context,
     once: bool = typer.Option(False, "--once", help="Run one cycle now and exit."),
-    every: Optional[float] = typer.Option(None, "--every", min=1, help="Run the cycle every N seconds instead of daily (testing)."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Check as of this date instead of today (testing, demos)."),
+    every: Optional[float] = typer.Option(
+        None, "--every", min=1, help="Run the cycle every N seconds instead of daily (testing)."
+    ),
+    as_of: Optional[str] = typer.Option(
+        None, "--as-of", help="Check as of this date instead of today (testing, demos)."
+    ),
 ) -> None:
     """Run the daily cycle (import inbox → check → publish → alerts) on the configured schedule."""
     from monitor.scheduler import MonitorScheduler, parse_time, run_once
@@ -511,6 +593,7 @@ def run(
     try:
         parse_time(cfg.schedule_time)
         from zoneinfo import ZoneInfo
+
         ZoneInfo(cfg.timezone)
     except Exception as exc:
         _fail(f"[schedule] in the configuration: {exc}")
@@ -548,28 +631,47 @@ def status(
     if report["next_run"]:
         p(f"next scheduled run: {_when(report['next_run'])}")
     check = report["check"]
-    p(f"latest check: {check['id']} as of {check['as_of']}, finished {_when(check['finished_at'])}" if check
-      else "latest check: none")
+    p(
+        f"latest check: {check['id']} as of {check['as_of']}, finished {_when(check['finished_at'])}"
+        if check
+        else "latest check: none"
+    )
     batch = report["import"]
-    p(f"latest import: batch {batch['id']} from {batch['source']}, finished {_when(batch['finished_at'])}" if batch
-      else "latest import: none")
+    p(
+        f"latest import: batch {batch['id']} from {batch['source']}, finished {_when(batch['finished_at'])}"
+        if batch
+        else "latest import: none"
+    )
     o = report["outbox"]
-    p(f"outbox: {o.get('queued', 0)} queued, {o.get('sent', 0)} sent, {o.get('failed', 0)} failed"
-      + "".join(f", {o[state]} {state}" for state in ("retrying", "sending") if o.get(state)))
+    p(
+        f"outbox: {o.get('queued', 0)} queued, {o.get('sent', 0)} sent, {o.get('failed', 0)} failed"
+        + "".join(f", {o[state]} {state}" for state in ("retrying", "sending") if o.get(state))
+    )
     if not report["runs"]:
         p("runs: none yet")
         return
-    table = Table("run", "cycle", "step", "trigger", "as of", "started", "secs", "outcome", "counts / detail",
-                  title="latest runs")
+    table = Table(
+        "run", "cycle", "step", "trigger", "as of", "started", "secs", "outcome", "counts / detail", title="latest runs"
+    )
     for r in report["runs"]:
         took = ""
         if r["finished_at"] and r["started_at"]:
             took = f"{(r['finished_at'] - r['started_at']).total_seconds():.1f}"
-        counts = ", ".join(f"{k} {v}" for k, v in (r["counts"] or {}).items()
-                           if not isinstance(v, dict) and k not in ("as_of",))
+        counts = ", ".join(
+            f"{k} {v}" for k, v in (r["counts"] or {}).items() if not isinstance(v, dict) and k not in ("as_of",)
+        )
         detail = (r["detail"] or "").splitlines()
-        table.add_row(str(r["id"]), r["cycle"] or "", r["step"], r["trigger"], str(r["as_of"] or ""),
-                      _when(r["started_at"]), took, r["outcome"], "; ".join(x for x in [counts, *detail[:1]] if x))
+        table.add_row(
+            str(r["id"]),
+            r["cycle"] or "",
+            r["step"],
+            r["trigger"],
+            str(r["as_of"] or ""),
+            _when(r["started_at"]),
+            took,
+            r["outcome"],
+            "; ".join(x for x in [counts, *detail[:1]] if x),
+        )
     out.print(table)
 
 

@@ -118,8 +118,16 @@ KEYS: dict[str, Key] = {
     "lock_timeout_seconds": Key(float, _seconds),
     "inbox_settle_seconds": Key(float, _seconds),
 }
-_TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", float: "a number",
-               dict: "a table", list: "an array", date: "a date", time: "a time"}
+_TYPE_NAMES = {
+    str: "a string",
+    int: "a whole number",
+    bool: "true or false",
+    float: "a number",
+    dict: "a table",
+    list: "an array",
+    date: "a date",
+    time: "a time",
+}
 
 
 def _toml_type(value: object) -> str:

@@ -6,7 +6,7 @@ The one place where deadlines are counted. Pure functions, used by the engine.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 
 import holidays
 
@@ -37,6 +37,6 @@ def bank_holiday(day: date) -> str | None:
     return _bank_holidays(day.year).get(day)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bank_holidays(year: int) -> dict[date, str]:
     return dict(holidays.country_holidays("GB", subdiv="ENG", years=year))

@@ -19,7 +19,7 @@ import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, desc, func, insert, select, update
@@ -33,8 +33,19 @@ from monitor.rules import Row, Rule, decide, posted, register
 from monitor.store import bulk_insert
 
 Progress = Callable[[str, int, int | None], None]
-_FIELDS = ("record_key", "area", "owner", "case_ref", "status", "due_on", "done_on", "days_late",
-           "reason", "rule_version", "rule_row")
+_FIELDS = (
+    "record_key",
+    "area",
+    "owner",
+    "case_ref",
+    "status",
+    "due_on",
+    "done_on",
+    "days_late",
+    "reason",
+    "rule_version",
+    "rule_row",
+)
 _CHUNK = 2000
 
 
@@ -78,8 +89,7 @@ def active_exceptions(conn: Connection, as_of: date, duty: str | None = None) ->
     return found
 
 
-def evaluate(rule: Rule, obligation: Obligation, as_of: date, exceptions: dict,
-             memo: dict | None = None) -> Outcome:
+def evaluate(rule: Rule, obligation: Obligation, as_of: date, exceptions: dict, memo: dict | None = None) -> Outcome:
     """Decide one obligation with the rule's ruleset (registered by `evaluate_duty`)."""
     exception = exceptions.get((rule.id, obligation.subject))
     obligation.facts["excepted"] = exception is not None
@@ -99,8 +109,15 @@ def evaluate(rule: Rule, obligation: Obligation, as_of: date, exceptions: dict,
     return Outcome(obligation, row, row.status, days_late, reason, exception)
 
 
-def evaluate_duty(conn: Connection, rule: Rule, as_of: date, keys: Iterable[str] | None = None,
-                  exceptions: dict | None = None, decided: dict | None = None, evidence: bool = False):
+def evaluate_duty(
+    conn: Connection,
+    rule: Rule,
+    as_of: date,
+    keys: Iterable[str] | None = None,
+    exceptions: dict | None = None,
+    decided: dict | None = None,
+    evidence: bool = False,
+):
     """Every obligation of one duty (or of the records `keys`), decided.
 
     `decided`, if given, receives the number of distinct fact sets the engine decided;
@@ -115,8 +132,7 @@ def evaluate_duty(conn: Connection, rule: Rule, as_of: date, keys: Iterable[str]
         decided[rule.id] = posted(memo)
 
 
-def obligations(conn: Connection, rule: Rule, as_of: date, keys: Iterable[str] | None = None,
-                evidence: bool = False):
+def obligations(conn: Connection, rule: Rule, as_of: date, keys: Iterable[str] | None = None, evidence: bool = False):
     """The duty's obligations as of `as_of`: all, or those of the records `keys` (queried in chunks);
     with `evidence`, each with the records it used and how its deadline was counted."""
     build = BUILDERS[rule.obligation]
@@ -130,8 +146,9 @@ def last_check(conn: Connection) -> CheckRun | None:
     return CheckRun(**row) if row else None
 
 
-def run_check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progress | None = None,
-              full: bool = False) -> CheckResult:
+def run_check(
+    engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progress | None = None, full: bool = False
+) -> CheckResult:
     """Evaluate the duties as of `as_of` (incrementally when possible) and store the findings.
 
     Everything the check decides from is read in one transaction, from one snapshot of
@@ -145,8 +162,7 @@ def run_check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Pro
         gc.set_threshold(*threshold)
 
 
-def _check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progress | None,
-           full: bool) -> CheckResult:
+def _check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progress | None, full: bool) -> CheckResult:
     changed = evaluated = 0
     with snapshot(engine) as conn:
         previous = last_check(conn)
@@ -154,10 +170,16 @@ def _check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progre
         mode = "full" if dirty is None else "incremental"
         last_batch = conn.execute(select(func.max(ImportBatch.__table__.c.id))).scalar() or 0
         _planned(conn)
-        key = conn.execute(insert(CheckRun.__table__).values(
-            as_of=as_of, started_at=datetime.now(timezone.utc), mode=mode, last_batch=last_batch,
-            rule_versions={r.id: r.version for r in rules.values()}, counts={},
-        )).inserted_primary_key
+        key = conn.execute(
+            insert(CheckRun.__table__).values(
+                as_of=as_of,
+                started_at=datetime.now(UTC),
+                mode=mode,
+                last_batch=last_batch,
+                rule_versions={r.id: r.version for r in rules.values()},
+                counts={},
+            )
+        ).inserted_primary_key
         assert key is not None  # an INSERT always has one
         check_id = key[0]
         exceptions = active_exceptions(conn, as_of)
@@ -177,8 +199,11 @@ def _check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progre
             if progress:
                 progress(rule.id, writer.seen_count, writer.seen_count)
         counts = status_counts(conn)
-        conn.execute(update(CheckRun.__table__).where(CheckRun.__table__.c.id == check_id).values(
-            finished_at=datetime.now(timezone.utc), evaluated=evaluated, counts=counts))
+        conn.execute(
+            update(CheckRun.__table__)
+            .where(CheckRun.__table__.c.id == check_id)
+            .values(finished_at=datetime.now(UTC), evaluated=evaluated, counts=counts)
+        )
     return CheckResult(check_id, as_of, mode, evaluated, sum(decided.values()), changed, counts)
 
 
@@ -248,17 +273,41 @@ class _Writer:
             if before is not None:
                 self.seen.discard(ob.subject)
             return
-        values = {"record_key": ob.key, "area": ob.area, "owner": ob.owner, "case_ref": ob.case_ref,
-                  "status": outcome.status, "due_on": ob.due_on, "done_on": ob.done_on,
-                  "days_late": outcome.days_late, "reason": outcome.reason, "rule_version": rule.version,
-                  "rule_row": outcome.row.number}
+        values = {
+            "record_key": ob.key,
+            "area": ob.area,
+            "owner": ob.owner,
+            "case_ref": ob.case_ref,
+            "status": outcome.status,
+            "due_on": ob.due_on,
+            "done_on": ob.done_on,
+            "days_late": outcome.days_late,
+            "reason": outcome.reason,
+            "rule_version": rule.version,
+            "rule_row": outcome.row.number,
+        }
         if before is None:
-            self.inserts.append({"duty": self.duty, "subject": ob.subject, **values, "as_of": self.as_of,
-                                 "status_since": self.as_of, "check_id": self.check_id})
+            self.inserts.append(
+                {
+                    "duty": self.duty,
+                    "subject": ob.subject,
+                    **values,
+                    "as_of": self.as_of,
+                    "status_since": self.as_of,
+                    "check_id": self.check_id,
+                }
+            )
         elif any(getattr(before, c) != values[c] for c in _FIELDS):
             since = self.as_of if before.status != values["status"] else before.status_since
-            self.updates.append({"k_subject": ob.subject, **{f"v_{c}": v for c, v in values.items()},
-                                 "v_as_of": self.as_of, "v_check_id": self.check_id, "v_status_since": since})
+            self.updates.append(
+                {
+                    "k_subject": ob.subject,
+                    **{f"v_{c}": v for c, v in values.items()},
+                    "v_as_of": self.as_of,
+                    "v_check_id": self.check_id,
+                    "v_status_since": since,
+                }
+            )
         else:
             return
         self.changed += 1
@@ -268,20 +317,33 @@ class _Writer:
             self._flush()
 
     def _history(self, subject: str, values: dict, old_status: str | None) -> None:
-        self.history.append({"check_id": self.check_id, "as_of": self.as_of, "duty": self.duty,
-                             "subject": subject, "area": values["area"], "owner": values["owner"],
-                             "old_status": old_status, "new_status": values["status"],
-                             "due_on": values["due_on"], "done_on": values["done_on"],
-                             "days_late": values["days_late"], "reason": values["reason"],
-                             "rule_version": values["rule_version"]})
+        self.history.append(
+            {
+                "check_id": self.check_id,
+                "as_of": self.as_of,
+                "duty": self.duty,
+                "subject": subject,
+                "area": values["area"],
+                "owner": values["owner"],
+                "old_status": old_status,
+                "new_status": values["status"],
+                "due_on": values["due_on"],
+                "done_on": values["done_on"],
+                "days_late": values["days_late"],
+                "reason": values["reason"],
+                "rule_version": values["rule_version"],
+            }
+        )
 
     def _flush(self) -> None:
         f = Finding.__table__
         bulk_insert(self.conn, f, self.inserts)
         if self.updates:
             cols: dict[str, Any] = {k[2:]: bindparam(k) for k in self.updates[0] if k.startswith("v_")}
-            self.conn.execute(update(f).where(and_(f.c.duty == self.duty, f.c.subject == bindparam("k_subject")))
-                              .values(cols), self.updates)
+            self.conn.execute(
+                update(f).where(and_(f.c.duty == self.duty, f.c.subject == bindparam("k_subject"))).values(cols),
+                self.updates,
+            )
         bulk_insert(self.conn, FindingChange.__table__, self.history)
         self.inserts, self.updates, self.history = [], [], []
 
@@ -291,10 +353,20 @@ class _Writer:
         gone = [s for s in self.old if s not in self.seen]
         for subject in gone:
             before = self.old[subject]
-            self._history(subject, {"area": before.area, "owner": before.owner, "status": "not_applicable",
-                                    "due_on": None, "done_on": None, "days_late": 0,
-                                    "reason": "not applicable as of this date",
-                                    "rule_version": before.rule_version}, before.status)
+            self._history(
+                subject,
+                {
+                    "area": before.area,
+                    "owner": before.owner,
+                    "status": "not_applicable",
+                    "due_on": None,
+                    "done_on": None,
+                    "days_late": 0,
+                    "reason": "not applicable as of this date",
+                    "rule_version": before.rule_version,
+                },
+                before.status,
+            )
         self._flush()
         f = Finding.__table__
         for chunk in _chunks(gone, 500):
@@ -304,4 +376,4 @@ class _Writer:
 
 def _chunks(items: list, size: int):
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -29,8 +28,8 @@ from monitor.models import (
     FindingChange,
     FundingClaim,
     ImportBatch,
-    RecordedException,
     Recommendation,
+    RecordedException,
     Response,
     RunRecord,
 )
@@ -39,8 +38,19 @@ from monitor.rules import Rule
 from monitor.runs import reported_runs
 from monitor.successors import Hop, Successors
 
-EXPORT_FIELDS = ("duty", "subject", "area", "owner", "status", "due_on", "done_on", "days_late", "reason",
-                 "case_ref", "acts_now")
+EXPORT_FIELDS = (
+    "duty",
+    "subject",
+    "area",
+    "owner",
+    "status",
+    "due_on",
+    "done_on",
+    "days_late",
+    "reason",
+    "case_ref",
+    "acts_now",
+)
 
 
 class FindingsError(Exception):
@@ -73,8 +83,13 @@ def held_as_of(conn: Connection, as_of: date | None) -> date:
     return check.as_of
 
 
-def query_findings(conn: Connection, area: str | None = None, duty: str | None = None,
-                   status: str | None = None, owner: str | None = None) -> list[dict]:
+def query_findings(
+    conn: Connection,
+    area: str | None = None,
+    duty: str | None = None,
+    status: str | None = None,
+    owner: str | None = None,
+) -> list[dict]:
     """Current findings as dicts (export fields and rule details), sorted by duty, subject.
 
     `acts_now` is the body responsible on the latest check's date after following successors."""
@@ -148,8 +163,7 @@ class Explanation:
         return self.handovers[-1].to_body.code if self.handovers else self.owner
 
 
-def explain(engine: Engine, rules: dict[str, Rule], duty: str, subject: str,
-            as_of: date | None = None) -> Explanation:
+def explain(engine: Engine, rules: dict[str, Rule], duty: str, subject: str, as_of: date | None = None) -> Explanation:
     """Re-evaluate one (duty, subject) and say why: records, deadline, matching row, rule."""
     if duty not in rules:
         raise FindingsError(f"unknown duty {duty!r}: expected one of {', '.join(sorted(rules))}")
@@ -171,29 +185,55 @@ def explain(engine: Engine, rules: dict[str, Rule], duty: str, subject: str,
         handovers = Successors.load(conn).chain(outcome.obligation.owner, outcome.obligation.area, as_of)
     ob = outcome.obligation
     return Explanation(
-        duty=rule, subject=subject, as_of=as_of, status=outcome.status, area=ob.area, owner=ob.owner,
-        case_ref=ob.case_ref, due_on=ob.due_on, done_on=ob.done_on, days_late=outcome.days_late,
-        reason=outcome.reason, deadline=ob.deadline, facts=_plain({**ob.facts, "excepted": outcome.exception is not None}),
-        row_number=outcome.row.number, row_text=outcome.row.describe(), records=ob.records,
-        exception=outcome.exception, bank_holiday=bank_holiday(ob.due_on) if ob.due_on else None,
-        stored=dict(stored) if stored else None, history=changes, handovers=handovers,
+        duty=rule,
+        subject=subject,
+        as_of=as_of,
+        status=outcome.status,
+        area=ob.area,
+        owner=ob.owner,
+        case_ref=ob.case_ref,
+        due_on=ob.due_on,
+        done_on=ob.done_on,
+        days_late=outcome.days_late,
+        reason=outcome.reason,
+        deadline=ob.deadline,
+        facts=_plain({**ob.facts, "excepted": outcome.exception is not None}),
+        row_number=outcome.row.number,
+        row_text=outcome.row.describe(),
+        records=ob.records,
+        exception=outcome.exception,
+        bank_holiday=bank_holiday(ob.due_on) if ob.due_on else None,
+        stored=dict(stored) if stored else None,
+        history=changes,
+        handovers=handovers,
     )
 
 
 def _plain(facts: dict) -> dict:
     """Facts as people and JSON read them: dates in ISO form, money as pounds and pence."""
-    return {k: v.isoformat() if isinstance(v, date) else f"{v:.2f}" if isinstance(v, Decimal) else v
-            for k, v in facts.items()}
+    return {
+        k: v.isoformat() if isinstance(v, date) else f"{v:.2f}" if isinstance(v, Decimal) else v
+        for k, v in facts.items()
+    }
 
 
 def resolved_breaches(conn: Connection, breaches: tuple[str, ...], resolved: tuple[str, ...]) -> list[dict]:
     """Current findings in a `resolved` status whose latest status change came from one of `breaches`
     (each with that change's `old_status`)."""
     f, h = Finding.__table__, FindingChange.__table__
-    stmt = (select(f, h.c.old_status)
-            .join(h, and_(h.c.duty == f.c.duty, h.c.subject == f.c.subject,
-                          h.c.as_of == f.c.status_since, h.c.new_status == f.c.status))
-            .where(f.c.status.in_(resolved), h.c.old_status.in_(breaches)))
+    stmt = (
+        select(f, h.c.old_status)
+        .join(
+            h,
+            and_(
+                h.c.duty == f.c.duty,
+                h.c.subject == f.c.subject,
+                h.c.as_of == f.c.status_since,
+                h.c.new_status == f.c.status,
+            ),
+        )
+        .where(f.c.status.in_(resolved), h.c.old_status.in_(breaches))
+    )
     seen: dict[tuple[str, str], dict] = {}
     for row in conn.execute(stmt).mappings():
         seen.setdefault((row["duty"], row["subject"]), dict(row))
@@ -249,18 +289,27 @@ def areas_and_commissioners(conn: Connection) -> tuple[list[dict], list[dict]]:
 
 def area_record_counts(conn: Connection) -> dict[str, dict[str, int]]:
     """How many records of each type each area holds: {area: {type: n}}."""
-    d, a, e, r, s, c = (Decision.__table__, Appeal.__table__, Evidence.__table__,
-                        Recommendation.__table__, Response.__table__, FundingClaim.__table__)
+    d, a, e, r, s, c = (
+        Decision.__table__,
+        Appeal.__table__,
+        Evidence.__table__,
+        Recommendation.__table__,
+        Response.__table__,
+        FundingClaim.__table__,
+    )
     queries = {
         "decisions": select(d.c.area_code, func.count()).group_by(d.c.area_code),
         "appeals": select(a.c.area_code, func.count()).group_by(a.c.area_code),
-        "evidence": select(a.c.area_code, func.count()).join(e, e.c.appeal_id == a.c.appeal_id)
+        "evidence": select(a.c.area_code, func.count()).join(e, e.c.appeal_id == a.c.appeal_id).group_by(a.c.area_code),
+        "recommendations": select(a.c.area_code, func.count())
+        .join(r, r.c.appeal_id == a.c.appeal_id)
         .group_by(a.c.area_code),
-        "recommendations": select(a.c.area_code, func.count()).join(r, r.c.appeal_id == a.c.appeal_id)
+        "responses": select(a.c.area_code, func.count())
+        .join(r, r.c.appeal_id == a.c.appeal_id)
+        .join(s, s.c.recommendation_id == r.c.recommendation_id)
         .group_by(a.c.area_code),
-        "responses": select(a.c.area_code, func.count()).join(r, r.c.appeal_id == a.c.appeal_id)
-        .join(s, s.c.recommendation_id == r.c.recommendation_id).group_by(a.c.area_code),
-        "funding_claims": select(a.c.area_code, func.count()).join(c, c.c.appeal_id == a.c.appeal_id)
+        "funding_claims": select(a.c.area_code, func.count())
+        .join(c, c.c.appeal_id == a.c.appeal_id)
         .group_by(a.c.area_code),
     }
     found: dict[str, dict[str, int]] = {}
@@ -280,8 +329,14 @@ def area_batches(conn: Connection) -> dict[str, list[dict]]:
     """Per area, the import batches that created or last updated its records, oldest first:
     {area: [{"id", "finished_at", "source_name", "new", "updated"}]} with this area's counts
     only, and only the last part of the batch's source (no server paths)."""
-    a, d, e, r, s, c = (Appeal.__table__, Decision.__table__, Evidence.__table__,
-                        Recommendation.__table__, Response.__table__, FundingClaim.__table__)
+    a, d, e, r, s, c = (
+        Appeal.__table__,
+        Decision.__table__,
+        Evidence.__table__,
+        Recommendation.__table__,
+        Response.__table__,
+        FundingClaim.__table__,
+    )
     ar = Area.__table__
     sources = [
         (ar, ar.c.area_code, None),
@@ -302,9 +357,11 @@ def area_batches(conn: Connection) -> dict[str, list[dict]]:
             for area, batch, n in conn.execute(stmt.where(col.is_not(None)).group_by(area_col, col)):
                 counts = tally.setdefault(area, {}).setdefault(batch, {"new": 0, "updated": 0})
                 counts[kind] += n
-    resp = select(a.c.area_code, s.c.created_batch, s.c.updated_batch, func.count()).select_from(
-        s.join(r, r.c.recommendation_id == s.c.recommendation_id).join(a, a.c.appeal_id == r.c.appeal_id)
-    ).group_by(a.c.area_code, s.c.created_batch, s.c.updated_batch)
+    resp = (
+        select(a.c.area_code, s.c.created_batch, s.c.updated_batch, func.count())
+        .select_from(s.join(r, r.c.recommendation_id == s.c.recommendation_id).join(a, a.c.appeal_id == r.c.appeal_id))
+        .group_by(a.c.area_code, s.c.created_batch, s.c.updated_batch)
+    )
     for area, created, updated, n in conn.execute(resp):
         if created is not None:
             tally.setdefault(area, {}).setdefault(created, {"new": 0, "updated": 0})["new"] += n
@@ -317,8 +374,14 @@ def area_batches(conn: Connection) -> dict[str, list[dict]]:
         for batch_id in sorted(per_batch):
             b = batches.get(batch_id)
             source = (b["source"] if b else "").replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-            rows.append({"id": batch_id, "finished_at": b["finished_at"] if b else None,
-                         "source_name": source, **per_batch[batch_id]})
+            rows.append(
+                {
+                    "id": batch_id,
+                    "finished_at": b["finished_at"] if b else None,
+                    "source_name": source,
+                    **per_batch[batch_id],
+                }
+            )
         out[area] = rows
     return out
 
@@ -328,7 +391,8 @@ def status_counts(conn: Connection) -> dict[tuple[str, str], dict[str, int]]:
     f = Finding.__table__
     found: dict[tuple[str, str], dict[str, int]] = {}
     for area, duty, status, n in conn.execute(
-            select(f.c.area, f.c.duty, f.c.status, func.count()).group_by(f.c.area, f.c.duty, f.c.status)):
+        select(f.c.area, f.c.duty, f.c.status, func.count()).group_by(f.c.area, f.c.duty, f.c.status)
+    ):
         found.setdefault((area, duty), {})[status] = n
     return found
 
@@ -345,46 +409,61 @@ def case_records(conn: Connection, area: str, case_refs: set[str]) -> dict[str, 
     """Everything the store holds for each of an area's case references: its decisions and
     appeals, and the appeals' evidence rows, recommendations, responses, funding claims and
     recorded exceptions, as (record type, id, fields) in that order."""
+
     def fields(row) -> dict:
         return {k: v for k, v in dict(row).items() if k not in _BOOKKEEPING}
 
     found: dict[str, list[tuple[str, str, dict]]] = {}
     refs = sorted(case_refs)
     for start in range(0, len(refs), 500):  # bound the number of query parameters
-        found.update(_case_chunk(conn, area, refs[start:start + 500], fields))
+        found.update(_case_chunk(conn, area, refs[start : start + 500], fields))
     return found
 
 
 def _case_chunk(conn: Connection, area: str, refs: list[str], fields) -> dict[str, list[tuple[str, str, dict]]]:
-    d, a, e, r, s, c, x = (Decision.__table__, Appeal.__table__, Evidence.__table__, Recommendation.__table__,
-                           Response.__table__, FundingClaim.__table__, RecordedException.__table__)
+    d, a, e, r, s, c, x = (
+        Decision.__table__,
+        Appeal.__table__,
+        Evidence.__table__,
+        Recommendation.__table__,
+        Response.__table__,
+        FundingClaim.__table__,
+        RecordedException.__table__,
+    )
     found: dict[str, list[tuple[str, str, dict]]] = {ref: [] for ref in refs}
     subject_case: dict[str, str] = {}
-    for row in conn.execute(select(d).where(d.c.area_code == area, d.c.case_ref.in_(refs))
-                            .order_by(d.c.decision_date, d.c.decision_id)).mappings():
+    for row in conn.execute(
+        select(d).where(d.c.area_code == area, d.c.case_ref.in_(refs)).order_by(d.c.decision_date, d.c.decision_id)
+    ).mappings():
         subject_case[row["decision_id"]] = row["case_ref"]
         found[row["case_ref"]].append(("decision", row["decision_id"], fields(row)))
     appeal_case: dict[str, str] = {}
-    for row in conn.execute(select(a).where(a.c.area_code == area, a.c.case_ref.in_(refs))
-                            .order_by(a.c.registered_on, a.c.appeal_id)).mappings():
+    for row in conn.execute(
+        select(a).where(a.c.area_code == area, a.c.case_ref.in_(refs)).order_by(a.c.registered_on, a.c.appeal_id)
+    ).mappings():
         appeal_case[row["appeal_id"]] = row["case_ref"]
         found[row["case_ref"]].append(("appeal", row["appeal_id"], fields(row)))
     appeals = sorted(appeal_case)
     rec_case: dict[str, str] = {}
-    for row in conn.execute(select(e).where(e.c.appeal_id.in_(appeals))
-                            .order_by(e.c.appeal_id, e.c.commissioner_code)).mappings():
+    for row in conn.execute(
+        select(e).where(e.c.appeal_id.in_(appeals)).order_by(e.c.appeal_id, e.c.commissioner_code)
+    ).mappings():
         found[appeal_case[row["appeal_id"]]].append(
-            ("evidence", f"{row['appeal_id']}:{row['commissioner_code']}", fields(row)))
-    for row in conn.execute(select(r).where(r.c.appeal_id.in_(appeals))
-                            .order_by(r.c.made_on, r.c.recommendation_id)).mappings():
+            ("evidence", f"{row['appeal_id']}:{row['commissioner_code']}", fields(row))
+        )
+    for row in conn.execute(
+        select(r).where(r.c.appeal_id.in_(appeals)).order_by(r.c.made_on, r.c.recommendation_id)
+    ).mappings():
         rec_case[row["recommendation_id"]] = appeal_case[row["appeal_id"]]
         found[appeal_case[row["appeal_id"]]].append(("recommendation", row["recommendation_id"], fields(row)))
     if rec_case:
-        for row in conn.execute(select(s).where(s.c.recommendation_id.in_(sorted(rec_case)))
-                                .order_by(s.c.recommendation_id)).mappings():
+        for row in conn.execute(
+            select(s).where(s.c.recommendation_id.in_(sorted(rec_case))).order_by(s.c.recommendation_id)
+        ).mappings():
             found[rec_case[row["recommendation_id"]]].append(("response", row["recommendation_id"], fields(row)))
-    for row in conn.execute(select(c).where(c.c.appeal_id.in_(appeals))
-                            .order_by(c.c.claimed_on, c.c.claim_id)).mappings():
+    for row in conn.execute(
+        select(c).where(c.c.appeal_id.in_(appeals)).order_by(c.c.claimed_on, c.c.claim_id)
+    ).mappings():
         found[appeal_case[row["appeal_id"]]].append(("funding claim", row["claim_id"], fields(row)))
     subject_case.update(appeal_case)
     subject_case.update(rec_case)
@@ -398,8 +477,12 @@ def _case_chunk(conn: Connection, area: str, refs: list[str], fields) -> dict[st
 def action_histories(conn: Connection) -> dict[tuple[str, str], list[dict]]:
     """The history of every finding whose current status is in ACTION_STATUSES, by (duty, subject)."""
     t, f = FindingChange.__table__, Finding.__table__
-    stmt = (select(t).join(f, and_(f.c.duty == t.c.duty, f.c.subject == t.c.subject))
-            .where(f.c.status.in_(ACTION_STATUSES)).order_by(t.c.id))
+    stmt = (
+        select(t)
+        .join(f, and_(f.c.duty == t.c.duty, f.c.subject == t.c.subject))
+        .where(f.c.status.in_(ACTION_STATUSES))
+        .order_by(t.c.id)
+    )
     found: dict[tuple[str, str], list[dict]] = {}
     for r in conn.execute(stmt).mappings():
         found.setdefault((r["duty"], r["subject"]), []).append(dict(r))
@@ -410,11 +493,24 @@ def recommendation_answers(conn: Connection, as_of: date, duty: str = "response-
     """Each recommendation judged by `duty`: area, owner, kind, made_on, the finding's status
     and done_on, and the response's outcome once a response was sent by `as_of`."""
     f, r, s = Finding.__table__, Recommendation.__table__, Response.__table__
-    stmt = (select(f.c.area, f.c.owner, f.c.subject, f.c.status, f.c.due_on, f.c.done_on,
-                   r.c.kind, r.c.made_on, s.c.outcome, s.c.sent_to_family_on, s.c.sent_to_la_on)
-            .join(r, r.c.recommendation_id == f.c.subject)
-            .outerjoin(s, s.c.recommendation_id == r.c.recommendation_id)
-            .where(f.c.duty == duty))
+    stmt = (
+        select(
+            f.c.area,
+            f.c.owner,
+            f.c.subject,
+            f.c.status,
+            f.c.due_on,
+            f.c.done_on,
+            r.c.kind,
+            r.c.made_on,
+            s.c.outcome,
+            s.c.sent_to_family_on,
+            s.c.sent_to_la_on,
+        )
+        .join(r, r.c.recommendation_id == f.c.subject)
+        .outerjoin(s, s.c.recommendation_id == r.c.recommendation_id)
+        .where(f.c.duty == duty)
+    )
     out = []
     for row in conn.execute(stmt).mappings():
         item = dict(row)
@@ -426,19 +522,27 @@ def recommendation_answers(conn: Connection, as_of: date, duty: str = "response-
     return out
 
 
-def funding_claimed(conn: Connection, as_of: date, first: date, last: date,
-                    duty: str = "funding-cap") -> dict[str, object]:
+def funding_claimed(
+    conn: Connection, as_of: date, first: date, last: date, duty: str = "funding-cap"
+) -> dict[str, object]:
     """Trial funding claimed (claims dated first..last and by `as_of`) per area, for appeals judged by `duty`."""
     f, c = Finding.__table__, FundingClaim.__table__
-    stmt = (select(f.c.area, func.sum(c.c.amount_gbp))
-            .join(f, and_(f.c.duty == duty, f.c.subject == c.c.appeal_id))
-            .where(and_(c.c.claimed_on >= first, c.c.claimed_on <= last, c.c.claimed_on <= as_of))
-            .group_by(f.c.area))
+    stmt = (
+        select(f.c.area, func.sum(c.c.amount_gbp))
+        .join(f, and_(f.c.duty == duty, f.c.subject == c.c.appeal_id))
+        .where(and_(c.c.claimed_on >= first, c.c.claimed_on <= last, c.c.claimed_on <= as_of))
+        .group_by(f.c.area)
+    )
     return {area: total for area, total in conn.execute(stmt)}
 
 
-def explain_stored(conn: Connection, rules: dict[str, Rule], rows: list[dict], as_of: date,
-                   histories: dict[tuple[str, str], list[dict]] | None = None) -> dict[tuple[str, str], Explanation]:
+def explain_stored(
+    conn: Connection,
+    rules: dict[str, Rule],
+    rows: list[dict],
+    as_of: date,
+    histories: dict[tuple[str, str], list[dict]] | None = None,
+) -> dict[tuple[str, str], Explanation]:
     """Explanations of many stored findings at once, without re-deciding them.
 
     The status, dates, reason and matching row are the stored finding's; the records,
@@ -462,14 +566,28 @@ def explain_stored(conn: Connection, rules: dict[str, Rule], rows: list[dict], a
             number = stored["rule_row"]
             row_text = rule.rows[number - 1].describe() if 0 < number <= len(rule.rows) else "?"
             facts = _plain({**(ob.facts if ob else {}), "excepted": exception is not None})
-            changes = (histories.get((duty, subject), []) if histories is not None
-                       else history(conn, duty, subject))
+            changes = histories.get((duty, subject), []) if histories is not None else history(conn, duty, subject)
             out[(duty, subject)] = Explanation(
-                duty=rule, subject=subject, as_of=as_of, status=stored["status"], area=stored["area"],
-                owner=stored["owner"], case_ref=stored["case_ref"], due_on=due, done_on=stored["done_on"],
-                days_late=stored["days_late"], reason=stored["reason"], deadline=ob.deadline if ob else "",
-                facts=facts, row_number=number, row_text=row_text, records=ob.records if ob else [],
-                exception=exception, bank_holiday=bank_holiday(due) if due else None, stored=stored, history=changes,
+                duty=rule,
+                subject=subject,
+                as_of=as_of,
+                status=stored["status"],
+                area=stored["area"],
+                owner=stored["owner"],
+                case_ref=stored["case_ref"],
+                due_on=due,
+                done_on=stored["done_on"],
+                days_late=stored["days_late"],
+                reason=stored["reason"],
+                deadline=ob.deadline if ob else "",
+                facts=facts,
+                row_number=number,
+                row_text=row_text,
+                records=ob.records if ob else [],
+                exception=exception,
+                bank_holiday=bank_holiday(due) if due else None,
+                stored=stored,
+                history=changes,
                 handovers=successors.chain(stored["owner"], stored["area"], as_of),
             )
     return out

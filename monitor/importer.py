@@ -16,7 +16,7 @@ import gc
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +62,15 @@ class ImportResult:
         return next(iter(self.areas)) if len(self.areas) == 1 else None
 
 
-def import_folder(engine: Engine, path: Path, duty_ids: Iterable[str], progress: Progress | None = None, *,
-                  mapping: Mapping | None = None, dry_run: bool = False) -> ImportResult:
+def import_folder(
+    engine: Engine,
+    path: Path,
+    duty_ids: Iterable[str],
+    progress: Progress | None = None,
+    *,
+    mapping: Mapping | None = None,
+    dry_run: bool = False,
+) -> ImportResult:
     """Validate the export at `path` (a folder or a workbook) against the store and, unless it
     has a problem or this is a dry run, write it."""
     threshold = gc.get_threshold()
@@ -74,8 +81,14 @@ def import_folder(engine: Engine, path: Path, duty_ids: Iterable[str], progress:
         gc.set_threshold(*threshold)
 
 
-def _import(engine: Engine, path: Path, duty_ids: Iterable[str], progress: Progress | None,
-            mapping: Mapping | None, dry_run: bool) -> ImportResult:
+def _import(
+    engine: Engine,
+    path: Path,
+    duty_ids: Iterable[str],
+    progress: Progress | None,
+    mapping: Mapping | None,
+    dry_run: bool,
+) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
     export = open_export(Path(path), result.problems.append)
     result.notes.extend(export.notes)
@@ -88,8 +101,9 @@ def _import(engine: Engine, path: Path, duty_ids: Iterable[str], progress: Progr
         try:
             run = _Run(conn, result, set(duty_ids), mapping or Mapping(), progress)
             if not dry_run and not result.problems:
-                inserted = conn.execute(insert(ImportBatch.__table__).values(
-                    source=str(path), started_at=datetime.now(timezone.utc), counts={})).inserted_primary_key
+                inserted = conn.execute(
+                    insert(ImportBatch.__table__).values(source=str(path), started_at=datetime.now(UTC), counts={})
+                ).inserted_primary_key
                 assert inserted is not None
                 run.batch_id = inserted[0]
             for table in export.tables:
@@ -99,8 +113,11 @@ def _import(engine: Engine, path: Path, duty_ids: Iterable[str], progress: Progr
             if result.problems or dry_run:
                 trans.rollback()
                 return result
-            conn.execute(update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == run.batch_id)
-                         .values(finished_at=datetime.now(timezone.utc), counts=result.counts))
+            conn.execute(
+                update(ImportBatch.__table__)
+                .where(ImportBatch.__table__.c.id == run.batch_id)
+                .values(finished_at=datetime.now(UTC), counts=result.counts)
+            )
             trans.commit()
         except BaseException:
             trans.rollback()
@@ -123,6 +140,7 @@ class _Parser:
     def _seed(self) -> None:
         if self.cache is not None and not self.col.required and self.values is None:
             self.cache[""] = None  # a blank optional cell
+
     def parse(self, raw: str):
         """The typed value of a trimmed cell (after the mapping's values), None when blank."""
         if self.values is not None:
@@ -153,15 +171,16 @@ _UNSEEN = object()
 class _Run:
     """The state of one import: ids seen, store look-ups, problems, the batch."""
 
-    def __init__(self, conn: Connection, result: ImportResult, duty_ids: set[str], mapping: Mapping,
-                 progress: Progress | None):
+    def __init__(
+        self, conn: Connection, result: ImportResult, duty_ids: set[str], mapping: Mapping, progress: Progress | None
+    ):
         self.conn, self.result, self.duty_ids, self.mapping = conn, result, duty_ids, mapping
         self.progress = progress
         self.problems = result.problems
         self.batch_id: int | None = None
-        self.keys: dict[str, set] = {}          # record type -> keys in this import
-        self.unreadable: set[str] = set()       # record types whose file could not be read
-        self.found: dict[str, set[str]] = {}    # record type -> ids known to exist in the store
+        self.keys: dict[str, set] = {}  # record type -> keys in this import
+        self.unreadable: set[str] = set()  # record types whose file could not be read
+        self.found: dict[str, set[str]] = {}  # record type -> ids known to exist in the store
         self.missing: dict[str, set[str]] = {}  # record type -> ids known not to
         self.stored_small: dict[str, dict[str, Any]] = {}
         self.rows_small: dict[str, list[tuple[int, dict, set[str]]]] = {}
@@ -193,10 +212,14 @@ class _Run:
         counts = {"new": 0, "updated": 0, "unchanged": 0}
         keys = self.keys.setdefault(rtype.name, set())
         duplicates: dict = {}
-        key_at = [next(i for i, p in enumerate(parsers) if p.col.name == k) if k in present else None
-                  for k in rtype.key]
-        area_at = next((i for i, p in enumerate(parsers) if p.col.name == "area_code"), None) \
-            if rtype.name in ("areas", "decisions", "appeals") else None
+        key_at = [
+            next(i for i, p in enumerate(parsers) if p.col.name == k) if k in present else None for k in rtype.key
+        ]
+        area_at = (
+            next((i for i, p in enumerate(parsers) if p.col.name == "area_code"), None)
+            if rtype.name in ("areas", "decisions", "appeals")
+            else None
+        )
         small = rtype.name in ("areas", "commissioners")
         if small:
             self._load_small(rtype.name)
@@ -226,13 +249,15 @@ class _Run:
                 continue
             if key in keys:
                 duplicates.setdefault(key, rownum)
-                self.problem(label, rownum, ", ".join(rtype.key), key if single is not None else ":".join(key),
-                             "duplicate id")
+                self.problem(
+                    label, rownum, ", ".join(rtype.key), key if single is not None else ":".join(key), "duplicate id"
+                )
                 continue
             keys.add(key)
             if small:
                 self.rows_small.setdefault(rtype.name, []).append(
-                    (rownum, {p.col.name: values[i] for i, p in enumerate(parsers)}, present))
+                    (rownum, {p.col.name: values[i] for i, p in enumerate(parsers)}, present)
+                )
             chunk.append((rownum, values))
             if len(chunk) >= _CHUNK:
                 self._chunk(rtype, label, parsers, chunk, empty, counts)
@@ -285,8 +310,15 @@ class _Run:
                 continue
             seen.add(std)
             col = rtype.column(std)
-            parsers.append(_Parser(col, i, name, self.mapping.value_map(rtype.name, std),
-                                   is_id=std in rtype.key or bool(col.refers_to) or std == "duty"))
+            parsers.append(
+                _Parser(
+                    col,
+                    i,
+                    name,
+                    self.mapping.value_map(rtype.name, std),
+                    is_id=std in rtype.key or bool(col.refers_to) or std == "duty",
+                )
+            )
         for col in rtype.columns:
             if col.required and col.name not in seen:
                 self.problem(label, 1, col.name, None, "required column is missing")
@@ -297,18 +329,30 @@ class _Run:
         for sep, what in ((";", "semicolons (;)"), ("\t", "tabs")):
             parts = [p.strip() for name in names for p in name.split(sep)]
             if len(parts) > len(names) and any(standard(p) in known for p in parts):
-                return (f"the columns are separated by {what}, not commas: save the file as "
-                        f"\"CSV UTF-8 (Comma delimited)\" (.csv), or import the .xlsx workbook instead")
+                return (
+                    f"the columns are separated by {what}, not commas: save the file as "
+                    f'"CSV UTF-8 (Comma delimited)" (.csv), or import the .xlsx workbook instead'
+                )
         for rownum, cells in rows:
             if rownum > _TITLE_SEARCH_ROWS:
                 break
             if sum(standard(c.strip()) in known for c in cells) >= 2:
-                return (f"not the header: the column names are on row {rownum} (a title above them?); "
-                        f"delete the rows above the column names so that they are row 1")
+                return (
+                    f"not the header: the column names are on row {rownum} (a title above them?); "
+                    f"delete the rows above the column names so that they are row 1"
+                )
         return None
 
-    def _row(self, label: str, rownum: int, cells: list[str], plan: list[tuple], width: int,
-             unnamed: list[int], fast: tuple | None) -> list | None:
+    def _row(
+        self,
+        label: str,
+        rownum: int,
+        cells: list[str],
+        plan: list[tuple],
+        width: int,
+        unnamed: list[int],
+        fast: tuple | None,
+    ) -> list | None:
         """The typed values of one row (in the order of the plan: its parsers and what the loop reads
         of each), or None for a blank or refused row.
 
@@ -319,8 +363,10 @@ class _Run:
             joined = "".join(cells)
             careful = len(joined) > MAX_ID_CHARS or _CONTROL_ID.search(joined) is not None
             if not careful and fast is not None:  # the common row: every value plain text or seen before
-                quick = [c if cache is None else cache.get(c, _UNSEEN)
-                         for c, cache in zip([cells[i].strip() for i in fast[0]], fast[1])]
+                quick = [
+                    c if cache is None else cache.get(c, _UNSEEN)
+                    for c, cache in zip([cells[i].strip() for i in fast[0]], fast[1], strict=False)
+                ]
                 if _UNSEEN not in quick and "" not in quick:
                     return quick
         if not any(c.strip() for c in cells):
@@ -332,9 +378,14 @@ class _Run:
                 return None
             if n < width:
                 missing = next((p.source for p, i, *_ in plan if i >= n), None)
-                self.problem(label, rownum, missing, None,
-                             f"the row has {n} cells and the header {width}: a cut-off row (nothing was read "
-                             f"from it; complete the row)")
+                self.problem(
+                    label,
+                    rownum,
+                    missing,
+                    None,
+                    f"the row has {n} cells and the header {width}: a cut-off row (nothing was read "
+                    f"from it; complete the row)",
+                )
                 return None
         joined = "".join(cells)
         careful = len(joined) > MAX_ID_CHARS or _CONTROL_ID.search(joined) is not None
@@ -371,8 +422,9 @@ class _Run:
 
     # --- a chunk of rows: references, rules, writing ---------------------------------------
 
-    def _chunk(self, rtype: RecordType, label: str, parsers: list[_Parser], chunk: list, empty: bool,
-               counts: dict) -> None:
+    def _chunk(
+        self, rtype: RecordType, label: str, parsers: list[_Parser], chunk: list, empty: bool, counts: dict
+    ) -> None:
         names = [p.col.name for p in parsers]
         index = {name: i for i, name in enumerate(names)}
         for p in parsers:
@@ -384,14 +436,22 @@ class _Run:
             i = index["duty"]
             for rownum, values in chunk:
                 if values[i] is not None and values[i] not in self.duty_ids:
-                    self.problem(label, rownum, parsers[i].source, values[i],
-                                 "unknown duty id: expected one of " + ", ".join(sorted(self.duty_ids)))
+                    self.problem(
+                        label,
+                        rownum,
+                        parsers[i].source,
+                        values[i],
+                        "unknown duty id: expected one of " + ", ".join(sorted(self.duty_ids)),
+                    )
         if rtype.name == "recommendations":
             self._recommendation_kinds(label, parsers, index, chunk)
         stored: dict[tuple, dict] = {}
         if not empty and (self.writing or self.result.dry_run or rtype.name == "appeals"):
-            stored = self._stored(rtype, [tuple(v[index[k]] for k in rtype.key) for _, v in chunk],
-                                  [*names, *(["closed_on"] if rtype.name == "appeals" else [])])
+            stored = self._stored(
+                rtype,
+                [tuple(v[index[k]] for k in rtype.key) for _, v in chunk],
+                [*names, *(["closed_on"] if rtype.name == "appeals" else [])],
+            )
         if rtype.name == "appeals":
             self._closed_on(label, parsers, index, chunk, stored)
         if self.problems:
@@ -412,7 +472,7 @@ class _Run:
             table = BY_NAME[t].model.__table__
             key = table.c[BY_NAME[t].key[0]]
             for j in range(0, len(ask), _LOOKUP):
-                part = ask[j:j + _LOOKUP]
+                part = ask[j : j + _LOOKUP]
                 got = set(self.conn.execute(select(key).where(key.in_(part))).scalars())
                 found |= got
                 missing.update(v for v in part if v not in got)
@@ -433,7 +493,7 @@ class _Run:
         found: dict[tuple, dict] = {}
         keys = [k for k in keys if None not in k]
         for i in range(0, len(keys), _LOOKUP):
-            part = keys[i:i + _LOOKUP]
+            part = keys[i : i + _LOOKUP]
             where = tuple_(*key_cols).in_(part) if len(key_cols) > 1 else key_cols[0].in_([k[0] for k in part])
             for row in self.conn.execute(query.where(where)).mappings():
                 found[tuple(row[k] for k in rtype.key)] = dict(row)
@@ -443,8 +503,7 @@ class _Run:
         rtype = BY_NAME[name]
         table = rtype.model.__table__
         cols = [table.c[c.name] for c in rtype.columns]
-        self.stored_small[name] = {row[rtype.key[0]]: dict(row)
-                                   for row in self.conn.execute(select(*cols)).mappings()}
+        self.stored_small[name] = {row[rtype.key[0]]: dict(row) for row in self.conn.execute(select(*cols)).mappings()}
 
     def _closed_on(self, label, parsers, index, chunk, stored) -> None:
         """`closed_on` is required when status is not `open` and refused when it is (the stored
@@ -501,7 +560,7 @@ class _Run:
         rows = self.rows_small.get(name, [])
         source = {}  # the column names as the file spells them
         effective: dict[str, dict] = {code: dict(r) for code, r in stored.items()}
-        for rownum, values, present in rows:
+        for _, values, present in rows:
             merged = dict(stored.get(values[key], {}))
             merged.update({c: v for c, v in values.items() if c in present})
             effective[values[key]] = merged
@@ -509,34 +568,48 @@ class _Run:
             source[p.col.name] = p.source
         col = lambda c: source.get(c, c)  # noqa: E731
         imported = {values[key]: rownum for rownum, values, _ in rows}
-        for rownum, values, present in rows:
+        for rownum, values, _present in rows:
             code = values[key]
             e = effective[code]
             succ, since = e.get("successor_code"), e.get("successor_from")
             if (succ is None) != (since is None):
                 blank = "successor_from" if succ is not None else "successor_code"
-                self.problem(label, rownum, col(blank), "",
-                             "successor_code and successor_from go together: give both or neither")
+                self.problem(
+                    label, rownum, col(blank), "", "successor_code and successor_from go together: give both or neither"
+                )
             if succ is None:
                 continue
             if succ not in effective:
-                self.problem(label, rownum, col("successor_code"), succ,
-                             f"no such {key} in this import or the store")
+                self.problem(label, rownum, col("successor_code"), succ, f"no such {key} in this import or the store")
                 continue
-            if name == "commissioners" and e.get("kind") and effective[succ].get("kind") \
-                    and e["kind"] != effective[succ]["kind"]:
-                self.problem(label, rownum, col("successor_code"), succ,
-                             f"the successor is {effective[succ]['kind']}, this body is {e['kind']}: "
-                             f"a successor must be of the same kind")
+            if (
+                name == "commissioners"
+                and e.get("kind")
+                and effective[succ].get("kind")
+                and e["kind"] != effective[succ]["kind"]
+            ):
+                self.problem(
+                    label,
+                    rownum,
+                    col("successor_code"),
+                    succ,
+                    f"the successor is {effective[succ]['kind']}, this body is {e['kind']}: "
+                    f"a successor must be of the same kind",
+                )
         if name == "commissioners":  # stored bodies naming an imported one whose kind changes
             for code, e in effective.items():
                 succ = e.get("successor_code")
                 if succ is None or code in imported or succ not in imported:
                     continue
                 if e.get("kind") and effective[succ].get("kind") and e["kind"] != effective[succ]["kind"]:
-                    self.problem(label, imported[succ], col("kind"), effective[succ]["kind"],
-                                 f"stored commissioner {code} ({e['kind']}) names this body as its successor: "
-                                 f"a successor must be of the same kind")
+                    self.problem(
+                        label,
+                        imported[succ],
+                        col("kind"),
+                        effective[succ]["kind"],
+                        f"stored commissioner {code} ({e['kind']}) names this body as its successor: "
+                        f"a successor must be of the same kind",
+                    )
         reported: set[str] = set()
         for start in imported:
             chain, code = [start], effective[start].get("successor_code")
@@ -545,15 +618,20 @@ class _Run:
                 code = effective[code].get("successor_code")
             if code is None or code not in chain:
                 continue
-            loop = chain[chain.index(code):] + [code]
+            loop = chain[chain.index(code) :] + [code]
             if set(loop) & reported:
                 continue
             reported.update(loop)
             where = ", ".join(f"row {imported[c]}" if c in imported else f"{c} (stored)" for c in loop[:-1])
             for c in loop[:-1]:
                 if c in imported:
-                    self.problem(label, imported[c], col("successor_code"), effective[c]["successor_code"],
-                                 f"successors go round in a loop: {' → '.join(loop)} ({where})")
+                    self.problem(
+                        label,
+                        imported[c],
+                        col("successor_code"),
+                        effective[c]["successor_code"],
+                        f"successors go round in a loop: {' → '.join(loop)} ({where})",
+                    )
 
     def finish(self) -> None:
         """Rules that need every file read: a commissioner's new kind against stored recommendations."""
@@ -561,19 +639,30 @@ class _Run:
         rec_keys = self.keys.get("recommendations", set())
         label = self.labels.get("commissioners") or "commissioners.csv"
         t = BY_NAME["recommendations"].model.__table__
-        for rownum, values, present in self.rows_small.get("commissioners", ()):
+        for rownum, values, _present in self.rows_small.get("commissioners", ()):
             code, kind = values.get("commissioner_code"), values.get("kind")
             old = stored.get(code, {}).get("kind") if code is not None else None
             if kind is None or old is None or kind == old:
                 continue
-            clash = [rid for rid in self.conn.execute(
-                select(t.c.recommendation_id).where(t.c.commissioner_code == code, t.c.kind != kind)
-                .order_by(t.c.recommendation_id)).scalars() if rid not in rec_keys]
+            clash = [
+                rid
+                for rid in self.conn.execute(
+                    select(t.c.recommendation_id)
+                    .where(t.c.commissioner_code == code, t.c.kind != kind)
+                    .order_by(t.c.recommendation_id)
+                ).scalars()
+                if rid not in rec_keys
+            ]
             if clash:
                 shown = ", ".join(clash[:20]) + (f" and {len(clash) - 20} more" if len(clash) > 20 else "")
-                self.problem(label, rownum, "kind", kind,
-                             f"stored {old} recommendations point at this commissioner: {shown} "
-                             f"(a recommendation's kind must equal its commissioner's)")
+                self.problem(
+                    label,
+                    rownum,
+                    "kind",
+                    kind,
+                    f"stored {old} recommendations point at this commissioner: {shown} "
+                    f"(a recommendation's kind must equal its commissioner's)",
+                )
 
     def _first_rows(self, table: Table, rtype, parsers, key_at, duplicates: dict[tuple, int]) -> None:
         """Name the first row of each duplicated id (a second read: only when there are duplicates)."""
@@ -595,13 +684,13 @@ class _Run:
                 shown = p.value or ""
                 dup: tuple | str = tuple(shown.split(":")) if len(rtype.key) > 1 else shown
                 if dup in first and first[dup] != p.row:
-                    self.problems[i] = Problem(p.file, p.row, p.column, p.value,
-                                               f"duplicate id (first on row {first[dup]})")
+                    self.problems[i] = Problem(
+                        p.file, p.row, p.column, p.value, f"duplicate id (first on row {first[dup]})"
+                    )
 
     # --- writing -------------------------------------------------------------------------------
 
-    def _write(self, rtype: RecordType, names: list[str], index: dict, chunk: list, stored: dict,
-               counts: dict) -> None:
+    def _write(self, rtype: RecordType, names: list[str], index: dict, chunk: list, stored: dict, counts: dict) -> None:
         table = rtype.model.__table__
         new_rows: list[list] = []
         changed_rows: list[dict] = []
@@ -620,13 +709,25 @@ class _Run:
             if not diff:
                 counts["unchanged"] += 1
                 continue
-            changed_rows.append({**{f"k_{k}": v for k, v in zip(rtype.key, key)},
-                                 **{f"v_{c}": values[index[c]] for c in names if c not in rtype.key},
-                                 "v_updated_batch": self.batch_id})
+            changed_rows.append(
+                {
+                    **{f"k_{k}": v for k, v in zip(rtype.key, key, strict=False)},
+                    **{f"v_{c}": values[index[c]] for c in names if c not in rtype.key},
+                    "v_updated_batch": self.batch_id,
+                }
+            )
             record_key = ":".join(key)
-            audit.extend({"batch_id": self.batch_id, "record_type": rtype.name, "record_key": record_key,
-                          "column": c, "old_value": _text(old[c]), "new_value": _text(values[index[c]])}
-                         for c in diff)
+            audit.extend(
+                {
+                    "batch_id": self.batch_id,
+                    "record_type": rtype.name,
+                    "record_key": record_key,
+                    "column": c,
+                    "old_value": _text(old[c]),
+                    "new_value": _text(values[index[c]]),
+                }
+                for c in diff
+            )
         counts["new"] += len(new_rows)
         counts["updated"] += len(changed_rows)
         if not self.writing:
@@ -668,8 +769,10 @@ def _insert(conn: Connection, table, columns: list[str], rows: list) -> None:
                     copy.write_row(row)
         else:
             quote = conn.dialect.identifier_preparer.quote
-            sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-                   f"VALUES ({', '.join(['?'] * len(columns))})")
+            sql = (
+                f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+                f"VALUES ({', '.join(['?'] * len(columns))})"
+            )
             cursor.executemany(sql, rows)
     except dbapi.Error as exc:
         raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc

@@ -23,7 +23,7 @@ import shutil
 import socket
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import insert
@@ -43,10 +43,10 @@ DEFAULT_SETTLE_SECONDS = 60.0
 
 @dataclass
 class InboxResult:
-    imported: list[tuple[str, int | None, dict]] = field(default_factory=list)   # name, batch id, counts
-    failed: list[tuple[str, list[str]]] = field(default_factory=list)     # name, problems
-    retry: list[tuple[str, str]] = field(default_factory=list)            # name, error (left in the inbox)
-    waiting: list[str] = field(default_factory=list)                      # still arriving (left in the inbox)
+    imported: list[tuple[str, int | None, dict]] = field(default_factory=list)  # name, batch id, counts
+    failed: list[tuple[str, list[str]]] = field(default_factory=list)  # name, problems
+    retry: list[tuple[str, str]] = field(default_factory=list)  # name, error (left in the inbox)
+    waiting: list[str] = field(default_factory=list)  # still arriving (left in the inbox)
     ignored: list[str] = field(default_factory=list)
 
     @property
@@ -61,16 +61,24 @@ class InboxResult:
             for per_file in c.values():
                 for k in records:
                     records[k] += per_file.get(k, 0)
-        return {"exports": len(self.imported) + len(self.failed) + len(self.retry),
-                "imported": len(self.imported), "failed": len(self.failed), "retry": len(self.retry),
-                "waiting": len(self.waiting), "ignored": len(self.ignored), "records": records}
+        return {
+            "exports": len(self.imported) + len(self.failed) + len(self.retry),
+            "imported": len(self.imported),
+            "failed": len(self.failed),
+            "retry": len(self.retry),
+            "waiting": len(self.waiting),
+            "ignored": len(self.ignored),
+            "records": records,
+        }
 
     def detail(self) -> str:
         lines = [f"imported {name} (batch {batch})" for name, batch, _ in self.imported]
         lines += [f"failed {name}: {len(problems)} problem(s), see failed/" for name, problems in self.failed]
         lines += [f"left in the inbox {name}: {error}" for name, error in self.retry]
-        lines += [f"waiting for {name} (still arriving: no {READY} file and changed in the last minutes)"
-                  for name in self.waiting]
+        lines += [
+            f"waiting for {name} (still arriving: no {READY} file and changed in the last minutes)"
+            for name in self.waiting
+        ]
         lines += [f"ignored {name} (not an export folder or workbook)" for name in self.ignored]
         return "\n".join(lines) or "the inbox is empty"
 
@@ -90,7 +98,7 @@ def scan_inbox(inbox: Path) -> tuple[list[Path], list[str]]:
             continue
         if _is_export(entry):
             exports.append(entry)
-        elif not (entry.name.endswith("." + READY) and entry.name[:-len(READY) - 1] in names):
+        elif not (entry.name.endswith("." + READY) and entry.name[: -len(READY) - 1] in names):
             ignored.append(entry.name)
     return exports, ignored
 
@@ -137,11 +145,18 @@ def _move(export: Path, target: Path) -> None:
         shutil.move(str(marker), str(target.with_name(f"{target.name}.{READY}")))
 
 
-def import_inbox(engine: Engine, duty_ids, inbox: Path, now: datetime | None = None, *,
-                 settle_seconds: float = DEFAULT_SETTLE_SECONDS, as_of: date | None = None,
-                 trigger: str = "schedule") -> InboxResult:
+def import_inbox(
+    engine: Engine,
+    duty_ids,
+    inbox: Path,
+    now: datetime | None = None,
+    *,
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+    as_of: date | None = None,
+    trigger: str = "schedule",
+) -> InboxResult:
     """Import every complete export in the inbox, moving each to processed/ or failed/."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     stamp = now.strftime("%Y%m%dT%H%M%S")
     result = InboxResult()
     exports, result.ignored = scan_inbox(inbox)
@@ -150,7 +165,7 @@ def import_inbox(engine: Engine, duty_ids, inbox: Path, now: datetime | None = N
             result.waiting.append(export.name)
             log.info("export %s is still arriving: left for the next cycle", export.name)
             continue
-        started = datetime.now(timezone.utc)
+        started = datetime.now(UTC)
         try:
             outcome = import_folder(engine, export, duty_ids)
         except Exception as exc:  # the store, not the export: keep it for the next cycle
@@ -172,7 +187,8 @@ def import_inbox(engine: Engine, duty_ids, inbox: Path, now: datetime | None = N
             f"send-monitor could not import {export.name} ({now:%Y-%m-%d %H:%M:%S %Z}).\n"
             f"{len(problems)} problem(s); nothing from this export was imported.\n"
             f"Fix the files and put the export back in the inbox.\n\n" + "\n".join(problems) + "\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         report = target.with_name(target.name + ".problems.csv")
         write_report(report, outcome.problems)
         _record_failure(engine, export.name, len(problems), outcome.area, report, started, as_of, trigger)
@@ -181,13 +197,29 @@ def import_inbox(engine: Engine, duty_ids, inbox: Path, now: datetime | None = N
     return result
 
 
-def _record_failure(engine: Engine, name: str, problems: int, area: str | None, report: Path,
-                    started: datetime, as_of: date | None, trigger: str) -> None:
+def _record_failure(
+    engine: Engine,
+    name: str,
+    problems: int,
+    area: str | None,
+    report: Path,
+    started: datetime,
+    as_of: date | None,
+    trigger: str,
+) -> None:
     """One `runs` row per failed export: the alerts step sends its report to the area."""
     with engine.begin() as conn:
-        conn.execute(insert(RunRecord.__table__).values(
-            step="import", trigger=trigger, as_of=as_of, started_at=started,
-            finished_at=datetime.now(timezone.utc), outcome="failed",
-            counts={"problems": problems, "area": area, "report": str(report.resolve())},
-            detail=f"export {name}: {problems} problem(s); moved to failed/", host=socket.gethostname(),
-            pid=os.getpid()))
+        conn.execute(
+            insert(RunRecord.__table__).values(
+                step="import",
+                trigger=trigger,
+                as_of=as_of,
+                started_at=started,
+                finished_at=datetime.now(UTC),
+                outcome="failed",
+                counts={"problems": problems, "area": area, "report": str(report.resolve())},
+                detail=f"export {name}: {problems} problem(s); moved to failed/",
+                host=socket.gethostname(),
+                pid=os.getpid(),
+            )
+        )

@@ -57,7 +57,7 @@ def _locator(text: str):
             if key is not None and current == section:
                 stripped = line.strip()
                 for form in (f'"{key}"', f"'{key}'", key):
-                    if stripped.startswith(form) and stripped[len(form):].lstrip().startswith("="):
+                    if stripped.startswith(form) and stripped[len(form) :].lstrip().startswith("="):
                         return n
         return 0
 
@@ -96,8 +96,11 @@ def load_mapping(path: Path) -> Mapping:
                 columns = mapping.columns.setdefault(name, {})
                 for source, target in body.items():
                     if not isinstance(target, str) or target not in known:
-                        raise fail(section, source, f"{target!r} is not a column of {rtype.file}: expected one of "
-                                                    + ", ".join(sorted(known)))
+                        raise fail(
+                            section,
+                            source,
+                            f"{target!r} is not a column of {rtype.file}: expected one of " + ", ".join(sorted(known)),
+                        )
                     columns[source.strip().lower()] = target
             elif part == "values" and isinstance(body, dict):
                 for column, pairs in body.items():
@@ -105,7 +108,7 @@ def load_mapping(path: Path) -> Mapping:
                     if column not in known:
                         raise fail(sub, None, f"[{sub}]: {column!r} is not a column of {rtype.file}")
                     if not isinstance(pairs, dict):
-                        raise fail(section, column, f"{sub} must be a table of \"source value\" = \"standard value\"")
+                        raise fail(section, column, f'{sub} must be a table of "source value" = "standard value"')
                     col = rtype.column(column)
                     for source, target in pairs.items():
                         if not isinstance(target, str):
@@ -117,6 +120,7 @@ def load_mapping(path: Path) -> Mapping:
                             raise fail(sub, source, f"{target!r} is not a value of {column}: {exc}") from None
                         mapping.values.setdefault(name, {}).setdefault(column, {})[source.strip()] = target
             else:
-                raise fail(section, None, f"[{section}] is not understood: use [{name}.columns] or "
-                                          f"[{name}.values.COLUMN]")
+                raise fail(
+                    section, None, f"[{section}] is not understood: use [{name}.columns] or [{name}.values.COLUMN]"
+                )
     return mapping

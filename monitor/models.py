@@ -171,9 +171,11 @@ class Finding(TableModel, table=True):
     """The current finding of one (duty, subject), as of the latest check."""
 
     __tablename__ = "findings"
-    __table_args__ = (Index("ix_findings_area_status", "area", "status"),
-                      Index("ix_findings_duty_key", "duty", "record_key"),
-                      Index("ix_findings_duty_status", "duty", "status"))
+    __table_args__ = (
+        Index("ix_findings_area_status", "area", "status"),
+        Index("ix_findings_duty_key", "duty", "record_key"),
+        Index("ix_findings_duty_status", "duty", "status"),
+    )
     duty: str = Field(primary_key=True)
     subject: str = Field(primary_key=True)
     record_key: str  # the id of the record the subject hangs on (see obligations.Obligation.key)

@@ -37,6 +37,7 @@ from monitor.models import (
 )
 from monitor.rules import Fact
 
+
 @dataclass
 class Obligation:
     subject: str
@@ -61,21 +62,31 @@ FACTS: dict[str, dict[str, Fact]] = {}  # builder -> the facts it gives, by name
 def builder(name: str, key: str, facts: Iterable[Fact]):
     """Register a builder whose `keys` argument (and `Obligation.key`) are ids of `key` records,
     and which gives the facts `facts` (and no others)."""
+
     def register(fn: Builder) -> Builder:
         BUILDERS[name] = fn
         KEY_KINDS[name] = key
         FACTS[name] = {f.name: f for f in facts}
         return fn
+
     return register
 
 
 TIMED = (
     Fact("due_known", "bool", "the deadline is known (not blank)"),
     Fact("done", "bool", "the duty is done: its done-date is set and on or before the as-of date"),
-    Fact("days_left", "int", "days from the as-of date to the deadline, negative once it has passed "
-                             "(left out when the deadline is blank)", optional=True),
-    Fact("days_after_due", "int", "days from the deadline to the done-date, 0 or less when on time "
-                                  "(left out unless done, with a known deadline)", optional=True),
+    Fact(
+        "days_left",
+        "int",
+        "days from the as-of date to the deadline, negative once it has passed (left out when the deadline is blank)",
+        optional=True,
+    ),
+    Fact(
+        "days_after_due",
+        "int",
+        "days from the deadline to the done-date, 0 or less when on time (left out unless done, with a known deadline)",
+        optional=True,
+    ),
 )
 SCOPE = (
     Fact("decision_type", "text", "the type of the appealed decision (decision_type)"),
@@ -86,8 +97,12 @@ SCOPE = (
 CLOSING = (
     Fact("appeal_status", "text", "the appeal's status: open, withdrawn, conceded or decided"),
     Fact("closed_by_as_of", "bool", "the appeal's closed_on is set and on or before the as-of date"),
-    Fact("days_due_after_closing", "int", "days from the appeal's closed_on to this duty's deadline "
-                                          "(left out when either is blank)", optional=True),
+    Fact(
+        "days_due_after_closing",
+        "int",
+        "days from the appeal's closed_on to this duty's deadline (left out when either is blank)",
+        optional=True,
+    ),
 )
 
 
@@ -128,8 +143,12 @@ def _each(conn: Connection, stmt):
 
 def scope(appeal) -> dict:
     """The facts the tables judge an appeal's scope by."""
-    return {"decision_type": appeal.decision_type, "decision_date": appeal.decision_date,
-            "health_issue": bool(appeal.health_issue), "social_care_issue": bool(appeal.social_care_issue)}
+    return {
+        "decision_type": appeal.decision_type,
+        "decision_date": appeal.decision_date,
+        "health_issue": bool(appeal.health_issue),
+        "social_care_issue": bool(appeal.social_care_issue),
+    }
 
 
 def closing(appeal, deadline: date | None, as_of: date) -> dict:
@@ -143,13 +162,22 @@ def closing(appeal, deadline: date | None, as_of: date) -> dict:
 
 
 def _appeal_record(a) -> tuple[str, str, dict]:
-    return ("appeal", a.appeal_id, {
-        "decision_type": a.decision_type, "decision_date": _iso(a.decision_date),
-        "registered_on": _iso(a.registered_on), "health_issue": a.health_issue,
-        "social_care_issue": a.social_care_issue, "la_response_due_on": _iso(a.la_response_due_on),
-        "la_response_sent_on": _iso(a.la_response_sent_on), "hearing_on": _iso(a.hearing_on),
-        "status": a.status, "closed_on": _iso(a.closed_on),
-    })
+    return (
+        "appeal",
+        a.appeal_id,
+        {
+            "decision_type": a.decision_type,
+            "decision_date": _iso(a.decision_date),
+            "registered_on": _iso(a.registered_on),
+            "health_issue": a.health_issue,
+            "social_care_issue": a.social_care_issue,
+            "la_response_due_on": _iso(a.la_response_due_on),
+            "la_response_sent_on": _iso(a.la_response_sent_on),
+            "hearing_on": _iso(a.hearing_on),
+            "status": a.status,
+            "closed_on": _iso(a.closed_on),
+        },
+    )
 
 
 def _appeals(conn: Connection, as_of: date, keys):
@@ -158,27 +186,60 @@ def _appeals(conn: Connection, as_of: date, keys):
     return _each(conn, _keys(stmt, t.c.appeal_id, keys))
 
 
-@builder("decision_letter", key="decision", facts=(
-    Fact("decision_type", "text", "the decision's type (decision_type)"),
-    Fact("decision_date", "date", "the decision's date (decision_date)"),
-    Fact("notice_recorded", "bool", "rights_notice is not blank"),
-    Fact("notice_given", "bool", "the letter told the family of the right (rights_notice; left out when blank)", optional=True),
-))
+@builder(
+    "decision_letter",
+    key="decision",
+    facts=(
+        Fact("decision_type", "text", "the decision's type (decision_type)"),
+        Fact("decision_date", "date", "the decision's date (decision_date)"),
+        Fact("notice_recorded", "bool", "rights_notice is not blank"),
+        Fact(
+            "notice_given",
+            "bool",
+            "the letter told the family of the right (rights_notice; left out when blank)",
+            optional=True,
+        ),
+    ),
+)
 def decision_letters(conn, as_of, params, keys=None, evidence=False):
     t = Decision.__table__
-    stmt = select(t.c.decision_id, t.c.area_code, t.c.case_ref, t.c.decision_type,
-                  t.c.decision_date, t.c.rights_notice).where(t.c.decision_date <= as_of)
+    stmt = select(
+        t.c.decision_id, t.c.area_code, t.c.case_ref, t.c.decision_type, t.c.decision_date, t.c.rights_notice
+    ).where(t.c.decision_date <= as_of)
     for d in _each(conn, _keys(stmt, t.c.decision_id, keys)):
         yield Obligation(
-            subject=d.decision_id, key=d.decision_id, area=d.area_code, owner=d.area_code,
-            case_ref=d.case_ref, due_on=d.decision_date, done_on=d.decision_date,
-            facts={"decision_type": d.decision_type, "decision_date": d.decision_date,
-                   "notice_recorded": d.rights_notice is not None}
-            if d.rights_notice is None else
-            {"decision_type": d.decision_type, "decision_date": d.decision_date,
-             "notice_recorded": True, "notice_given": d.rights_notice},
-            records=evidence and [("decision", d.decision_id, {"decision_type": d.decision_type,
-                                   "decision_date": _iso(d.decision_date), "rights_notice": d.rights_notice})] or [],
+            subject=d.decision_id,
+            key=d.decision_id,
+            area=d.area_code,
+            owner=d.area_code,
+            case_ref=d.case_ref,
+            due_on=d.decision_date,
+            done_on=d.decision_date,
+            facts={
+                "decision_type": d.decision_type,
+                "decision_date": d.decision_date,
+                "notice_recorded": d.rights_notice is not None,
+            }
+            if d.rights_notice is None
+            else {
+                "decision_type": d.decision_type,
+                "decision_date": d.decision_date,
+                "notice_recorded": True,
+                "notice_given": d.rights_notice,
+            },
+            records=evidence
+            and [
+                (
+                    "decision",
+                    d.decision_id,
+                    {
+                        "decision_type": d.decision_type,
+                        "decision_date": _iso(d.decision_date),
+                        "rights_notice": d.rights_notice,
+                    },
+                )
+            ]
+            or [],
             deadline=evidence and "the decision letter itself: due and done on the decision date" or "",
         )
 
@@ -191,22 +252,35 @@ def local_offers(conn, as_of, params, keys=None, evidence=False):
     for a in conn.execute(_keys(stmt, t.c.area_code, keys)):
         done = known_by(a.rights_published_on, as_of)
         yield Obligation(
-            subject=a.area_code, key=a.area_code, area=a.area_code, owner=a.area_code,
-            case_ref=None, due_on=due, done_on=done, facts=timed(due, done, as_of),
+            subject=a.area_code,
+            key=a.area_code,
+            area=a.area_code,
+            owner=a.area_code,
+            case_ref=None,
+            due_on=due,
+            done_on=done,
+            facts=timed(due, done, as_of),
             records=evidence and [("area", a.area_code, {"rights_published_on": _iso(a.rights_published_on)})] or [],
             deadline=evidence and f"local_offer_due = {due.isoformat()}" or "",
         )
 
 
-@builder("appeal_contact", key="appeal", facts=(
-    *SCOPE, *CLOSING, *TIMED,
-    Fact("issue_raised", "bool", "the appeal raises this subject's issue (health, or social care)"),
-))
+@builder(
+    "appeal_contact",
+    key="appeal",
+    facts=(
+        *SCOPE,
+        *CLOSING,
+        *TIMED,
+        Fact("issue_raised", "bool", "the appeal raises this subject's issue (health, or social care)"),
+    ),
+)
 def appeal_contacts(conn, as_of, params, keys=None, evidence=False):
     e, c = Evidence.__table__, Commissioner.__table__
     contacts: dict[tuple[str, str], list] = {}
     stmt = select(e.c.appeal_id, e.c.commissioner_code, c.c.kind, e.c.la_contacted_on).join(
-        c, c.c.commissioner_code == e.c.commissioner_code)
+        c, c.c.commissioner_code == e.c.commissioner_code
+    )
     for row in _each(conn, _keys(stmt, e.c.appeal_id, keys)):
         contacts.setdefault((row.appeal_id, row.kind), []).append(row)
     for a in _appeals(conn, as_of, keys):
@@ -217,12 +291,25 @@ def appeal_contacts(conn, as_of, params, keys=None, evidence=False):
             dates = [r.la_contacted_on for r in rows if r.la_contacted_on is not None]
             done = known_by(min(dates), as_of) if dates else None
             yield Obligation(
-                subject=f"{a.appeal_id}:{kind}", key=a.appeal_id, area=a.area_code,
-                owner=a.area_code, case_ref=a.case_ref, due_on=due, done_on=done,
+                subject=f"{a.appeal_id}:{kind}",
+                key=a.appeal_id,
+                area=a.area_code,
+                owner=a.area_code,
+                case_ref=a.case_ref,
+                due_on=due,
+                done_on=done,
                 facts={**common, "issue_raised": bool(raised), **timed(due, done, as_of)},
-                records=evidence and [_appeal_record(a)] + [
-                    ("evidence", f"{a.appeal_id}:{r.commissioner_code}",
-                     {"kind": kind, "la_contacted_on": _iso(r.la_contacted_on)}) for r in rows] or [],
+                records=evidence
+                and [_appeal_record(a)]
+                + [
+                    (
+                        "evidence",
+                        f"{a.appeal_id}:{r.commissioner_code}",
+                        {"kind": kind, "la_contacted_on": _iso(r.la_contacted_on)},
+                    )
+                    for r in rows
+                ]
+                or [],
                 deadline=evidence and "the Tribunal's deadline for the LA's response (la_response_due_on)" or "",
             )
 
@@ -232,8 +319,13 @@ def appeal_responses(conn, as_of, params, keys=None, evidence=False):
     for a in _appeals(conn, as_of, keys):
         due, done = a.la_response_due_on, known_by(a.la_response_sent_on, as_of)
         yield Obligation(
-            subject=a.appeal_id, key=a.appeal_id, area=a.area_code, owner=a.area_code,
-            case_ref=a.case_ref, due_on=due, done_on=done,
+            subject=a.appeal_id,
+            key=a.appeal_id,
+            area=a.area_code,
+            owner=a.area_code,
+            case_ref=a.case_ref,
+            due_on=due,
+            done_on=done,
             facts={**scope(a), **closing(a, due, as_of), **timed(due, done, as_of)},
             records=evidence and [_appeal_record(a)] or [],
             deadline=evidence and "the Tribunal's deadline for the LA's response (la_response_due_on)" or "",
@@ -242,58 +334,115 @@ def appeal_responses(conn, as_of, params, keys=None, evidence=False):
 
 def _evidence_rows(conn, as_of, keys):
     a, e = Appeal.__table__, Evidence.__table__
-    stmt = (select(e, a.c.area_code, a.c.case_ref, a.c.decision_type, a.c.decision_date,
-                   a.c.registered_on, a.c.health_issue, a.c.social_care_issue,
-                   a.c.la_response_due_on, a.c.la_response_sent_on, a.c.hearing_on,
-                   a.c.status, a.c.closed_on)
-            .join(a, a.c.appeal_id == e.c.appeal_id).where(a.c.registered_on <= as_of))
+    stmt = (
+        select(
+            e,
+            a.c.area_code,
+            a.c.case_ref,
+            a.c.decision_type,
+            a.c.decision_date,
+            a.c.registered_on,
+            a.c.health_issue,
+            a.c.social_care_issue,
+            a.c.la_response_due_on,
+            a.c.la_response_sent_on,
+            a.c.hearing_on,
+            a.c.status,
+            a.c.closed_on,
+        )
+        .join(a, a.c.appeal_id == e.c.appeal_id)
+        .where(a.c.registered_on <= as_of)
+    )
     return _each(conn, _keys(stmt, e.c.appeal_id, keys))
 
 
 def _evidence_record(r) -> tuple[str, str, dict]:
-    return ("evidence", f"{r.appeal_id}:{r.commissioner_code}", {
-        "la_contacted_on": _iso(r.la_contacted_on), "evidence_due_on": _iso(r.evidence_due_on),
-        "evidence_provided_on": _iso(r.evidence_provided_on),
-        "attendance_required": r.attendance_required, "attended": r.attended})
+    return (
+        "evidence",
+        f"{r.appeal_id}:{r.commissioner_code}",
+        {
+            "la_contacted_on": _iso(r.la_contacted_on),
+            "evidence_due_on": _iso(r.evidence_due_on),
+            "evidence_provided_on": _iso(r.evidence_provided_on),
+            "attendance_required": r.attendance_required,
+            "attended": r.attended,
+        },
+    )
 
 
-@builder("evidence_request", key="appeal", facts=(
-    *SCOPE, *CLOSING, *TIMED,
-    Fact("evidence_requested", "bool", "the Tribunal asked this commissioner for evidence (evidence_due_on set)"),
-))
+@builder(
+    "evidence_request",
+    key="appeal",
+    facts=(
+        *SCOPE,
+        *CLOSING,
+        *TIMED,
+        Fact("evidence_requested", "bool", "the Tribunal asked this commissioner for evidence (evidence_due_on set)"),
+    ),
+)
 def evidence_requests(conn, as_of, params, keys=None, evidence=False):
     for r in _evidence_rows(conn, as_of, keys):
         due, done = r.evidence_due_on, known_by(r.evidence_provided_on, as_of)
         yield Obligation(
-            subject=f"{r.appeal_id}:{r.commissioner_code}", key=r.appeal_id, area=r.area_code,
-            owner=r.commissioner_code, case_ref=r.case_ref, due_on=due, done_on=done,
-            facts={**scope(r), **closing(r, due, as_of), "evidence_requested": due is not None,
-                   **timed(due, done, as_of)},
+            subject=f"{r.appeal_id}:{r.commissioner_code}",
+            key=r.appeal_id,
+            area=r.area_code,
+            owner=r.commissioner_code,
+            case_ref=r.case_ref,
+            due_on=due,
+            done_on=done,
+            facts={
+                **scope(r),
+                **closing(r, due, as_of),
+                "evidence_requested": due is not None,
+                **timed(due, done, as_of),
+            },
             records=evidence and [_appeal_record(r), _evidence_record(r)] or [],
             deadline=evidence and "the Tribunal's deadline for this commissioner's evidence (evidence_due_on)" or "",
         )
 
 
-@builder("hearing_witness", key="appeal", facts=(
-    *SCOPE, *CLOSING,
-    Fact("witness_required", "bool", "the Tribunal asked for a witness from this commissioner (attendance_required)"),
-    Fact("hearing_set", "bool", "the hearing date (hearing_on) is known"),
-    Fact("days_left", "int", "days from the as-of date to the hearing (left out when no date is set)", optional=True),
-    Fact("attended_recorded", "bool", "attended is not blank"),
-    Fact("attended", "bool", "the witness attended (left out when blank)", optional=True),
-))
+@builder(
+    "hearing_witness",
+    key="appeal",
+    facts=(
+        *SCOPE,
+        *CLOSING,
+        Fact(
+            "witness_required", "bool", "the Tribunal asked for a witness from this commissioner (attendance_required)"
+        ),
+        Fact("hearing_set", "bool", "the hearing date (hearing_on) is known"),
+        Fact(
+            "days_left", "int", "days from the as-of date to the hearing (left out when no date is set)", optional=True
+        ),
+        Fact("attended_recorded", "bool", "attended is not blank"),
+        Fact("attended", "bool", "the witness attended (left out when blank)", optional=True),
+    ),
+)
 def hearing_witnesses(conn, as_of, params, keys=None, evidence=False):
     for r in _evidence_rows(conn, as_of, keys):
         hearing = r.hearing_on
         held = hearing is not None and hearing <= as_of
-        facts = {**scope(r), **closing(r, hearing, as_of), **_known(
-            witness_required=bool(r.attendance_required), hearing_set=hearing is not None,
-            days_left=days_between(as_of, hearing) if hearing else None,
-            attended_recorded=r.attended is not None, attended=r.attended)}
+        facts = {
+            **scope(r),
+            **closing(r, hearing, as_of),
+            **_known(
+                witness_required=bool(r.attendance_required),
+                hearing_set=hearing is not None,
+                days_left=days_between(as_of, hearing) if hearing else None,
+                attended_recorded=r.attended is not None,
+                attended=r.attended,
+            ),
+        }
         yield Obligation(
-            subject=f"{r.appeal_id}:{r.commissioner_code}", key=r.appeal_id, area=r.area_code,
-            owner=r.commissioner_code, case_ref=r.case_ref, due_on=hearing,
-            done_on=hearing if held and r.attended else None, facts=facts,
+            subject=f"{r.appeal_id}:{r.commissioner_code}",
+            key=r.appeal_id,
+            area=r.area_code,
+            owner=r.commissioner_code,
+            case_ref=r.case_ref,
+            due_on=hearing,
+            done_on=hearing if held and r.attended else None,
+            facts=facts,
             records=evidence and [_appeal_record(r), _evidence_record(r)] or [],
             deadline=evidence and "the hearing date (hearing_on)" or "",
         )
@@ -301,14 +450,28 @@ def hearing_witnesses(conn, as_of, params, keys=None, evidence=False):
 
 def _recommendations(conn, as_of, keys):
     a, r, s = Appeal.__table__, Recommendation.__table__, Response.__table__
-    stmt = (select(r, a.c.area_code, a.c.case_ref, a.c.decision_type, a.c.decision_date,
-                   a.c.health_issue, a.c.social_care_issue,
-                   s.c.sent_to_family_on, s.c.sent_to_la_on, s.c.outcome, s.c.steps_given,
-                   s.c.reasons_given, s.c.exception, s.c.sent_to_evaluators_on,
-                   (s.c.recommendation_id.is_not(None)).label("has_response"))
-            .join(a, a.c.appeal_id == r.c.appeal_id)
-            .outerjoin(s, s.c.recommendation_id == r.c.recommendation_id)
-            .where(and_(r.c.made_on <= as_of, a.c.registered_on <= as_of)))
+    stmt = (
+        select(
+            r,
+            a.c.area_code,
+            a.c.case_ref,
+            a.c.decision_type,
+            a.c.decision_date,
+            a.c.health_issue,
+            a.c.social_care_issue,
+            s.c.sent_to_family_on,
+            s.c.sent_to_la_on,
+            s.c.outcome,
+            s.c.steps_given,
+            s.c.reasons_given,
+            s.c.exception,
+            s.c.sent_to_evaluators_on,
+            (s.c.recommendation_id.is_not(None)).label("has_response"),
+        )
+        .join(a, a.c.appeal_id == r.c.appeal_id)
+        .outerjoin(s, s.c.recommendation_id == r.c.recommendation_id)
+        .where(and_(r.c.made_on <= as_of, a.c.registered_on <= as_of))
+    )
     return _each(conn, _keys(stmt, r.c.recommendation_id, keys))
 
 
@@ -319,19 +482,34 @@ def _required_dates(r, as_of) -> list[date | None]:
 
 
 def _response_record(r) -> tuple[str, str, dict]:
-    return ("response", r.recommendation_id, {
-        "kind": r.kind, "made_on": _iso(r.made_on), "sent_to_family_on": _iso(r.sent_to_family_on),
-        "sent_to_la_on": _iso(r.sent_to_la_on), "outcome": r.outcome,
-        "steps_given": r.steps_given, "reasons_given": r.reasons_given,
-        "exception": r.exception, "sent_to_evaluators_on": _iso(r.sent_to_evaluators_on),
-        "has_response": bool(r.has_response)})
+    return (
+        "response",
+        r.recommendation_id,
+        {
+            "kind": r.kind,
+            "made_on": _iso(r.made_on),
+            "sent_to_family_on": _iso(r.sent_to_family_on),
+            "sent_to_la_on": _iso(r.sent_to_la_on),
+            "outcome": r.outcome,
+            "steps_given": r.steps_given,
+            "reasons_given": r.reasons_given,
+            "exception": r.exception,
+            "sent_to_evaluators_on": _iso(r.sent_to_evaluators_on),
+            "has_response": bool(r.has_response),
+        },
+    )
 
 
-@builder("recommendation_response", key="recommendation", facts=(
-    *SCOPE, *TIMED,
-    Fact("covid_flag", "bool", "the response carries exception=covid_2020"),
-    Fact("due_in_covid_window", "bool", "the due date lies in covid_window (both ends included)"),
-))
+@builder(
+    "recommendation_response",
+    key="recommendation",
+    facts=(
+        *SCOPE,
+        *TIMED,
+        Fact("covid_flag", "bool", "the response carries exception=covid_2020"),
+        Fact("due_in_covid_window", "bool", "the due date lies in covid_window (both ends included)"),
+    ),
+)
 def recommendation_responses(conn, as_of, params, keys=None, evidence=False):
     weeks = params["response_weeks"]
     first, last = params["covid_window"]
@@ -340,47 +518,85 @@ def recommendation_responses(conn, as_of, params, keys=None, evidence=False):
         required = _required_dates(r, as_of)
         done = max(required) if all(required) else None
         yield Obligation(
-            subject=r.recommendation_id, key=r.recommendation_id, area=r.area_code,
-            owner=r.commissioner_code, case_ref=r.case_ref, due_on=due, done_on=done,
-            facts={**scope(r), **timed(due, done, as_of), "covid_flag": r.exception == "covid_2020",
-                   "due_in_covid_window": in_window(due, first, last)},
+            subject=r.recommendation_id,
+            key=r.recommendation_id,
+            area=r.area_code,
+            owner=r.commissioner_code,
+            case_ref=r.case_ref,
+            due_on=due,
+            done_on=done,
+            facts={
+                **scope(r),
+                **timed(due, done, as_of),
+                "covid_flag": r.exception == "covid_2020",
+                "due_in_covid_window": in_window(due, first, last),
+            },
             records=evidence and [_response_record(r)] or [],
-            deadline=evidence and f"{weeks} weeks beginning with made_on {r.made_on.isoformat()}: "
-                                  f"made_on + 7×{weeks} − 1 = {due.isoformat()}" or "",
+            deadline=evidence
+            and f"{weeks} weeks beginning with made_on {r.made_on.isoformat()}: "
+            f"made_on + 7×{weeks} − 1 = {due.isoformat()}"
+            or "",
         )
 
 
-@builder("response_content", key="recommendation", facts=(
-    *SCOPE,
-    Fact("sent", "bool", "the response has been sent: a sent date on or before the as-of date"),
-    Fact("steps_recorded", "bool", "steps_given is not blank"),
-    Fact("steps_given", "bool", "the response states the steps decided on (left out when blank)", optional=True),
-    Fact("outcome_recorded", "bool", "outcome is not blank"),
-    Fact("outcome", "text", "accepted, partly_accepted or declined (left out when blank)", optional=True),
-    Fact("reasons_recorded", "bool", "reasons_given is not blank"),
-    Fact("reasons_given", "bool", "the response gives reasons (left out when blank)", optional=True),
-))
+@builder(
+    "response_content",
+    key="recommendation",
+    facts=(
+        *SCOPE,
+        Fact("sent", "bool", "the response has been sent: a sent date on or before the as-of date"),
+        Fact("steps_recorded", "bool", "steps_given is not blank"),
+        Fact("steps_given", "bool", "the response states the steps decided on (left out when blank)", optional=True),
+        Fact("outcome_recorded", "bool", "outcome is not blank"),
+        Fact("outcome", "text", "accepted, partly_accepted or declined (left out when blank)", optional=True),
+        Fact("reasons_recorded", "bool", "reasons_given is not blank"),
+        Fact("reasons_given", "bool", "the response gives reasons (left out when blank)", optional=True),
+    ),
+)
 def response_contents(conn, as_of, params, keys=None, evidence=False):
     for r in _recommendations(conn, as_of, keys):
         sent = [d for d in _required_dates(r, as_of) if d is not None]
         first_sent = min(sent) if sent else None
-        facts = {**scope(r), **_known(
-            sent=bool(sent), steps_recorded=r.steps_given is not None, steps_given=r.steps_given,
-            outcome_recorded=r.outcome is not None, outcome=r.outcome,
-            reasons_recorded=r.reasons_given is not None, reasons_given=r.reasons_given)}
+        facts = {
+            **scope(r),
+            **_known(
+                sent=bool(sent),
+                steps_recorded=r.steps_given is not None,
+                steps_given=r.steps_given,
+                outcome_recorded=r.outcome is not None,
+                outcome=r.outcome,
+                reasons_recorded=r.reasons_given is not None,
+                reasons_given=r.reasons_given,
+            ),
+        }
         yield Obligation(
-            subject=r.recommendation_id, key=r.recommendation_id, area=r.area_code,
-            owner=r.commissioner_code, case_ref=r.case_ref, due_on=first_sent, done_on=first_sent,
-            facts=facts, records=evidence and [_response_record(r)] or [],
+            subject=r.recommendation_id,
+            key=r.recommendation_id,
+            area=r.area_code,
+            owner=r.commissioner_code,
+            case_ref=r.case_ref,
+            due_on=first_sent,
+            done_on=first_sent,
+            facts=facts,
+            records=evidence and [_response_record(r)] or [],
             deadline=evidence and "judged on the response itself: due and done on the earliest sent date" or "",
         )
 
 
-@builder("evaluator_return", key="recommendation", facts=(
-    *SCOPE, *TIMED,
-    Fact("received_in_trial", "bool", "the LA received the response between scope_start and trial_end "
-                                      "(sent_to_la_on for health, sent_to_family_on for social care)"),
-))
+@builder(
+    "evaluator_return",
+    key="recommendation",
+    facts=(
+        *SCOPE,
+        *TIMED,
+        Fact(
+            "received_in_trial",
+            "bool",
+            "the LA received the response between scope_start and trial_end "
+            "(sent_to_la_on for health, sent_to_family_on for social care)",
+        ),
+    ),
+)
 def evaluator_returns(conn, as_of, params, keys=None, evidence=False):
     weeks = params["return_weeks"]
     for r in _recommendations(conn, as_of, keys):
@@ -389,26 +605,42 @@ def evaluator_returns(conn, as_of, params, keys=None, evidence=False):
         due = weeks_beginning_with(received, weeks) if in_trial else None
         done = known_by(r.sent_to_evaluators_on, as_of) if in_trial else None
         yield Obligation(
-            subject=r.recommendation_id, key=r.recommendation_id, area=r.area_code,
-            owner=r.area_code, case_ref=r.case_ref, due_on=due, done_on=done,
+            subject=r.recommendation_id,
+            key=r.recommendation_id,
+            area=r.area_code,
+            owner=r.area_code,
+            case_ref=r.case_ref,
+            due_on=due,
+            done_on=done,
             facts={**scope(r), "received_in_trial": in_trial, **timed(due, done, as_of)},
             records=evidence and [_response_record(r)] or [],
-            deadline=(f"{weeks} week(s) beginning with the day the LA received the response "
-                      f"({_iso(received)}): + 7×{weeks} − 1 = {_iso(due)}") if evidence and due else "",
+            deadline=(
+                f"{weeks} week(s) beginning with the day the LA received the response "
+                f"({_iso(received)}): + 7×{weeks} − 1 = {_iso(due)}"
+            )
+            if evidence and due
+            else "",
         )
 
 
-@builder("trial_funding", key="appeal", facts=(
-    *SCOPE,
-    Fact("has_trial_claims", "bool", "the appeal has funding claims dated within the trial (scope_start..trial_end)"),
-    Fact("claims_total", "money", "the sum of those claims, in pounds"),
-    Fact("legal_claimed", "bool", "one of those claims is in category legal"),
-))
+@builder(
+    "trial_funding",
+    key="appeal",
+    facts=(
+        *SCOPE,
+        Fact(
+            "has_trial_claims", "bool", "the appeal has funding claims dated within the trial (scope_start..trial_end)"
+        ),
+        Fact("claims_total", "money", "the sum of those claims, in pounds"),
+        Fact("legal_claimed", "bool", "one of those claims is in category legal"),
+    ),
+)
 def trial_funding(conn, as_of, params, keys=None, evidence=False):
     f = FundingClaim.__table__
     first, last = params["scope_start"], params["trial_end"]
     stmt = select(f.c.claim_id, f.c.appeal_id, f.c.category, f.c.amount_gbp, f.c.claimed_on).where(
-        and_(f.c.claimed_on <= as_of, f.c.claimed_on >= first, f.c.claimed_on <= last))
+        and_(f.c.claimed_on <= as_of, f.c.claimed_on >= first, f.c.claimed_on <= last)
+    )
     claims: dict[str, list] = {}
     for c in _each(conn, _keys(stmt, f.c.appeal_id, keys)):
         claims.setdefault(c.appeal_id, []).append(c)
@@ -418,14 +650,29 @@ def trial_funding(conn, as_of, params, keys=None, evidence=False):
         total = sum((Decimal(c.amount_gbp).quantize(Decimal("0.01")) for c in mine), Decimal("0"))
         legal = [c.claim_id for c in mine if c.category == "legal"]
         yield Obligation(
-            subject=a.appeal_id, key=a.appeal_id, area=a.area_code, owner=a.area_code,
-            case_ref=a.case_ref, due_on=None, done_on=None,
+            subject=a.appeal_id,
+            key=a.appeal_id,
+            area=a.area_code,
+            owner=a.area_code,
+            case_ref=a.case_ref,
+            due_on=None,
+            done_on=None,
             facts={**scope(a), "has_trial_claims": bool(mine), "claims_total": total, "legal_claimed": bool(legal)},
-            records=evidence and [("funding_claim", c.claim_id, {"category": c.category,
-                                   "amount_gbp": f"{c.amount_gbp:.2f}", "claimed_on": _iso(c.claimed_on)})
-                                  for c in mine] or [],
-            info={"total": f"{total:,.2f}", "excess": f"{max(total - cap, Decimal(0)):,.2f}",
-                  "legal_claims": ", ".join(legal)},
+            records=evidence
+            and [
+                (
+                    "funding_claim",
+                    c.claim_id,
+                    {"category": c.category, "amount_gbp": f"{c.amount_gbp:.2f}", "claimed_on": _iso(c.claimed_on)},
+                )
+                for c in mine
+            ]
+            or [],
+            info={
+                "total": f"{total:,.2f}",
+                "excess": f"{max(total - cap, Decimal(0)):,.2f}",
+                "legal_claims": ", ".join(legal),
+            },
             deadline=evidence and "no deadline: claims dated within the trial are summed" or "",
         )
 
@@ -436,8 +683,10 @@ def facts_markdown() -> str:
     parts = []
     for name, facts in FACTS.items():
         parts.append(f"### `{name}` (keys: {KEY_KINDS[name]})\n\n| fact | type | meaning |\n|---|---|---|")
-        parts.extend(f"| `{f.name}` | {f.type}{' (may be left out)' if f.optional else ''} | {f.meaning} |"
-                     for f in facts.values())
+        parts.extend(
+            f"| `{f.name}` | {f.type}{' (may be left out)' if f.optional else ''} | {f.meaning} |"
+            for f in facts.values()
+        )
         parts.append("")
     return "\n".join(parts)
 

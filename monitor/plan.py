@@ -108,15 +108,17 @@ def dated_links(conn: Connection, since: date, as_of: date) -> set[tuple[str, st
         for row in conn.execute(select(t).where(window)).mappings():
             found.update(LINKS[name](row))
     x = RecordedException.__table__
-    stmt = select(x).where(or_(and_(x.c.granted_on > since, x.c.granted_on <= as_of),
-                               and_(x.c.expires_on >= since, x.c.expires_on < as_of)))
+    stmt = select(x).where(
+        or_(
+            and_(x.c.granted_on > since, x.c.granted_on <= as_of), and_(x.c.expires_on >= since, x.c.expires_on < as_of)
+        )
+    )
     for row in conn.execute(stmt).mappings():
         found.update(LINKS["exceptions"](row))
     return found
 
 
-def _resolve(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, str]],
-             since: date, as_of: date) -> Dirty:
+def _resolve(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, str]], since: date, as_of: date) -> Dirty:
     """Turn links into obligation keys by kind, and add the open findings."""
     dirty: Dirty = {kind: set() for kind in KINDS}
     kind_of = {rule.id: KEY_KINDS[rule.obligation] for rule in rules.values()}
@@ -134,11 +136,13 @@ def _resolve(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, str
                 dirty[kind_of[duty]].update(subject_keys(subject))
     e, r = Evidence.__table__, Recommendation.__table__
     for chunk in _chunks(sorted(commissioners)):  # a commissioner's kind decides the contacts it counts for
-        dirty["appeal"].update(conn.execute(select(e.c.appeal_id).where(e.c.commissioner_code.in_(chunk))
-                                            .distinct()).scalars())
+        dirty["appeal"].update(
+            conn.execute(select(e.c.appeal_id).where(e.c.commissioner_code.in_(chunk)).distinct()).scalars()
+        )
     for chunk in _chunks(sorted(appeals_of_recs)):  # recommendations take scope, area and date from their appeal
-        dirty["recommendation"].update(conn.execute(select(r.c.recommendation_id)
-                                                    .where(r.c.appeal_id.in_(chunk))).scalars())
+        dirty["recommendation"].update(
+            conn.execute(select(r.c.recommendation_id).where(r.c.appeal_id.in_(chunk))).scalars()
+        )
     f = Finding.__table__
     for duty, key in conn.execute(select(f.c.duty, f.c.record_key).where(f.c.status.in_(OPEN))):
         if duty in kind_of:
@@ -148,4 +152,4 @@ def _resolve(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, str
 
 def _chunks(items: list, size: int = _CHUNK):
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]

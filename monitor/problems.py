@@ -54,7 +54,14 @@ def write_report(path: Path, problems: Iterable[Problem]) -> int:
         writer = csv.writer(fh)
         writer.writerow(["file", "row", "column", "value", "problem"])
         for p in problems:
-            writer.writerow([_cell(p.file), "" if p.row is None else p.row, _cell(p.column or ""),
-                             _cell(shown(p.value) if p.value is not None else ""), _cell(p.why)])
+            writer.writerow(
+                [
+                    _cell(p.file),
+                    "" if p.row is None else p.row,
+                    _cell(p.column or ""),
+                    _cell(shown(p.value) if p.value is not None else ""),
+                    _cell(p.why),
+                ]
+            )
             n += 1
     return n

@@ -91,98 +91,176 @@ def _opt(name: str, type_: str = "text", meaning: str = "", **kw) -> Col:
 
 # In import order: a record type only refers to the ones before it.
 RECORD_TYPES: tuple[RecordType, ...] = (
-    RecordType("areas", Area, ("area_code",), (
-        _req("area_code", meaning="the DfE three-digit LA number or another stable code, e.g. 850"),
-        _req("name", meaning="the local authority's name, e.g. Hampshire"),
-        _opt("region", meaning="e.g. South East"),
-        _opt("send_team_email", "email", "one e-mail address: where the LA's alerts go"),
-        _opt("rights_published_on", "date",
-             "the day the Local Offer first explained the extended rights (duty local-offer)"),
-        _opt("successor_code", refers_to=("areas",),
-             meaning="the area that took over this area's duties (a merger); with successor_from"),
-        _opt("successor_from", "date", "the first day the successor is responsible; both or neither"),
-    ), "local authorities"),
-    RecordType("commissioners", Commissioner, ("commissioner_code",), (
-        _req("commissioner_code", meaning="e.g. an ICB/CCG code QRL, or 850-SC for an LA's social care"),
-        _req("name", meaning="the body's name"),
-        _req("kind", "enum", "health or social care", values=KINDS),
-        _opt("contact_email", "email", "one e-mail address: where the commissioner's alerts go"),
-        _opt("successor_code", refers_to=("commissioners",),
-             meaning="the body that took over its duties (e.g. an ICB merger); same kind; with successor_from"),
-        _opt("successor_from", "date",
-             "the first day the successor is responsible; both or neither; chains are followed, loops refused"),
-    ), "health and social care commissioning bodies"),
-    RecordType("decisions", Decision, ("decision_id",), (
-        _req("decision_id", meaning="the letter's id"),
-        _req("area_code", refers_to=("areas",), meaning="the LA that sent it"),
-        _req("case_ref", meaning="the LA's pseudonymous case reference"),
-        _req("decision_type", "enum", "the kind of decision (duties.md)", values=DECISION_TYPES),
-        _req("decision_date", "date", "the date of the decision"),
-        _opt("rights_notice", "bool",
-             "the letter told the family of the right to ask for health and social care recommendations"),
-    ), "decision letters sent to families"),
-    RecordType("appeals", Appeal, ("appeal_id",), (
-        _req("appeal_id", meaning="e.g. the Tribunal's reference"),
-        _req("area_code", refers_to=("areas",), meaning="the respondent LA"),
-        _req("case_ref", meaning="the LA's pseudonymous case reference"),
-        _req("decision_type", "enum", "the type of the decision appealed", values=DECISION_TYPES),
-        _req("decision_date", "date", "the date of that decision"),
-        _req("registered_on", "date", "the day the Tribunal registered the appeal"),
-        _req("health_issue", "bool", "the appeal asks for health recommendations"),
-        _req("social_care_issue", "bool", "the appeal asks for social care recommendations"),
-        _opt("la_response_due_on", "date", "the Tribunal's deadline for the LA's response and evidence"),
-        _opt("la_response_sent_on", "date", "the day the LA sent its response and evidence"),
-        _opt("hearing_on", "date", "the hearing date"),
-        _req("status", "enum", "where the appeal stands", values=APPEAL_STATUSES),
-        _opt("closed_on", "date", "required when status is not open, refused when it is"),
-    ), "appeals registered by the Tribunal"),
-    RecordType("evidence", Evidence, ("appeal_id", "commissioner_code"), (
-        _req("appeal_id", refers_to=("appeals",), meaning="the appeal"),
-        _req("commissioner_code", refers_to=("commissioners",),
-             meaning="the commissioner; (appeal_id, commissioner_code) is the key"),
-        _opt("la_contacted_on", "date", "the LA contacted this commissioner about the issues raised"),
-        _opt("evidence_due_on", "date", "the Tribunal's deadline for this commissioner's evidence"),
-        _opt("evidence_provided_on", "date", "the day the commissioner provided its evidence"),
-        _opt("attendance_required", "bool", "the Tribunal asked for a witness at the hearing"),
-        _opt("attended", "bool", "a witness attended the hearing"),
-    ), "a commissioner's part in an appeal"),
-    RecordType("recommendations", Recommendation, ("recommendation_id",), (
-        _req("recommendation_id", meaning="the recommendation's id"),
-        _req("appeal_id", refers_to=("appeals",), meaning="the appeal it was made in"),
-        _req("commissioner_code", refers_to=("commissioners",),
-             meaning="the body that must respond; its kind must equal the recommendation's kind"),
-        _req("kind", "enum", "health or social care", values=KINDS),
-        _req("made_on", "date", "the date of the Tribunal's decision containing it"),
-        _opt("plan_section", "enum", "the EHC plan section", values=PLAN_SECTIONS),
-    ), "the Tribunal's health and social care recommendations"),
-    RecordType("responses", Response, ("recommendation_id",), (
-        _req("recommendation_id", refers_to=("recommendations",),
-             meaning="the key: one response per recommendation (re-import to correct it)"),
-        _opt("sent_to_family_on", "date", "the day the response was sent to the family"),
-        _opt("sent_to_la_on", "date", "the day the response was sent to the LA (health responses only)"),
-        _opt("outcome", "enum", "what the body decided", values=OUTCOMES),
-        _opt("steps_given", "bool", "the response states the steps the body decided to take"),
-        _opt("reasons_given", "bool", "the response gives reasons for not following it (wholly or partly)"),
-        _opt("exception", "enum", "covid_2020 or blank", values=RESPONSE_EXCEPTIONS),
-        _opt("sent_to_evaluators_on", "date", "the LA sent this response to the evaluators"),
-    ), "the written response to a recommendation"),
-    RecordType("funding_claims", FundingClaim, ("claim_id",), (
-        _req("claim_id", meaning="the claim's id"),
-        _req("appeal_id", refers_to=("appeals",), meaning="the appeal claimed for"),
-        _req("claimant_code", refers_to=("areas", "commissioners"), meaning="an area_code or a commissioner_code"),
-        _req("category", "enum", "what the money was for", values=CATEGORIES),
-        _req("amount_gbp", "money", "pounds and pence"),
-        _req("claimed_on", "date", "the day of the claim"),
-    ), "trial funding claims"),
-    RecordType("exceptions", RecordedException, ("exception_id",), (
-        _req("exception_id", meaning="the exception's id"),
-        _req("duty", meaning="a duty id (an unknown id is refused)"),
-        _req("subject_id", meaning="the finding's subject; not checked, it may not exist yet"),
-        _req("granted_by", meaning="the role of the person who granted it"),
-        _req("justification", meaning="why it was granted"),
-        _req("granted_on", "date", "the day it was granted"),
-        _req("expires_on", "date", "the day it ends"),
-    ), "recorded exceptions to findings"),
+    RecordType(
+        "areas",
+        Area,
+        ("area_code",),
+        (
+            _req("area_code", meaning="the DfE three-digit LA number or another stable code, e.g. 850"),
+            _req("name", meaning="the local authority's name, e.g. Hampshire"),
+            _opt("region", meaning="e.g. South East"),
+            _opt("send_team_email", "email", "one e-mail address: where the LA's alerts go"),
+            _opt(
+                "rights_published_on",
+                "date",
+                "the day the Local Offer first explained the extended rights (duty local-offer)",
+            ),
+            _opt(
+                "successor_code",
+                refers_to=("areas",),
+                meaning="the area that took over this area's duties (a merger); with successor_from",
+            ),
+            _opt("successor_from", "date", "the first day the successor is responsible; both or neither"),
+        ),
+        "local authorities",
+    ),
+    RecordType(
+        "commissioners",
+        Commissioner,
+        ("commissioner_code",),
+        (
+            _req("commissioner_code", meaning="e.g. an ICB/CCG code QRL, or 850-SC for an LA's social care"),
+            _req("name", meaning="the body's name"),
+            _req("kind", "enum", "health or social care", values=KINDS),
+            _opt("contact_email", "email", "one e-mail address: where the commissioner's alerts go"),
+            _opt(
+                "successor_code",
+                refers_to=("commissioners",),
+                meaning="the body that took over its duties (e.g. an ICB merger); same kind; with successor_from",
+            ),
+            _opt(
+                "successor_from",
+                "date",
+                "the first day the successor is responsible; both or neither; chains are followed, loops refused",
+            ),
+        ),
+        "health and social care commissioning bodies",
+    ),
+    RecordType(
+        "decisions",
+        Decision,
+        ("decision_id",),
+        (
+            _req("decision_id", meaning="the letter's id"),
+            _req("area_code", refers_to=("areas",), meaning="the LA that sent it"),
+            _req("case_ref", meaning="the LA's pseudonymous case reference"),
+            _req("decision_type", "enum", "the kind of decision (duties.md)", values=DECISION_TYPES),
+            _req("decision_date", "date", "the date of the decision"),
+            _opt(
+                "rights_notice",
+                "bool",
+                "the letter told the family of the right to ask for health and social care recommendations",
+            ),
+        ),
+        "decision letters sent to families",
+    ),
+    RecordType(
+        "appeals",
+        Appeal,
+        ("appeal_id",),
+        (
+            _req("appeal_id", meaning="e.g. the Tribunal's reference"),
+            _req("area_code", refers_to=("areas",), meaning="the respondent LA"),
+            _req("case_ref", meaning="the LA's pseudonymous case reference"),
+            _req("decision_type", "enum", "the type of the decision appealed", values=DECISION_TYPES),
+            _req("decision_date", "date", "the date of that decision"),
+            _req("registered_on", "date", "the day the Tribunal registered the appeal"),
+            _req("health_issue", "bool", "the appeal asks for health recommendations"),
+            _req("social_care_issue", "bool", "the appeal asks for social care recommendations"),
+            _opt("la_response_due_on", "date", "the Tribunal's deadline for the LA's response and evidence"),
+            _opt("la_response_sent_on", "date", "the day the LA sent its response and evidence"),
+            _opt("hearing_on", "date", "the hearing date"),
+            _req("status", "enum", "where the appeal stands", values=APPEAL_STATUSES),
+            _opt("closed_on", "date", "required when status is not open, refused when it is"),
+        ),
+        "appeals registered by the Tribunal",
+    ),
+    RecordType(
+        "evidence",
+        Evidence,
+        ("appeal_id", "commissioner_code"),
+        (
+            _req("appeal_id", refers_to=("appeals",), meaning="the appeal"),
+            _req(
+                "commissioner_code",
+                refers_to=("commissioners",),
+                meaning="the commissioner; (appeal_id, commissioner_code) is the key",
+            ),
+            _opt("la_contacted_on", "date", "the LA contacted this commissioner about the issues raised"),
+            _opt("evidence_due_on", "date", "the Tribunal's deadline for this commissioner's evidence"),
+            _opt("evidence_provided_on", "date", "the day the commissioner provided its evidence"),
+            _opt("attendance_required", "bool", "the Tribunal asked for a witness at the hearing"),
+            _opt("attended", "bool", "a witness attended the hearing"),
+        ),
+        "a commissioner's part in an appeal",
+    ),
+    RecordType(
+        "recommendations",
+        Recommendation,
+        ("recommendation_id",),
+        (
+            _req("recommendation_id", meaning="the recommendation's id"),
+            _req("appeal_id", refers_to=("appeals",), meaning="the appeal it was made in"),
+            _req(
+                "commissioner_code",
+                refers_to=("commissioners",),
+                meaning="the body that must respond; its kind must equal the recommendation's kind",
+            ),
+            _req("kind", "enum", "health or social care", values=KINDS),
+            _req("made_on", "date", "the date of the Tribunal's decision containing it"),
+            _opt("plan_section", "enum", "the EHC plan section", values=PLAN_SECTIONS),
+        ),
+        "the Tribunal's health and social care recommendations",
+    ),
+    RecordType(
+        "responses",
+        Response,
+        ("recommendation_id",),
+        (
+            _req(
+                "recommendation_id",
+                refers_to=("recommendations",),
+                meaning="the key: one response per recommendation (re-import to correct it)",
+            ),
+            _opt("sent_to_family_on", "date", "the day the response was sent to the family"),
+            _opt("sent_to_la_on", "date", "the day the response was sent to the LA (health responses only)"),
+            _opt("outcome", "enum", "what the body decided", values=OUTCOMES),
+            _opt("steps_given", "bool", "the response states the steps the body decided to take"),
+            _opt("reasons_given", "bool", "the response gives reasons for not following it (wholly or partly)"),
+            _opt("exception", "enum", "covid_2020 or blank", values=RESPONSE_EXCEPTIONS),
+            _opt("sent_to_evaluators_on", "date", "the LA sent this response to the evaluators"),
+        ),
+        "the written response to a recommendation",
+    ),
+    RecordType(
+        "funding_claims",
+        FundingClaim,
+        ("claim_id",),
+        (
+            _req("claim_id", meaning="the claim's id"),
+            _req("appeal_id", refers_to=("appeals",), meaning="the appeal claimed for"),
+            _req("claimant_code", refers_to=("areas", "commissioners"), meaning="an area_code or a commissioner_code"),
+            _req("category", "enum", "what the money was for", values=CATEGORIES),
+            _req("amount_gbp", "money", "pounds and pence"),
+            _req("claimed_on", "date", "the day of the claim"),
+        ),
+        "trial funding claims",
+    ),
+    RecordType(
+        "exceptions",
+        RecordedException,
+        ("exception_id",),
+        (
+            _req("exception_id", meaning="the exception's id"),
+            _req("duty", meaning="a duty id (an unknown id is refused)"),
+            _req("subject_id", meaning="the finding's subject; not checked, it may not exist yet"),
+            _req("granted_by", meaning="the role of the person who granted it"),
+            _req("justification", meaning="why it was granted"),
+            _req("granted_on", "date", "the day it was granted"),
+            _req("expires_on", "date", "the day it ends"),
+        ),
+        "recorded exceptions to findings",
+    ),
 )
 BY_NAME = {rt.name: rt for rt in RECORD_TYPES}
 BY_FILE = {rt.file: rt for rt in RECORD_TYPES}
@@ -257,8 +335,7 @@ def parse_value(col: Col, text: str):
     return text
 
 
-TYPE_WORDS = {"text": "text", "date": "date", "bool": "yes/no", "money": "pounds", "enum": "one of",
-               "email": "e-mail"}
+TYPE_WORDS = {"text": "text", "date": "date", "bool": "yes/no", "money": "pounds", "enum": "one of", "email": "e-mail"}
 
 
 def reference_tables() -> str:
@@ -266,9 +343,14 @@ def reference_tables() -> str:
     (`python -m monitor.records` prints them; a test keeps the docs equal to them)."""
     out = []
     for rt in RECORD_TYPES:
-        out += [f"### `{rt.file}` — {rt.title}", "",
-                f"Key: {', '.join(f'`{k}`' for k in rt.key)}.", "",
-                "| column | type | required | meaning |", "|---|---|---|---|"]
+        out += [
+            f"### `{rt.file}` — {rt.title}",
+            "",
+            f"Key: {', '.join(f'`{k}`' for k in rt.key)}.",
+            "",
+            "| column | type | required | meaning |",
+            "|---|---|---|---|",
+        ]
         for c in rt.columns:
             kind = TYPE_WORDS[c.type]
             if c.values:

@@ -35,16 +35,33 @@ import yaml
 from durable import lang
 
 STATUSES = (
-    "met", "late", "overdue", "breached", "due_soon", "pending",
-    "exception", "data_gap", "not_applicable",
+    "met",
+    "late",
+    "overdue",
+    "breached",
+    "due_soon",
+    "pending",
+    "exception",
+    "data_gap",
+    "not_applicable",
 )
 _OPS = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__", "==": "__eq__", "!=": "__ne__"}
 _ORDERED = ("int", "date", "money")  # fact types with an order
-_OPS_OF = {"bool": ("==", "!="), "text": ("==", "!=", "in", "not in"),
-           **{t: ("==", "!=", "<", "<=", ">", ">=") for t in _ORDERED}}
-_COMPARE = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
-            ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
-            "in": lambda a, b: a in b, "not in": lambda a, b: a not in b}
+_OPS_OF = {
+    "bool": ("==", "!="),
+    "text": ("==", "!=", "in", "not in"),
+    **{t: ("==", "!=", "<", "<=", ">", ">=") for t in _ORDERED},
+}
+_COMPARE = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "in": lambda a, b: a in b,
+    "not in": lambda a, b: a not in b,
+}
 
 
 @dataclass(frozen=True)
@@ -133,6 +150,7 @@ def load_rule(path: Path, parameters: dict, declared: dict[str, dict[str, Fact]]
     values of the parameters it names from `parameters`."""
     if declared is None:
         from monitor.obligations import FACTS
+
         declared = FACTS
     raw = path.read_bytes()
     try:
@@ -169,8 +187,10 @@ def load_rule(path: Path, parameters: dict, declared: dict[str, dict[str, Fact]]
         elif isinstance(spec.get("when"), dict) and spec["when"]:
             for fact, test in spec["when"].items():
                 if fact not in facts:
-                    raise RuleError(f"{where}: {fact!r} is not a fact of the {data['obligation']} obligation "
-                                    f"(its facts: {', '.join(sorted(facts))})")
+                    raise RuleError(
+                        f"{where}: {fact!r} is not a fact of the {data['obligation']} obligation "
+                        f"(its facts: {', '.join(sorted(facts))})"
+                    )
                 pairs = test.items() if isinstance(test, dict) else [("==", test)]
                 checked = {}
                 for op, value in pairs:
@@ -192,15 +212,25 @@ def load_rule(path: Path, parameters: dict, declared: dict[str, dict[str, Fact]]
             seen.setdefault(fact, set()).update(value if op in ("in", "not in") else [value])
     cells = {f: sorted(v) for f, v in seen.items()}
     _check_reachable(path.name, rows, facts, cells)
-    readable = _KeepMissing({n: for_people(n, v) for n, v in params.items()},
-                            response_days=f"{7 * params.get('response_weeks', 0)}")
+    readable = _KeepMissing(
+        {n: for_people(n, v) for n, v in params.items()}, response_days=f"{7 * params.get('response_weeks', 0)}"
+    )
     return Rule(
-        id=data["id"], title=data["title"], short_title=data.get("short_title") or data["title"],
-        next_step=" ".join(str(data.get("next_step") or "").split()), owner=data["owner"], source=data["source"].strip(),
+        id=data["id"],
+        title=data["title"],
+        short_title=data.get("short_title") or data["title"],
+        next_step=" ".join(str(data.get("next_step") or "").split()),
+        owner=data["owner"],
+        source=data["source"].strip(),
         subject=str(data.get("subject", "")).format_map(readable),
         deadline=str(data.get("deadline", "")).format_map(readable),
-        obligation=data["obligation"], parameters=params, rows=tuple(rows),
-        version=version, path=path, facts=facts, cells=cells,
+        obligation=data["obligation"],
+        parameters=params,
+        rows=tuple(rows),
+        version=version,
+        path=path,
+        facts=facts,
+        cells=cells,
     )
 
 
@@ -210,17 +240,20 @@ def _typed(fact: Fact, op: str, value, where: str):
     if op not in _COMPARE:
         raise RuleError(f"{where}: unknown operator {op!r} (operators: {', '.join(_COMPARE)})")
     if op not in _OPS_OF[fact.type]:
-        raise RuleError(f"{where}: {fact.name} is {fact.type}: operator {op!r} does not apply "
-                        f"(use {', '.join(_OPS_OF[fact.type])})")
+        raise RuleError(
+            f"{where}: {fact.name} is {fact.type}: operator {op!r} does not apply (use {', '.join(_OPS_OF[fact.type])})"
+        )
     if op in ("in", "not in"):
         if not isinstance(value, (list, tuple)) or not value:
             raise RuleError(f"{where}: {fact.name} {op} needs a list of values")
         return tuple(_typed(fact, "==", v, where) for v in value)
-    ok = {"bool": lambda v: isinstance(v, bool),
-          "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-          "date": lambda v: isinstance(v, date),
-          "money": lambda v: isinstance(v, (int, float, Decimal)) and not isinstance(v, bool),
-          "text": lambda v: isinstance(v, str)}[fact.type]
+    ok = {
+        "bool": lambda v: isinstance(v, bool),
+        "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "date": lambda v: isinstance(v, date),
+        "money": lambda v: isinstance(v, (int, float, Decimal)) and not isinstance(v, bool),
+        "text": lambda v: isinstance(v, str),
+    }[fact.type]
     if not ok(value):
         raise RuleError(f"{where}: {fact.name} is {fact.type}: cannot compare it with {value!r}")
     return engine_value(fact.type, value)
@@ -258,7 +291,7 @@ def _representatives(fact: Fact, constants: list) -> list:
         return [*constants, "\x00another value"]
     step = 1 if fact.type in ("int", "date") else 0.005
     points = [constants[0] - step]
-    for low, high in zip(constants, constants[1:]):
+    for low, high in zip(constants, constants[1:], strict=False):
         points.append(low)
         if high - low > step:
             points.append(low + step)
@@ -314,8 +347,11 @@ def _check_reachable(name: str, rows: list[Row], facts: dict[str, Fact], cells: 
             if _covered(cubes[j], [cubes[k] for k in before if k != i]):
                 before.remove(i)
         numbers = [rows[i].number for i in before]
-        which = f"row {numbers[0]} always matches" if len(numbers) == 1 else \
-            f"rows {', '.join(map(str, numbers))} always match"
+        which = (
+            f"row {numbers[0]} always matches"
+            if len(numbers) == 1
+            else f"rows {', '.join(map(str, numbers))} always match"
+        )
         raise RuleError(f"{name} row {row.number}: can never match: {which} first")
 
 
@@ -329,9 +365,15 @@ def _covered(cube: dict[str, frozenset], others: list[dict[str, frozenset]]) -> 
 
 
 LABELS = {  # what each parameter is, for people (`send-monitor duties`)
-    "scope_start": "in force from", "trial_end": "trial ends", "local_offer_due": "Local Offer due",
-    "response_weeks": "response within", "return_weeks": "return within", "warning_days": "due soon within",
-    "funding_cap_gbp": "cap per case", "covid_window": "Covid-19 window", "scope_decision_types": "decisions in scope",
+    "scope_start": "in force from",
+    "trial_end": "trial ends",
+    "local_offer_due": "Local Offer due",
+    "response_weeks": "response within",
+    "return_weeks": "return within",
+    "warning_days": "due soon within",
+    "funding_cap_gbp": "cap per case",
+    "covid_window": "Covid-19 window",
+    "scope_decision_types": "decisions in scope",
 }
 
 
@@ -369,8 +411,10 @@ def load_parameters(rules_dir: Path, overrides: dict | None = None) -> dict:
     """The parameter defaults of `rules/parameters.yaml`, with the configuration's overrides."""
     path = Path(rules_dir) / "parameters.yaml"
     if not path.is_file():
-        raise RuleError(f"no rules folder at {rules_dir} (expected {path.name} there): install from a "
-                        f"checkout with `make setup`, or set rules_dir in the configuration")
+        raise RuleError(
+            f"no rules folder at {rules_dir} (expected {path.name} there): install from a "
+            f"checkout with `make setup`, or set rules_dir in the configuration"
+        )
     defaults = yaml.safe_load(path.read_text(encoding="utf-8"))
     unknown = sorted(set(overrides or {}) - set(defaults))
     if unknown:
@@ -427,6 +471,7 @@ def _condition(row: Row):
 def _recorder(number: int):
     def action(c):
         _matched[c.m.id] = number
+
     return action
 
 

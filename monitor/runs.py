@@ -40,7 +40,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import insert, select, text, update
@@ -117,7 +117,7 @@ class Holder:
 
 def _me(command: str) -> Holder:
     pid = os.getpid()
-    return Holder(command, pid, HOST, datetime.now(timezone.utc).replace(microsecond=0), _proc_start(pid))
+    return Holder(command, pid, HOST, datetime.now(UTC).replace(microsecond=0), _proc_start(pid))
 
 
 # --- SQLite: a file lock beside the database ---------------------------------------------------
@@ -150,15 +150,24 @@ class _FileLock:
             try:
                 self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
             except OSError as exc:
-                raise LockError(f"cannot open the lock file {self.path} beside the store {self.store} "
-                                f"({exc.strerror}): make the store's folder writable for this user") from None
+                raise LockError(
+                    f"cannot open the lock file {self.path} beside the store {self.store} "
+                    f"({exc.strerror}): make the store's folder writable for this user"
+                ) from None
             _open_files.add(self)
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return False
-        data = json.dumps({"command": me.command, "pid": me.pid, "host": me.host,
-                           "since": me.since.isoformat(), "proc_start": me.proc_start}).encode()
+        data = json.dumps(
+            {
+                "command": me.command,
+                "pid": me.pid,
+                "host": me.host,
+                "since": me.since.isoformat(),
+                "proc_start": me.proc_start,
+            }
+        ).encode()
         try:
             os.ftruncate(self.fd, 0)
             os.pwrite(self.fd, data, 0)
@@ -174,8 +183,13 @@ class _FileLock:
         if not isinstance(data, dict):
             return None
         try:
-            return Holder(str(data["command"]), int(data["pid"]), str(data["host"]),
-                          datetime.fromisoformat(data["since"]), data.get("proc_start"))
+            return Holder(
+                str(data["command"]),
+                int(data["pid"]),
+                str(data["host"]),
+                datetime.fromisoformat(data["since"]),
+                data.get("proc_start"),
+            )
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -236,21 +250,23 @@ def _pg_tag(me: Holder) -> str:
 
 
 def _pg_holder(conn: Connection, name: str) -> Holder | None:
-    row = conn.execute(text(
-        "SELECT a.application_name, a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-        f"WHERE l.locktype = 'advisory' AND l.granted AND l.classid = {_PG_CLASS} "
-        f"AND l.objid = {_PG_KEYS[name]} AND l.objsubid = 2 "
-        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())")).first()
+    row = conn.execute(
+        text(
+            "SELECT a.application_name, a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            f"WHERE l.locktype = 'advisory' AND l.granted AND l.classid = {_PG_CLASS} "
+            f"AND l.objid = {_PG_KEYS[name]} AND l.objsubid = 2 "
+            "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+    ).first()
     if row is None:
         return None
     parts = (row[0] or "").split("|", 4)
     if len(parts) == 5 and parts[0] == "send-monitor":
         try:
-            return Holder(parts[1], int(parts[2]), parts[4], datetime.fromtimestamp(int(parts[3]), timezone.utc),
-                          backend=row[1])
+            return Holder(parts[1], int(parts[2]), parts[4], datetime.fromtimestamp(int(parts[3]), UTC), backend=row[1])
         except ValueError:
             pass
-    return Holder("unknown", 0, "unknown", datetime.now(timezone.utc), backend=row[1])
+    return Holder("unknown", 0, "unknown", datetime.now(UTC), backend=row[1])
 
 
 class _AdvisoryLock:
@@ -262,16 +278,16 @@ class _AdvisoryLock:
         if self.conn is None:
             conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             conn.detach()  # closing it ends the session (and the lock) instead of pooling it
-            conn.execute(text("SELECT " + ", ".join(f"set_config('{k}', '{v}', false)"
-                                                    for k, v in _PG_KEEPALIVES.items())))
+            conn.execute(
+                text("SELECT " + ", ".join(f"set_config('{k}', '{v}', false)" for k, v in _PG_KEEPALIVES.items()))
+            )
             self.conn = conn
         return self.conn
 
     def try_lock(self, me: Holder) -> bool:
         conn = self._session()
         conn.execute(text("SELECT set_config('application_name', :v, false)"), {"v": _pg_tag(me)})
-        return bool(conn.execute(text(
-            f"SELECT pg_try_advisory_lock({_PG_CLASS}, {_PG_KEYS[self.name]})")).scalar())
+        return bool(conn.execute(text(f"SELECT pg_try_advisory_lock({_PG_CLASS}, {_PG_KEYS[self.name]})")).scalar())
 
     def holder(self) -> Holder | None:
         return _pg_holder(self._session(), self.name)
@@ -300,7 +316,7 @@ class _AdvisoryLock:
 def _sqlite_file(engine: Engine) -> Path | None:
     database = engine.url.database
     if database and database.startswith("file:"):  # a URI filename: file:path?mode=ro
-        database = database[len("file:"):].split("?", 1)[0]
+        database = database[len("file:") :].split("?", 1)[0]
     if not database or database == ":memory:":
         return None
     return Path(database).resolve()
@@ -329,9 +345,17 @@ class StoreLock:
     `timeout` is how long to wait for a live holder (0: refuse at once); `on_wait` is told,
     once per holder, whom it waits for; `cancel` (an event) stops the wait early."""
 
-    def __init__(self, engine: Engine, name: str = STORE, command: str = "send-monitor", *, timeout: float = 0.0,
-                 on_wait: Callable[[str], None] | None = None, cancel: threading.Event | None = None,
-                 poll: float = 0.25):
+    def __init__(
+        self,
+        engine: Engine,
+        name: str = STORE,
+        command: str = "send-monitor",
+        *,
+        timeout: float = 0.0,
+        on_wait: Callable[[str], None] | None = None,
+        cancel: threading.Event | None = None,
+        poll: float = 0.25,
+    ):
         self.engine, self.name, self.command = engine, name, command
         self.timeout, self.on_wait, self.cancel, self.poll = timeout, on_wait, cancel, poll
         self._impl = _backend(engine, name)
@@ -366,23 +390,30 @@ class StoreLock:
                 raise self._refusal(holder)
             elif self.on_wait is not None and str(holder) != told:
                 told = str(holder)
-                self.on_wait(f"waiting for the {self.name} lock held by {holder or 'another process'} "
-                             f"(up to {self.timeout:g} s)")
+                self.on_wait(
+                    f"waiting for the {self.name} lock held by {holder or 'another process'} (up to {self.timeout:g} s)"
+                )
             time.sleep(max(0.0, min(self.poll, deadline - time.monotonic())))
         self._held = True
 
     def _refusal(self, holder: Holder | None) -> LockError:
         if self.name == SCHEDULER:
-            who = (f"pid {holder.pid} on host {holder.host}, since {holder.since:%Y-%m-%d %H:%M:%S} UTC"
-                   if holder else "its holder is starting")
-            return LockHeld(f"another send-monitor process holds the scheduler lock on this database: {who}. "
-                            f"Stop it first, or wait for it to finish.")
+            who = (
+                f"pid {holder.pid} on host {holder.host}, since {holder.since:%Y-%m-%d %H:%M:%S} UTC"
+                if holder
+                else "its holder is starting"
+            )
+            return LockHeld(
+                f"another send-monitor process holds the scheduler lock on this database: {who}. "
+                f"Stop it first, or wait for it to finish."
+            )
         cancelled = self.cancel is not None and self.cancel.is_set()
         return LockTimeout(
             f"the store {shown_url(self.engine)} is locked by {holder or 'another process'}"
             + (" (stopped waiting)" if cancelled else f", still after {self.timeout:g} s")
             + ": wait for it to finish (or stop it) and run the command again; "
-              "lock_timeout_seconds in the configuration sets how long to wait")
+            "lock_timeout_seconds in the configuration sets how long to wait"
+        )
 
     def release(self) -> None:
         if self._held:
@@ -402,18 +433,32 @@ class StoreLock:
 def start_run(engine: Engine, step: str, trigger: str, cycle: str | None = None, as_of: date | None = None) -> int:
     """Record a step as running (call it while holding the writer lock); returns its id."""
     with engine.begin() as conn:
-        key = conn.execute(insert(RunRecord.__table__).values(
-            cycle=cycle, step=step, trigger=trigger, as_of=as_of, started_at=datetime.now(timezone.utc),
-            outcome="running", counts={}, host=HOST, pid=os.getpid(),
-        )).inserted_primary_key
+        key = conn.execute(
+            insert(RunRecord.__table__).values(
+                cycle=cycle,
+                step=step,
+                trigger=trigger,
+                as_of=as_of,
+                started_at=datetime.now(UTC),
+                outcome="running",
+                counts={},
+                host=HOST,
+                pid=os.getpid(),
+            )
+        ).inserted_primary_key
         assert key is not None  # an INSERT always has one
         return key[0]
 
 
-def finish_run(engine: Engine, run_id: int, outcome: str, counts: dict | None = None,
-               detail: str | None = None, as_of: date | None = None) -> None:
-    values = {"finished_at": datetime.now(timezone.utc), "outcome": outcome, "counts": counts or {},
-              "detail": detail}
+def finish_run(
+    engine: Engine,
+    run_id: int,
+    outcome: str,
+    counts: dict | None = None,
+    detail: str | None = None,
+    as_of: date | None = None,
+) -> None:
+    values = {"finished_at": datetime.now(UTC), "outcome": outcome, "counts": counts or {}, "detail": detail}
     if as_of is not None:
         values["as_of"] = as_of
     t = RunRecord.__table__
@@ -421,14 +466,24 @@ def finish_run(engine: Engine, run_id: int, outcome: str, counts: dict | None = 
         conn.execute(update(t).where(t.c.id == run_id).values(**values))
 
 
-def record_skipped(engine: Engine, step: str, trigger: str, cycle: str, why: str,
-                   outcome: str = "skipped") -> None:
+def record_skipped(engine: Engine, step: str, trigger: str, cycle: str, why: str, outcome: str = "skipped") -> None:
     """Record a step that did not run (one row, never `running`)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with engine.begin() as conn:
-        conn.execute(insert(RunRecord.__table__).values(
-            cycle=cycle, step=step, trigger=trigger, started_at=now, finished_at=now, outcome=outcome,
-            counts={}, detail=why, host=HOST, pid=os.getpid()))
+        conn.execute(
+            insert(RunRecord.__table__).values(
+                cycle=cycle,
+                step=step,
+                trigger=trigger,
+                started_at=now,
+                finished_at=now,
+                outcome=outcome,
+                counts={},
+                detail=why,
+                host=HOST,
+                pid=os.getpid(),
+            )
+        )
 
 
 def _interrupted(row) -> str:
@@ -440,12 +495,16 @@ def interrupt_stale_runs(engine: Engine) -> int:
     no live process can have one then)."""
     t = RunRecord.__table__
     with engine.connect() as conn:
-        stale = [dict(r) for r in conn.execute(select(t.c.id, t.c.pid, t.c.host).where(t.c.outcome == "running"))
-                 .mappings()]
+        stale = [
+            dict(r) for r in conn.execute(select(t.c.id, t.c.pid, t.c.host).where(t.c.outcome == "running")).mappings()
+        ]
     for row in stale:
         with engine.begin() as conn:
-            conn.execute(update(t).where(t.c.id == row["id"], t.c.outcome == "running")
-                         .values(outcome="interrupted", detail=_interrupted(row)))
+            conn.execute(
+                update(t)
+                .where(t.c.id == row["id"], t.c.outcome == "running")
+                .values(outcome="interrupted", detail=_interrupted(row))
+            )
     if stale:
         log.warning("%d step(s) left running by a process that died are marked interrupted", len(stale))
     return len(stale)
@@ -468,5 +527,9 @@ def reported_runs(conn: Connection, rows: list[dict]) -> list[dict]:
         return rows
     holder = _store_holder(conn)
     live = (holder.host, holder.pid) if holder else None
-    return [{**r, "outcome": "interrupted", "detail": _interrupted(r)}
-            if r["outcome"] == "running" and (r["host"], r["pid"]) != live else r for r in rows]
+    return [
+        {**r, "outcome": "interrupted", "detail": _interrupted(r)}
+        if r["outcome"] == "running" and (r["host"], r["pid"]) != live
+        else r
+        for r in rows
+    ]

@@ -35,7 +35,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -74,7 +74,7 @@ class Runtime:
 
     config: Config
     engine: Engine
-    as_of: date | None = None            # check as of this date instead of today (tests, demos)
+    as_of: date | None = None  # check as of this date instead of today (tests, demos)
     trigger: str = "schedule"
     stop: threading.Event = field(default_factory=threading.Event)
     on_cycle: Callable[[CycleResult], None] | None = None
@@ -99,7 +99,7 @@ def run_cycle(rt: Runtime) -> CycleResult:
     """One cycle: import the inbox, check as of today, publish, send alerts; each step recorded."""
     cfg, engine = rt.config, rt.engine
     as_of = rt.as_of or today_in(cfg.timezone)
-    cycle = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+    cycle = datetime.now(UTC).strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
     result = CycleResult(cycle, as_of)
     state: dict = {}
     log.info("cycle %s: as of %s", cycle, as_of)
@@ -110,8 +110,9 @@ def run_cycle(rt: Runtime) -> CycleResult:
         return state["rules"]
 
     def step_import(run_id):
-        res = import_inbox(engine, rules().keys(), cfg.inbox, settle_seconds=cfg.inbox_settle_seconds,
-                           as_of=as_of, trigger=rt.trigger)
+        res = import_inbox(
+            engine, rules().keys(), cfg.inbox, settle_seconds=cfg.inbox_settle_seconds, as_of=as_of, trigger=rt.trigger
+        )
         return res.outcome, res.counts(), res.detail()
 
     def step_check(run_id):
@@ -134,8 +135,12 @@ def run_cycle(rt: Runtime) -> CycleResult:
         outcome = "partial" if (report.send.kept or report.send.failed) else "ok"
         return outcome, report.counts(), "\n".join(lines) or None
 
-    for step, fn in (("import", step_import), ("check", step_check),
-                     ("publish", step_publish), ("alerts", step_alerts)):
+    for step, fn in (
+        ("import", step_import),
+        ("check", step_check),
+        ("publish", step_publish),
+        ("alerts", step_alerts),
+    ):
         if rt.stop.is_set():
             record_skipped(engine, step, rt.trigger, cycle, "stopped by a signal before this step")
             result.steps[step] = "skipped"
@@ -144,13 +149,17 @@ def run_cycle(rt: Runtime) -> CycleResult:
             record_skipped(engine, step, rt.trigger, cycle, "the check did not succeed")
             result.steps[step] = "skipped"
             continue
-        lock = StoreLock(engine, STORE, f"run {step}", timeout=cfg.lock_timeout_seconds, cancel=rt.stop,
-                         on_wait=log.info)
+        lock = StoreLock(
+            engine, STORE, f"run {step}", timeout=cfg.lock_timeout_seconds, cancel=rt.stop, on_wait=log.info
+        )
         try:
             lock.acquire()
         except LockError as exc:
-            outcome, why = (("skipped", "stopped by a signal while waiting for the store lock") if rt.stop.is_set()
-                            else ("failed", str(exc)))
+            outcome, why = (
+                ("skipped", "stopped by a signal while waiting for the store lock")
+                if rt.stop.is_set()
+                else ("failed", str(exc))
+            )
             log.warning("step %s %s: %s", step, outcome, why)
             record_skipped(engine, step, rt.trigger, cycle, why, outcome=outcome)
             result.steps[step] = outcome
@@ -175,8 +184,7 @@ def run_cycle(rt: Runtime) -> CycleResult:
 
 def failure(exc: BaseException, engine: Engine) -> str:
     """One line for a failed step, with no record values (a driver's message can carry them)."""
-    return store_failure(exc, engine.url) or (f"{type(exc).__name__} (`send-monitor --debug run` logs "
-                                              "the traceback)")
+    return store_failure(exc, engine.url) or (f"{type(exc).__name__} (`send-monitor --debug run` logs the traceback)")
 
 
 _RUNTIME: Runtime | None = None
@@ -215,16 +223,23 @@ def stored_next_run(engine: Engine, job_id: str = JOB_ID) -> datetime | None:
     if not inspect(engine).has_table(JOBS_TABLE):
         return None
     with engine.connect() as conn:
-        value = conn.execute(text(f"SELECT next_run_time FROM {JOBS_TABLE} WHERE id = :id"),
-                             {"id": job_id}).scalar()
-    return datetime.fromtimestamp(value, timezone.utc) if value is not None else None
+        value = conn.execute(text(f"SELECT next_run_time FROM {JOBS_TABLE} WHERE id = :id"), {"id": job_id}).scalar()
+    return datetime.fromtimestamp(value, UTC) if value is not None else None
 
 
 class MonitorScheduler:
     """`send-monitor run`: hold the lock, run the daily cycle on schedule, stop cleanly on a signal."""
 
-    def __init__(self, config: Config, engine: Engine, *, every: float | None = None, as_of: date | None = None,
-                 install_signals: bool = True, on_cycle: Callable[[CycleResult], None] | None = None):
+    def __init__(
+        self,
+        config: Config,
+        engine: Engine,
+        *,
+        every: float | None = None,
+        as_of: date | None = None,
+        install_signals: bool = True,
+        on_cycle: Callable[[CycleResult], None] | None = None,
+    ):
         self.config, self.engine = config, engine
         self.every, self.as_of = every, as_of
         self.lock = StoreLock(engine, SCHEDULER, "run")
@@ -249,7 +264,7 @@ class MonitorScheduler:
         else:
             hour, minute = parse_time(self.config.schedule_time)
             trigger = CronTrigger(hour=hour, minute=minute, timezone=tz)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         kwargs = {}
         missed = stored_next_run(self.engine)
         if missed is not None and missed <= now:
@@ -257,8 +272,9 @@ class MonitorScheduler:
             self.next_run = missed
         else:
             self.next_run = trigger.get_next_fire_time(None, now.astimezone(tz))
-        scheduler.add_job(daily_job, trigger, id=JOB_ID, name="send-monitor daily cycle",
-                          replace_existing=True, **kwargs)
+        scheduler.add_job(
+            daily_job, trigger, id=JOB_ID, name="send-monitor daily cycle", replace_existing=True, **kwargs
+        )
         return scheduler
 
     def describe(self) -> str:
@@ -294,11 +310,21 @@ class MonitorScheduler:
             if self.install_signals and threading.current_thread() is threading.main_thread():
                 for sig in (signal.SIGTERM, signal.SIGINT):
                     previous[sig] = signal.signal(sig, lambda signum, _frame: self.stop(signal.Signals(signum).name))
-            _RUNTIME = Runtime(self.config, self.engine, as_of=self.as_of, trigger="schedule",
-                               stop=self.stop_event, on_cycle=self.on_cycle)
+            _RUNTIME = Runtime(
+                self.config,
+                self.engine,
+                as_of=self.as_of,
+                trigger="schedule",
+                stop=self.stop_event,
+                on_cycle=self.on_cycle,
+            )
             threading.Thread(target=self._watch, name="scheduler-stop", daemon=True).start()
-            log.info("scheduler started (pid %s): %s; next run %s; stop with Ctrl-C or SIGTERM", os.getpid(),
-                     self.describe(), self.next_run.isoformat() if self.next_run else "—")
+            log.info(
+                "scheduler started (pid %s): %s; next run %s; stop with Ctrl-C or SIGTERM",
+                os.getpid(),
+                self.describe(),
+                self.next_run.isoformat() if self.next_run else "—",
+            )
             self.scheduler.start()  # blocks until shut down
             with _CYCLE_LOCK:  # let a running cycle finish its current step
                 pass

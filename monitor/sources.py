@@ -69,8 +69,15 @@ def open_export(path: Path, report: Report) -> Export:
         export = _workbook(path, note)
         empty = "has no record sheet: expected one or more of " + ", ".join(BY_NAME)
     else:
-        report(Problem(str(path), None, None, None,
-                       "not a folder or an .xlsx workbook: import a folder of CSV files or a workbook"))
+        report(
+            Problem(
+                str(path),
+                None,
+                None,
+                None,
+                "not a folder or an .xlsx workbook: import a folder of CSV files or a workbook",
+            )
+        )
         return Export()
     if not export.tables and not reported:
         report(Problem(path.name, None, None, None, empty))
@@ -94,8 +101,7 @@ def _folder(folder: Path, report: Report) -> Export:
             continue  # files of other kinds are ignored
         rtype = BY_FILE.get(entry.name)
         if rtype is None:
-            report(Problem(entry.name, None, None, None,
-                           f"unknown file: expected one of {_EXPECTED}"))
+            report(Problem(entry.name, None, None, None, f"unknown file: expected one of {_EXPECTED}"))
             continue
         path = Path(entry.path)
         try:
@@ -159,8 +165,15 @@ def _csv_reader(path: Path, label: str, encoding: str) -> Callable[[Report], Row
                     rownum += 1
                     yield rownum, cells
         except UnicodeError:
-            report(Problem(label, rownum + 1, None, None,
-                           "not readable text (neither UTF-8 nor Windows-1252): save the file as CSV UTF-8"))
+            report(
+                Problem(
+                    label,
+                    rownum + 1,
+                    None,
+                    None,
+                    "not readable text (neither UTF-8 nor Windows-1252): save the file as CSV UTF-8",
+                )
+            )
         except OSError as exc:
             report(Problem(label, rownum + 1, None, None, f"cannot be read ({exc.strerror})"))
 
@@ -170,13 +183,15 @@ def _csv_reader(path: Path, label: str, encoding: str) -> Callable[[Report], Row
 def _csv_error(message: str) -> str:
     tail = "; nothing after it was read"
     if "field larger than field limit" in message:
-        return (f"a value longer than {8 * MAX_FIELD_CHARS:,} characters starts on this row: usually a quote "
-                f"that is never closed" + tail)
+        return (
+            f"a value longer than {8 * MAX_FIELD_CHARS:,} characters starts on this row: usually a quote "
+            f"that is never closed" + tail
+        )
     if "unexpected end of data" in message:
-        return "a quoted value starts on this row and is never closed (a missing \")" + tail
+        return 'a quoted value starts on this row and is never closed (a missing ")' + tail
     if "NUL" in message:
         return "a NUL character (a control character) on this row" + tail
-    return f"badly quoted row ({message}): a quote inside a value must be doubled (\"\")" + tail
+    return f'badly quoted row ({message}): a quote inside a value must be doubled ("")' + tail
 
 
 # --- a workbook --------------------------------------------------------------------------------
@@ -192,8 +207,15 @@ def _workbook(path: Path, report: Report) -> Export:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        report(Problem(path.name, None, None, None,
-                       f"not a readable .xlsx workbook ({type(exc).__name__}): save it again from Excel as .xlsx"))
+        report(
+            Problem(
+                path.name,
+                None,
+                None,
+                None,
+                f"not a readable .xlsx workbook ({type(exc).__name__}): save it again from Excel as .xlsx",
+            )
+        )
         return export
     seen: dict[str, str] = {}
     for sheet in book.worksheets:
@@ -203,8 +225,15 @@ def _workbook(path: Path, report: Report) -> Export:
             export.notes.append(f"{path.name}: sheet {title!r} is not a record type: ignored")
             continue
         if rtype.name in seen:
-            report(Problem(f"{path.name} sheet {title}", None, None, None,
-                           f"a second sheet for {rtype.name} (the first is {seen[rtype.name]!r})"))
+            report(
+                Problem(
+                    f"{path.name} sheet {title}",
+                    None,
+                    None,
+                    None,
+                    f"a second sheet for {rtype.name} (the first is {seen[rtype.name]!r})",
+                )
+            )
             continue
         seen[rtype.name] = title
         export.tables.append(Table(rtype, f"{path.name} sheet {title}", _sheet_reader(path, title)))

@@ -45,14 +45,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def connect(url: str = DEFAULT_URL) -> Engine:
     """An engine for the store at `url`, its schema unchecked (postgres:// URLs use psycopg 3)."""
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     try:
         engine = create_engine(parse_url(url))
     except (ArgumentError, ImportError):
-        raise StoreError(f"the database URL {shown_url(url)} is not one send-monitor can use: give "
-                         "sqlite:///FILE or postgresql://USER@HOST/DB") from None
+        raise StoreError(
+            f"the database URL {shown_url(url)} is not one send-monitor can use: give "
+            "sqlite:///FILE or postgresql://USER@HOST/DB"
+        ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -109,8 +111,9 @@ def schema_state(conn: Connection) -> SchemaState:
         row = conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")).first()
         if row is not None and row[0] in migrations.LEGACY:
             return SchemaState(migrations.LEGACY[row[0]], legacy=True)
-        raise StoreError(f"the store has schema version {row[0] if row else 'none'}, which this "
-                         f"send-monitor does not know")
+        raise StoreError(
+            f"the store has schema version {row[0] if row else 'none'}, which this send-monitor does not know"
+        )
     if tables & set(SQLModel.metadata.tables):
         raise StoreError("the store has send-monitor tables but no schema revision")
     return SchemaState(None)
@@ -120,8 +123,7 @@ def _refuse_unless_current(revision: str) -> None:
     head = migrations.head()
     if revision != head:
         _check_known(revision)
-        raise StoreError(f"the store is at schema revision {revision}; this send-monitor "
-                         f"needs {head}: {UPGRADE_HINT}")
+        raise StoreError(f"the store is at schema revision {revision}; this send-monitor needs {head}: {UPGRADE_HINT}")
 
 
 def parse_url(url: str | URL) -> URL:
@@ -148,25 +150,42 @@ def shown_url(url: str | URL) -> str:
 
 # failures of the store, by SQLite result code and PostgreSQL SQLSTATE class: (what, what to do)
 _FULL = ("the disk holding the store {url} is full", "free some space and run the command again")
-_READ_ONLY = ("the store {url} is read-only", "make the database file and its folder writable for this "
-              "user (or use a writable copy) and run the command again")
-_BUSY = ("the store {url} stayed locked by another process for too long",
-         "wait for it to finish and run the command again")
-_SQLITE = {13: _FULL, 8: _READ_ONLY, 5: _BUSY, 6: _BUSY,
-           14: ("cannot open the store {url}", "check that its folder exists and is writable"),
-           10: ("a disk input/output error stopped the store {url}", "check the disk, then run the command again"),
-           11: ("the store {url} is damaged", "restore it from a backup"),
-           26: ("{url} is not an SQLite database", "point --db at the store's file")}
-_PG = {"53100": _FULL, "25006": _READ_ONLY, "55P03": _BUSY,
-       "53": ("the database server of the store {url} ran out of resources", "try again later"),
-       "57": ("the database server of the store {url} is shutting down or starting",
-              "run the command again when it is up"),
-       "08": ("lost the connection to the store {url}", "check the server and the network, then run the command again"),
-       "40": ("another process changed the store {url} at the same time", "run the command again"),
-       "28": ("the database server refused the login to the store {url}", "check the user and password"),
-       "3D": ("the database of the store {url} does not exist", "create it, or correct the URL")}
-_UNREACHABLE = ("cannot reach the store {url} ({why})", "check that the server is running and the URL is "
-                "right, then run the command again")
+_READ_ONLY = (
+    "the store {url} is read-only",
+    "make the database file and its folder writable for this user (or use a writable copy) and run the command again",
+)
+_BUSY = (
+    "the store {url} stayed locked by another process for too long",
+    "wait for it to finish and run the command again",
+)
+_SQLITE = {
+    13: _FULL,
+    8: _READ_ONLY,
+    5: _BUSY,
+    6: _BUSY,
+    14: ("cannot open the store {url}", "check that its folder exists and is writable"),
+    10: ("a disk input/output error stopped the store {url}", "check the disk, then run the command again"),
+    11: ("the store {url} is damaged", "restore it from a backup"),
+    26: ("{url} is not an SQLite database", "point --db at the store's file"),
+}
+_PG = {
+    "53100": _FULL,
+    "25006": _READ_ONLY,
+    "55P03": _BUSY,
+    "53": ("the database server of the store {url} ran out of resources", "try again later"),
+    "57": (
+        "the database server of the store {url} is shutting down or starting",
+        "run the command again when it is up",
+    ),
+    "08": ("lost the connection to the store {url}", "check the server and the network, then run the command again"),
+    "40": ("another process changed the store {url} at the same time", "run the command again"),
+    "28": ("the database server refused the login to the store {url}", "check the user and password"),
+    "3D": ("the database of the store {url} does not exist", "create it, or correct the URL"),
+}
+_UNREACHABLE = (
+    "cannot reach the store {url} ({why})",
+    "check that the server is running and the URL is right, then run the command again",
+)
 
 
 def _read_only_file(database: str | None) -> bool:
@@ -174,8 +193,9 @@ def _read_only_file(database: str | None) -> bool:
     if not database or database.startswith("file:") or not os.path.exists(database):
         return False
     folder = os.path.dirname(os.path.abspath(database))
-    return bool(os.statvfs(folder).f_flag & os.ST_RDONLY) or not (os.access(database, os.W_OK)
-                                                                   and os.access(folder, os.W_OK))
+    return bool(os.statvfs(folder).f_flag & os.ST_RDONLY) or not (
+        os.access(database, os.W_OK) and os.access(folder, os.W_OK)
+    )
 
 
 def store_failure(exc: BaseException, url: str | URL) -> str | None:
@@ -200,23 +220,49 @@ def store_failure(exc: BaseException, url: str | URL) -> str | None:
     if code is not None and code & 0xFF in (8, 14) and _read_only_file(parse_url(url).database):
         what, todo = _READ_ONLY
     elif code is not None:
-        what, todo = _SQLITE.get(code & 0xFF, (f"the store {{url}} failed ({getattr(orig, 'sqlite_errorname', code)})",
-                                               "run the command again with --debug for details"))
+        what, todo = _SQLITE.get(
+            code & 0xFF,
+            (
+                f"the store {{url}} failed ({getattr(orig, 'sqlite_errorname', code)})",
+                "run the command again with --debug for details",
+            ),
+        )
     elif state:
-        what, todo = _PG.get(state, _PG.get(state[:2], (f"the store {{url}} refused an operation (SQLSTATE {state})",
-                                                        "run the command again with --debug for details")))
+        what, todo = _PG.get(
+            state,
+            _PG.get(
+                state[:2],
+                (
+                    f"the store {{url}} refused an operation (SQLSTATE {state})",
+                    "run the command again with --debug for details",
+                ),
+            ),
+        )
     elif isinstance(orig, (psycopg.OperationalError, sqlite3.OperationalError)):  # no code: could not connect
         message = str(orig).lower()
-        why = next((w for k, w in (("refused", "connection refused"), ("timeout", "timed out"),
-                                   ("timed out", "timed out"), ("resolve", "unknown host"),
-                                   ("translate host", "unknown host"), ("password", "login refused"),
-                                   ("does not exist", "no such database or user"),
-                                   ("closed", "the server closed the connection")) if k in message),
-                   "no connection")
+        why = next(
+            (
+                w
+                for k, w in (
+                    ("refused", "connection refused"),
+                    ("timeout", "timed out"),
+                    ("timed out", "timed out"),
+                    ("resolve", "unknown host"),
+                    ("translate host", "unknown host"),
+                    ("password", "login refused"),
+                    ("does not exist", "no such database or user"),
+                    ("closed", "the server closed the connection"),
+                )
+                if k in message
+            ),
+            "no connection",
+        )
         what, todo = _UNREACHABLE[0].replace("{why}", why), _UNREACHABLE[1]
     else:
-        what, todo = (f"the store {{url}} refused an operation ({type(orig).__name__})",
-                      "run the command again with --debug for details")
+        what, todo = (
+            f"the store {{url}} refused an operation ({type(orig).__name__})",
+            "run the command again with --debug for details",
+        )
     return f"{what.format(url=shown)}: {todo}"
 
 
@@ -228,8 +274,10 @@ def _create(conn: Connection) -> None:
 
 def _check_known(revision: str) -> None:
     if not migrations.is_known(revision):
-        raise StoreError(f"the store is at schema revision {revision}, made by a newer "
-                         f"send-monitor; install that version (the store is unchanged)")
+        raise StoreError(
+            f"the store is at schema revision {revision}, made by a newer "
+            f"send-monitor; install that version (the store is unchanged)"
+        )
 
 
 @contextmanager
@@ -254,8 +302,7 @@ def _errors(engine: Engine) -> Iterator[None]:
     try:
         yield
     except DBAPIError as exc:
-        raise StoreError(store_failure(exc, engine.url)
-                         or f"cannot open the store {shown_url(engine.url)}") from None
+        raise StoreError(store_failure(exc, engine.url) or f"cannot open the store {shown_url(engine.url)}") from None
 
 
 def backup_sqlite(url: str, target: Path) -> None:
@@ -265,8 +312,10 @@ def backup_sqlite(url: str, target: Path) -> None:
     database = engine.url.database
     engine.dispose()
     if engine.dialect.name != "sqlite":
-        raise StoreError(f"`backup` copies SQLite stores; back up {engine.dialect.name} with its own "
-                         f"tools (PostgreSQL: pg_dump --format=custom)")
+        raise StoreError(
+            f"`backup` copies SQLite stores; back up {engine.dialect.name} with its own "
+            f"tools (PostgreSQL: pg_dump --format=custom)"
+        )
     if not database or database == ":memory:" or not Path(database).is_file():
         raise StoreError(f"there is no SQLite store at {database or '(memory)'}")
     if target.exists():
@@ -299,10 +348,13 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict]) -> None:
     columns = list(rows[0])
     quote = conn.dialect.identifier_preparer.quote
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-           f"VALUES ({', '.join([mark] * len(columns))})")
-    conn.exec_driver_sql(sql, list(map(itemgetter(*columns), rows)) if len(columns) > 1 else
-                         [(r[columns[0]],) for r in rows])
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
+    conn.exec_driver_sql(
+        sql, list(map(itemgetter(*columns), rows)) if len(columns) > 1 else [(r[columns[0]],) for r in rows]
+    )
 
 
 def _sqlite_adapters() -> None:

@@ -42,7 +42,7 @@ class Successors:
         self.commissioners = commissioners
 
     @classmethod
-    def load(cls, conn: Connection) -> "Successors":
+    def load(cls, conn: Connection) -> Successors:
         def bodies(model, key: str) -> dict[str, Body]:
             t = model.__table__
             rows = conn.execute(select(t.c[key], t.c.name, t.c.successor_code, t.c.successor_from))

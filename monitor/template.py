@@ -62,10 +62,14 @@ def _workbook():
     bold = Font(bold=True)
     readme.append(["send-monitor records template (records standard version 2)"])
     readme["A1"].font = Font(bold=True, size=14)
-    readme.append(["Fill in one sheet per record type, one record per row, below the header row. Leave a "
-                   "sheet empty when you have nothing of that type. Dates as dates (or YYYY-MM-DD, or D/M/YYYY); "
-                   "yes/no columns from their lists. No child's or family's name, address or date of birth: "
-                   "case_ref is your own pseudonymous reference. This sheet is ignored on import."])
+    readme.append(
+        [
+            "Fill in one sheet per record type, one record per row, below the header row. Leave a "
+            "sheet empty when you have nothing of that type. Dates as dates (or YYYY-MM-DD, or D/M/YYYY); "
+            "yes/no columns from their lists. No child's or family's name, address or date of birth: "
+            "case_ref is your own pseudonymous reference. This sheet is ignored on import."
+        ]
+    )
     readme.append([])
     readme.append(["sheet", "column", "required", "type", "allowed values", "meaning"])
     for cell in readme[4]:
@@ -73,9 +77,17 @@ def _workbook():
     for rt in RECORD_TYPES:
         for c in rt.columns:
             allowed = ", ".join(c.values) if c.values else ("yes, no" if c.type == "bool" else "")
-            readme.append([rt.name, c.name, "yes" if c.required else "no", TYPE_WORDS[c.type].replace(
-                "one of", "list"), allowed, c.meaning])
-    for letter, width in zip("ABCDEF", (16, 24, 10, 10, 60, 90)):
+            readme.append(
+                [
+                    rt.name,
+                    c.name,
+                    "yes" if c.required else "no",
+                    TYPE_WORDS[c.type].replace("one of", "list"),
+                    allowed,
+                    c.meaning,
+                ]
+            )
+    for letter, width in zip("ABCDEF", (16, 24, 10, 10, 60, 90), strict=False):
         readme.column_dimensions[letter].width = width
     readme["A2"].alignment = Alignment(wrap_text=True)
     readme.freeze_panes = "A5"
@@ -92,14 +104,26 @@ def _workbook():
                 sheet.column_dimensions[letter].number_format = _FORMATS[c.type]
             choices = c.values if c.values else (("yes", "no") if c.type == "bool" else ())
             if choices:
-                rule = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
-                                      showErrorMessage=True, errorTitle=c.name,
-                                      error="Choose one of: " + ", ".join(choices))
+                rule = DataValidation(
+                    type="list",
+                    formula1='"' + ",".join(choices) + '"',
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle=c.name,
+                    error="Choose one of: " + ", ".join(choices),
+                )
                 rule.add(f"{letter}2:{letter}1048576")
                 sheet.add_data_validation(rule)
             elif c.type == "date":
-                rule = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True,
-                                      showErrorMessage=True, errorTitle=c.name, error="A date, please")
+                rule = DataValidation(
+                    type="date",
+                    operator="greaterThan",
+                    formula1="1",
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle=c.name,
+                    error="A date, please",
+                )
                 rule.add(f"{letter}2:{letter}1048576")
                 sheet.add_data_validation(rule)
     return book

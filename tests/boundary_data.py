@@ -8,6 +8,7 @@ spelling (booleans, D/M/YYYY dates, money with £ and commas, header case,
 surrounding spaces, a BOM).  Every validation rule of records.md holds.
 Stdlib only.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,45 +24,82 @@ SCOPE_START = D(2018, 4, 3)
 TRIAL_END = D(2021, 8, 31)
 COVID = (D(2020, 5, 1), D(2020, 9, 25))
 
-IN_SCOPE = ["refuse_plan", "plan_issued", "plan_amended", "refuse_reassessment",
-            "refuse_amendment", "cease_plan"]
-DUTIES = ["rights-notice", "local-offer", "commissioner-contacted", "la-evidence",
-          "commissioner-evidence", "hearing-attendance", "response-5-weeks",
-          "response-content", "evaluator-return", "funding-cap"]
+IN_SCOPE = ["refuse_plan", "plan_issued", "plan_amended", "refuse_reassessment", "refuse_amendment", "cease_plan"]
+DUTIES = [
+    "rights-notice",
+    "local-offer",
+    "commissioner-contacted",
+    "la-evidence",
+    "commissioner-evidence",
+    "hearing-attendance",
+    "response-5-weeks",
+    "response-content",
+    "evaluator-return",
+    "funding-cap",
+]
 
 COLUMNS = {
     "areas": ["area_code", "name", "region", "send_team_email", "rights_published_on"],
     "commissioners": ["commissioner_code", "name", "kind", "contact_email"],
-    "decisions": ["decision_id", "area_code", "case_ref", "decision_type", "decision_date",
-                  "rights_notice"],
-    "appeals": ["appeal_id", "area_code", "case_ref", "decision_type", "decision_date",
-                "registered_on", "health_issue", "social_care_issue", "la_response_due_on",
-                "la_response_sent_on", "hearing_on", "status", "closed_on"],
-    "evidence": ["appeal_id", "commissioner_code", "la_contacted_on", "evidence_due_on",
-                 "evidence_provided_on", "attendance_required", "attended"],
-    "recommendations": ["recommendation_id", "appeal_id", "commissioner_code", "kind",
-                        "made_on", "plan_section"],
-    "responses": ["recommendation_id", "sent_to_family_on", "sent_to_la_on", "outcome",
-                  "steps_given", "reasons_given", "exception", "sent_to_evaluators_on"],
-    "funding_claims": ["claim_id", "appeal_id", "claimant_code", "category", "amount_gbp",
-                       "claimed_on"],
-    "exceptions": ["exception_id", "duty", "subject_id", "granted_by", "justification",
-                   "granted_on", "expires_on"],
+    "decisions": ["decision_id", "area_code", "case_ref", "decision_type", "decision_date", "rights_notice"],
+    "appeals": [
+        "appeal_id",
+        "area_code",
+        "case_ref",
+        "decision_type",
+        "decision_date",
+        "registered_on",
+        "health_issue",
+        "social_care_issue",
+        "la_response_due_on",
+        "la_response_sent_on",
+        "hearing_on",
+        "status",
+        "closed_on",
+    ],
+    "evidence": [
+        "appeal_id",
+        "commissioner_code",
+        "la_contacted_on",
+        "evidence_due_on",
+        "evidence_provided_on",
+        "attendance_required",
+        "attended",
+    ],
+    "recommendations": ["recommendation_id", "appeal_id", "commissioner_code", "kind", "made_on", "plan_section"],
+    "responses": [
+        "recommendation_id",
+        "sent_to_family_on",
+        "sent_to_la_on",
+        "outcome",
+        "steps_given",
+        "reasons_given",
+        "exception",
+        "sent_to_evaluators_on",
+    ],
+    "funding_claims": ["claim_id", "appeal_id", "claimant_code", "category", "amount_gbp", "claimed_on"],
+    "exceptions": ["exception_id", "duty", "subject_id", "granted_by", "justification", "granted_on", "expires_on"],
 }
 REQUIRED = {
     "areas": {"area_code", "name"},
     "commissioners": {"commissioner_code", "name", "kind"},
     "decisions": {"decision_id", "area_code", "case_ref", "decision_type", "decision_date"},
-    "appeals": {"appeal_id", "area_code", "case_ref", "decision_type", "decision_date",
-                "registered_on", "health_issue", "social_care_issue", "status"},
+    "appeals": {
+        "appeal_id",
+        "area_code",
+        "case_ref",
+        "decision_type",
+        "decision_date",
+        "registered_on",
+        "health_issue",
+        "social_care_issue",
+        "status",
+    },
     "evidence": {"appeal_id", "commissioner_code"},
-    "recommendations": {"recommendation_id", "appeal_id", "commissioner_code", "kind",
-                        "made_on"},
+    "recommendations": {"recommendation_id", "appeal_id", "commissioner_code", "kind", "made_on"},
     "responses": {"recommendation_id"},
-    "funding_claims": {"claim_id", "appeal_id", "claimant_code", "category", "amount_gbp",
-                       "claimed_on"},
-    "exceptions": {"exception_id", "duty", "subject_id", "granted_by", "justification",
-                   "granted_on", "expires_on"},
+    "funding_claims": {"claim_id", "appeal_id", "claimant_code", "category", "amount_gbp", "claimed_on"},
+    "exceptions": {"exception_id", "duty", "subject_id", "granted_by", "justification", "granted_on", "expires_on"},
 }
 
 TRUE_SPELLINGS = ["true", "TRUE", "True", "yes", "Yes", "YES", "y", "Y", "1"]
@@ -77,11 +115,9 @@ def as_of_dates(seed: int) -> list[dt.date]:
     """About six interesting as-of dates for the folder of `seed` (sorted)."""
     rng = random.Random(seed * 7919 + 17)
     picks = [
-        rng.choice([D(2018, 4, 2), D(2018, 4, 3), D(2018, 4, 10), D(2018, 3, 1),
-                    D(2018, 9, 14)]),
+        rng.choice([D(2018, 4, 2), D(2018, 4, 3), D(2018, 4, 10), D(2018, 3, 1), D(2018, 9, 14)]),
         D(2018, 10, 1) + dt.timedelta(days=rng.randrange(0, 540)),
-        rng.choice([D(2020, 4, 30), D(2020, 5, 1), D(2020, 7, 15), D(2020, 9, 25),
-                    D(2020, 9, 26), D(2020, 11, 2)]),
+        rng.choice([D(2020, 4, 30), D(2020, 5, 1), D(2020, 7, 15), D(2020, 9, 25), D(2020, 9, 26), D(2020, 11, 2)]),
         rng.choice([D(2021, 8, 30), D(2021, 8, 31), D(2021, 9, 1), D(2021, 9, 7)]),
         D(2021, 10, 1) + dt.timedelta(days=rng.randrange(0, 272)),
         D(2018, 3, 1) + dt.timedelta(days=rng.randrange(0, (D(2022, 6, 30) - D(2018, 3, 1)).days + 1)),
@@ -96,9 +132,8 @@ class _Gen:
         self.n = n_appeals
         self.asofs = as_of_dates(seed)
         # anchors: the as-of dates plus the legal boundaries
-        self.anchors = self.asofs * 3 + [SCOPE_START, TRIAL_END, TRIAL_END + DAY, COVID[0],
-                                         COVID[1], COVID[1] + DAY]
-        self.uk_dates = self.rng.random() < 0.7   # this folder uses D/M/YYYY sometimes
+        self.anchors = self.asofs * 3 + [SCOPE_START, TRIAL_END, TRIAL_END + DAY, COVID[0], COVID[1], COVID[1] + DAY]
+        self.uk_dates = self.rng.random() < 0.7  # this folder uses D/M/YYYY sometimes
         self.rows: dict[str, list[dict]] = {k: [] for k in COLUMNS}
         self.subjects: list[tuple[str, str]] = []
 
@@ -152,28 +187,40 @@ class _Gen:
         rng = self.rng
         n_areas = rng.choice([2, 3])
         areas = [str(850 + i) for i in range(n_areas)]
-        local_offer_choices = [None, SCOPE_START - DAY, SCOPE_START, SCOPE_START + DAY,
-                               D(2018, 3, 27), D(2018, 3, 26)]
+        local_offer_choices = [None, SCOPE_START - DAY, SCOPE_START, SCOPE_START + DAY, D(2018, 3, 27), D(2018, 3, 26)]
         for a in areas:
             pub = rng.choice(local_offer_choices + [self.anchor() + rng.choice([-1, 0, 1]) * DAY])
-            self.rows["areas"].append({
-                "area_code": a, "name": f"Area {a}",
-                "region": rng.choice(["", "South East", "North West"]),
-                "send_team_email": rng.choice(["", f"send@{a}.example"]),
-                "rights_published_on": self.date(pub),
-            })
+            self.rows["areas"].append(
+                {
+                    "area_code": a,
+                    "name": f"Area {a}",
+                    "region": rng.choice(["", "South East", "North West"]),
+                    "send_team_email": rng.choice(["", f"send@{a}.example"]),
+                    "rights_published_on": self.date(pub),
+                }
+            )
             self.subjects.append(("local-offer", a))
         health = ["QRL", "QRM", "11J"]
         self.health = health
         self.sc = {a: f"{a}-SC" for a in areas}
         for h in health:
-            self.rows["commissioners"].append({
-                "commissioner_code": h, "name": f"ICB {h}", "kind": "health",
-                "contact_email": rng.choice(["", f"{h.lower()}@nhs.example"])})
+            self.rows["commissioners"].append(
+                {
+                    "commissioner_code": h,
+                    "name": f"ICB {h}",
+                    "kind": "health",
+                    "contact_email": rng.choice(["", f"{h.lower()}@nhs.example"]),
+                }
+            )
         for a, c in self.sc.items():
-            self.rows["commissioners"].append({
-                "commissioner_code": c, "name": f"Social care {a}", "kind": "social_care",
-                "contact_email": rng.choice(["", f"sc@{a}.example"])})
+            self.rows["commissioners"].append(
+                {
+                    "commissioner_code": c,
+                    "name": f"Social care {a}",
+                    "kind": "social_care",
+                    "contact_email": rng.choice(["", f"sc@{a}.example"]),
+                }
+            )
 
         # decisions
         for i in range(max(4, self.n // 2)):
@@ -184,11 +231,16 @@ class _Gen:
                 ddate = self.anchor() + rng.choice([-30, -8, -7, -1, 0, 1, 2, 10]) * DAY
             dtype = rng.choice(IN_SCOPE + ["refuse_assessment", "refuse_assessment"])
             did = f"DEC-{i + 1}"
-            self.rows["decisions"].append({
-                "decision_id": did, "area_code": rng.choice(areas), "case_ref": f"C{rng.randrange(1000, 9999)}",
-                "decision_type": dtype, "decision_date": self.date(ddate),
-                "rights_notice": self.boolean(self.tri(0.7, 0.2)),
-            })
+            self.rows["decisions"].append(
+                {
+                    "decision_id": did,
+                    "area_code": rng.choice(areas),
+                    "case_ref": f"C{rng.randrange(1000, 9999)}",
+                    "decision_type": dtype,
+                    "decision_date": self.date(ddate),
+                    "rights_notice": self.boolean(self.tri(0.7, 0.2)),
+                }
+            )
             self.subjects.append(("rights-notice", did))
 
         for i in range(self.n):
@@ -226,7 +278,7 @@ class _Gen:
         dtype = rng.choice(IN_SCOPE * 3 + ["refuse_assessment"])
         r = rng.random()
         if r < 0.12:
-            hi, si = False, False          # education only
+            hi, si = False, False  # education only
         elif r < 0.5:
             hi, si = True, False
         elif r < 0.75:
@@ -260,22 +312,35 @@ class _Gen:
             if hearing is not None:
                 choices += [hearing - DAY, hearing, hearing + DAY]
             closed = max(rng.choice(choices), reg)
-        self.rows["appeals"].append({
-            "appeal_id": aid, "area_code": area, "case_ref": f"C{rng.randrange(1000, 9999)}",
-            "decision_type": dtype, "decision_date": self.date(ddate), "registered_on": self.date(reg),
-            "health_issue": self.boolean(hi), "social_care_issue": self.boolean(si),
-            "la_response_due_on": self.date(due), "la_response_sent_on": self.date(sent),
-            "hearing_on": self.date(hearing), "status": status, "closed_on": self.date(closed),
-        })
+        self.rows["appeals"].append(
+            {
+                "appeal_id": aid,
+                "area_code": area,
+                "case_ref": f"C{rng.randrange(1000, 9999)}",
+                "decision_type": dtype,
+                "decision_date": self.date(ddate),
+                "registered_on": self.date(reg),
+                "health_issue": self.boolean(hi),
+                "social_care_issue": self.boolean(si),
+                "la_response_due_on": self.date(due),
+                "la_response_sent_on": self.date(sent),
+                "hearing_on": self.date(hearing),
+                "status": status,
+                "closed_on": self.date(closed),
+            }
+        )
         for s in (aid,):
-            self.subjects += [("la-evidence", s), ("funding-cap", s),
-                              ("commissioner-contacted", f"{s}:health"),
-                              ("commissioner-contacted", f"{s}:social_care")]
+            self.subjects += [
+                ("la-evidence", s),
+                ("funding-cap", s),
+                ("commissioner-contacted", f"{s}:health"),
+                ("commissioner-contacted", f"{s}:social_care"),
+            ]
 
         # evidence rows
         pool = self.health + [self.sc[area]]
         if rng.random() < 0.15:
-            pool.append(rng.choice(list(self.sc.values())))   # another area's social care
+            pool.append(rng.choice(list(self.sc.values())))  # another area's social care
         pool = list(dict.fromkeys(pool))
         k = rng.choice([0, 1, 1, 2, 2, 3])
         for code in rng.sample(pool, min(k, len(pool))):
@@ -285,10 +350,12 @@ class _Gen:
                 contacted = max(contacted, reg)
             ev_due = None
             if rng.random() < 0.7:
-                ev_due = rng.choice([
-                    (due or base) - rng.randrange(0, 10) * DAY,
-                    rng.choice(self.asofs) + rng.choice(DUE_AROUND_ASOF) * DAY,
-                ])
+                ev_due = rng.choice(
+                    [
+                        (due or base) - rng.randrange(0, 10) * DAY,
+                        rng.choice(self.asofs) + rng.choice(DUE_AROUND_ASOF) * DAY,
+                    ]
+                )
                 ev_due = max(ev_due, reg + DAY)
             provided = None
             if ev_due is not None and rng.random() < 0.65:
@@ -297,14 +364,18 @@ class _Gen:
                 provided = reg + rng.randrange(1, 30) * DAY
             att_req = self.tri(0.6, 0.2)
             attended = self.tri(0.65, 0.3)
-            self.rows["evidence"].append({
-                "appeal_id": aid, "commissioner_code": code,
-                "la_contacted_on": self.date(contacted), "evidence_due_on": self.date(ev_due),
-                "evidence_provided_on": self.date(provided),
-                "attendance_required": self.boolean(att_req), "attended": self.boolean(attended),
-            })
-            self.subjects += [("commissioner-evidence", f"{aid}:{code}"),
-                              ("hearing-attendance", f"{aid}:{code}")]
+            self.rows["evidence"].append(
+                {
+                    "appeal_id": aid,
+                    "commissioner_code": code,
+                    "la_contacted_on": self.date(contacted),
+                    "evidence_due_on": self.date(ev_due),
+                    "evidence_provided_on": self.date(provided),
+                    "attendance_required": self.boolean(att_req),
+                    "attended": self.boolean(attended),
+                }
+            )
+            self.subjects += [("commissioner-evidence", f"{aid}:{code}"), ("hearing-attendance", f"{aid}:{code}")]
 
         # recommendations
         if hearing is not None or rng.random() < 0.3:
@@ -332,21 +403,25 @@ class _Gen:
         if hearing is not None:
             cands += [hearing + rng.randrange(0, 15) * DAY] * 2
         for tgt in [COVID[0] - DAY, COVID[0], COVID[1], COVID[1] + DAY]:
-            cands.append(tgt - 34 * DAY)       # response due exactly on a covid boundary
+            cands.append(tgt - 34 * DAY)  # response due exactly on a covid boundary
         for _ in range(3):
             cands.append(rng.choice(self.asofs) + (rng.choice(DUE_AROUND_ASOF) - 34) * DAY)
         cands.append(TRIAL_END - rng.randrange(0, 20) * DAY)
         cands = [c for c in cands if c >= reg]
         made = rng.choice(cands) if cands else reg + rng.randrange(30, 90) * DAY
-        self.rows["recommendations"].append({
-            "recommendation_id": rid, "appeal_id": aid, "commissioner_code": code,
-            "kind": kind, "made_on": self.date(made),
-            "plan_section": rng.choice(["", "C", "D", "G", "H1", "H2"]),
-        })
-        self.subjects += [("response-5-weeks", rid), ("response-content", rid),
-                          ("evaluator-return", rid)]
+        self.rows["recommendations"].append(
+            {
+                "recommendation_id": rid,
+                "appeal_id": aid,
+                "commissioner_code": code,
+                "kind": kind,
+                "made_on": self.date(made),
+                "plan_section": rng.choice(["", "C", "D", "G", "H1", "H2"]),
+            }
+        )
+        self.subjects += [("response-5-weeks", rid), ("response-content", rid), ("evaluator-return", rid)]
         if rng.random() < 0.15:
-            return      # no response row at all
+            return  # no response row at all
         due = made + 34 * DAY
 
         def sent_date():
@@ -364,7 +439,7 @@ class _Gen:
         if fam is not None and fam < made:
             fam = made
         la = None
-        if kind == "health" or rng.random() < 0.3:      # social care: value is ignored
+        if kind == "health" or rng.random() < 0.3:  # social care: value is ignored
             la = sent_date()
             if la is not None and la < made:
                 la = made
@@ -376,18 +451,29 @@ class _Gen:
         outcome = rng.choice(["", "accepted", "partly_accepted", "declined", "declined"])
         cov = due and COVID[0] - 10 * DAY <= due <= COVID[1] + 10 * DAY
         exc = "covid_2020" if rng.random() < (0.6 if cov else 0.15) else ""
-        self.rows["responses"].append({
-            "recommendation_id": rid, "sent_to_family_on": self.date(fam),
-            "sent_to_la_on": self.date(la), "outcome": outcome,
-            "steps_given": self.boolean(self.tri(0.75, 0.2)),
-            "reasons_given": self.boolean(self.tri(0.6, 0.3)),
-            "exception": exc, "sent_to_evaluators_on": self.date(evals),
-        })
+        self.rows["responses"].append(
+            {
+                "recommendation_id": rid,
+                "sent_to_family_on": self.date(fam),
+                "sent_to_la_on": self.date(la),
+                "outcome": outcome,
+                "steps_given": self.boolean(self.tri(0.75, 0.2)),
+                "reasons_given": self.boolean(self.tri(0.6, 0.3)),
+                "exception": exc,
+                "sent_to_evaluators_on": self.date(evals),
+            }
+        )
 
     def claims(self, aid, area, reg):
         rng = self.rng
-        totals = [Decimal("4000.00"), Decimal("4000.01"), Decimal("3999.99"),
-                  Decimal("1250.50"), Decimal("12000"), Decimal("0.01")]
+        totals = [
+            Decimal("4000.00"),
+            Decimal("4000.01"),
+            Decimal("3999.99"),
+            Decimal("1250.50"),
+            Decimal("12000"),
+            Decimal("0.01"),
+        ]
         total = rng.choice(totals)
         k = rng.choice([1, 2, 2, 3])
         cuts = sorted(Decimal(rng.randrange(1, 100)) / 100 for _ in range(k - 1))
@@ -403,18 +489,28 @@ class _Gen:
             cid = f"CL-{aid[3:]}-{i + 1}"
             r = rng.random()
             if r < 0.15:
-                when = rng.choice([SCOPE_START - DAY, SCOPE_START, TRIAL_END, TRIAL_END + DAY,
-                                   D(2018, 3, 1), D(2022, 1, 5)])
+                when = rng.choice(
+                    [SCOPE_START - DAY, SCOPE_START, TRIAL_END, TRIAL_END + DAY, D(2018, 3, 1), D(2022, 1, 5)]
+                )
             elif r < 0.45:
                 when = rng.choice(self.asofs) + rng.choice([-1, 0, 1]) * DAY
             else:
                 when = reg + rng.randrange(0, 200) * DAY
-            cat = rng.choice(["evidence", "hearing", "response", "other", "legal"]
-                             if rng.random() < 0.25 else ["evidence", "hearing", "response", "other"])
-            self.rows["funding_claims"].append({
-                "claim_id": cid, "appeal_id": aid, "claimant_code": rng.choice(claimants),
-                "category": cat, "amount_gbp": self.money(amount), "claimed_on": self.date(when),
-            })
+            cat = rng.choice(
+                ["evidence", "hearing", "response", "other", "legal"]
+                if rng.random() < 0.25
+                else ["evidence", "hearing", "response", "other"]
+            )
+            self.rows["funding_claims"].append(
+                {
+                    "claim_id": cid,
+                    "appeal_id": aid,
+                    "claimant_code": rng.choice(claimants),
+                    "category": cat,
+                    "amount_gbp": self.money(amount),
+                    "claimed_on": self.date(when),
+                }
+            )
 
     def exceptions(self):
         rng = self.rng
@@ -422,7 +518,7 @@ class _Gen:
         for i in range(n):
             duty, subject = rng.choice(self.subjects)
             if rng.random() < 0.1:
-                subject = subject + "-X"           # not (yet) an existing subject
+                subject = subject + "-X"  # not (yet) an existing subject
             a = rng.choice(self.asofs)
             kind = rng.choice(["active", "active", "expired", "future", "edge"])
             if kind == "active":
@@ -435,12 +531,17 @@ class _Gen:
                 e = g + rng.randrange(0, 200) * DAY
             else:
                 g = e = a
-            self.rows["exceptions"].append({
-                "exception_id": f"EX-{i + 1}", "duty": duty, "subject_id": subject,
-                "granted_by": rng.choice(["SEND manager", "Director of Children's Services"]),
-                "justification": rng.choice(["Tribunal extended time", "agreed, see minutes, item 4"]),
-                "granted_on": self.date(g), "expires_on": self.date(e),
-            })
+            self.rows["exceptions"].append(
+                {
+                    "exception_id": f"EX-{i + 1}",
+                    "duty": duty,
+                    "subject_id": subject,
+                    "granted_by": rng.choice(["SEND manager", "Director of Children's Services"]),
+                    "justification": rng.choice(["Tribunal extended time", "agreed, see minutes, item 4"]),
+                    "granted_on": self.date(g),
+                    "expires_on": self.date(e),
+                }
+            )
 
     # ---------------------------------------------------------------- write
     def write(self, folder: pathlib.Path):
@@ -449,12 +550,11 @@ class _Gen:
         for name, cols in COLUMNS.items():
             rows = self.rows[name]
             if not rows and rng.random() < 0.5:
-                continue     # an absent file means nothing of that type
+                continue  # an absent file means nothing of that type
             cols = list(cols)
             # drop optional columns that are wholly blank (absent == blank on a fresh store)
             for c in list(cols):
-                if c not in REQUIRED[name] and all(not r[c].strip() for r in rows) \
-                        and rng.random() < 0.5:
+                if c not in REQUIRED[name] and all(not r[c].strip() for r in rows) and rng.random() < 0.5:
                     cols.remove(c)
             rng.shuffle(cols)
             header = [self.header_case(c) for c in cols]
@@ -482,6 +582,7 @@ def write_random_folder(folder: pathlib.Path, seed: int, n_appeals: int = 60) ->
 
 if __name__ == "__main__":
     import sys
+
     out = pathlib.Path(sys.argv[1])
     s = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     write_random_folder(out, s)

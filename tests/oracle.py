@@ -26,6 +26,7 @@ Interpretations made where the spec is silent or open (one per line):
 - Missing CSV files and missing optional columns are read as no rows / blank values.
 - Required booleans health_issue/social_care_issue blank (invalid anyway) are treated as false.
 """
+
 from __future__ import annotations
 
 import csv
@@ -269,11 +270,20 @@ def evaluate(folder: pathlib.Path, as_of: _dt.date, params: dict | None = None) 
         if rn is True:
             add("rights-notice", d["decision_id"], area, area, "met", ddate, ddate)
         elif rn is False:
-            add("rights-notice", d["decision_id"], area, area, "breached", ddate, ddate,
-                reason="letter without the rights notice")
+            add(
+                "rights-notice",
+                d["decision_id"],
+                area,
+                area,
+                "breached",
+                ddate,
+                ddate,
+                reason="letter without the rights notice",
+            )
         else:
-            add("rights-notice", d["decision_id"], area, area, "data_gap", ddate, ddate,
-                reason="rights_notice is blank")
+            add(
+                "rights-notice", d["decision_id"], area, area, "data_gap", ddate, ddate, reason="rights_notice is blank"
+            )
 
     # ---- local-offer
     for a in data["areas"]:
@@ -326,8 +336,7 @@ def evaluate(folder: pathlib.Path, as_of: _dt.date, params: dict | None = None) 
         # ---- la-evidence
         if not removed_by_closure(ap, due):
             if due is None:
-                add("la-evidence", aid, area, area, "data_gap", None, ap["sent"],
-                    reason="la_response_due_on is blank")
+                add("la-evidence", aid, area, area, "data_gap", None, ap["sent"], reason="la_response_due_on is blank")
             else:
                 st, dl = dated_status(due, ap["sent"], as_of, warn)
                 add("la-evidence", aid, area, area, st, due, ap["sent"], dl)
@@ -348,8 +357,16 @@ def evaluate(folder: pathlib.Path, as_of: _dt.date, params: dict | None = None) 
             if removed_by_closure(ap, due):
                 continue
             if due is None:
-                add("commissioner-contacted", subject, area, area, "data_gap", None, done,
-                    reason="la_response_due_on is blank")
+                add(
+                    "commissioner-contacted",
+                    subject,
+                    area,
+                    area,
+                    "data_gap",
+                    None,
+                    done,
+                    reason="la_response_due_on is blank",
+                )
             else:
                 st, dl = dated_status(due, done, as_of, warn)
                 add("commissioner-contacted", subject, area, area, st, due, done, dl)
@@ -367,8 +384,7 @@ def evaluate(folder: pathlib.Path, as_of: _dt.date, params: dict | None = None) 
                 if removed_by_closure(ap, hearing):
                     pass
                 elif hearing is None:
-                    add("hearing-attendance", subject, area, code, "pending", None, None,
-                        reason="no hearing date yet")
+                    add("hearing-attendance", subject, area, code, "pending", None, None, reason="no hearing date yet")
                 elif hearing > as_of:
                     st, dl = dated_status(hearing, None, as_of, warn)
                     add("hearing-attendance", subject, area, code, st, hearing, None, dl)
@@ -377,11 +393,27 @@ def evaluate(folder: pathlib.Path, as_of: _dt.date, params: dict | None = None) 
                     if att is True:
                         add("hearing-attendance", subject, area, code, "met", hearing, hearing)
                     elif att is False:
-                        add("hearing-attendance", subject, area, code, "breached", hearing, None,
-                            reason="hearing missed")
+                        add(
+                            "hearing-attendance",
+                            subject,
+                            area,
+                            code,
+                            "breached",
+                            hearing,
+                            None,
+                            reason="hearing missed",
+                        )
                     else:
-                        add("hearing-attendance", subject, area, code, "data_gap", hearing, None,
-                            reason="attended is blank")
+                        add(
+                            "hearing-attendance",
+                            subject,
+                            area,
+                            code,
+                            "data_gap",
+                            hearing,
+                            None,
+                            reason="attended is blank",
+                        )
 
     # ---- recommendations
     responses = {r["recommendation_id"]: r for r in data["responses"]}
@@ -410,8 +442,7 @@ def evaluate(folder: pathlib.Path, as_of: _dt.date, params: dict | None = None) 
             done = fam
         st, dl = dated_status(due, done, as_of, warn)
         reason = None
-        if (st == "late" and (resp.get("exception") or "").strip().lower() == "covid_2020"
-                and cov_a <= due <= cov_b):
+        if st == "late" and (resp.get("exception") or "").strip().lower() == "covid_2020" and cov_a <= due <= cov_b:
             st, dl, reason = "exception", 0, "covid_2020"
             covid_flagged.add(rid)
         add("response-5-weeks", rid, area, owner, st, due, done, dl, reason)

@@ -8,17 +8,18 @@ after mergers the body that acts now gets the open items, inherited breaches onc
 failed exports and quiet areas are mailed once. (Delivery faults: test_outbox.py; what a digest
 says: test_digest.py.)
 """
+
 from __future__ import annotations
 
 import csv
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from conftest import REPO, SAMPLE, Received, cli, write_records
 from sqlalchemy import create_engine, func, select, update
 
-from conftest import REPO, SAMPLE, Received, cli, write_records
 from monitor.alerts import finding_events
 from monitor.alerts.digest import uk_date
 from monitor.config import AlertConfig
@@ -30,16 +31,24 @@ from monitor.store import open_store
 SITE_URL = "https://monitor.example.org/"
 
 
-def write_config(tmp_path: Path, db: str, smtp_port: int, smtp: dict | None = None, alerts: dict | None = None,
-                 **tables) -> Path:
+def write_config(
+    tmp_path: Path, db: str, smtp_port: int, smtp: dict | None = None, alerts: dict | None = None, **tables
+) -> Path:
     """A config file like examples/send-monitor.toml, pointed at the test store and SMTP server
     (retries without back-off, so runs in a row retry at once); `smtp` and `alerts` add keys."""
     lines = [f'database_url = "{db}"', 'inbox = "inbox"', 'site_dir = "site"', f'site_url = "{SITE_URL}"']
-    sections = {"smtp": {"host": "127.0.0.1", "port": smtp_port, "starttls": False, "username": "",
-                         "from": "monitor@example.org", **(smtp or {})},
-                "alerts": {"reminder_days": 7, "escalate_after_days": 14, "retry_backoff_minutes": 0,
-                           **(alerts or {})},
-                **tables}
+    sections = {
+        "smtp": {
+            "host": "127.0.0.1",
+            "port": smtp_port,
+            "starttls": False,
+            "username": "",
+            "from": "monitor@example.org",
+            **(smtp or {}),
+        },
+        "alerts": {"reminder_days": 7, "escalate_after_days": 14, "retry_backoff_minutes": 0, **(alerts or {})},
+        **tables,
+    }
     for name, values in sections.items():
         lines.append(f"[{name}]")
         lines += [f"{k} = {json.dumps(v)}" for k, v in values.items()]
@@ -193,34 +202,44 @@ def write_folder(folder: Path, files: dict[str, str]) -> Path:
     return folder
 
 
-APPEALS_HEADER = ("appeal_id,area_code,case_ref,decision_type,decision_date,registered_on,health_issue,"
-                  "social_care_issue,la_response_due_on,la_response_sent_on,hearing_on,status,closed_on")
+APPEALS_HEADER = (
+    "appeal_id,area_code,case_ref,decision_type,decision_date,registered_on,health_issue,"
+    "social_care_issue,la_response_due_on,la_response_sent_on,hearing_on,status,closed_on"
+)
 
 
 def timeline_exports(tmp_path: Path) -> tuple[Path, Path, Path]:
-    first = write_folder(tmp_path / "first", {
-        "areas.csv": "area_code,name,send_team_email,rights_published_on\n"
-                     f"850,Area 850,{TEAM},2018-03-01",
-        "commissioners.csv": "commissioner_code,name,kind,contact_email\n"
-                             f"QRL,NHS Example ICB,health,{QRL}\n"
-                             "QXX,NHS Silent ICB,health,",
-        "appeals.csv": f"{APPEALS_HEADER}\nA1,850,C850-000001,plan_issued,2020-03-01,2020-05-01,true,false,"
-                       "2020-07-10,,,open,",
-        "evidence.csv": "appeal_id,commissioner_code,la_contacted_on,evidence_due_on,evidence_provided_on,"
-                        "attendance_required,attended\n"
-                        "A1,QRL,2020-06-01,2020-07-08,,false,\n"
-                        "A1,QXX,2020-06-01,2020-07-08,,false,",
-    })
-    fixes = write_folder(tmp_path / "fixes", {
-        "appeals.csv": f"{APPEALS_HEADER}\nA1,850,C850-000001,plan_issued,2020-03-01,2020-05-01,true,false,"
-                       "2020-07-10,2020-07-09,,open,",
-        "exceptions.csv": "exception_id,duty,subject_id,granted_by,justification,granted_on,expires_on\n"
-                          "EX1,commissioner-evidence,A1:QRL,Jane Example,Agreed extension,2020-07-24,2020-08-05",
-    })
-    address = write_folder(tmp_path / "address", {
-        "commissioners.csv": "commissioner_code,name,kind,contact_email\n"
-                             "QXX,NHS Silent ICB,health,send@qxx.example.org",
-    })
+    first = write_folder(
+        tmp_path / "first",
+        {
+            "areas.csv": f"area_code,name,send_team_email,rights_published_on\n850,Area 850,{TEAM},2018-03-01",
+            "commissioners.csv": "commissioner_code,name,kind,contact_email\n"
+            f"QRL,NHS Example ICB,health,{QRL}\n"
+            "QXX,NHS Silent ICB,health,",
+            "appeals.csv": f"{APPEALS_HEADER}\nA1,850,C850-000001,plan_issued,2020-03-01,2020-05-01,true,false,"
+            "2020-07-10,,,open,",
+            "evidence.csv": "appeal_id,commissioner_code,la_contacted_on,evidence_due_on,evidence_provided_on,"
+            "attendance_required,attended\n"
+            "A1,QRL,2020-06-01,2020-07-08,,false,\n"
+            "A1,QXX,2020-06-01,2020-07-08,,false,",
+        },
+    )
+    fixes = write_folder(
+        tmp_path / "fixes",
+        {
+            "appeals.csv": f"{APPEALS_HEADER}\nA1,850,C850-000001,plan_issued,2020-03-01,2020-05-01,true,false,"
+            "2020-07-10,2020-07-09,,open,",
+            "exceptions.csv": "exception_id,duty,subject_id,granted_by,justification,granted_on,expires_on\n"
+            "EX1,commissioner-evidence,A1:QRL,Jane Example,Agreed extension,2020-07-24,2020-08-05",
+        },
+    )
+    address = write_folder(
+        tmp_path / "address",
+        {
+            "commissioners.csv": "commissioner_code,name,kind,contact_email\n"
+            "QXX,NHS Silent ICB,health,send@qxx.example.org",
+        },
+    )
     return first, fixes, address
 
 
@@ -267,10 +286,15 @@ def test_timeline_due_soon_breach_reminder_escalation_resolution(db_url, smtp, t
     step(config, smtp, "2020-07-20", {})  # next reminder not yet due
     # 15 days past the due date: escalated to the owner and copied to the area's SEND lead (also
     # for QXX, whose own address is missing); the LA's own breach (13 days) gets its reminder
-    r = step(config, smtp, "2020-07-23", {
-        TEAM: [("ACT NOW", LA), ("ESCALATED", EV, qrl), ("ESCALATED", EV, qxx)],
-        QRL: [("ESCALATED", EV)],
-    })
+    r = step(
+        config,
+        smtp,
+        "2020-07-23",
+        {
+            TEAM: [("ACT NOW", LA), ("ESCALATED", EV, qrl), ("ESCALATED", EV, qxx)],
+            QRL: [("ESCALATED", EV)],
+        },
+    )
     assert "commissioner QXX (NHS Silent ICB) has no contact_email: 1 item(s) not copied to it" in r.stderr
     ok("import", fixes, config=config)  # the LA response was sent on time after all; QRL gets an exception
     step(config, smtp, "2020-07-24", {TEAM: [("RESOLVED", LA)], QRL: [("RESOLVED", EV)]})
@@ -311,21 +335,26 @@ QNEW, QC = "send@qnew.example.org", "send@qc.example.org"
 def merger_exports(tmp_path: Path, *, chain: bool = False) -> tuple[Path, Path]:
     """QRL's duties pass to QNEW on 1 Jul 2020 (and, with `chain`, QNEW's to QC on 5 Jul 2020).
     A1's evidence (QRL) is due 20 Jun 2020 and A2's 2 Jul 2020; both were open before the merger."""
-    commissioners = ("commissioner_code,name,kind,contact_email,successor_code,successor_from\n"
-                     f"QRL,NHS Example ICB,health,{QRL},QNEW,2020-07-01\n"
-                     f"QNEW,NHS New ICB,health,{QNEW},{'QC,2020-07-05' if chain else ','}\n"
-                     + (f"QC,NHS Cluster ICB,health,{QC},," if chain else ""))
-    first = write_folder(tmp_path / "merger", {
-        "areas.csv": f"area_code,name,send_team_email,rights_published_on\n850,Area 850,{TEAM},2018-03-01",
-        "commissioners.csv": commissioners,
-        "appeals.csv": f"{APPEALS_HEADER}\n"
-                       "A1,850,C850-000001,plan_issued,2020-03-01,2020-05-01,true,false,2020-09-10,,,open,\n"
-                       "A2,850,C850-000002,plan_issued,2020-03-01,2020-05-01,true,false,2020-09-10,,,open,",
-        "evidence.csv": "appeal_id,commissioner_code,la_contacted_on,evidence_due_on,evidence_provided_on,"
-                        "attendance_required,attended\n"
-                        "A1,QRL,2020-06-01,2020-06-20,,false,\n"
-                        "A2,QRL,2020-06-01,2020-07-02,,false,",
-    })
+    commissioners = (
+        "commissioner_code,name,kind,contact_email,successor_code,successor_from\n"
+        f"QRL,NHS Example ICB,health,{QRL},QNEW,2020-07-01\n"
+        f"QNEW,NHS New ICB,health,{QNEW},{'QC,2020-07-05' if chain else ','}\n"
+        + (f"QC,NHS Cluster ICB,health,{QC},," if chain else "")
+    )
+    first = write_folder(
+        tmp_path / "merger",
+        {
+            "areas.csv": f"area_code,name,send_team_email,rights_published_on\n850,Area 850,{TEAM},2018-03-01",
+            "commissioners.csv": commissioners,
+            "appeals.csv": f"{APPEALS_HEADER}\n"
+            "A1,850,C850-000001,plan_issued,2020-03-01,2020-05-01,true,false,2020-09-10,,,open,\n"
+            "A2,850,C850-000002,plan_issued,2020-03-01,2020-05-01,true,false,2020-09-10,,,open,",
+            "evidence.csv": "appeal_id,commissioner_code,la_contacted_on,evidence_due_on,evidence_provided_on,"
+            "attendance_required,attended\n"
+            "A1,QRL,2020-06-01,2020-06-20,,false,\n"
+            "A2,QRL,2020-06-01,2020-07-02,,false,",
+        },
+    )
     return first, tmp_path / "merger"
 
 
@@ -362,8 +391,7 @@ def test_merger_after_alerts_were_sent_open_breach_inherited_once_with_a_note(db
     text = plain(got[QNEW])
     assert "NHS New ICB (QNEW) now holds the duties of NHS Example ICB (QRL), inherited on 1 Jul 2020" in text
     # the open breach, once, as inherited; the due-soon item already sent to QRL is not repeated
-    assert digest_items(got[QNEW]) == [
-        ("ACT NOW", "C850-000001", "inherited from NHS Example ICB (QRL) on 1 Jul 2020")]
+    assert digest_items(got[QNEW]) == [("ACT NOW", "C850-000001", "inherited from NHS Example ICB (QRL) on 1 Jul 2020")]
     assert str(got[QNEW].message["Subject"]) == "NHS New ICB — 1 overdue (SEND extended appeals)"
     ok("alerts", config=config)
     assert smtp.take() == []
@@ -373,8 +401,9 @@ def test_merger_after_alerts_were_sent_open_breach_inherited_once_with_a_note(db
     got = by_recipient(smtp.take())
     assert list(got) == [QNEW]
     assert "now holds the duties" not in plain(got[QNEW])  # said once
-    assert digest_items(got[QNEW]) == [("ACT NOW", c, "inherited from NHS Example ICB (QRL) on 1 Jul 2020")
-                                       for c in ("C850-000001", "C850-000002")]
+    assert digest_items(got[QNEW]) == [
+        ("ACT NOW", c, "inherited from NHS Example ICB (QRL) on 1 Jul 2020") for c in ("C850-000001", "C850-000002")
+    ]
 
 
 def test_merger_before_the_first_check_and_a_chain_of_two(sqlite_url, smtp, tmp_path):
@@ -405,16 +434,19 @@ def test_merger_before_the_first_check_and_a_chain_of_two(sqlite_url, smtp, tmp_
 
 def test_area_merger_moves_the_las_alerts_and_escalation_copies(sqlite_url, smtp, tmp_path):
     new_team = "send-team@area860.example.org"
-    folder = write_folder(tmp_path / "areas", {
-        "areas.csv": "area_code,name,send_team_email,rights_published_on,successor_code,successor_from\n"
-                     f"850,Area 850,{TEAM},2018-03-01,860,2020-07-01\n"
-                     f"860,Area 860,{new_team},2018-03-01,,",
-        "commissioners.csv": f"commissioner_code,name,kind,contact_email\nQRL,NHS Example ICB,health,{QRL}",
-        "appeals.csv": f"{APPEALS_HEADER}\n"
-                       "A1,850,C850-000001,plan_issued,2020-03-01,2020-05-01,true,false,2020-06-10,,,open,",
-        "evidence.csv": "appeal_id,commissioner_code,la_contacted_on,evidence_due_on,evidence_provided_on,"
-                        "attendance_required,attended\nA1,QRL,2020-06-01,2020-06-10,,false,",
-    })
+    folder = write_folder(
+        tmp_path / "areas",
+        {
+            "areas.csv": "area_code,name,send_team_email,rights_published_on,successor_code,successor_from\n"
+            f"850,Area 850,{TEAM},2018-03-01,860,2020-07-01\n"
+            f"860,Area 860,{new_team},2018-03-01,,",
+            "commissioners.csv": f"commissioner_code,name,kind,contact_email\nQRL,NHS Example ICB,health,{QRL}",
+            "appeals.csv": f"{APPEALS_HEADER}\n"
+            "A1,850,C850-000001,plan_issued,2020-03-01,2020-05-01,true,false,2020-06-10,,,open,",
+            "evidence.csv": "appeal_id,commissioner_code,la_contacted_on,evidence_due_on,evidence_provided_on,"
+            "attendance_required,attended\nA1,QRL,2020-06-01,2020-06-10,,false,",
+        },
+    )
     config = write_config(tmp_path, sqlite_url, smtp.port)
     ok("import", folder, config=config)
     ok("check", "--as-of", "2020-07-03", config=config)
@@ -425,7 +457,8 @@ def test_area_merger_moves_the_las_alerts_and_escalation_copies(sqlite_url, smtp
     assert "Area 860 now holds the duties of Area 850, inherited on 1 Jul 2020" in text
     assert digest_items(got[new_team]) == [
         ("ESCALATED", "C850-000001", ""),  # QRL's breach, 23 days past due: copied to the SEND lead now acting
-        ("ESCALATED", "C850-000001", "inherited from Area 850 on 1 Jul 2020")]
+        ("ESCALATED", "C850-000001", "inherited from Area 850 on 1 Jul 2020"),
+    ]
     assert "Area: Area 850" in text
 
 
@@ -433,11 +466,18 @@ def test_area_merger_moves_the_las_alerts_and_escalation_copies(sqlite_url, smtp
 
 
 def _failed_export(engine, area: str | None, report: Path | None, problems: int = 3) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with engine.begin() as conn:
-        conn.execute(RunRecord.__table__.insert().values(
-            step="import", trigger="schedule", started_at=now, finished_at=now, outcome="failed",
-            counts={"problems": problems, "area": area, "report": str(report) if report else None}))
+        conn.execute(
+            RunRecord.__table__.insert().values(
+                step="import",
+                trigger="schedule",
+                started_at=now,
+                finished_at=now,
+                outcome="failed",
+                counts={"problems": problems, "area": area, "report": str(report) if report else None},
+            )
+        )
 
 
 def test_failed_export_is_mailed_once_to_the_area_or_the_administrator(sqlite_url, smtp, tmp_path):
@@ -447,8 +487,9 @@ def test_failed_export_is_mailed_once_to_the_area_or_the_administrator(sqlite_ur
     ok("alerts", config=config)
     smtp.take()
     report = tmp_path / "problems.csv"
-    report.write_text("file,row,column,value,problem\nappeals.csv,3,registered_on,2020-13-01,not a date\n",
-                      encoding="utf-8")
+    report.write_text(
+        "file,row,column,value,problem\nappeals.csv,3,registered_on,2020-13-01,not a date\n", encoding="utf-8"
+    )
     engine = open_store(sqlite_url)
     _failed_export(engine, "851", report)
     _failed_export(engine, None, None, problems=1)
@@ -469,25 +510,37 @@ def test_failed_export_is_mailed_once_to_the_area_or_the_administrator(sqlite_ur
 
 
 def test_quiet_area_gets_one_reminder_and_the_administrator_a_daily_summary(sqlite_url, smtp, tmp_path):
-    config = write_config(tmp_path, sqlite_url, smtp.port,
-                          alerts={"admin_email": "admin@example.org", "quiet_after_days": 10})
+    config = write_config(
+        tmp_path, sqlite_url, smtp.port, alerts={"admin_email": "admin@example.org", "quiet_after_days": 10}
+    )
     ok("import", SAMPLE, config=config)
     ok("check", "--as-of", "2020-06-30", config=config)
     ok("alerts", config=config)
     assert "admin@example.org" not in by_recipient(smtp.take())  # nobody is quiet yet
     engine = open_store(sqlite_url)
-    long_ago = datetime.now(timezone.utc) - timedelta(days=20)
+    long_ago = datetime.now(UTC) - timedelta(days=20)
     with engine.begin() as conn:  # every import 20 days old, then a fresh one for area 850 only
         conn.execute(update(ImportBatch.__table__).values(started_at=long_ago, finished_at=long_ago))
-    write_records(tmp_path / "fresh", areas=[{"area_code": "850", "name": "Area 850",
-                                              "send_team_email": TEAM, "region": "South East",
-                                              "rights_published_on": "2018-03-21"}])
+    write_records(
+        tmp_path / "fresh",
+        areas=[
+            {
+                "area_code": "850",
+                "name": "Area 850",
+                "send_team_email": TEAM,
+                "region": "South East",
+                "rights_published_on": "2018-03-21",
+            }
+        ],
+    )
     ok("import", tmp_path / "fresh", config=config)
     ok("alerts", config=config)
     got = by_recipient(smtp.take())
     assert set(got) == {"send-team@area851.example.org", "send-team@area852.example.org", "admin@example.org"}
-    assert str(got["send-team@area852.example.org"].message["Subject"]) == \
-        "Area 852 — no records received for 20 days (SEND extended appeals)"
+    assert (
+        str(got["send-team@area852.example.org"].message["Subject"])
+        == "Area 852 — no records received for 20 days (SEND extended appeals)"
+    )
     summary = plain(got["admin@example.org"])
     assert "* Area 851: last import" in summary and "* Area 852: last import" in summary and "Area 850" not in summary
     ok("alerts", config=config)
@@ -499,8 +552,15 @@ def test_quiet_area_gets_one_reminder_and_the_administrator_a_daily_summary(sqli
 
 def _finding(status: str, since: date, old: str | None = None, due: date | None = None) -> dict:
     days_late = (date(2020, 7, 26) - due).days if due else 0
-    return {"duty": "la-evidence", "subject": "A1", "status": status, "status_since": since, "old_status": old,
-            "due_on": due, "days_late": days_late}
+    return {
+        "duty": "la-evidence",
+        "subject": "A1",
+        "status": status,
+        "status_since": since,
+        "old_status": old,
+        "due_on": due,
+        "days_late": days_late,
+    }
 
 
 def test_event_keys_and_clocks_count_in_as_of_days():
@@ -513,11 +573,17 @@ def test_event_keys_and_clocks_count_in_as_of_days():
     assert kinds(_finding("overdue", since), date(2020, 7, 14)) == [("breach", since), ("reminder", date(2020, 7, 8))]
     # escalation counts days past the due date, not days since the breach was first seen
     assert kinds(_finding("overdue", since, due=date(2020, 7, 13)), date(2020, 7, 26)) == [
-        ("breach", since), ("reminder", date(2020, 7, 22))]
+        ("breach", since),
+        ("reminder", date(2020, 7, 22)),
+    ]
     assert kinds(_finding("overdue", since, due=date(2019, 9, 1)), date(2020, 7, 1)) == [
-        ("breach", since), ("escalation", since)]
+        ("breach", since),
+        ("escalation", since),
+    ]
     assert kinds(_finding("overdue", since), date(2020, 7, 2), date(2020, 7, 2)) == [
-        ("breach", since), ("inherited", date(2020, 7, 2))]
+        ("breach", since),
+        ("inherited", date(2020, 7, 2)),
+    ]
     assert kinds(_finding("late", since), date(2020, 9, 1)) == [("breach", since)]  # closed: no reminders
     assert kinds(_finding("met", since, "overdue"), date(2020, 7, 3)) == [("resolution", since)]
     assert kinds(_finding("exception", since, "breached"), date(2020, 7, 3)) == [("resolution", since)]

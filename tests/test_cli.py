@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE, cli
 
 
@@ -38,14 +37,32 @@ def test_json_export_shape_sorting_and_filters(demo_db):
     assert everything["as_of"] == "2020-06-30"
     rows = everything["findings"]
     assert rows == sorted(rows, key=lambda f: (f["duty"], f["subject"]))
-    assert all(list(f) == ["duty", "subject", "area", "owner", "status", "due_on", "done_on", "days_late", "reason",
-                                 "case_ref", "acts_now"]
-               for f in rows)
+    assert all(
+        list(f)
+        == [
+            "duty",
+            "subject",
+            "area",
+            "owner",
+            "status",
+            "due_on",
+            "done_on",
+            "days_late",
+            "reason",
+            "case_ref",
+            "acts_now",
+        ]
+        for f in rows
+    )
     assert "not_applicable" not in {f["status"] for f in rows}
-    overdue = json.loads(cli("findings", "--format", "json", "--area", "852", "--status", "overdue",
-                             "--duty", "la-evidence", db=demo_db).stdout)["findings"]
-    assert overdue == [f for f in rows if f["area"] == "852" and f["status"] == "overdue"
-                       and f["duty"] == "la-evidence"]
+    overdue = json.loads(
+        cli(
+            "findings", "--format", "json", "--area", "852", "--status", "overdue", "--duty", "la-evidence", db=demo_db
+        ).stdout
+    )["findings"]
+    assert overdue == [
+        f for f in rows if f["area"] == "852" and f["status"] == "overdue" and f["duty"] == "la-evidence"
+    ]
     assert overdue and all(f["days_late"] > 0 for f in overdue)
 
 
@@ -55,7 +72,8 @@ def test_csv_export_has_the_same_rows(demo_db):
     assert text.startswith("\ufeff")  # Excel reads UTF-8 with a byte-order mark
     exported = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert [(r["duty"], r["subject"], r["status"]) for r in exported] == [
-        (r["duty"], r["subject"], r["status"]) for r in rows]
+        (r["duty"], r["subject"], r["status"]) for r in rows
+    ]
 
 
 def test_bad_options_are_usage_errors(demo_db):
@@ -78,8 +96,9 @@ def test_explain_shows_records_deadline_row_version_and_source(demo_db):
 
 
 def test_explain_at_another_date_and_unknown_subjects(demo_db):
-    late = json.loads(cli("findings", "--format", "json", "--duty", "la-evidence", "--status", "overdue",
-                          db=demo_db).stdout)["findings"][0]
+    late = json.loads(
+        cli("findings", "--format", "json", "--duty", "la-evidence", "--status", "overdue", db=demo_db).stdout
+    )["findings"][0]
     earlier = cli("explain", "la-evidence", late["subject"], "--as-of", late["due_on"], db=demo_db)
     assert earlier.exit_code == 0
     assert f"status as of {late['due_on']}: due_soon" in earlier.stdout

@@ -11,28 +11,46 @@ import email.policy
 import re
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from conftest import write_records
+from sqlalchemy import func, select
+from test_alerts import by_recipient, ok, write_config
+
 from monitor.alerts.digest import uk_date, valid_address
 from monitor.models import AlertEvent, OutboxMessage, RunRecord
 from monitor.store import open_store
-from test_alerts import by_recipient, ok, write_config
 
 TEAM, QRL = "team@area852.example.org", "send@qrl.example.org"
 SUBJECT = "Area 852 — 4 overdue, 2 due this week, 1 escalated to you (SEND extended appeals)"
 
 
 def _appeal(appeal_id, case_ref, decided, registered, due, sent=""):
-    return {"appeal_id": appeal_id, "area_code": "852", "case_ref": case_ref, "decision_type": "plan_issued",
-            "decision_date": decided, "registered_on": registered, "health_issue": "true",
-            "social_care_issue": "false", "la_response_due_on": due, "la_response_sent_on": sent,
-            "hearing_on": "", "status": "open", "closed_on": ""}
+    return {
+        "appeal_id": appeal_id,
+        "area_code": "852",
+        "case_ref": case_ref,
+        "decision_type": "plan_issued",
+        "decision_date": decided,
+        "registered_on": registered,
+        "health_issue": "true",
+        "social_care_issue": "false",
+        "la_response_due_on": due,
+        "la_response_sent_on": sent,
+        "hearing_on": "",
+        "status": "open",
+        "closed_on": "",
+    }
 
 
 def _evidence(appeal_id, contacted, due):
-    return {"appeal_id": appeal_id, "commissioner_code": "QRL", "la_contacted_on": contacted,
-            "evidence_due_on": due, "evidence_provided_on": "", "attendance_required": "false", "attended": ""}
+    return {
+        "appeal_id": appeal_id,
+        "commissioner_code": "QRL",
+        "la_contacted_on": contacted,
+        "evidence_due_on": due,
+        "evidence_provided_on": "",
+        "attendance_required": "false",
+        "attended": "",
+    }
 
 
 def area_852(folder: Path) -> Path:
@@ -43,19 +61,28 @@ def area_852(folder: Path) -> Path:
     return write_records(
         folder,
         areas=[{"area_code": "852", "name": "Area 852", "send_team_email": TEAM, "rights_published_on": ""}],
-        commissioners=[{"commissioner_code": "QRL", "name": "NHS Example ICB", "kind": "health",
-                        "contact_email": QRL}],
-        appeals=[_appeal("A1", "C852-1", "2020-01-10", "2020-03-01", "2020-06-20"),
-                 _appeal("A2", "C852-2", "2020-01-10", "2020-03-01", "2020-06-27"),
-                 _appeal("A3", "C852-3", "2020-01-10", "2020-03-01", "2020-07-05"),
-                 _appeal("A4", "C852-4", "2020-01-10", "2020-03-01", "2020-07-02"),
-                 _appeal("A5", "C852-5", "2019-05-10", "2019-06-01", "2019-08-12"),
-                 _appeal("A6", "C852-6", "2019-12-10", "2020-01-01", "2020-03-01", sent="2020-03-05")],
+        commissioners=[{"commissioner_code": "QRL", "name": "NHS Example ICB", "kind": "health", "contact_email": QRL}],
+        appeals=[
+            _appeal("A1", "C852-1", "2020-01-10", "2020-03-01", "2020-06-20"),
+            _appeal("A2", "C852-2", "2020-01-10", "2020-03-01", "2020-06-27"),
+            _appeal("A3", "C852-3", "2020-01-10", "2020-03-01", "2020-07-05"),
+            _appeal("A4", "C852-4", "2020-01-10", "2020-03-01", "2020-07-02"),
+            _appeal("A5", "C852-5", "2019-05-10", "2019-06-01", "2019-08-12"),
+            _appeal("A6", "C852-6", "2019-12-10", "2020-01-01", "2020-03-01", sent="2020-03-05"),
+        ],
         evidence=[_evidence(a, "2020-03-05", "2020-12-01") for a in ("A1", "A2", "A3", "A4", "A6")]
         + [_evidence("A5", "2019-06-05", "2019-07-20")],
-        decisions=[{"decision_id": f"D{n}", "area_code": "852", "case_ref": f"C852-1{n}",
-                    "decision_type": "plan_issued", "decision_date": f"2019-0{n}-05", "rights_notice": "false"}
-                   for n in range(1, 6)],
+        decisions=[
+            {
+                "decision_id": f"D{n}",
+                "area_code": "852",
+                "case_ref": f"C852-1{n}",
+                "decision_type": "plan_issued",
+                "decision_date": f"2019-0{n}-05",
+                "rights_notice": "false",
+            }
+            for n in range(1, 6)
+        ],
     )
 
 
@@ -86,13 +113,19 @@ def test_digest_subject_sections_order_next_steps_dates(sqlite_url, smtp, tmp_pa
     text, html = plain(team), team.html
     assert sections(text) == ["ACT NOW", "ESCALATED", "FOR THE RECORD"]
     # most overdue first, then the soonest due
-    assert entries(text, "ACT NOW") == [f"Case C852-{n}: LA response and evidence to the Tribunal" for n in (1, 2, 4, 3)]
-    assert re.search(r"Case C852-1: .*\n  Due 20 Jun 2020 \| 10 days overdue\n  Next step: Send the LA's response", text)
+    assert entries(text, "ACT NOW") == [
+        f"Case C852-{n}: LA response and evidence to the Tribunal" for n in (1, 2, 4, 3)
+    ]
+    assert re.search(
+        r"Case C852-1: .*\n  Due 20 Jun 2020 \| 10 days overdue\n  Next step: Send the LA's response", text
+    )
     assert "Due 2 Jul 2020 | 2 days left" in text and "Due 5 Jul 2020 | 5 days left" in text
     # breaches already long past their due date are escalated on the very first run
-    assert entries(text, "ESCALATED") == ["Area 852 (whole area): Local Offer explains the extended rights",
-                                          "Case C852-5: Commissioner evidence to the Tribunal",
-                                          "Case C852-5: LA response and evidence to the Tribunal"]
+    assert entries(text, "ESCALATED") == [
+        "Area 852 (whole area): Local Offer explains the extended rights",
+        "Case C852-5: Commissioner evidence to the Tribunal",
+        "Case C852-5: LA response and evidence to the Tribunal",
+    ]
     assert "Due 3 Apr 2018 | 819 days overdue" in text and "Case —" not in text
     assert "To act: NHS Example ICB (QRL)" in text  # the commissioner's breach, copied to the SEND lead
     # for the record: five letters counted, not listed; one late response listed
@@ -102,7 +135,7 @@ def test_digest_subject_sections_order_next_steps_dates(sqlite_url, smtp, tmp_pa
     for part in (text, html):
         assert not re.search(r"\d{4}-\d{2}-\d{2}(?![^<\s]*\.html)", re.sub(r"https?://\S+", "", part))
         assert "30 Jun 2020" in part and TEAM not in part
-    assert "<td style=\"border-bottom: 1px solid #b1b4b6; padding: 4px;\">Area 852 (whole area)</td>" in html
+    assert '<td style="border-bottom: 1px solid #b1b4b6; padding: 4px;">Area 852 (whole area)</td>' in html
     assert ">Area</th>" not in html  # every item is the recipient's own area
     assert "Next step: Publish a Local Offer page" in html
     # the commissioner's digest: its own breach, with the area, and nothing of the LA's
@@ -119,9 +152,20 @@ def test_resolved_section_and_nothing_twice(sqlite_url, smtp, tmp_path):
     ok("check", "--as-of", "2020-06-30", config=config)
     ok("alerts", config=config)
     smtp.take()
-    fixed = write_records(tmp_path / "fixed", exceptions=[
-        {"exception_id": "EX1", "duty": "la-evidence", "subject_id": "A2", "granted_by": "Jane Example",
-         "justification": "Agreed with the family", "granted_on": "2020-07-01", "expires_on": "2020-12-31"}])
+    fixed = write_records(
+        tmp_path / "fixed",
+        exceptions=[
+            {
+                "exception_id": "EX1",
+                "duty": "la-evidence",
+                "subject_id": "A2",
+                "granted_by": "Jane Example",
+                "justification": "Agreed with the family",
+                "granted_on": "2020-07-01",
+                "expires_on": "2020-12-31",
+            }
+        ],
+    )
     ok("import", fixed, config=config)
     ok("check", "--as-of", "2020-07-01", config=config)
     ok("alerts", config=config)
@@ -143,8 +187,12 @@ def test_preview_writes_eml_and_html_and_records_nothing(sqlite_url, smtp, tmp_p
     result = ok("alerts", "--preview", out, config=config)
     assert "2 message(s) written" in result.stdout and "Nothing sent or recorded." in result.stdout
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["01-digest-send@qrl.example.org.eml", "01-digest-send@qrl.example.org.html",
-                     "02-digest-team@area852.example.org.eml", "02-digest-team@area852.example.org.html"]
+    assert names == [
+        "01-digest-send@qrl.example.org.eml",
+        "01-digest-send@qrl.example.org.html",
+        "02-digest-team@area852.example.org.eml",
+        "02-digest-team@area852.example.org.html",
+    ]
     message = email.message_from_bytes((out / names[2]).read_bytes(), policy=email.policy.default)
     assert str(message["Subject"]) == SUBJECT and str(message["To"]) == TEAM
     assert message.get_body(("html",)).get_content() == (out / names[3]).read_text(encoding="utf-8")
@@ -161,6 +209,15 @@ def test_uk_dates_and_addresses():
 
     assert uk_date(date(2020, 6, 30)) == "30 Jun 2020" and uk_date(date(2026, 4, 1)) == "1 Apr 2026"
     assert valid_address("send-team@area850.example.org")
-    for bad in ("a@b.org\nBcc: x@y.org", "a@b.org, c@d.org", "Name <a@b.org>", "a b@c.org", "", None, "nobody",
-                "a@b.org\r", "a@\tb.org"):
+    for bad in (
+        "a@b.org\nBcc: x@y.org",
+        "a@b.org, c@d.org",
+        "Name <a@b.org>",
+        "a b@c.org",
+        "",
+        None,
+        "nobody",
+        "a@b.org\r",
+        "a@\tb.org",
+    ):
         assert not valid_address(bad), bad

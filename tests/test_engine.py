@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import findings_of, write_records
 
 AREA = {"area_code": "850", "name": "Area 850", "rights_published_on": "2018-04-03"}
@@ -12,10 +11,21 @@ SOCIAL = {"commissioner_code": "850-SC", "name": "Area 850 social care", "kind":
 
 
 def appeal(**kw) -> dict:
-    base = {"appeal_id": "A1", "area_code": "850", "case_ref": "C1", "decision_type": "plan_issued",
-            "decision_date": "2019-01-10", "registered_on": "2019-02-01", "health_issue": "yes",
-            "social_care_issue": "no", "la_response_due_on": "2019-03-15", "la_response_sent_on": "",
-            "hearing_on": "", "status": "open", "closed_on": ""}
+    base = {
+        "appeal_id": "A1",
+        "area_code": "850",
+        "case_ref": "C1",
+        "decision_type": "plan_issued",
+        "decision_date": "2019-01-10",
+        "registered_on": "2019-02-01",
+        "health_issue": "yes",
+        "social_care_issue": "no",
+        "la_response_due_on": "2019-03-15",
+        "la_response_sent_on": "",
+        "hearing_on": "",
+        "status": "open",
+        "closed_on": "",
+    }
     return {**base, **kw}
 
 
@@ -38,31 +48,50 @@ def status(found: dict, duty: str, subject: str):
 
 # --- rights-notice and scope --------------------------------------------------
 
-@pytest.mark.parametrize("decision_type, decision_date, notice, expected", [
-    ("plan_issued", "2018-04-03", "yes", ("met", "2018-04-03", "2018-04-03", 0)),
-    ("plan_issued", "2018-04-02", "no", None),  # before the Regulations came into force
-    ("refuse_assessment", "2019-01-01", "no", None),  # never in scope
-    ("cease_plan", "2019-01-01", "no", ("breached", "2019-01-01", "2019-01-01", 0)),
-    ("refuse_plan", "2019-01-01", "", ("data_gap", "2019-01-01", "2019-01-01", 0)),
-    ("plan_amended", "2020-07-01", "yes", None),  # after the as-of date: does not exist yet
-])
+
+@pytest.mark.parametrize(
+    "decision_type, decision_date, notice, expected",
+    [
+        ("plan_issued", "2018-04-03", "yes", ("met", "2018-04-03", "2018-04-03", 0)),
+        ("plan_issued", "2018-04-02", "no", None),  # before the Regulations came into force
+        ("refuse_assessment", "2019-01-01", "no", None),  # never in scope
+        ("cease_plan", "2019-01-01", "no", ("breached", "2019-01-01", "2019-01-01", 0)),
+        ("refuse_plan", "2019-01-01", "", ("data_gap", "2019-01-01", "2019-01-01", 0)),
+        ("plan_amended", "2020-07-01", "yes", None),  # after the as-of date: does not exist yet
+    ],
+)
 def test_rights_notice(tmp_path, decision_type, decision_date, notice, expected):
-    found = run(tmp_path, "2020-06-30", decisions=[{
-        "decision_id": "D1", "area_code": "850", "case_ref": "C1", "decision_type": decision_type,
-        "decision_date": decision_date, "rights_notice": notice}])
+    found = run(
+        tmp_path,
+        "2020-06-30",
+        decisions=[
+            {
+                "decision_id": "D1",
+                "area_code": "850",
+                "case_ref": "C1",
+                "decision_type": decision_type,
+                "decision_date": decision_date,
+                "rights_notice": notice,
+            }
+        ],
+    )
     assert status(found, "rights-notice", "D1") == expected
 
 
 # --- local-offer ---------------------------------------------------------------
 
-@pytest.mark.parametrize("published, as_of, expected", [
-    ("2018-04-03", "2019-01-01", ("met", "2018-04-03", "2018-04-03", 0)),
-    ("2018-04-04", "2019-01-01", ("late", "2018-04-03", "2018-04-04", 1)),
-    ("2018-05-01", "2018-04-10", ("overdue", "2018-04-03", None, 7)),
-    ("", "2018-04-03", ("due_soon", "2018-04-03", None, 0)),
-    ("", "2018-03-27", ("due_soon", "2018-04-03", None, 0)),
-    ("", "2018-03-26", ("pending", "2018-04-03", None, 0)),
-])
+
+@pytest.mark.parametrize(
+    "published, as_of, expected",
+    [
+        ("2018-04-03", "2019-01-01", ("met", "2018-04-03", "2018-04-03", 0)),
+        ("2018-04-04", "2019-01-01", ("late", "2018-04-03", "2018-04-04", 1)),
+        ("2018-05-01", "2018-04-10", ("overdue", "2018-04-03", None, 7)),
+        ("", "2018-04-03", ("due_soon", "2018-04-03", None, 0)),
+        ("", "2018-03-27", ("due_soon", "2018-04-03", None, 0)),
+        ("", "2018-03-26", ("pending", "2018-04-03", None, 0)),
+    ],
+)
 def test_local_offer(tmp_path, published, as_of, expected):
     found = run(tmp_path, as_of, areas=[{**AREA, "rights_published_on": published}])
     assert status(found, "local-offer", "850") == expected
@@ -70,56 +99,99 @@ def test_local_offer(tmp_path, published, as_of, expected):
 
 # --- response-5-weeks: 5 weeks beginning with the date made --------------------
 
+
 def rec(kind="health", made_on="2019-03-01", **resp):
     commissioner = "QRL" if kind == "health" else "850-SC"
     records = {
         "appeals": [appeal(social_care_issue="yes", status="decided", closed_on="2019-03-01")],
-        "recommendations": [{"recommendation_id": "R1", "appeal_id": "A1", "commissioner_code": commissioner,
-                             "kind": kind, "made_on": made_on}],
+        "recommendations": [
+            {
+                "recommendation_id": "R1",
+                "appeal_id": "A1",
+                "commissioner_code": commissioner,
+                "kind": kind,
+                "made_on": made_on,
+            }
+        ],
     }
     if resp:
         records["responses"] = [{"recommendation_id": "R1", **resp}]
     return records
 
 
-@pytest.mark.parametrize("records, as_of, expected", [
-    (rec(sent_to_family_on="2019-04-04", sent_to_la_on="2019-04-01"), "2019-06-30",
-     ("met", "2019-04-04", "2019-04-04", 0)),  # D+34 is on time
-    (rec(sent_to_family_on="2019-04-01", sent_to_la_on="2019-04-05"), "2019-06-30",
-     ("late", "2019-04-04", "2019-04-05", 1)),  # D+35 is late by 1
-    (rec(sent_to_family_on="2019-04-01", sent_to_la_on=""), "2019-06-30",
-     ("overdue", "2019-04-04", None, 87)),  # one of two dates alone is not done
-    (rec(sent_to_family_on="2019-04-01", sent_to_la_on="2019-07-01"), "2019-06-30",
-     ("overdue", "2019-04-04", None, 87)),  # a date after the as-of date is not done yet
-    (rec(kind="social_care", sent_to_family_on="2019-04-02", sent_to_la_on=""), "2019-06-30",
-     ("met", "2019-04-04", "2019-04-02", 0)),  # social care: the family only
-    (rec(), "2019-04-04", ("due_soon", "2019-04-04", None, 0)),  # due on the as-of date itself
-    (rec(), "2019-03-28", ("due_soon", "2019-04-04", None, 0)),
-    (rec(), "2019-03-27", ("pending", "2019-04-04", None, 0)),
-    (rec(), "2019-04-05", ("overdue", "2019-04-04", None, 1)),
-    (rec(made_on="2020-04-01", sent_to_family_on="2020-05-20", sent_to_la_on="2020-05-20",
-         exception="covid_2020"), "2020-06-30", ("exception", "2020-05-05", "2020-05-20", 0)),
-    (rec(made_on="2020-03-26", sent_to_family_on="2020-05-20", sent_to_la_on="2020-05-20",
-         exception="covid_2020"), "2020-06-30", ("late", "2020-04-29", "2020-05-20", 21)),  # due before the window
-    (rec(made_on="2020-08-22", sent_to_family_on="", sent_to_la_on="",
-         exception="covid_2020"), "2020-10-30", ("overdue", "2020-09-25", None, 35)),  # flag only excuses late
-])
+@pytest.mark.parametrize(
+    "records, as_of, expected",
+    [
+        (
+            rec(sent_to_family_on="2019-04-04", sent_to_la_on="2019-04-01"),
+            "2019-06-30",
+            ("met", "2019-04-04", "2019-04-04", 0),
+        ),  # D+34 is on time
+        (
+            rec(sent_to_family_on="2019-04-01", sent_to_la_on="2019-04-05"),
+            "2019-06-30",
+            ("late", "2019-04-04", "2019-04-05", 1),
+        ),  # D+35 is late by 1
+        (
+            rec(sent_to_family_on="2019-04-01", sent_to_la_on=""),
+            "2019-06-30",
+            ("overdue", "2019-04-04", None, 87),
+        ),  # one of two dates alone is not done
+        (
+            rec(sent_to_family_on="2019-04-01", sent_to_la_on="2019-07-01"),
+            "2019-06-30",
+            ("overdue", "2019-04-04", None, 87),
+        ),  # a date after the as-of date is not done yet
+        (
+            rec(kind="social_care", sent_to_family_on="2019-04-02", sent_to_la_on=""),
+            "2019-06-30",
+            ("met", "2019-04-04", "2019-04-02", 0),
+        ),  # social care: the family only
+        (rec(), "2019-04-04", ("due_soon", "2019-04-04", None, 0)),  # due on the as-of date itself
+        (rec(), "2019-03-28", ("due_soon", "2019-04-04", None, 0)),
+        (rec(), "2019-03-27", ("pending", "2019-04-04", None, 0)),
+        (rec(), "2019-04-05", ("overdue", "2019-04-04", None, 1)),
+        (
+            rec(
+                made_on="2020-04-01", sent_to_family_on="2020-05-20", sent_to_la_on="2020-05-20", exception="covid_2020"
+            ),
+            "2020-06-30",
+            ("exception", "2020-05-05", "2020-05-20", 0),
+        ),
+        (
+            rec(
+                made_on="2020-03-26", sent_to_family_on="2020-05-20", sent_to_la_on="2020-05-20", exception="covid_2020"
+            ),
+            "2020-06-30",
+            ("late", "2020-04-29", "2020-05-20", 21),
+        ),  # due before the window
+        (
+            rec(made_on="2020-08-22", sent_to_family_on="", sent_to_la_on="", exception="covid_2020"),
+            "2020-10-30",
+            ("overdue", "2020-09-25", None, 35),
+        ),  # flag only excuses late
+    ],
+)
 def test_response_five_weeks(tmp_path, records, as_of, expected):
     assert status(run(tmp_path, as_of, **records), "response-5-weeks", "R1") == expected
 
 
 # --- response-content ---------------------------------------------------------
 
-@pytest.mark.parametrize("resp, expected", [
-    ({"outcome": "accepted", "steps_given": "y"}, "met"),
-    ({"outcome": "declined", "steps_given": "y", "reasons_given": "y"}, "met"),
-    ({"outcome": "declined", "steps_given": "y", "reasons_given": "n"}, "breached"),
-    ({"outcome": "partly_accepted", "steps_given": "", "reasons_given": "no"}, "breached"),  # a known false wins
-    ({"outcome": "accepted", "steps_given": "0"}, "breached"),
-    ({"outcome": "", "steps_given": "1"}, "data_gap"),
-    ({"outcome": "declined", "steps_given": "1", "reasons_given": ""}, "data_gap"),
-    ({"outcome": "accepted", "steps_given": "1", "reasons_given": ""}, "met"),  # reasons not required
-])
+
+@pytest.mark.parametrize(
+    "resp, expected",
+    [
+        ({"outcome": "accepted", "steps_given": "y"}, "met"),
+        ({"outcome": "declined", "steps_given": "y", "reasons_given": "y"}, "met"),
+        ({"outcome": "declined", "steps_given": "y", "reasons_given": "n"}, "breached"),
+        ({"outcome": "partly_accepted", "steps_given": "", "reasons_given": "no"}, "breached"),  # a known false wins
+        ({"outcome": "accepted", "steps_given": "0"}, "breached"),
+        ({"outcome": "", "steps_given": "1"}, "data_gap"),
+        ({"outcome": "declined", "steps_given": "1", "reasons_given": ""}, "data_gap"),
+        ({"outcome": "accepted", "steps_given": "1", "reasons_given": ""}, "met"),  # reasons not required
+    ],
+)
 def test_response_content(tmp_path, resp, expected):
     found = run(tmp_path, "2019-06-30", **rec(sent_to_family_on="2019-04-02", sent_to_la_on="2019-04-01", **resp))
     assert status(found, "response-content", "R1") == (expected, "2019-04-01", "2019-04-01", 0)
@@ -132,39 +204,52 @@ def test_response_content_waits_for_a_sent_response(tmp_path):
 
 # --- evaluator-return -----------------------------------------------------------
 
-@pytest.mark.parametrize("received, returned, as_of, expected", [
-    ("2019-04-01", "2019-04-07", "2019-06-30", ("met", "2019-04-07", "2019-04-07", 0)),
-    ("2019-04-01", "2019-04-08", "2019-06-30", ("late", "2019-04-07", "2019-04-08", 1)),
-    ("2019-04-01", "", "2019-04-03", ("due_soon", "2019-04-07", None, 0)),
-    ("2021-08-31", "", "2021-09-30", ("overdue", "2021-09-06", None, 24)),  # received on the last trial day
-    ("2021-09-01", "", "2021-09-30", None),  # received after the trial
-])
+
+@pytest.mark.parametrize(
+    "received, returned, as_of, expected",
+    [
+        ("2019-04-01", "2019-04-07", "2019-06-30", ("met", "2019-04-07", "2019-04-07", 0)),
+        ("2019-04-01", "2019-04-08", "2019-06-30", ("late", "2019-04-07", "2019-04-08", 1)),
+        ("2019-04-01", "", "2019-04-03", ("due_soon", "2019-04-07", None, 0)),
+        ("2021-08-31", "", "2021-09-30", ("overdue", "2021-09-06", None, 24)),  # received on the last trial day
+        ("2021-09-01", "", "2021-09-30", None),  # received after the trial
+    ],
+)
 def test_evaluator_return(tmp_path, received, returned, as_of, expected):
-    found = run(tmp_path, as_of, **rec(sent_to_family_on="2019-04-01", sent_to_la_on=received,
-                                       sent_to_evaluators_on=returned))
+    found = run(
+        tmp_path, as_of, **rec(sent_to_family_on="2019-04-01", sent_to_la_on=received, sent_to_evaluators_on=returned)
+    )
     assert status(found, "evaluator-return", "R1") == expected
 
 
 # --- appeals: scope, closures, data gaps -----------------------------------------
 
+
 def test_education_only_and_out_of_scope_appeals_have_no_findings(tmp_path):
-    found = run(tmp_path, "2019-06-30", appeals=[
-        appeal(appeal_id="EDU", health_issue="no", social_care_issue="no"),
-        appeal(appeal_id="EARLY", decision_date="2018-04-02"),
-        appeal(appeal_id="REFUSE", decision_type="refuse_assessment"),
-        appeal(appeal_id="IN", decision_date="2018-04-03"),
-    ])
+    found = run(
+        tmp_path,
+        "2019-06-30",
+        appeals=[
+            appeal(appeal_id="EDU", health_issue="no", social_care_issue="no"),
+            appeal(appeal_id="EARLY", decision_date="2018-04-02"),
+            appeal(appeal_id="REFUSE", decision_type="refuse_assessment"),
+            appeal(appeal_id="IN", decision_date="2018-04-03"),
+        ],
+    )
     subjects = {s for (_, s) in found}
     assert "IN" in subjects and "IN:health" in subjects and "IN:social_care" not in subjects
     assert not {"EDU", "EARLY", "REFUSE"} & {s.split(":")[0] for s in subjects}
 
 
-@pytest.mark.parametrize("status_, closed_on, expected", [
-    ("withdrawn", "2019-03-14", None),  # closed before the deadline: not applicable
-    ("conceded", "2019-03-15", ("overdue", "2019-03-15", None, 107)),  # deadline not after closed_on
-    ("decided", "2019-03-01", ("overdue", "2019-03-15", None, 107)),  # decided appeals keep their duties
-    ("withdrawn", "2019-07-01", ("overdue", "2019-03-15", None, 107)),  # closed after the as-of date
-])
+@pytest.mark.parametrize(
+    "status_, closed_on, expected",
+    [
+        ("withdrawn", "2019-03-14", None),  # closed before the deadline: not applicable
+        ("conceded", "2019-03-15", ("overdue", "2019-03-15", None, 107)),  # deadline not after closed_on
+        ("decided", "2019-03-01", ("overdue", "2019-03-15", None, 107)),  # decided appeals keep their duties
+        ("withdrawn", "2019-07-01", ("overdue", "2019-03-15", None, 107)),  # closed after the as-of date
+    ],
+)
 def test_closed_appeals(tmp_path, status_, closed_on, expected):
     found = run(tmp_path, "2019-06-30", appeals=[appeal(status=status_, closed_on=closed_on)])
     assert status(found, "la-evidence", "A1") == expected
@@ -172,96 +257,176 @@ def test_closed_appeals(tmp_path, status_, closed_on, expected):
 
 
 def test_blank_deadline_is_a_data_gap_and_never_closed_away(tmp_path):
-    found = run(tmp_path, "2019-06-30",
-                appeals=[appeal(la_response_due_on="", la_response_sent_on="2019-03-01",
-                                status="withdrawn", closed_on="2019-03-10")],
-                evidence=[{"appeal_id": "A1", "commissioner_code": "QRL", "la_contacted_on": "2019-02-10"}])
+    found = run(
+        tmp_path,
+        "2019-06-30",
+        appeals=[
+            appeal(la_response_due_on="", la_response_sent_on="2019-03-01", status="withdrawn", closed_on="2019-03-10")
+        ],
+        evidence=[{"appeal_id": "A1", "commissioner_code": "QRL", "la_contacted_on": "2019-02-10"}],
+    )
     assert status(found, "la-evidence", "A1") == ("data_gap", None, "2019-03-01", 0)
     assert status(found, "commissioner-contacted", "A1:health") == ("data_gap", None, "2019-02-10", 0)
 
 
 def test_commissioner_contacted_uses_the_earliest_contact_of_that_kind(tmp_path):
-    found = run(tmp_path, "2019-06-30", appeals=[appeal(social_care_issue="yes")],
-                commissioners=[HEALTH, SOCIAL, {"commissioner_code": "QSL", "name": "ICB 2", "kind": "health"}],
-                evidence=[{"appeal_id": "A1", "commissioner_code": "QRL", "la_contacted_on": "2019-03-20"},
-                          {"appeal_id": "A1", "commissioner_code": "QSL", "la_contacted_on": "2019-03-10"},
-                          {"appeal_id": "A1", "commissioner_code": "850-SC", "la_contacted_on": "2019-03-16"}])
+    found = run(
+        tmp_path,
+        "2019-06-30",
+        appeals=[appeal(social_care_issue="yes")],
+        commissioners=[HEALTH, SOCIAL, {"commissioner_code": "QSL", "name": "ICB 2", "kind": "health"}],
+        evidence=[
+            {"appeal_id": "A1", "commissioner_code": "QRL", "la_contacted_on": "2019-03-20"},
+            {"appeal_id": "A1", "commissioner_code": "QSL", "la_contacted_on": "2019-03-10"},
+            {"appeal_id": "A1", "commissioner_code": "850-SC", "la_contacted_on": "2019-03-16"},
+        ],
+    )
     assert status(found, "commissioner-contacted", "A1:health") == ("met", "2019-03-15", "2019-03-10", 0)
     assert status(found, "commissioner-contacted", "A1:social_care") == ("late", "2019-03-15", "2019-03-16", 1)
 
 
-@pytest.mark.parametrize("hearing, attended, as_of, expected", [
-    ("2019-05-01", "yes", "2019-06-30", ("met", "2019-05-01", "2019-05-01", 0)),
-    ("2019-05-01", "no", "2019-06-30", ("breached", "2019-05-01", None, 0)),
-    ("2019-05-01", "", "2019-06-30", ("data_gap", "2019-05-01", None, 0)),
-    ("2019-06-30", "", "2019-06-30", ("data_gap", "2019-06-30", None, 0)),  # held on the as-of date
-    ("2019-07-07", "yes", "2019-06-30", ("due_soon", "2019-07-07", None, 0)),  # future: whatever attended says
-    ("2019-07-08", "no", "2019-06-30", ("pending", "2019-07-08", None, 0)),
-    ("", "", "2019-06-30", ("pending", None, None, 0)),
-])
+@pytest.mark.parametrize(
+    "hearing, attended, as_of, expected",
+    [
+        ("2019-05-01", "yes", "2019-06-30", ("met", "2019-05-01", "2019-05-01", 0)),
+        ("2019-05-01", "no", "2019-06-30", ("breached", "2019-05-01", None, 0)),
+        ("2019-05-01", "", "2019-06-30", ("data_gap", "2019-05-01", None, 0)),
+        ("2019-06-30", "", "2019-06-30", ("data_gap", "2019-06-30", None, 0)),  # held on the as-of date
+        ("2019-07-07", "yes", "2019-06-30", ("due_soon", "2019-07-07", None, 0)),  # future: whatever attended says
+        ("2019-07-08", "no", "2019-06-30", ("pending", "2019-07-08", None, 0)),
+        ("", "", "2019-06-30", ("pending", None, None, 0)),
+    ],
+)
 def test_hearing_attendance(tmp_path, hearing, attended, as_of, expected):
-    found = run(tmp_path, as_of, appeals=[appeal(hearing_on=hearing)],
-                evidence=[{"appeal_id": "A1", "commissioner_code": "QRL", "attendance_required": "true",
-                           "attended": attended},
-                          {"appeal_id": "A1", "commissioner_code": "850-SC", "attendance_required": "false"}])
+    found = run(
+        tmp_path,
+        as_of,
+        appeals=[appeal(hearing_on=hearing)],
+        evidence=[
+            {"appeal_id": "A1", "commissioner_code": "QRL", "attendance_required": "true", "attended": attended},
+            {"appeal_id": "A1", "commissioner_code": "850-SC", "attendance_required": "false"},
+        ],
+    )
     assert status(found, "hearing-attendance", "A1:QRL") == expected
     assert status(found, "hearing-attendance", "A1:850-SC") is None
 
 
-@pytest.mark.parametrize("due, provided, expected", [
-    ("2019-03-01", "2019-03-01", ("met", "2019-03-01", "2019-03-01", 0)),
-    ("2019-03-01", "2019-03-04", ("late", "2019-03-01", "2019-03-04", 3)),
-    ("2019-03-01", "", ("overdue", "2019-03-01", None, 121)),
-    ("", "2019-03-04", None),  # no evidence requested: no subject
-])
+@pytest.mark.parametrize(
+    "due, provided, expected",
+    [
+        ("2019-03-01", "2019-03-01", ("met", "2019-03-01", "2019-03-01", 0)),
+        ("2019-03-01", "2019-03-04", ("late", "2019-03-01", "2019-03-04", 3)),
+        ("2019-03-01", "", ("overdue", "2019-03-01", None, 121)),
+        ("", "2019-03-04", None),  # no evidence requested: no subject
+    ],
+)
 def test_commissioner_evidence(tmp_path, due, provided, expected):
-    found = run(tmp_path, "2019-06-30", appeals=[appeal()],
-                evidence=[{"appeal_id": "A1", "commissioner_code": "QRL", "evidence_due_on": due,
-                           "evidence_provided_on": provided}])
+    found = run(
+        tmp_path,
+        "2019-06-30",
+        appeals=[appeal()],
+        evidence=[
+            {"appeal_id": "A1", "commissioner_code": "QRL", "evidence_due_on": due, "evidence_provided_on": provided}
+        ],
+    )
     assert status(found, "commissioner-evidence", "A1:QRL") == expected
 
 
 # --- funding-cap ----------------------------------------------------------------
 
+
 def claims(*rows):
-    return [{"claim_id": f"F{i}", "appeal_id": "A1", "claimant_code": "850", "category": cat,
-             "amount_gbp": amount, "claimed_on": on} for i, (cat, amount, on) in enumerate(rows)]
+    return [
+        {
+            "claim_id": f"F{i}",
+            "appeal_id": "A1",
+            "claimant_code": "850",
+            "category": cat,
+            "amount_gbp": amount,
+            "claimed_on": on,
+        }
+        for i, (cat, amount, on) in enumerate(rows)
+    ]
 
 
-@pytest.mark.parametrize("rows, expected", [
-    ([("evidence", "£1,333.33", "2019-05-01"), ("hearing", "1333.33", "2019-05-02"),
-      ("response", "1333.34", "2019-05-03")], "met"),  # exactly 4000.00 is within
-    ([("evidence", "4000.01", "2019-05-01")], "breached"),
-    ([("legal", "10", "2019-05-01")], "breached"),
-    ([("legal", "10", "2021-09-01"), ("other", "5000", "2018-04-02"), ("other", "100", "2019-05-01")], "met"),
-    ([("other", "5000", "2021-09-01")], None),  # only claims within the trial count
-    ([("other", "5000", "2019-07-01")], None),  # a claim after the as-of date does not exist yet
-])
+@pytest.mark.parametrize(
+    "rows, expected",
+    [
+        (
+            [
+                ("evidence", "£1,333.33", "2019-05-01"),
+                ("hearing", "1333.33", "2019-05-02"),
+                ("response", "1333.34", "2019-05-03"),
+            ],
+            "met",
+        ),  # exactly 4000.00 is within
+        ([("evidence", "4000.01", "2019-05-01")], "breached"),
+        ([("legal", "10", "2019-05-01")], "breached"),
+        ([("legal", "10", "2021-09-01"), ("other", "5000", "2018-04-02"), ("other", "100", "2019-05-01")], "met"),
+        ([("other", "5000", "2021-09-01")], None),  # only claims within the trial count
+        ([("other", "5000", "2019-07-01")], None),  # a claim after the as-of date does not exist yet
+    ],
+)
 def test_funding_cap(tmp_path, rows, expected):
-    found = run(tmp_path, "2019-06-30", appeals=[appeal(status="withdrawn", closed_on="2019-02-10")],
-                funding_claims=claims(*rows))
+    found = run(
+        tmp_path,
+        "2019-06-30",
+        appeals=[appeal(status="withdrawn", closed_on="2019-02-10")],
+        funding_claims=claims(*rows),
+    )
     got = found.get(("funding-cap", "A1"))
     assert (got and (got["status"], got["due_on"], got["done_on"], got["days_late"])) == (
-        expected and (expected, None, None, 0))
+        expected and (expected, None, None, 0)
+    )
 
 
 # --- recorded exceptions ----------------------------------------------------------
 
-@pytest.mark.parametrize("granted, expires, expected", [
-    ("2019-06-01", "2019-06-30", ("exception", "2019-03-15", None, 0)),  # in force on its last day
-    ("2019-07-01", "2019-12-31", ("overdue", "2019-03-15", None, 107)),  # not granted yet
-    ("2019-01-01", "2019-06-29", ("overdue", "2019-03-15", None, 107)),  # expired: the breach returns
-])
+
+@pytest.mark.parametrize(
+    "granted, expires, expected",
+    [
+        ("2019-06-01", "2019-06-30", ("exception", "2019-03-15", None, 0)),  # in force on its last day
+        ("2019-07-01", "2019-12-31", ("overdue", "2019-03-15", None, 107)),  # not granted yet
+        ("2019-01-01", "2019-06-29", ("overdue", "2019-03-15", None, 107)),  # expired: the breach returns
+    ],
+)
 def test_recorded_exceptions(tmp_path, granted, expires, expected):
-    found = run(tmp_path, "2019-06-30", appeals=[appeal()], exceptions=[{
-        "exception_id": "X1", "duty": "la-evidence", "subject_id": "A1", "granted_by": "Director of Children's Services",
-        "justification": "Tribunal extended the deadline by telephone", "granted_on": granted, "expires_on": expires}])
+    found = run(
+        tmp_path,
+        "2019-06-30",
+        appeals=[appeal()],
+        exceptions=[
+            {
+                "exception_id": "X1",
+                "duty": "la-evidence",
+                "subject_id": "A1",
+                "granted_by": "Director of Children's Services",
+                "justification": "Tribunal extended the deadline by telephone",
+                "granted_on": granted,
+                "expires_on": expires,
+            }
+        ],
+    )
     assert status(found, "la-evidence", "A1") == expected
 
 
 def test_an_exception_keeps_the_dates_of_a_late_finding(tmp_path):
-    found = run(tmp_path, "2019-06-30", appeals=[appeal(la_response_sent_on="2019-03-20")], exceptions=[{
-        "exception_id": "X1", "duty": "la-evidence", "subject_id": "A1", "granted_by": "DCS",
-        "justification": "agreed", "granted_on": "2019-01-01", "expires_on": "2019-12-31"}])
+    found = run(
+        tmp_path,
+        "2019-06-30",
+        appeals=[appeal(la_response_sent_on="2019-03-20")],
+        exceptions=[
+            {
+                "exception_id": "X1",
+                "duty": "la-evidence",
+                "subject_id": "A1",
+                "granted_by": "DCS",
+                "justification": "agreed",
+                "granted_on": "2019-01-01",
+                "expires_on": "2019-12-31",
+            }
+        ],
+    )
     assert status(found, "la-evidence", "A1") == ("exception", "2019-03-15", "2019-03-20", 0)
     assert status(found, "commissioner-contacted", "A1:health")[0] == "overdue"  # other duties untouched

@@ -14,17 +14,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE, cli, findings_of
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
+from test_alerts import write_config
 
 from benchmarks.pgserver import free_port
-from conftest import SAMPLE, cli, findings_of
 from monitor.config import load_config
 from monitor.models import RunRecord
 from monitor.scheduler import Runtime, run_cycle
 from monitor.store import open_store, shown_url
-from test_alerts import write_config
 
 AS_OF = "2020-06-30"
 
@@ -58,8 +58,7 @@ def one_line_error(result, *expected: str) -> str:
 def tmpfs(path: Path, size: str):
     """A small tmpfs at `path` (skips the test where mounting is not allowed)."""
     path.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                             capture_output=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True)
     if mounted.returncode != 0:
         pytest.skip("cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN)")
     try:
@@ -76,6 +75,7 @@ def remount(path: Path, options: str) -> None:
 def sqlite_limited_to(pages: int):
     """Every new SQLite connection may grow its database to `pages` pages only: SQLite's own
     "database or disk is full" (SQLITE_FULL), as on a full disk."""
+
     def limit(dbapi_connection, _record):
         dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
 
@@ -93,16 +93,22 @@ def test_an_unreachable_server_is_named_with_its_password_hidden():
     port = free_port()  # nothing listens there
     url = f"postgresql://monitor:p@ss@127.0.0.1:{port}/send"
     for command in (("check", "--as-of", AS_OF), ("import", str(SAMPLE)), ("status",)):
-        message = one_line_error(cli(*command, db=url), f"monitor:***@127.0.0.1:{port}/send",
-                                 "connection refused", "check that the server is running")
+        message = one_line_error(
+            cli(*command, db=url),
+            f"monitor:***@127.0.0.1:{port}/send",
+            "connection refused",
+            "check that the server is running",
+        )
         assert "p@ss" not in message and "ss@" not in message
 
 
 def test_a_password_with_at_is_hidden_everywhere():
-    for url, shown in (("postgresql://u:p@ss@db.example/x", "postgresql://u:***@db.example/x"),
-                       ("postgresql://u:a@b@c@db.example:5433/x", "postgresql://u:***@db.example:5433/x"),
-                       ("postgresql://u:p%40ss@db.example/x", "postgresql://u:***@db.example/x"),
-                       ("sqlite:////srv/a@b/store.db", "sqlite:////srv/a@b/store.db")):
+    for url, shown in (
+        ("postgresql://u:p@ss@db.example/x", "postgresql://u:***@db.example/x"),
+        ("postgresql://u:a@b@c@db.example:5433/x", "postgresql://u:***@db.example:5433/x"),
+        ("postgresql://u:p%40ss@db.example/x", "postgresql://u:***@db.example/x"),
+        ("sqlite:////srv/a@b/store.db", "sqlite:////srv/a@b/store.db"),
+    ):
         assert shown_url(url) == shown
 
 
@@ -221,8 +227,11 @@ def test_a_failed_scheduled_step_records_and_logs_no_values(sqlite_url, tmp_path
     ref = sorted(VALUES)[0]
 
     def refused(*args, **kwargs):
-        raise IntegrityError("INSERT INTO finding (case_ref) VALUES (?)", {"case_ref": ref},
-                             Exception(f"Key (case_ref)=({ref}) already exists"))
+        raise IntegrityError(
+            "INSERT INTO finding (case_ref) VALUES (?)",
+            {"case_ref": ref},
+            Exception(f"Key (case_ref)=({ref}) already exists"),
+        )
 
     monkeypatch.setattr(scheduler, "run_check", refused)
     with caplog.at_level(logging.DEBUG, logger="send_monitor"):

@@ -12,8 +12,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE, cli
+
 from monitor.findings import ACTION_STATUSES, explanation_path, query_findings
 from monitor.store import open_store
 
@@ -32,7 +32,7 @@ ODD_IDS = {
     "D850-0000131": "-1+1",
     "D850-0000134": "+44",
 }
-ODD_REF = "=HYPERLINK(\"http://x\")"
+ODD_REF = '=HYPERLINK("http://x")'
 
 
 @pytest.fixture(scope="module")

@@ -6,15 +6,25 @@ import os
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import cli, write_records
 
 AREAS = [{"area_code": "850", "name": "Area 850"}]
-COMMISSIONERS = [{"commissioner_code": "QRL", "name": "ICB", "kind": "health"},
-                 {"commissioner_code": "850-SC", "name": "SC", "kind": "social_care"}]
-APPEAL = {"appeal_id": "A1", "area_code": "850", "case_ref": "C1", "decision_type": "plan_issued",
-          "decision_date": "2019-01-10", "registered_on": "2019-02-01", "health_issue": "yes",
-          "social_care_issue": "no", "status": "open", "closed_on": ""}
+COMMISSIONERS = [
+    {"commissioner_code": "QRL", "name": "ICB", "kind": "health"},
+    {"commissioner_code": "850-SC", "name": "SC", "kind": "social_care"},
+]
+APPEAL = {
+    "appeal_id": "A1",
+    "area_code": "850",
+    "case_ref": "C1",
+    "decision_type": "plan_issued",
+    "decision_date": "2019-01-10",
+    "registered_on": "2019-02-01",
+    "health_issue": "yes",
+    "social_care_issue": "no",
+    "status": "open",
+    "closed_on": "",
+}
 
 
 def count(db: str, table: str) -> int:
@@ -35,25 +45,81 @@ def test_every_problem_is_reported_with_file_row_column_value_and_why(tmp_path, 
         areas=AREAS,
         commissioners=COMMISSIONERS,
         decisions=[
-            {"decision_id": "D1", "area_code": "850", "case_ref": "C1", "decision_type": "plan_issued",
-             "decision_date": "3/4/2018", "rights_notice": "Yes"},
-            {"decision_id": "D2", "area_code": "999", "case_ref": "C2", "decision_type": "Plan_Issued",
-             "decision_date": "04/31/2018", "rights_notice": "maybe"},
-            {"decision_id": "D1", "area_code": "850", "case_ref": "", "decision_type": "cease_plan",
-             "decision_date": "2018-13-01", "rights_notice": ""},
+            {
+                "decision_id": "D1",
+                "area_code": "850",
+                "case_ref": "C1",
+                "decision_type": "plan_issued",
+                "decision_date": "3/4/2018",
+                "rights_notice": "Yes",
+            },
+            {
+                "decision_id": "D2",
+                "area_code": "999",
+                "case_ref": "C2",
+                "decision_type": "Plan_Issued",
+                "decision_date": "04/31/2018",
+                "rights_notice": "maybe",
+            },
+            {
+                "decision_id": "D1",
+                "area_code": "850",
+                "case_ref": "",
+                "decision_type": "cease_plan",
+                "decision_date": "2018-13-01",
+                "rights_notice": "",
+            },
         ],
-        appeals=[APPEAL, {**APPEAL, "appeal_id": "A2", "status": "withdrawn"},
-                 {**APPEAL, "appeal_id": "A3", "closed_on": "2019-05-01"}],
-        recommendations=[{"recommendation_id": "R1", "appeal_id": "A1", "commissioner_code": "QRL",
-                          "kind": "social_care", "made_on": "2019-06-01"},
-                         {"recommendation_id": "R2", "appeal_id": "A9", "commissioner_code": "QRL",
-                          "kind": "health", "made_on": "2019-06-01"}],
-        funding_claims=[{"claim_id": "F1", "appeal_id": "A1", "claimant_code": "QRL", "category": "legal",
-                         "amount_gbp": "-£5.00", "claimed_on": "2019-06-01"},
-                        {"claim_id": "F2", "appeal_id": "A1", "claimant_code": "XYZ", "category": "other",
-                         "amount_gbp": "£1,2345", "claimed_on": "2019-06-01"}],
-        exceptions=[{"exception_id": "X1", "duty": "la_evidence", "subject_id": "A1", "granted_by": "DCS",
-                     "justification": "j", "granted_on": "2019-01-01", "expires_on": "2019-02-01"}],
+        appeals=[
+            APPEAL,
+            {**APPEAL, "appeal_id": "A2", "status": "withdrawn"},
+            {**APPEAL, "appeal_id": "A3", "closed_on": "2019-05-01"},
+        ],
+        recommendations=[
+            {
+                "recommendation_id": "R1",
+                "appeal_id": "A1",
+                "commissioner_code": "QRL",
+                "kind": "social_care",
+                "made_on": "2019-06-01",
+            },
+            {
+                "recommendation_id": "R2",
+                "appeal_id": "A9",
+                "commissioner_code": "QRL",
+                "kind": "health",
+                "made_on": "2019-06-01",
+            },
+        ],
+        funding_claims=[
+            {
+                "claim_id": "F1",
+                "appeal_id": "A1",
+                "claimant_code": "QRL",
+                "category": "legal",
+                "amount_gbp": "-£5.00",
+                "claimed_on": "2019-06-01",
+            },
+            {
+                "claim_id": "F2",
+                "appeal_id": "A1",
+                "claimant_code": "XYZ",
+                "category": "other",
+                "amount_gbp": "£1,2345",
+                "claimed_on": "2019-06-01",
+            },
+        ],
+        exceptions=[
+            {
+                "exception_id": "X1",
+                "duty": "la_evidence",
+                "subject_id": "A1",
+                "granted_by": "DCS",
+                "justification": "j",
+                "granted_on": "2019-01-01",
+                "expires_on": "2019-02-01",
+            }
+        ],
     )
     (folder / "responses.csv").write_text("recommendation_id,sent_to_family_on,colour\nR1,2019-06-02,red\n")
     (folder / "Areas.csv").write_text("area_code,name\n1,x\n")
@@ -102,10 +168,23 @@ def test_header_problems(tmp_path, sqlite_url):
 
 
 def test_a_bad_row_in_the_last_file_leaves_nothing_of_the_first(tmp_path, db_url):
-    folder = write_records(tmp_path / "r", areas=AREAS, commissioners=COMMISSIONERS, appeals=[APPEAL],
-                           exceptions=[{"exception_id": "X1", "duty": "la-evidence", "subject_id": "A1",
-                                        "granted_by": "DCS", "justification": "j", "granted_on": "2019-01-01",
-                                        "expires_on": "1/13/2019"}])
+    folder = write_records(
+        tmp_path / "r",
+        areas=AREAS,
+        commissioners=COMMISSIONERS,
+        appeals=[APPEAL],
+        exceptions=[
+            {
+                "exception_id": "X1",
+                "duty": "la-evidence",
+                "subject_id": "A1",
+                "granted_by": "DCS",
+                "justification": "j",
+                "granted_on": "2019-01-01",
+                "expires_on": "1/13/2019",
+            }
+        ],
+    )
     result = cli("import", folder, db=db_url)
     assert result.exit_code == 1
     assert errors(result) == ["exceptions.csv row 2, column expires_on, value '1/13/2019': not a real date"]
@@ -114,26 +193,39 @@ def test_a_bad_row_in_the_last_file_leaves_nothing_of_the_first(tmp_path, db_url
 
 
 def test_reimport_is_idempotent_and_updates_are_audited(tmp_path, db_url):
-    claim = {"claim_id": "F1", "appeal_id": "A1", "claimant_code": "850", "category": "other",
-             "amount_gbp": "£1,250.50", "claimed_on": "1/5/2019"}
-    folder = write_records(tmp_path / "r", areas=AREAS, commissioners=COMMISSIONERS, appeals=[APPEAL],
-                           funding_claims=[claim])
+    claim = {
+        "claim_id": "F1",
+        "appeal_id": "A1",
+        "claimant_code": "850",
+        "category": "other",
+        "amount_gbp": "£1,250.50",
+        "claimed_on": "1/5/2019",
+    }
+    folder = write_records(
+        tmp_path / "r", areas=AREAS, commissioners=COMMISSIONERS, appeals=[APPEAL], funding_claims=[claim]
+    )
     assert cli("import", folder, db=db_url).exit_code == 0
     again = cli("import", folder, db=db_url)
     assert again.exit_code == 0
     assert "funding_claims.csv │ 0   │ 0       │ 1" in again.stdout
     assert count(db_url, "audit_log") == 0
 
-    write_records(folder, appeals=[{**APPEAL, "status": "withdrawn", "closed_on": "2019-04-01"}],
-                  funding_claims=[{**claim, "amount_gbp": "1250.5"}])  # the same amount, written differently
+    write_records(
+        folder,
+        appeals=[{**APPEAL, "status": "withdrawn", "closed_on": "2019-04-01"}],
+        funding_claims=[{**claim, "amount_gbp": "1250.5"}],
+    )  # the same amount, written differently
     changed = cli("import", folder, db=db_url)
     assert changed.exit_code == 0, changed.output
     assert "appeals.csv        │ 0   │ 1       │ 0" in changed.stdout
     assert "funding_claims.csv │ 0   │ 0       │ 1" in changed.stdout
     engine = sa.create_engine(db_url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as conn:
-        audit = conn.execute(sa.text(
-            "select batch_id, record_type, record_key, \"column\", old_value, new_value from audit_log order by id")).all()
+        audit = conn.execute(
+            sa.text(
+                'select batch_id, record_type, record_key, "column", old_value, new_value from audit_log order by id'
+            )
+        ).all()
     engine.dispose()
     assert [tuple(a) for a in audit] == [
         (3, "appeals", "A1", "status", "open", "withdrawn"),
@@ -142,8 +234,10 @@ def test_reimport_is_idempotent_and_updates_are_audited(tmp_path, db_url):
 
 
 def test_an_absent_optional_column_keeps_stored_values_a_blank_cell_clears_them(tmp_path, sqlite_url):
-    first = write_records(tmp_path / "1", areas=[{**AREAS[0], "send_team_email": "send@a.example.org",
-                                                  "rights_published_on": "2018-04-01"}])
+    first = write_records(
+        tmp_path / "1",
+        areas=[{**AREAS[0], "send_team_email": "send@a.example.org", "rights_published_on": "2018-04-01"}],
+    )
     assert cli("import", first, db=sqlite_url).exit_code == 0
     partial = write_records(tmp_path / "2", areas=[{**AREAS[0], "rights_published_on": ""}])
     assert cli("import", partial, db=sqlite_url).exit_code == 0
@@ -154,11 +248,27 @@ def test_an_absent_optional_column_keeps_stored_values_a_blank_cell_clears_them(
 
 
 def test_references_may_point_into_the_store(tmp_path, sqlite_url):
-    assert cli("import", write_records(tmp_path / "1", areas=AREAS, commissioners=COMMISSIONERS,
-                                       appeals=[APPEAL]), db=sqlite_url).exit_code == 0
-    later = write_records(tmp_path / "2", recommendations=[
-        {"recommendation_id": "R1", "appeal_id": "A1", "commissioner_code": "850-SC", "kind": "social_care",
-         "made_on": "2019-06-01"}], appeals=[{**APPEAL, "appeal_id": "A2", "status": "conceded"}])
+    assert (
+        cli(
+            "import",
+            write_records(tmp_path / "1", areas=AREAS, commissioners=COMMISSIONERS, appeals=[APPEAL]),
+            db=sqlite_url,
+        ).exit_code
+        == 0
+    )
+    later = write_records(
+        tmp_path / "2",
+        recommendations=[
+            {
+                "recommendation_id": "R1",
+                "appeal_id": "A1",
+                "commissioner_code": "850-SC",
+                "kind": "social_care",
+                "made_on": "2019-06-01",
+            }
+        ],
+        appeals=[{**APPEAL, "appeal_id": "A2", "status": "conceded"}],
+    )
     result = cli("import", later, db=sqlite_url)
     assert result.exit_code == 1
     assert errors(result) == ["appeals.csv row 2, column closed_on, value '': required when status is conceded"]
@@ -185,63 +295,118 @@ def test_trailing_empty_columns_are_ignored_but_unheaded_values_are_not(tmp_path
 AREAS_HEAD = b"area_code,name,region\r\n"
 LONG = "x" * 40_000
 STRICT = {
-    "unclosed quote": ({"areas.csv": AREAS_HEAD + b'850,"Area 850,South\r\n851,Area 851,x\r\n'},
-                       ['areas.csv row 2: a quoted value starts on this row and is never closed (a missing "); '
-                        "nothing after it was read"]),
-    "cut-off row": ({"areas.csv": AREAS_HEAD + b"850,Area 850,South\r\n851,Area 851\r\n"},
-                    ["areas.csv row 3, column region: the row has 2 cells and the header 3: a cut-off row "
-                     "(nothing was read from it; complete the row)"]),
-    "field over the limit": ({"areas.csv": AREAS_HEAD + f"850,{LONG},x\r\n".encode()},
-                             [f"areas.csv row 2, column name, value '{'x' * 80}…': longer than 32,768 characters "
-                              f"(the most for a value)"]),
-    "id over the limit": ({"areas.csv": AREAS_HEAD + f"{'8' * 301},A,x\r\n".encode()},
-                          [f"areas.csv row 2, column area_code, value '{'8' * 80}…': longer than 300 characters "
-                           f"(the most for an id)"]),
-    "NUL": ({"areas.csv": AREAS_HEAD + b"850,Area\x00850,x\r\n"},
-            ["areas.csv row 2, column name, value 'Area\\x00850': holds a control character (U+0000): remove it"]),
-    "control character in an id": ({"areas.csv": AREAS_HEAD + b"85\x1b0,Area 850,x\r\n"},
-                                   ["areas.csv row 2, column area_code, value '85\\x1b0': holds a control "
-                                    "character (U+001B): remove it"]),
+    "unclosed quote": (
+        {"areas.csv": AREAS_HEAD + b'850,"Area 850,South\r\n851,Area 851,x\r\n'},
+        [
+            'areas.csv row 2: a quoted value starts on this row and is never closed (a missing "); '
+            "nothing after it was read"
+        ],
+    ),
+    "cut-off row": (
+        {"areas.csv": AREAS_HEAD + b"850,Area 850,South\r\n851,Area 851\r\n"},
+        [
+            "areas.csv row 3, column region: the row has 2 cells and the header 3: a cut-off row "
+            "(nothing was read from it; complete the row)"
+        ],
+    ),
+    "field over the limit": (
+        {"areas.csv": AREAS_HEAD + f"850,{LONG},x\r\n".encode()},
+        [f"areas.csv row 2, column name, value '{'x' * 80}…': longer than 32,768 characters (the most for a value)"],
+    ),
+    "id over the limit": (
+        {"areas.csv": AREAS_HEAD + f"{'8' * 301},A,x\r\n".encode()},
+        [f"areas.csv row 2, column area_code, value '{'8' * 80}…': longer than 300 characters (the most for an id)"],
+    ),
+    "NUL": (
+        {"areas.csv": AREAS_HEAD + b"850,Area\x00850,x\r\n"},
+        ["areas.csv row 2, column name, value 'Area\\x00850': holds a control character (U+0000): remove it"],
+    ),
+    "control character in an id": (
+        {"areas.csv": AREAS_HEAD + b"85\x1b0,Area 850,x\r\n"},
+        ["areas.csv row 2, column area_code, value '85\\x1b0': holds a control character (U+001B): remove it"],
+    ),
     "Arabic-Indic digits": (
         {"areas.csv": "area_code,name,rights_published_on\r\n850,A,٢٠١٨-٠٤-٠١\r\n".encode()},
-        ["areas.csv row 2, column rights_published_on, value '٢٠١٨-٠٤-٠١': not a date: use YYYY-MM-DD or "
-         "day-first D/M/YYYY"]),
+        [
+            "areas.csv row 2, column rights_published_on, value '٢٠١٨-٠٤-٠١': not a date: use YYYY-MM-DD or "
+            "day-first D/M/YYYY"
+        ],
+    ),
     "huge amount": (
-        {"areas.csv": b"area_code,name\r\n850,A\r\n",
-         "appeals.csv": (b"appeal_id,area_code,case_ref,decision_type,decision_date,registered_on,health_issue,"
-                         b"social_care_issue,status\r\nA1,850,C1,plan_issued,2019-01-01,2019-02-01,y,n,open\r\n"),
-         "funding_claims.csv": (b"claim_id,appeal_id,claimant_code,category,amount_gbp,claimed_on\r\n"
-                                b"F1,A1,850,other,10000000000000000000000,2019-03-01\r\n"
-                                b"F2,A1,850,other,\xd9\xa1\xd9\xa0\xd9\xa0,2019-03-01\r\n")},
-        ["funding_claims.csv row 2, column amount_gbp, value '10000000000000000000000': more than the largest "
-         "amount accepted (£1,000,000)",
-         "funding_claims.csv row 3, column amount_gbp, value '١٠٠': not an amount in pounds, e.g. 1250.50 or "
-         "£1,250.50"]),
-    "value beyond the header": ({"areas.csv": AREAS_HEAD + b"850,A,x,,\r\n851,B,y,,z\r\n"},
-                                ["areas.csv row 3, value 'z': value in a column with no header"]),
-    "title row": ({"areas.csv": b"Areas exported 1/7/2020\r\n\r\n" + AREAS_HEAD + b"850,A,x\r\n"},
-                  ["areas.csv row 1: not the header: the column names are on row 3 (a title above them?); "
-                   "delete the rows above the column names so that they are row 1"]),
-    "title row of two cells": ({"areas.csv": b"Areas,exported 1/7/2020\r\n" + AREAS_HEAD + b"850,A,x\r\n"},
-                               ["areas.csv row 1: not the header: the column names are on row 2 (a title above "
-                                "them?); delete the rows above the column names so that they are row 1"]),
-    "semicolons": ({"areas.csv": b"area_code;name;region\r\n850;A;x\r\n"},
-                   ['areas.csv row 1: the columns are separated by semicolons (;), not commas: save the file as '
-                    '"CSV UTF-8 (Comma delimited)" (.csv), or import the .xlsx workbook instead']),
-    "tabs": ({"areas.csv": b"area_code\tname\tregion\r\n850\tA\tx\r\n"},
-             ['areas.csv row 1: the columns are separated by tabs, not commas: save the file as '
-              '"CSV UTF-8 (Comma delimited)" (.csv), or import the .xlsx workbook instead']),
-    "another .csv": ({"areas.csv": AREAS_HEAD + b"850,A,x\r\n", "Areas.csv": AREAS_HEAD},
-                     ["Areas.csv: unknown file: expected one of areas.csv, commissioners.csv, decisions.csv, "
-                      "appeals.csv, evidence.csv, recommendations.csv, responses.csv, funding_claims.csv, "
-                      "exceptions.csv"]),
-    "two addresses": ({"areas.csv": b"area_code,name,send_team_email\r\n850,A,a@x.example.org; b@x.example.org\r\n"},
-                      ["areas.csv row 2, column send_team_email, value 'a@x.example.org; b@x.example.org': not one "
-                       "e-mail address (write one address, e.g. send-team@example.org)"]),
-    "no record file": ({"notes.txt": b"hello"},
-                       ["r: holds no record file: expected one or more of areas.csv, commissioners.csv, "
-                        "decisions.csv, appeals.csv, evidence.csv, recommendations.csv, responses.csv, "
-                        "funding_claims.csv, exceptions.csv"]),
+        {
+            "areas.csv": b"area_code,name\r\n850,A\r\n",
+            "appeals.csv": (
+                b"appeal_id,area_code,case_ref,decision_type,decision_date,registered_on,health_issue,"
+                b"social_care_issue,status\r\nA1,850,C1,plan_issued,2019-01-01,2019-02-01,y,n,open\r\n"
+            ),
+            "funding_claims.csv": (
+                b"claim_id,appeal_id,claimant_code,category,amount_gbp,claimed_on\r\n"
+                b"F1,A1,850,other,10000000000000000000000,2019-03-01\r\n"
+                b"F2,A1,850,other,\xd9\xa1\xd9\xa0\xd9\xa0,2019-03-01\r\n"
+            ),
+        },
+        [
+            "funding_claims.csv row 2, column amount_gbp, value '10000000000000000000000': more than the largest "
+            "amount accepted (£1,000,000)",
+            "funding_claims.csv row 3, column amount_gbp, value '١٠٠': not an amount in pounds, e.g. 1250.50 or "
+            "£1,250.50",
+        ],
+    ),
+    "value beyond the header": (
+        {"areas.csv": AREAS_HEAD + b"850,A,x,,\r\n851,B,y,,z\r\n"},
+        ["areas.csv row 3, value 'z': value in a column with no header"],
+    ),
+    "title row": (
+        {"areas.csv": b"Areas exported 1/7/2020\r\n\r\n" + AREAS_HEAD + b"850,A,x\r\n"},
+        [
+            "areas.csv row 1: not the header: the column names are on row 3 (a title above them?); "
+            "delete the rows above the column names so that they are row 1"
+        ],
+    ),
+    "title row of two cells": (
+        {"areas.csv": b"Areas,exported 1/7/2020\r\n" + AREAS_HEAD + b"850,A,x\r\n"},
+        [
+            "areas.csv row 1: not the header: the column names are on row 2 (a title above "
+            "them?); delete the rows above the column names so that they are row 1"
+        ],
+    ),
+    "semicolons": (
+        {"areas.csv": b"area_code;name;region\r\n850;A;x\r\n"},
+        [
+            "areas.csv row 1: the columns are separated by semicolons (;), not commas: save the file as "
+            '"CSV UTF-8 (Comma delimited)" (.csv), or import the .xlsx workbook instead'
+        ],
+    ),
+    "tabs": (
+        {"areas.csv": b"area_code\tname\tregion\r\n850\tA\tx\r\n"},
+        [
+            "areas.csv row 1: the columns are separated by tabs, not commas: save the file as "
+            '"CSV UTF-8 (Comma delimited)" (.csv), or import the .xlsx workbook instead'
+        ],
+    ),
+    "another .csv": (
+        {"areas.csv": AREAS_HEAD + b"850,A,x\r\n", "Areas.csv": AREAS_HEAD},
+        [
+            "Areas.csv: unknown file: expected one of areas.csv, commissioners.csv, decisions.csv, "
+            "appeals.csv, evidence.csv, recommendations.csv, responses.csv, funding_claims.csv, "
+            "exceptions.csv"
+        ],
+    ),
+    "two addresses": (
+        {"areas.csv": b"area_code,name,send_team_email\r\n850,A,a@x.example.org; b@x.example.org\r\n"},
+        [
+            "areas.csv row 2, column send_team_email, value 'a@x.example.org; b@x.example.org': not one "
+            "e-mail address (write one address, e.g. send-team@example.org)"
+        ],
+    ),
+    "no record file": (
+        {"notes.txt": b"hello"},
+        [
+            "r: holds no record file: expected one or more of areas.csv, commissioners.csv, "
+            "decisions.csv, appeals.csv, evidence.csv, recommendations.csv, responses.csv, "
+            "funding_claims.csv, exceptions.csv"
+        ],
+    ),
 }
 
 
@@ -280,7 +445,8 @@ def test_windows_1252_and_utf16_are_read_with_the_right_text(tmp_path, db_url):
     folder.mkdir()
     (folder / "areas.csv").write_bytes("area_code,name,region\r\n850,Área 850,£ South\r\n".encode("cp1252"))
     (folder / "commissioners.csv").write_bytes(
-        "commissioner_code,name,kind\r\nQRL,NHS Île ICB,health\r\n".encode("utf-16"))
+        "commissioner_code,name,kind\r\nQRL,NHS Île ICB,health\r\n".encode("utf-16")
+    )
     result = cli("import", folder, db=db_url)
     assert result.exit_code == 0, result.output
     assert "areas.csv: read as Windows-1252 (the file is not UTF-8)" in result.stdout
@@ -303,17 +469,31 @@ def test_a_utf8_bom_and_upper_case_column_names_are_fine(tmp_path, sqlite_url):
 
 
 def test_successor_rules(tmp_path, db_url):
-    bad = write_records(tmp_path / "bad", areas=[
-        {"area_code": "850", "name": "A", "successor_code": "851", "successor_from": ""},
-        {"area_code": "851", "name": "B", "successor_code": "852", "successor_from": "2020-04-01"},
-        {"area_code": "852", "name": "C", "successor_code": "851", "successor_from": "2020-04-01"},
-        {"area_code": "853", "name": "D", "successor_code": "999", "successor_from": "2020-04-01"},
-    ], commissioners=[
-        {"commissioner_code": "QRL", "name": "ICB", "kind": "health", "successor_code": "850-SC",
-         "successor_from": "2021-01-01"},
-        {"commissioner_code": "850-SC", "name": "SC", "kind": "social_care", "successor_code": "",
-         "successor_from": ""},
-    ])
+    bad = write_records(
+        tmp_path / "bad",
+        areas=[
+            {"area_code": "850", "name": "A", "successor_code": "851", "successor_from": ""},
+            {"area_code": "851", "name": "B", "successor_code": "852", "successor_from": "2020-04-01"},
+            {"area_code": "852", "name": "C", "successor_code": "851", "successor_from": "2020-04-01"},
+            {"area_code": "853", "name": "D", "successor_code": "999", "successor_from": "2020-04-01"},
+        ],
+        commissioners=[
+            {
+                "commissioner_code": "QRL",
+                "name": "ICB",
+                "kind": "health",
+                "successor_code": "850-SC",
+                "successor_from": "2021-01-01",
+            },
+            {
+                "commissioner_code": "850-SC",
+                "name": "SC",
+                "kind": "social_care",
+                "successor_code": "",
+                "successor_from": "",
+            },
+        ],
+    )
     result = cli("import", bad, db=db_url)
     assert result.exit_code == 1
     assert errors(result) == [
@@ -329,33 +509,71 @@ def test_successor_rules(tmp_path, db_url):
     ]
     assert count(db_url, "areas") == 0
     # a loop through the store: 861 -> 860 is stored, 860 -> 861 arrives later
-    assert cli("import", write_records(tmp_path / "1", areas=[
-        {"area_code": "860", "name": "A"},
-        {"area_code": "861", "name": "B", "successor_code": "860", "successor_from": "2020-04-01"}]),
-        db=db_url).exit_code == 0
-    later = write_records(tmp_path / "2", areas=[
-        {"area_code": "860", "name": "A", "successor_code": "861", "successor_from": "2020-04-01"}])
+    assert (
+        cli(
+            "import",
+            write_records(
+                tmp_path / "1",
+                areas=[
+                    {"area_code": "860", "name": "A"},
+                    {"area_code": "861", "name": "B", "successor_code": "860", "successor_from": "2020-04-01"},
+                ],
+            ),
+            db=db_url,
+        ).exit_code
+        == 0
+    )
+    later = write_records(
+        tmp_path / "2",
+        areas=[{"area_code": "860", "name": "A", "successor_code": "861", "successor_from": "2020-04-01"}],
+    )
     result = cli("import", later, db=db_url)
-    assert errors(result) == ["areas.csv row 2, column successor_code, value '861': successors go round in a "
-                              "loop: 860 → 861 → 860 (row 2, 861 (stored))"]
+    assert errors(result) == [
+        "areas.csv row 2, column successor_code, value '861': successors go round in a "
+        "loop: 860 → 861 → 860 (row 2, 861 (stored))"
+    ]
 
 
 def test_a_commissioners_kind_cannot_change_under_stored_recommendations(tmp_path, db_url):
-    first = write_records(tmp_path / "1", areas=AREAS, commissioners=COMMISSIONERS, appeals=[APPEAL],
-                          recommendations=[{"recommendation_id": f"R{i}", "appeal_id": "A1",
-                                            "commissioner_code": "QRL", "kind": "health",
-                                            "made_on": "2019-06-01"} for i in (1, 2)])
+    first = write_records(
+        tmp_path / "1",
+        areas=AREAS,
+        commissioners=COMMISSIONERS,
+        appeals=[APPEAL],
+        recommendations=[
+            {
+                "recommendation_id": f"R{i}",
+                "appeal_id": "A1",
+                "commissioner_code": "QRL",
+                "kind": "health",
+                "made_on": "2019-06-01",
+            }
+            for i in (1, 2)
+        ],
+    )
     assert cli("import", first, db=db_url).exit_code == 0
     change = write_records(tmp_path / "2", commissioners=[{**COMMISSIONERS[0], "kind": "social_care"}])
     result = cli("import", change, db=db_url)
     assert result.exit_code == 1
-    assert errors(result) == ["commissioners.csv row 2, column kind, value 'social_care': stored health "
-                              "recommendations point at this commissioner: R1, R2 (a recommendation's kind must "
-                              "equal its commissioner's)"]
+    assert errors(result) == [
+        "commissioners.csv row 2, column kind, value 'social_care': stored health "
+        "recommendations point at this commissioner: R1, R2 (a recommendation's kind must "
+        "equal its commissioner's)"
+    ]
     # changed together with its recommendations, it is accepted
-    write_records(change, recommendations=[{"recommendation_id": f"R{i}", "appeal_id": "A1",
-                                            "commissioner_code": "QRL", "kind": "social_care",
-                                            "made_on": "2019-06-01"} for i in (1, 2)])
+    write_records(
+        change,
+        recommendations=[
+            {
+                "recommendation_id": f"R{i}",
+                "appeal_id": "A1",
+                "commissioner_code": "QRL",
+                "kind": "social_care",
+                "made_on": "2019-06-01",
+            }
+            for i in (1, 2)
+        ],
+    )
     assert cli("import", change, db=db_url).exit_code == 0
 
 
@@ -379,16 +597,20 @@ def test_dry_run_writes_nothing_and_shows_what_would_change(tmp_path, db_url):
 
 
 def test_the_problems_report_opens_in_a_spreadsheet(tmp_path, sqlite_url):
-    folder = write_records(tmp_path / "r", areas=[{"area_code": "=850", "name": "A", "region": "x"},
-                                                  {"area_code": "851", "name": "", "region": "y"}])
-    (folder / "decisions.csv").write_text("decision_id,area_code,case_ref,decision_type,decision_date\n"
-                                          "D1,@SUM(1),C1,plan_issued,-1\n", encoding="utf-8")
+    folder = write_records(
+        tmp_path / "r",
+        areas=[{"area_code": "=850", "name": "A", "region": "x"}, {"area_code": "851", "name": "", "region": "y"}],
+    )
+    (folder / "decisions.csv").write_text(
+        "decision_id,area_code,case_ref,decision_type,decision_date\nD1,@SUM(1),C1,plan_issued,-1\n", encoding="utf-8"
+    )
     report = tmp_path / "problems.csv"
     result = cli("import", folder, "--dry-run", "--report", report, db=sqlite_url)
     assert result.exit_code == 1
     data = report.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     import csv as _csv
+
     rows = list(_csv.reader(data.decode("utf-8-sig").splitlines()))
     assert rows == [
         ["file", "row", "column", "value", "problem"],

@@ -8,15 +8,15 @@ import os
 import time
 from datetime import date
 
-from sqlalchemy import select
-
 from conftest import SAMPLE, write_records
+from sqlalchemy import select
+from test_sources import workbook_of
+
 from monitor.config import REPO_RULES
 from monitor.inbox import import_inbox
 from monitor.models import RunRecord
 from monitor.rules import load_rules
 from monitor.store import open_store
-from test_sources import workbook_of
 
 DUTIES = list(load_rules(REPO_RULES, {}))
 AREAS = [{"area_code": "850", "name": "Area 850"}]
@@ -75,11 +75,26 @@ def test_a_ready_marker_takes_an_export_at_once_folder_or_workbook(tmp_path, sql
 def test_a_failed_export_leaves_its_report_and_a_runs_row(tmp_path, db_url):
     engine = open_store(db_url)
     inbox = tmp_path / "inbox"
-    export = write_records(inbox / "2020-07-01-850", areas=AREAS, decisions=[
-        {"decision_id": "D1", "area_code": "850", "case_ref": "C1", "decision_type": "plan_issued",
-         "decision_date": "2020-13-01"},
-        {"decision_id": "D2", "area_code": "850", "case_ref": "C2", "decision_type": "=cmd",
-         "decision_date": "2020-01-01"}])
+    export = write_records(
+        inbox / "2020-07-01-850",
+        areas=AREAS,
+        decisions=[
+            {
+                "decision_id": "D1",
+                "area_code": "850",
+                "case_ref": "C1",
+                "decision_type": "plan_issued",
+                "decision_date": "2020-13-01",
+            },
+            {
+                "decision_id": "D2",
+                "area_code": "850",
+                "case_ref": "C2",
+                "decision_type": "=cmd",
+                "decision_date": "2020-01-01",
+            },
+        ],
+    )
     (export / "READY").touch()
     result = import_inbox(engine, DUTIES, inbox, settle_seconds=60, as_of=date(2020, 7, 1), trigger="cli")
     assert result.outcome == "failed" and [name for name, _ in result.failed] == ["2020-07-01-850"]
@@ -91,8 +106,10 @@ def test_a_failed_export_leaves_its_report_and_a_runs_row(tmp_path, db_url):
     with open(report, newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["file", "row", "column", "value", "problem"]
-    assert [r[:4] for r in rows[1:]] == [["decisions.csv", "2", "decision_date", "2020-13-01"],
-                                         ["decisions.csv", "3", "decision_type", "'=cmd"]]
+    assert [r[:4] for r in rows[1:]] == [
+        ["decisions.csv", "2", "decision_date", "2020-13-01"],
+        ["decisions.csv", "3", "decision_type", "'=cmd"],
+    ]
     assert "850" not in failed["detail"].replace("2020-07-01-850", "")  # no record values in the detail
 
 

@@ -11,10 +11,10 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
+from conftest import cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import cli
 from monitor.engine import run_check
 from monitor.findings import export_findings
 from monitor.importer import import_folder
@@ -65,12 +65,14 @@ def test_incremental_equals_full_across_dates_and_imports(tmp_path):
     modes = []
     for step, as_of in enumerate(dates):
         if step == 4:  # an import of changed records between two checks
-            def send(i, row):
+
+            def send(i, row, as_of=as_of):
                 k = _keys(row)
                 if i % 3 == 0:
                     row[k["la_response_sent_on"]] = (as_of - timedelta(days=1)).isoformat()
                 if i % 5 == 0:
                     row[k["hearing_on"]] = (as_of + timedelta(days=3)).isoformat()
+
             _edit(folder, "appeals", send)
 
             def evaluate(i, row):
@@ -78,6 +80,7 @@ def test_incremental_equals_full_across_dates_and_imports(tmp_path):
                 if i % 2 == 0:
                     row[k["sent_to_evaluators_on"]] = ""
                     row[k["steps_given"]] = "no"
+
             _edit(folder, "responses", evaluate)
             for db in (incremental, full):
                 assert cli("import", folder, db=db).exit_code == 0, cli("import", folder, db=db).output
@@ -107,10 +110,19 @@ HEALTH = {"commissioner_code": "QRL", "name": "ICB", "kind": "health"}
 
 
 def _appeal(appeal_id: str, sent: str = "2019-03-10") -> dict:
-    return {"appeal_id": appeal_id, "area_code": "850", "case_ref": f"C-{appeal_id}", "decision_type": "plan_issued",
-            "decision_date": "2019-01-10", "registered_on": "2019-02-01", "health_issue": "yes",
-            "social_care_issue": "no", "la_response_due_on": "2019-03-15", "la_response_sent_on": sent,
-            "status": "open"}
+    return {
+        "appeal_id": appeal_id,
+        "area_code": "850",
+        "case_ref": f"C-{appeal_id}",
+        "decision_type": "plan_issued",
+        "decision_date": "2019-01-10",
+        "registered_on": "2019-02-01",
+        "health_issue": "yes",
+        "social_care_issue": "no",
+        "la_response_due_on": "2019-03-15",
+        "la_response_sent_on": sent,
+        "status": "open",
+    }
 
 
 def _contacted(appeal_id: str, on: str = "2019-03-01") -> dict:  # with _appeal: no open finding (which would
@@ -125,12 +137,23 @@ def test_a_claim_moved_to_another_appeal_re_evaluates_the_appeal_it_left(tmp_pat
     from conftest import write_records
 
     def claim(claim_id, appeal_id, amount):
-        return {"claim_id": claim_id, "appeal_id": appeal_id, "claimant_code": "850", "category": "evidence",
-                "amount_gbp": amount, "claimed_on": "2019-05-01"}
+        return {
+            "claim_id": claim_id,
+            "appeal_id": appeal_id,
+            "claimant_code": "850",
+            "category": "evidence",
+            "amount_gbp": amount,
+            "claimed_on": "2019-05-01",
+        }
 
-    first = write_records(tmp_path / "first", areas=[AREA], commissioners=[HEALTH],
-                          appeals=[_appeal("A1"), _appeal("A2")], evidence=[_contacted("A1"), _contacted("A2")],
-                          funding_claims=[claim("F1", "A1", "3000.00"), claim("F2", "A1", "2000.00")])
+    first = write_records(
+        tmp_path / "first",
+        areas=[AREA],
+        commissioners=[HEALTH],
+        appeals=[_appeal("A1"), _appeal("A2")],
+        evidence=[_contacted("A1"), _contacted("A2")],
+        funding_claims=[claim("F1", "A1", "3000.00"), claim("F2", "A1", "2000.00")],
+    )
     assert cli("import", first, db=db_url).exit_code == 0
     _check(db_url, date(2019, 6, 30))
     assert _status(db_url, "funding-cap", "A1") == "breached"
@@ -150,18 +173,30 @@ def test_an_exception_moved_to_another_subject_or_duty_stops_excusing_the_old_on
     from conftest import write_records
 
     def exception(duty, subject):
-        return {"exception_id": "X1", "duty": duty, "subject_id": subject, "granted_by": "DCS",
-                "justification": "agreed", "granted_on": "2019-01-01", "expires_on": "2019-12-31"}
+        return {
+            "exception_id": "X1",
+            "duty": duty,
+            "subject_id": subject,
+            "granted_by": "DCS",
+            "justification": "agreed",
+            "granted_on": "2019-01-01",
+            "expires_on": "2019-12-31",
+        }
 
-    first = write_records(tmp_path / "first", areas=[AREA], commissioners=[HEALTH],
-                          appeals=[_appeal("A1", "2019-03-20"), _appeal("A2", "2019-03-20")],
-                          evidence=[_contacted("A1", "2019-03-20"), _contacted("A2", "2019-03-20")],
-                          exceptions=[exception("la-evidence", "A1")])
+    first = write_records(
+        tmp_path / "first",
+        areas=[AREA],
+        commissioners=[HEALTH],
+        appeals=[_appeal("A1", "2019-03-20"), _appeal("A2", "2019-03-20")],
+        evidence=[_contacted("A1", "2019-03-20"), _contacted("A2", "2019-03-20")],
+        exceptions=[exception("la-evidence", "A1")],
+    )
     assert cli("import", first, db=db_url).exit_code == 0
     _check(db_url, date(2019, 6, 30))
     assert _status(db_url, "la-evidence", "A1") == "exception"
-    for step, (duty, subject) in enumerate([("la-evidence", "A2"), ("commissioner-contacted", "A2:health"),
-                                            ("la-evidence", "A1")], start=1):
+    for step, (duty, subject) in enumerate(
+        [("la-evidence", "A2"), ("commissioner-contacted", "A2:health"), ("la-evidence", "A1")], start=1
+    ):
         folder = write_records(tmp_path / f"step{step}", exceptions=[exception(duty, subject)])
         assert cli("import", folder, db=db_url).exit_code == 0
         assert "incremental" in _check(db_url, date(2019, 6, 30) + timedelta(days=step))
@@ -177,10 +212,17 @@ def test_an_exception_moved_to_another_subject_or_duty_stops_excusing_the_old_on
 
 RULES = load_rules(Path(__file__).resolve().parent.parent / "rules")
 STEPS = 5
-KEYS = {"areas": ("area_code",), "commissioners": ("commissioner_code",), "decisions": ("decision_id",),
-        "appeals": ("appeal_id",), "evidence": ("appeal_id", "commissioner_code"),
-        "recommendations": ("recommendation_id",), "responses": ("recommendation_id",),
-        "funding_claims": ("claim_id",), "exceptions": ("exception_id",)}
+KEYS = {
+    "areas": ("area_code",),
+    "commissioners": ("commissioner_code",),
+    "decisions": ("decision_id",),
+    "appeals": ("appeal_id",),
+    "evidence": ("appeal_id", "commissioner_code"),
+    "recommendations": ("recommendation_id",),
+    "responses": ("recommendation_id",),
+    "funding_claims": ("claim_id",),
+    "exceptions": ("exception_id",),
+}
 FIXED = {"appeals": {"status", "closed_on"}}  # changed together, never left out (closed_on follows status)
 
 
@@ -202,19 +244,33 @@ class Mutator:
         return self.rng.choice(["yes", "no"] + ([""] if optional else []))
 
     def edit(self, name: str, row: dict, as_of: date) -> None:
-        rng, pick = self.rng, self.rng.choice
+        _rng, pick = self.rng, self.rng.choice
         ids = {n: [r[KEYS[n][0]] for r in self.rows[n]] for n in self.rows}
         if name == "areas":
             row["rights_published_on"] = self.day(pick([as_of, date(2018, 4, 3)]))
         elif name == "decisions":
             column = pick(["rights_notice", "decision_date", "decision_type", "area_code"])
-            row[column] = {"rights_notice": lambda: self.flag(), "decision_date": lambda: self.day(as_of, False),
-                           "decision_type": lambda: pick(boundary.IN_SCOPE + ["refuse_assessment"]),
-                           "area_code": lambda: pick(ids["areas"])}[column]()
+            row[column] = {
+                "rights_notice": lambda: self.flag(),
+                "decision_date": lambda: self.day(as_of, False),
+                "decision_type": lambda: pick(boundary.IN_SCOPE + ["refuse_assessment"]),
+                "area_code": lambda: pick(ids["areas"]),
+            }[column]()
         elif name == "appeals":
-            column = pick(["la_response_due_on", "la_response_sent_on", "hearing_on", "registered_on",
-                           "decision_date", "decision_type", "health_issue", "social_care_issue", "area_code",
-                           "status"])
+            column = pick(
+                [
+                    "la_response_due_on",
+                    "la_response_sent_on",
+                    "hearing_on",
+                    "registered_on",
+                    "decision_date",
+                    "decision_type",
+                    "health_issue",
+                    "social_care_issue",
+                    "area_code",
+                    "status",
+                ]
+            )
             if column == "status":
                 row["status"] = pick(["open", "withdrawn", "conceded", "decided"])
                 row["closed_on"] = "" if row["status"] == "open" else self.day(as_of, False)
@@ -227,8 +283,9 @@ class Mutator:
             else:
                 row[column] = self.day(as_of, column not in ("registered_on", "decision_date"))
         elif name == "evidence":
-            column = pick(["la_contacted_on", "evidence_due_on", "evidence_provided_on", "attendance_required",
-                           "attended"])
+            column = pick(
+                ["la_contacted_on", "evidence_due_on", "evidence_provided_on", "attendance_required", "attended"]
+            )
             row[column] = self.flag() if column.startswith("att") else self.day(as_of)
         elif name == "recommendations":
             column = pick(["appeal_id", "made_on", "commissioner_code"])
@@ -240,8 +297,17 @@ class Mutator:
                 c = pick(self.rows["commissioners"])
                 row["commissioner_code"], row["kind"] = c["commissioner_code"], c["kind"]
         elif name == "responses":
-            column = pick(["sent_to_family_on", "sent_to_la_on", "sent_to_evaluators_on", "outcome", "steps_given",
-                           "reasons_given", "exception"])
+            column = pick(
+                [
+                    "sent_to_family_on",
+                    "sent_to_la_on",
+                    "sent_to_evaluators_on",
+                    "outcome",
+                    "steps_given",
+                    "reasons_given",
+                    "exception",
+                ]
+            )
             if column == "outcome":
                 row[column] = pick(["", "accepted", "partly_accepted", "declined"])
             elif column == "exception":
@@ -252,10 +318,12 @@ class Mutator:
                 row[column] = self.day(as_of)
         elif name == "funding_claims":
             column = pick(["appeal_id", "amount_gbp", "category", "claimed_on"])
-            row[column] = {"appeal_id": lambda: pick(ids["appeals"]),
-                           "amount_gbp": lambda: pick(["10.00", "2000.00", "3999.99", "4000.01", "0.01"]),
-                           "category": lambda: pick(["evidence", "hearing", "response", "legal", "other"]),
-                           "claimed_on": lambda: self.day(pick([as_of, date(2021, 8, 31)]), False)}[column]()
+            row[column] = {
+                "appeal_id": lambda: pick(ids["appeals"]),
+                "amount_gbp": lambda: pick(["10.00", "2000.00", "3999.99", "4000.01", "0.01"]),
+                "category": lambda: pick(["evidence", "hearing", "response", "legal", "other"]),
+                "claimed_on": lambda: self.day(pick([as_of, date(2021, 8, 31)]), False),
+            }[column]()
         elif name == "exceptions":
             column = pick(["duty", "subject_id", "granted_on", "expires_on"])
             if column == "duty":
@@ -291,14 +359,20 @@ class Mutator:
         rng = self.rng
         registered = parse_date(appeal["registered_on"].strip())
         due = registered + timedelta(days=30)
-        appeal.update(la_response_due_on=due.isoformat(), hearing_on="",
-                      la_response_sent_on=(due + timedelta(days=rng.choice([-1, 0, 1, 5]))).isoformat())
+        appeal.update(
+            la_response_due_on=due.isoformat(),
+            hearing_on="",
+            la_response_sent_on=(due + timedelta(days=rng.choice([-1, 0, 1, 5]))).isoformat(),
+        )
         out["appeals"][appeal["appeal_id"]] = appeal
         for ev in self.rows["evidence"]:
             if ev["appeal_id"] == appeal["appeal_id"]:
-                ev.update(la_contacted_on=(due + timedelta(days=rng.choice([-3, 0, 2]))).isoformat(),
-                          evidence_due_on=due.isoformat(), attendance_required="no",
-                          evidence_provided_on=(due + timedelta(days=rng.choice([-1, 0, 1]))).isoformat())
+                ev.update(
+                    la_contacted_on=(due + timedelta(days=rng.choice([-3, 0, 2]))).isoformat(),
+                    evidence_due_on=due.isoformat(),
+                    attendance_required="no",
+                    evidence_provided_on=(due + timedelta(days=rng.choice([-1, 0, 1]))).isoformat(),
+                )
                 out["evidence"][(ev["appeal_id"], ev["commissioner_code"])] = ev
         have = {r["recommendation_id"]: r for r in self.rows["responses"]}
         for rec in self.rows["recommendations"]:
@@ -307,9 +381,14 @@ class Mutator:
                 rec["made_on"] = made.isoformat()
                 sent = (made + timedelta(days=rng.choice([30, 34, 35, 40]))).isoformat()
                 response = have[rec["recommendation_id"]]
-                response.update(sent_to_family_on=sent, sent_to_la_on=sent, sent_to_evaluators_on=sent,
-                                outcome=rng.choice(["accepted", "declined"]), steps_given=self.flag(False),
-                                reasons_given=self.flag(False))
+                response.update(
+                    sent_to_family_on=sent,
+                    sent_to_la_on=sent,
+                    sent_to_evaluators_on=sent,
+                    outcome=rng.choice(["accepted", "declined"]),
+                    steps_given=self.flag(False),
+                    reasons_given=self.flag(False),
+                )
                 out["recommendations"][rec["recommendation_id"]] = rec
                 out["responses"][rec["recommendation_id"]] = response
 
@@ -335,8 +414,11 @@ class Mutator:
         for name, rows in out.items():
             if not rows:
                 continue
-            columns = [c for c in boundary.COLUMNS[name]
-                       if c in boundary.REQUIRED[name] or c in FIXED.get(name, ()) or rng.random() < 0.8]
+            columns = [
+                c
+                for c in boundary.COLUMNS[name]
+                if c in boundary.REQUIRED[name] or c in FIXED.get(name, ()) or rng.random() < 0.8
+            ]
             with open(folder / f"{name}.csv", "w", newline="", encoding="utf-8") as fh:
                 writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
                 writer.writeheader()
@@ -376,8 +458,11 @@ def _run(urls: tuple[str, str], seed: int, workdir: Path) -> None:
 
 def _settings(examples: int):
     """More examples with INCREMENTAL_EXAMPLES=N (a long hunt); few by default, to keep the suite quick."""
-    return settings(max_examples=int(os.environ.get("INCREMENTAL_EXAMPLES", examples)), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+    return settings(
+        max_examples=int(os.environ.get("INCREMENTAL_EXAMPLES", examples)),
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
 
 
 @_settings(10)
@@ -404,6 +489,7 @@ def test_incremental_equals_full_after_any_imports_and_dates_postgresql(postgres
 
 # --- one consistent snapshot per check (issue 10, item 2) --------------------------------
 
+
 def test_an_import_committing_during_a_check_is_picked_up_by_the_next_check(tmp_path, db_url, monkeypatch):
     import shutil
     import threading
@@ -429,6 +515,7 @@ def test_an_import_committing_during_a_check_is_picked_up_by_the_next_check(tmp_
         k = _keys(row)
         row[k["la_response_sent_on"]] = "" if i % 2 else (as_of - timedelta(days=i % 9)).isoformat()
         row[k["hearing_on"]] = (as_of - timedelta(days=i % 4)).isoformat()
+
     _edit(after, "appeals", changed)
 
     engine = open_store(db_url)
@@ -464,15 +551,19 @@ def test_a_commissioner_changing_kind_re_evaluates_the_contacts_it_counted_for(t
     from conftest import write_records
 
     appeal = {**_appeal("A1"), "social_care_issue": "yes"}
-    first = write_records(tmp_path / "first", areas=[AREA],
-                          commissioners=[HEALTH, {"commissioner_code": "SC1", "name": "SC", "kind": "social_care"}],
-                          appeals=[appeal], evidence=[_contacted("A1"), {**_contacted("A1", "2019-03-20"),
-                                                                         "commissioner_code": "SC1"}])
+    first = write_records(
+        tmp_path / "first",
+        areas=[AREA],
+        commissioners=[HEALTH, {"commissioner_code": "SC1", "name": "SC", "kind": "social_care"}],
+        appeals=[appeal],
+        evidence=[_contacted("A1"), {**_contacted("A1", "2019-03-20"), "commissioner_code": "SC1"}],
+    )
     assert cli("import", first, db=sqlite_url).exit_code == 0
     _check(sqlite_url, date(2019, 6, 30))
     assert _status(sqlite_url, "commissioner-contacted", "A1:social_care") == "late"
-    changed = write_records(tmp_path / "changed",
-                            commissioners=[{"commissioner_code": "SC1", "name": "SC", "kind": "health"}])
+    changed = write_records(
+        tmp_path / "changed", commissioners=[{"commissioner_code": "SC1", "name": "SC", "kind": "health"}]
+    )
     assert cli("import", changed, db=sqlite_url).exit_code == 0
     assert "incremental" in _check(sqlite_url, date(2019, 7, 1))
     assert _status(sqlite_url, "commissioner-contacted", "A1:social_care") == "overdue"

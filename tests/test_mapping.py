@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import REPO, cli
 
 EXPORT_AREAS = "LA Number,Local Authority\n850,Area 850\n"
-EXPORT_DECISIONS = ("Decision ID,la number,Case Reference,Decision,Date of decision,Right to request H&SC recs in letter\n"
-                    "D1,850,C1,EHC plan issued,1/4/2019,Y\n"
-                    "D2,850,C2,Refused to assess,2019-05-02,\n")
+EXPORT_DECISIONS = (
+    "Decision ID,la number,Case Reference,Decision,Date of decision,Right to request H&SC recs in letter\n"
+    "D1,850,C1,EHC plan issued,1/4/2019,Y\n"
+    "D2,850,C2,Refused to assess,2019-05-02,\n"
+)
 
 
 def export(tmp_path, decisions=EXPORT_DECISIONS):
@@ -29,15 +30,17 @@ def test_the_example_mapping_renames_columns_and_values(tmp_path, db_url):
     assert "decisions.csv │ 2" in result.stdout
     engine = sa.create_engine(db_url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as conn:
-        rows = conn.execute(sa.text("select decision_id, decision_type, rights_notice from decisions "
-                                    "order by decision_id")).all()
+        rows = conn.execute(
+            sa.text("select decision_id, decision_type, rights_notice from decisions order by decision_id")
+        ).all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [("D1", "plan_issued", True), ("D2", "refuse_assessment", None)]
 
 
 def test_problems_in_mapped_data_name_the_source_columns(tmp_path, sqlite_url):
-    folder = export(tmp_path, EXPORT_DECISIONS.replace("Refused to assess", "Refused (other)")
-                    .replace("1/4/2019", "4/31/2019"))
+    folder = export(
+        tmp_path, EXPORT_DECISIONS.replace("Refused to assess", "Refused (other)").replace("1/4/2019", "4/31/2019")
+    )
     result = cli("import", folder, "--mapping", REPO / "examples" / "mapping.toml", db=sqlite_url)
     assert result.exit_code == 1
     lines = [line.strip() for line in result.stderr.splitlines()[1:]]
@@ -48,15 +51,28 @@ def test_problems_in_mapped_data_name_the_source_columns(tmp_path, sqlite_url):
     ]
 
 
-@pytest.mark.parametrize("text, line, why", [
-    ('[decisions.columns]\n"Decision ID" = "decision_id"\n"Date" = "decision_day"\n', 3,
-     "'decision_day' is not a column of decisions.csv"),
-    ('[decisions.columns]\n"Decision ID" = "decision_id"\n\n[decisions.values.decision_type]\n'
-     '"EHC plan issued" = "plan_issued"\n"Refused" = "refused"\n', 6,
-     "'refused' is not a value of decision_type: not one of"),
-    ('# comment\n[decision.columns]\n"A" = "decision_id"\n', 2, "[decision] is not a record type"),
-    ('[appeals.values.state]\n"Live" = "open"\n', 1, "[appeals.values.state]: 'state' is not a column of appeals.csv"),
-])
+@pytest.mark.parametrize(
+    "text, line, why",
+    [
+        (
+            '[decisions.columns]\n"Decision ID" = "decision_id"\n"Date" = "decision_day"\n',
+            3,
+            "'decision_day' is not a column of decisions.csv",
+        ),
+        (
+            '[decisions.columns]\n"Decision ID" = "decision_id"\n\n[decisions.values.decision_type]\n'
+            '"EHC plan issued" = "plan_issued"\n"Refused" = "refused"\n',
+            6,
+            "'refused' is not a value of decision_type: not one of",
+        ),
+        ('# comment\n[decision.columns]\n"A" = "decision_id"\n', 2, "[decision] is not a record type"),
+        (
+            '[appeals.values.state]\n"Live" = "open"\n',
+            1,
+            "[appeals.values.state]: 'state' is not a column of appeals.csv",
+        ),
+    ],
+)
 def test_errors_in_the_mapping_file_name_its_line(tmp_path, sqlite_url, text, line, why):
     mapping = tmp_path / "m.toml"
     mapping.write_text(text, encoding="utf-8")

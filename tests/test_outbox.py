@@ -20,12 +20,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
-
 from conftest import SAMPLE, SmtpServer, _Collector, write_records
+from sqlalchemy import select, update
+from test_alerts import ok, write_config
+
 from monitor.models import OutboxAttempt, OutboxMessage
 from monitor.store import open_store
-from test_alerts import ok, write_config
 
 N = 7  # digests of the sample data as of 2020-06-30
 QRL = "send@qrl.example.org"
@@ -100,8 +100,15 @@ def states(db: str) -> Counter:
 def attempts(db: str, recipient: str) -> list[tuple]:
     with open_store(db).connect() as conn:
         o, a = OutboxMessage.__table__, OutboxAttempt.__table__
-        return [tuple(r) for r in conn.execute(select(a.c.outcome, a.c.smtp_code).join(o, o.c.id == a.c.outbox_id)
-                                               .where(o.c.recipient == recipient).order_by(a.c.id))]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                select(a.c.outcome, a.c.smtp_code)
+                .join(o, o.c.id == a.c.outbox_id)
+                .where(o.c.recipient == recipient)
+                .order_by(a.c.id)
+            )
+        ]
 
 
 def sample(tmp_path, db, server, **config):
@@ -145,9 +152,17 @@ def test_550_for_one_recipient_others_sent_then_resent_once_to_the_corrected_add
     ok("alerts", config=config)  # a permanent refusal is not retried
     assert faulty.collector.seen["rcpt", QRL] == 1
     # the address is corrected by the next import: the failed digest goes there, once
-    write_records(tmp_path / "fix", commissioners=[
-        {"commissioner_code": "QRL", "name": "NHS Example ICB", "kind": "health",
-         "contact_email": "send-team@qrl.example.org"}])
+    write_records(
+        tmp_path / "fix",
+        commissioners=[
+            {
+                "commissioner_code": "QRL",
+                "name": "NHS Example ICB",
+                "kind": "health",
+                "contact_email": "send-team@qrl.example.org",
+            }
+        ],
+    )
     ok("import", tmp_path / "fix", config=config)
     ok("alerts", config=config)
     ok("alerts", config=config)
@@ -191,9 +206,18 @@ def test_server_slower_than_the_timeout_before_and_after_the_data(sqlite_url, fa
     assert attempts(sqlite_url, slow_rcpt) == [("temporary", None), ("sent", 250)]
     assert attempts(sqlite_url, slow_data) == [("unconfirmed", None)]
     # a new address does not bring back a message that may have been delivered
-    write_records(tmp_path / "fix", areas=[{"area_code": "851", "name": "Area 851", "region": "London",
-                                            "send_team_email": "new@area851.example.org",
-                                            "rights_published_on": "2018-06-15"}])
+    write_records(
+        tmp_path / "fix",
+        areas=[
+            {
+                "area_code": "851",
+                "name": "Area 851",
+                "region": "London",
+                "send_team_email": "new@area851.example.org",
+                "rights_published_on": "2018-06-15",
+            }
+        ],
+    )
     ok("import", tmp_path / "fix", config=config)
     ok("alerts", config=config)
     exactly_once(faulty, sqlite_url)
@@ -240,8 +264,9 @@ def _lock_sqlite(path: str, seconds: float) -> None:
 
 
 @pytest.mark.parametrize("hold, wait, code", [(2.0, 30.0, 0), (7.0, 0.1, 1)])
-def test_database_locked_while_sending_no_traceback_no_repeat(sqlite_url, faulty, tmp_path, monkeypatch,
-                                                              hold, wait, code):
+def test_database_locked_while_sending_no_traceback_no_repeat(
+    sqlite_url, faulty, tmp_path, monkeypatch, hold, wait, code
+):
     """The store is locked just as the server accepts a message. A short lock: waited for.
     A lock longer than the wait: the run stops with one line, and the delivered message,
     left `sending`, is never sent again."""
@@ -290,8 +315,13 @@ def test_run_killed_while_sending_is_not_sent_again(sqlite_url, faulty, tmp_path
     faulty.collector.on_data = data
     config = sample(tmp_path, sqlite_url, faulty, smtp={"timeout": 60})
     command = Path(sys.executable).parent / "send-monitor"
-    proc = subprocess.Popen([str(command), "--config", str(config), "alerts"], cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(command), "--config", str(config), "alerts"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         assert arrived.wait(60), proc.stderr.read() if proc.poll() is not None else "no message arrived"
         os.kill(proc.pid, signal.SIGKILL)
@@ -314,8 +344,11 @@ def test_newline_in_an_address_is_reported_and_the_others_are_sent(sqlite_url, f
 
     c = Commissioner.__table__
     with engine.begin() as conn:  # as an older import could have stored it
-        conn.execute(update(c).where(c.c.commissioner_code == "QRL")
-                     .values(contact_email="send@qrl.example.org\nBcc: all@example.org"))
+        conn.execute(
+            update(c)
+            .where(c.c.commissioner_code == "QRL")
+            .values(contact_email="send@qrl.example.org\nBcc: all@example.org")
+        )
     first = ok("alerts", config=config)
     assert f"sent {N - 1}, kept 0, failed 0" in first.stdout
     assert "commissioner QRL (NHS Example ICB) has an unusable contact_email" in first.stderr

@@ -10,19 +10,19 @@ import re
 import shutil
 import subprocess
 import time
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE, cli
+
 from monitor.config import REPO_RULES
 from monitor.findings import (
     ACTION_STATUSES,
-    explain,
-    explain_stored,
     case_path,
     commissioner_path,
+    explain,
+    explain_stored,
     explanation_path,
     query_findings,
 )
@@ -32,8 +32,14 @@ from monitor.store import open_store
 
 AS_OF = "2020-06-30"
 CHROMIUM = "/usr/bin/chromium"
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync"]
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 HOSTILE_NAME = '<script>alert("name")</script> & "NHS"'
 HOSTILE_REF = '"><img src=x onerror=alert(1)>'
 HOSTILE_ID = "D<script>alert(2)</script>"
@@ -84,6 +90,7 @@ def _area_refs(db: str) -> dict[str, set[str]]:
 
 
 # --- files -------------------------------------------------------------------------
+
 
 def test_site_layout(demo, rules):
     site = demo["site"]
@@ -180,8 +187,11 @@ def test_worker_processes_write_the_same_site(demo, tmp_path, rules, monkeypatch
 
     def files(root: Path) -> dict[str, str]:
         stamp = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
-        return {str(p.relative_to(root)): stamp.sub("", p.read_text(encoding="utf-8"))
-                for p in root.rglob("*") if p.is_file() and p.suffix in (".html", ".json", ".csv")}
+        return {
+            str(p.relative_to(root)): stamp.sub("", p.read_text(encoding="utf-8"))
+            for p in root.rglob("*")
+            if p.is_file() and p.suffix in (".html", ".json", ".csv")
+        }
 
     assert files(serial) == files(forked)
 
@@ -194,8 +204,11 @@ def test_serve_on_localhost(demo):
 
     port = free_port()
     code = "import sys; from monitor.cli import app; sys.argv[0] = 'send-monitor'; app()"
-    server = subprocess.Popen([sys.executable, "-c", code, "serve", str(demo["site"]), "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [sys.executable, "-c", code, "serve", str(demo["site"]), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         for _ in range(100):
             try:
@@ -228,9 +241,24 @@ def test_batch_explanations_agree_with_explain(demo, rules):
     for r in rows:
         one = explain(engine, rules, r["duty"], r["subject"])
         many = batch[(r["duty"], r["subject"])]
-        for attr in ("status", "area", "owner", "case_ref", "due_on", "done_on", "days_late", "reason",
-                     "deadline", "facts", "row_number", "row_text", "records", "exception", "bank_holiday",
-                     "history"):
+        for attr in (
+            "status",
+            "area",
+            "owner",
+            "case_ref",
+            "due_on",
+            "done_on",
+            "days_late",
+            "reason",
+            "deadline",
+            "facts",
+            "row_number",
+            "row_text",
+            "records",
+            "exception",
+            "bank_holiday",
+            "history",
+        ):
             assert getattr(many, attr) == getattr(one, attr), (r["duty"], r["subject"], attr)
 
 
@@ -243,6 +271,7 @@ def test_rate():
 
 
 # --- isolation and escaping ----------------------------------------------------------
+
 
 def test_area_folder_holds_only_its_own_case_refs(demo):
     refs = _area_refs(demo["db"])
@@ -258,8 +287,9 @@ def test_area_folder_holds_only_its_own_case_refs(demo):
         assert any(ref in blob for ref in mine)
     # the PDF too
     if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", str(demo["site"] / "areas/851/report.pdf"), "-"],
-                              capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(demo["site"] / "areas/851/report.pdf"), "-"], capture_output=True, text=True, check=True
+        ).stdout
         assert not [ref for ref in refs["850"] | refs["852"] if ref in text]
 
 
@@ -322,6 +352,7 @@ def test_hostile_values_are_escaped_in_files(hostile):
 
 # --- PDF ---------------------------------------------------------------------------
 
+
 def _pdf_pages(pdf: Path) -> list[str]:
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     return [p for p in text.split("\f") if p.strip()]
@@ -355,7 +386,7 @@ def test_long_closed_breach_listings_are_summarised_by_month(generated):
     assert long
     for duty in long:
         assert f'id="months-{duty}"' in report and f'id="appendix-{duty}"' in report
-        appendix = report[report.index(f'id="appendix-{duty}"'):]
+        appendix = report[report.index(f'id="appendix-{duty}"') :]
         for r in rows:
             if r["duty"] == duty:
                 assert html.escape(r["subject"]) in appendix
@@ -363,6 +394,7 @@ def test_long_closed_breach_listings_are_summarised_by_month(generated):
 
 
 # --- in the browser ------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def browser():
@@ -433,8 +465,17 @@ def _page_types(demo) -> dict[str, Path]:
     }
 
 
-PAGE_TYPES = ["national", "area", "commissioner", "social care commissioner", "explanation (overdue)",
-              "explanation (exception)", "report", "case", "accessibility statement"]
+PAGE_TYPES = [
+    "national",
+    "area",
+    "commissioner",
+    "social care commissioner",
+    "explanation (overdue)",
+    "explanation (exception)",
+    "report",
+    "case",
+    "accessibility statement",
+]
 
 
 @pytest.mark.parametrize("width", [390, 1280])
@@ -449,8 +490,9 @@ def test_page_in_chromium(browser, demo, kind, width):
         assert page.locator("h1").count() == 1
         assert not checker.errors, checker.errors  # before axe, whose stylesheet fetches fail on file://
         violations = _axe(page)
-        assert not violations, json.dumps([(v["id"], v["impact"], v["help"],
-                                            [n["target"] for n in v["nodes"]][:3]) for v in violations], indent=1)
+        assert not violations, json.dumps(
+            [(v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations], indent=1
+        )
     finally:
         checker.context.close()
 
@@ -502,9 +544,12 @@ def test_area_page_rows(browser, demo):
 
 def test_hostile_values_show_as_text_in_chromium(browser, hostile):
     site = hostile["site"]
-    for path, shown in ((site / "index.html", HOSTILE_NAME), (site / "index.html", "Area <b>852</b>"),
-                        (site / "areas/850/index.html", HOSTILE_REF),
-                        (site / commissioner_path("QRL") / "index.html", HOSTILE_NAME)):
+    for path, shown in (
+        (site / "index.html", HOSTILE_NAME),
+        (site / "index.html", "Area <b>852</b>"),
+        (site / "areas/850/index.html", HOSTILE_REF),
+        (site / commissioner_path("QRL") / "index.html", HOSTILE_NAME),
+    ):
         checker = Page(browser, path)
         page = checker.page
         _charts_rendered(page)
@@ -594,8 +639,23 @@ def generated(tmp_path_factory):
     import sys
 
     base = tmp_path_factory.mktemp("generated")
-    subprocess.run([sys.executable, str(SAMPLE.parent / "generate.py"), str(base / "records"), "--areas", "2",
-                    "--years", "2", "--scale", "0.3", "--seed", "3"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(SAMPLE.parent / "generate.py"),
+            str(base / "records"),
+            "--areas",
+            "2",
+            "--years",
+            "2",
+            "--scale",
+            "0.3",
+            "--seed",
+            "3",
+        ],
+        check=True,
+        capture_output=True,
+    )
     db = f"sqlite:///{base / 'store.db'}"
     _load(base / "records", db)
     _publish(db, base / "site")
@@ -629,7 +689,7 @@ def test_long_listings_get_a_filter_box(browser, generated):
 def test_runs_are_shown_as_they_are(tmp_path, rules):
     import os
     import socket
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from sqlmodel import Session
 
@@ -638,17 +698,34 @@ def test_runs_are_shown_as_they_are(tmp_path, rules):
     db = f"sqlite:///{tmp_path / 'store.db'}"
     _load(SAMPLE, db)
     engine = open_store(db)
-    now = datetime(2026, 11, 30, 6, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
     report = "inbox/failed/export-2026-11-30.errors.txt"
     with Session(engine) as session:
-        session.add(RunRecord(cycle="c1", step="import", trigger="schedule", started_at=now, finished_at=now,
-                              outcome="failed", counts={"problems": 3, "report": report}))
-        session.add(RunRecord(cycle="c1", step="publish", trigger="schedule", started_at=now,
-                              host=socket.gethostname(), pid=os.getpid()))
+        session.add(
+            RunRecord(
+                cycle="c1",
+                step="import",
+                trigger="schedule",
+                started_at=now,
+                finished_at=now,
+                outcome="failed",
+                counts={"problems": 3, "report": report},
+            )
+        )
+        session.add(
+            RunRecord(
+                cycle="c1",
+                step="publish",
+                trigger="schedule",
+                started_at=now,
+                host=socket.gethostname(),
+                pid=os.getpid(),
+            )
+        )
         session.commit()
     publish(engine, rules, tmp_path / "site")
     page = (tmp_path / "site/index.html").read_text(encoding="utf-8")
-    runs = page[page.index('id="table-runs"'):]
-    runs = runs[:runs.index("</table>")]
+    runs = page[page.index('id="table-runs"') :]
+    runs = runs[: runs.index("</table>")]
     assert "writing this site" in runs and ">running<" not in runs
     assert "3 problems" in runs and report in runs

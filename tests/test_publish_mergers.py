@@ -8,8 +8,8 @@ import csv
 import shutil
 
 import pytest
-
 from conftest import SAMPLE, cli
+
 from monitor.findings import ACTION_STATUSES, commissioner_path, explanation_path, query_findings
 from monitor.store import open_store
 
@@ -26,7 +26,9 @@ def merged(tmp_path_factory):
         reader = csv.DictReader(fh)
         fields, rows = reader.fieldnames, list(reader)
     for r in rows:
-        r["successor_code"], r["successor_from"] = ("QRL", "2020-01-01") if r["commissioner_code"] == "QSL" else ("", "")
+        r["successor_code"], r["successor_from"] = (
+            ("QRL", "2020-01-01") if r["commissioner_code"] == "QSL" else ("", "")
+        )
     with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=[*fields, "successor_code", "successor_from"])
         writer.writeheader()
@@ -50,7 +52,7 @@ def test_the_successor_shows_its_own_and_inherited_findings(merged):
     own = [r for r in merged["rows"] if r["owner"] == "QRL"]
     assert inherited and own and all(r["acts_now"] == "QRL" for r in inherited)
     page = _page(merged["site"], "QRL")
-    split = page[page.index('id="table-split"'):page.index("</table>", page.index('id="table-split"'))]
+    split = page[page.index('id="table-split"') : page.index("</table>", page.index('id="table-split"'))]
     assert "(own)" in split and "QSL" in split and "(inherited)" in split
     assert f'<td class="num">{len(inherited)}</td>' in split and f'<td class="num">{len(own)}</td>' in split
     open_inherited = [r for r in inherited if r["status"] == "overdue"]
@@ -62,7 +64,7 @@ def test_the_successor_shows_its_own_and_inherited_findings(merged):
 
 def test_the_superseded_body_keeps_its_history_and_links_on(merged):
     page = _page(merged["site"], "QSL")
-    notice = page[page.index('id="superseded"'):]
+    notice = page[page.index('id="superseded"') :]
     assert "Replaced by QRL" in notice and "1 Jan 2020" in notice
     assert 'href="../qrl_' in notice
     for r in merged["rows"]:
@@ -72,8 +74,10 @@ def test_the_superseded_body_keeps_its_history_and_links_on(merged):
 
 def test_national_page_lists_superseded_bodies_apart(merged):
     page = (merged["site"] / "index.html").read_text(encoding="utf-8")
-    current = page[page.index('id="table-commissioners"'):page.index("</table>", page.index('id="table-commissioners"'))]
-    replaced = page[page.index('id="table-superseded"'):page.index("</table>", page.index('id="table-superseded"'))]
+    current = page[
+        page.index('id="table-commissioners"') : page.index("</table>", page.index('id="table-commissioners"'))
+    ]
+    replaced = page[page.index('id="table-superseded"') : page.index("</table>", page.index('id="table-superseded"'))]
     assert "QSL" not in current and "QRL" in current
     assert "QSL" in replaced and "QRL" in replaced and "1 Jan 2020" in replaced
 
@@ -81,5 +85,5 @@ def test_national_page_lists_superseded_bodies_apart(merged):
 def test_explanations_name_the_owner_and_who_acts_now(merged):
     r = next(r for r in merged["rows"] if r["owner"] == "QSL" and r["status"] in ACTION_STATUSES)
     page = (merged["site"] / explanation_path(r["area"], r["duty"], r["subject"])).read_text(encoding="utf-8")
-    assert "Owner in the records</dt><dd class=\"summary-list__value\">QSL" in page
+    assert 'Owner in the records</dt><dd class="summary-list__value">QSL' in page
     assert "took over from QSL" in page and "1 Jan 2020" in page

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE, cli
+
 from monitor.publish.write import MARKER
 
 AS_OF = "2020-06-30"
@@ -44,8 +44,9 @@ def _beside(site: Path) -> list[str]:
 
 
 def _start(db: str, site: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", CLI, "--db", db, "publish", str(site)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-c", CLI, "--db", db, "publish", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
 
 
 def _version(site: Path) -> Path | None:
@@ -143,10 +144,12 @@ def test_a_second_publish_of_the_same_folder_is_refused(store, tmp_path):
 
 
 def test_workers_die_with_their_parent(store, tmp_path):
-    code = ("import sys; from pathlib import Path; from monitor.store import open_store; "
-            "from monitor.rules import load_rules; from monitor.config import REPO_RULES; "
-            "from monitor.publish import publish; "
-            "publish(open_store(sys.argv[1]), load_rules(REPO_RULES), Path(sys.argv[2]), workers=2)")
+    code = (
+        "import sys; from pathlib import Path; from monitor.store import open_store; "
+        "from monitor.rules import load_rules; from monitor.config import REPO_RULES; "
+        "from monitor.publish import publish; "
+        "publish(open_store(sys.argv[1]), load_rules(REPO_RULES), Path(sys.argv[2]), workers=2)"
+    )
     proc = subprocess.Popen([sys.executable, "-c", code, store, str(tmp_path / "site")])
     children: list[int] = []
     try:

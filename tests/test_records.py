@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import REPO
+
 from monitor.records import RECORD_TYPES, reference_tables
 
 DOC = REPO / "docs" / "records.md"
@@ -17,8 +17,9 @@ def test_the_docs_tables_are_the_codes_definitions():
     text = DOC.read_text(encoding="utf-8")
     start = text.index("-->\n", text.index("<!-- tables:")) + 4
     end = text.index("<!-- end of tables -->")
-    assert text[start:end].strip() == reference_tables().strip(), \
+    assert text[start:end].strip() == reference_tables().strip(), (
         "docs/records.md differs from monitor/records.py: paste `python -m monitor.records` between the markers"
+    )
 
 
 def _doc_tables() -> dict[str, dict[str, tuple[str, bool]]]:

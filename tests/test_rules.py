@@ -11,10 +11,26 @@ import pytest
 from monitor.rules import RuleError, decide, load_rules, register
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
-IN_SCOPE = {"decision_type": "plan_issued", "decision_date": date(2019, 1, 10), "health_issue": True,
-            "social_care_issue": False, "appeal_status": "open", "closed_by_as_of": False}
-DUTIES = {"rights-notice", "local-offer", "commissioner-contacted", "la-evidence", "commissioner-evidence",
-          "hearing-attendance", "response-5-weeks", "response-content", "evaluator-return", "funding-cap"}
+IN_SCOPE = {
+    "decision_type": "plan_issued",
+    "decision_date": date(2019, 1, 10),
+    "health_issue": True,
+    "social_care_issue": False,
+    "appeal_status": "open",
+    "closed_by_as_of": False,
+}
+DUTIES = {
+    "rights-notice",
+    "local-offer",
+    "commissioner-contacted",
+    "la-evidence",
+    "commissioner-evidence",
+    "hearing-attendance",
+    "response-5-weeks",
+    "response-content",
+    "evaluator-return",
+    "funding-cap",
+}
 
 
 def test_every_duty_of_the_spec_has_a_rule_file_with_its_source():
@@ -29,11 +45,15 @@ def test_a_parameter_override_changes_the_version_and_the_decision(tmp_path):
     default = load_rules(RULES)["response-5-weeks"]
     six_weeks = load_rules(RULES, {"response_weeks": 6})["response-5-weeks"]
     assert default.version != six_weeks.version
-    assert load_rules(RULES, {"response_weeks": 6})["rights-notice"].version == load_rules(RULES)["rights-notice"].version
+    assert (
+        load_rules(RULES, {"response_weeks": 6})["rights-notice"].version == load_rules(RULES)["rights-notice"].version
+    )
     warn = load_rules(RULES, {"warning_days": 3})["la-evidence"]
     register(warn)
-    assert decide(warn, {**IN_SCOPE, "due_known": True, "done": False, "days_left": 5,
-                         "excepted": False}).status == "pending"
+    assert (
+        decide(warn, {**IN_SCOPE, "due_known": True, "done": False, "days_left": 5, "excepted": False}).status
+        == "pending"
+    )
 
 
 def test_the_first_matching_row_decides(tmp_path):
@@ -46,8 +66,10 @@ def test_the_first_matching_row_decides(tmp_path):
     assert decide(rule, {**base, "done": False, "days_left": -1, "excepted": True}).status == "exception"
     assert decide(rule, {**base, "done": False, "days_left": 0}).status == "due_soon"
     assert decide(rule, {**base, "done": False, "days_left": 8}).status == "pending"
-    assert decide(rule, {**base, "decision_type": "refuse_assessment", "done": False, "days_left": -9}).status \
+    assert (
+        decide(rule, {**base, "decision_type": "refuse_assessment", "done": False, "days_left": -9}).status
         == "not_applicable"
+    )
     closed = {**base, "appeal_status": "withdrawn", "closed_by_as_of": True, "done": False, "days_left": -9}
     assert decide(rule, {**closed, "days_due_after_closing": 1}).status == "not_applicable"
     assert decide(rule, {**closed, "days_due_after_closing": 0}).status == "overdue"
@@ -62,8 +84,9 @@ def _copy(tmp_path: Path) -> Path:
 
 def test_malformed_rule_files_are_refused(tmp_path):
     rules = _copy(tmp_path)
-    (rules / "la-evidence.yaml").write_text((rules / "la-evidence.yaml").read_text().replace(
-        "status: pending", "status: fine"))
+    (rules / "la-evidence.yaml").write_text(
+        (rules / "la-evidence.yaml").read_text().replace("status: pending", "status: fine")
+    )
     with pytest.raises(RuleError, match="la-evidence.yaml row 12: status must be one of"):
         load_rules(rules)
 
@@ -72,8 +95,9 @@ def test_unknown_parameters_are_refused(tmp_path):
     with pytest.raises(RuleError, match="unknown parameters in the configuration: respnse_weeks"):
         load_rules(RULES, {"respnse_weeks": 6})
     rules = _copy(tmp_path)
-    (rules / "local-offer.yaml").write_text((rules / "local-offer.yaml").read_text().replace(
-        "$warning_days", "$warn_days"))
+    (rules / "local-offer.yaml").write_text(
+        (rules / "local-offer.yaml").read_text().replace("$warning_days", "$warn_days")
+    )
     with pytest.raises(RuleError, match="unknown parameter \\$warn_days"):
         load_rules(rules)
 
@@ -86,6 +110,7 @@ def test_a_missing_rules_folder_is_a_clear_error(tmp_path):
 def test_sharing_decisions_between_equal_facts_changes_nothing(tmp_path):
     """Each obligation decided on its own equals the decision shared by equal fact sets."""
     from conftest import SAMPLE, cli
+
     from monitor.obligations import BUILDERS
     from monitor.store import open_store
 
@@ -105,6 +130,7 @@ def test_sharing_decisions_between_equal_facts_changes_nothing(tmp_path):
 
 # --- rules that check themselves (issue 10, item 6) --------------------------------
 
+
 def _edit(tmp_path: Path, name: str, old: str, new: str) -> Path:
     rules = _copy(tmp_path)
     text = (rules / name).read_text()
@@ -113,42 +139,101 @@ def _edit(tmp_path: Path, name: str, old: str, new: str) -> Path:
     return rules
 
 
-@pytest.mark.parametrize("name, old, new, error", [
-    ("la-evidence.yaml", "{health_issue: false,", "{helth_issue: false,",
-     r"la-evidence.yaml row 3: 'helth_issue' is not a fact of the appeal_response obligation"),
-    ("la-evidence.yaml", "{due_known: false}", "{due_known: {\"<\": 1}}",
-     r"la-evidence.yaml row 5: due_known is bool: operator '<' does not apply"),
-    ("la-evidence.yaml", "{due_known: false}", "{due_known: \"no\"}",
-     r"la-evidence.yaml row 5: due_known is bool: cannot compare it with 'no'"),
-    ("la-evidence.yaml", "days_left: {\"<=\": $warning_days}", "days_left: {\"<=\": $scope_start}",
-     r"la-evidence.yaml row 11: days_left is int: cannot compare it with datetime.date\(2018, 4, 3\)"),
-    ("la-evidence.yaml", "days_left: {\"<=\": $warning_days}", "days_left: {\"<=\": $warn_days}",
-     r"la-evidence.yaml row 11: unknown parameter \$warn_days"),
-    ("la-evidence.yaml", "days_left: {\"<=\": $warning_days}", "days_left: {\"=<\": 7}",
-     r"la-evidence.yaml row 11: unknown operator '=<'"),
-    ("la-evidence.yaml", "  - otherwise: true\n    status: pending\n", "",
-     r"la-evidence.yaml row 11: the last row must be `otherwise: true`"),
-    ("la-evidence.yaml", "  - when: {due_known: false}", "  - otherwise: true\n    status: met\n  - when: {due_known: false}",
-     r"la-evidence.yaml row 5: `otherwise` must be the last row"),
-    ("la-evidence.yaml", "days_left: {\"<=\": $warning_days}", "days_left: {\"<\": 0}",
-     r"la-evidence.yaml row 11: can never match: row 10 always matches first"),
-    ("la-evidence.yaml", "{done: true, days_after_due: {\"<=\": 0}}", "{done: true, excepted: false}",
-     r"la-evidence.yaml row 8: can never match: rows 6, 7 always match first"),
-    ("hearing-attendance.yaml", "{days_left: {\">\": 0}}", "{days_left: {\">\": 0, \"<\": 0}}",
-     r"hearing-attendance.yaml row 8: can never match: its conditions contradict each other"),
-    ("funding-cap.yaml", "obligation: trial_funding", "obligation: trial_fundng",
-     r"funding-cap.yaml: unknown obligation 'trial_fundng'"),
-    ("response-content.yaml", "{outcome: {in: [declined, partly_accepted]}, reasons_recorded: false}",
-     "{outcome: {in: declined}, reasons_recorded: false}", r"response-content.yaml row 11: outcome in needs a list"),
-])
+@pytest.mark.parametrize(
+    "name, old, new, error",
+    [
+        (
+            "la-evidence.yaml",
+            "{health_issue: false,",
+            "{helth_issue: false,",
+            r"la-evidence.yaml row 3: 'helth_issue' is not a fact of the appeal_response obligation",
+        ),
+        (
+            "la-evidence.yaml",
+            "{due_known: false}",
+            '{due_known: {"<": 1}}',
+            r"la-evidence.yaml row 5: due_known is bool: operator '<' does not apply",
+        ),
+        (
+            "la-evidence.yaml",
+            "{due_known: false}",
+            '{due_known: "no"}',
+            r"la-evidence.yaml row 5: due_known is bool: cannot compare it with 'no'",
+        ),
+        (
+            "la-evidence.yaml",
+            'days_left: {"<=": $warning_days}',
+            'days_left: {"<=": $scope_start}',
+            r"la-evidence.yaml row 11: days_left is int: cannot compare it with datetime.date\(2018, 4, 3\)",
+        ),
+        (
+            "la-evidence.yaml",
+            'days_left: {"<=": $warning_days}',
+            'days_left: {"<=": $warn_days}',
+            r"la-evidence.yaml row 11: unknown parameter \$warn_days",
+        ),
+        (
+            "la-evidence.yaml",
+            'days_left: {"<=": $warning_days}',
+            'days_left: {"=<": 7}',
+            r"la-evidence.yaml row 11: unknown operator '=<'",
+        ),
+        (
+            "la-evidence.yaml",
+            "  - otherwise: true\n    status: pending\n",
+            "",
+            r"la-evidence.yaml row 11: the last row must be `otherwise: true`",
+        ),
+        (
+            "la-evidence.yaml",
+            "  - when: {due_known: false}",
+            "  - otherwise: true\n    status: met\n  - when: {due_known: false}",
+            r"la-evidence.yaml row 5: `otherwise` must be the last row",
+        ),
+        (
+            "la-evidence.yaml",
+            'days_left: {"<=": $warning_days}',
+            'days_left: {"<": 0}',
+            r"la-evidence.yaml row 11: can never match: row 10 always matches first",
+        ),
+        (
+            "la-evidence.yaml",
+            '{done: true, days_after_due: {"<=": 0}}',
+            "{done: true, excepted: false}",
+            r"la-evidence.yaml row 8: can never match: rows 6, 7 always match first",
+        ),
+        (
+            "hearing-attendance.yaml",
+            '{days_left: {">": 0}}',
+            '{days_left: {">": 0, "<": 0}}',
+            r"hearing-attendance.yaml row 8: can never match: its conditions contradict each other",
+        ),
+        (
+            "funding-cap.yaml",
+            "obligation: trial_funding",
+            "obligation: trial_fundng",
+            r"funding-cap.yaml: unknown obligation 'trial_fundng'",
+        ),
+        (
+            "response-content.yaml",
+            "{outcome: {in: [declined, partly_accepted]}, reasons_recorded: false}",
+            "{outcome: {in: declined}, reasons_recorded: false}",
+            r"response-content.yaml row 11: outcome in needs a list",
+        ),
+    ],
+)
 def test_a_rule_file_with_a_mistake_is_refused_naming_the_file_and_row(tmp_path, name, old, new, error):
     with pytest.raises(RuleError, match=error):
         load_rules(_edit(tmp_path, name, old, new))
 
 
 def test_the_issues_typo_is_refused(tmp_path):
-    rules = _edit(tmp_path, "la-evidence.yaml", "  - when: {due_known: false}",
-                  "  - when: {apeal_in_scope: false}\n    status: not_applicable\n  - when: {due_known: false}")
+    rules = _edit(
+        tmp_path,
+        "la-evidence.yaml",
+        "  - when: {due_known: false}",
+        "  - when: {apeal_in_scope: false}\n    status: not_applicable\n  - when: {due_known: false}",
+    )
     with pytest.raises(RuleError, match="la-evidence.yaml row 5: 'apeal_in_scope' is not a fact"):
         load_rules(rules)
 
@@ -159,6 +244,7 @@ def test_builders_give_exactly_the_facts_they_declare(tmp_path):
     from decimal import Decimal
 
     from conftest import SAMPLE, cli
+
     from monitor.obligations import BUILDERS, FACTS
     from monitor.store import open_store
 

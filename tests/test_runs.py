@@ -13,16 +13,16 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
-
 from conftest import REPO, SAMPLE, cli, findings_of
+from sqlalchemy import select
+from test_alerts import write_config
+from test_scheduler import Background, cycles, runs, wait_for
+
 from monitor.config import load_config
 from monitor.models import RunRecord
 from monitor.runs import SCHEDULER, STORE, StoreLock
 from monitor.scheduler import MonitorScheduler
 from monitor.store import open_store
-from test_alerts import write_config
-from test_scheduler import Background, cycles, runs, wait_for
 
 AS_OF = "2020-06-30"
 HOST = socket.gethostname()
@@ -48,8 +48,12 @@ class Holder:
     """Another process holding the store-wide lock for `seconds` (optionally with a forked child)."""
 
     def __init__(self, url: str, command: str = "import", seconds: float = 120, fork: bool = False):
-        self.proc = subprocess.Popen([sys.executable, "-c", HOLD, url, command, str(seconds),
-                                      "fork" if fork else "-"], cwd=REPO, stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", HOLD, url, command, str(seconds), "fork" if fork else "-"],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         line = self.proc.stdout.readline().split()
         assert line[:1] == ["held"], line
         self.pid, self.child = self.proc.pid, int(line[1])
@@ -75,8 +79,13 @@ def config_with(tmp_path: Path, url: str, smtp_port: int = 25, timeout: float = 
 
 def command(config: Path, *args: str) -> subprocess.Popen:
     code = "import sys; from monitor.cli import app; sys.argv[0] = 'send-monitor'; app()"
-    return subprocess.Popen([sys.executable, "-c", code, "--config", str(config), *args], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", code, "--config", str(config), *args],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 # --- waiting and refusing ---------------------------------------------------------------------
@@ -89,8 +98,13 @@ def test_every_writer_waits_then_refuses_naming_the_holder(db_url, tmp_path):
     holder = Holder(db_url, "import")
     try:
         named = f"`import` pid {holder.pid} on host {HOST} since "
-        for args in (("import", SAMPLE), ("check", "--as-of", AS_OF), ("publish", tmp_path / "site"),
-                     ("alerts",), ("alerts", "--dry-run")):
+        for args in (
+            ("import", SAMPLE),
+            ("check", "--as-of", AS_OF),
+            ("publish", tmp_path / "site"),
+            ("alerts",),
+            ("alerts", "--dry-run"),
+        ):
             result = cli(*args, config=config)
             assert result.exit_code == 1, result.output
             waited, refused = result.stderr.strip().splitlines()
@@ -163,8 +177,9 @@ def test_the_scheduler_takes_the_lock_per_step_not_for_its_life(sqlite_url, smtp
     engine = open_store(sqlite_url)
     done = []
     held = StoreLock(engine, STORE, "test").acquire()
-    with Background(MonitorScheduler(config, engine, every=1, as_of=date(2020, 6, 30), on_cycle=done.append,
-                                     install_signals=False)):
+    with Background(
+        MonitorScheduler(config, engine, every=1, as_of=date(2020, 6, 30), on_cycle=done.append, install_signals=False)
+    ):
         wait_for(lambda: StoreLock(engine, SCHEDULER).holder())
         assert runs(engine) == [] and not done  # the first step waits for the lock
         held.release()
@@ -195,8 +210,13 @@ def test_run_killed_mid_step_restarts_at_once_and_shows_the_step_interrupted(db_
     config = config_with(tmp_path, db_url, smtp.port)
     shutil.copytree(SAMPLE, tmp_path / "inbox" / "export-1")
     engine = open_store(db_url)
-    first = subprocess.Popen([sys.executable, "-c", SLOW_CHECK, "--config", str(config), "run", "--every", "1",
-                              "--as-of", AS_OF], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [sys.executable, "-c", SLOW_CHECK, "--config", str(config), "run", "--every", "1", "--as-of", AS_OF],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert first.stdout.readline().strip() == "checking"
         first.kill()
@@ -217,8 +237,13 @@ def test_run_killed_mid_step_restarts_at_once_and_shows_the_step_interrupted(db_
         holder = wait_for(lambda: StoreLock(engine, SCHEDULER).holder(), timeout=30)
         assert holder.pid == again.pid  # no wait for a heartbeat to go stale
         assert f"scheduler: running, pid {again.pid}" in cli("status", config=config).stdout
-        wait_for(lambda: [len(c) for c in cycles(engine).values()] == [2, 4]  # the missed run catches up
-                 and all(r["finished_at"] or r["outcome"] == "interrupted" for r in runs(engine)), timeout=90)
+        wait_for(
+            lambda: (
+                [len(c) for c in cycles(engine).values()] == [2, 4]  # the missed run catches up
+                and all(r["finished_at"] or r["outcome"] == "interrupted" for r in runs(engine))
+            ),
+            timeout=90,
+        )
         again.send_signal(signal.SIGTERM)
         _, err = again.communicate(timeout=30)
     finally:
@@ -260,8 +285,11 @@ def test_a_stale_holder_record_never_blocks(sqlite_url, tmp_path):
     """SQLite: the lock file still names a holder from elsewhere, but nobody holds the lock."""
     config = config_with(tmp_path, sqlite_url, timeout=0)
     lock_file = Path(sqlite_url.removeprefix("sqlite:///") + ".lock")
-    lock_file.write_text('{"command": "check", "pid": 999999, "host": "elsewhere", '
-                         '"since": "2020-01-01T00:00:00+00:00", "proc_start": null}', encoding="utf-8")
+    lock_file.write_text(
+        '{"command": "check", "pid": 999999, "host": "elsewhere", '
+        '"since": "2020-01-01T00:00:00+00:00", "proc_start": null}',
+        encoding="utf-8",
+    )
     result = cli("import", SAMPLE, config=config)
     assert result.exit_code == 0 and "waiting" not in result.stderr
     assert lock_file.read_text(encoding="utf-8") == ""  # released: nobody named

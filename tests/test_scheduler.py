@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,19 +18,21 @@ from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import select
-
 from conftest import REPO, SAMPLE, cli
+from sqlalchemy import select
+from test_alerts import by_recipient, ok, write_config
+
 from monitor.config import load_config
 from monitor.models import RunRecord
 from monitor.runs import SCHEDULER, StoreLock
 from monitor.scheduler import JOB_ID, JOBS_TABLE, MonitorScheduler, Runtime, daily_job, run_cycle, stored_next_run
 from monitor.store import open_store
-from test_alerts import by_recipient, ok, write_config
 
-BAD_APPEALS = ("appeal_id,area_code,case_ref,decision_type,decision_date,registered_on,health_issue,"
-               "social_care_issue,la_response_due_on,status\n"
-               "A9,850,C850-000009,plan_issued,2020-03-01,2020-05-01,true,false,2020-13-45,open\n")
+BAD_APPEALS = (
+    "appeal_id,area_code,case_ref,decision_type,decision_date,registered_on,health_issue,"
+    "social_care_issue,la_response_due_on,status\n"
+    "A9,850,C850-000009,plan_issued,2020-03-01,2020-05-01,true,false,2020-13-45,open\n"
+)
 
 
 def runs(engine) -> list[dict]:
@@ -148,8 +150,9 @@ def test_daily_cycle_on_a_short_schedule(sqlite_url, smtp, tmp_path):
     (config.inbox / "export-1" / "READY").touch()
     engine = open_store(sqlite_url)
     done = []
-    scheduler = MonitorScheduler(config, engine, every=1, as_of=date(2020, 6, 30), on_cycle=done.append,
-                                 install_signals=False)
+    scheduler = MonitorScheduler(
+        config, engine, every=1, as_of=date(2020, 6, 30), on_cycle=done.append, install_signals=False
+    )
     with Background(scheduler):
         wait_for(lambda: len(done) >= 2)
     first, second = done[:2]
@@ -171,9 +174,20 @@ def test_daily_cycle_on_a_short_schedule(sqlite_url, smtp, tmp_path):
 def _seed_missed_job(engine, hour: int, minute: int, tz: str, missed: datetime) -> None:
     """A job store as a process that died days ago leaves it: next run time in the past."""
     scheduler = BackgroundScheduler(timezone=ZoneInfo(tz))  # never started: only to build the job
-    job = Job(scheduler, id=JOB_ID, func=daily_job, trigger=CronTrigger(hour=hour, minute=minute, timezone=ZoneInfo(tz)),
-              executor="default", args=(), kwargs={}, name="send-monitor daily cycle", misfire_grace_time=3600,
-              coalesce=True, max_instances=1, next_run_time=missed)
+    job = Job(
+        scheduler,
+        id=JOB_ID,
+        func=daily_job,
+        trigger=CronTrigger(hour=hour, minute=minute, timezone=ZoneInfo(tz)),
+        executor="default",
+        args=(),
+        kwargs={},
+        name="send-monitor daily cycle",
+        misfire_grace_time=3600,
+        coalesce=True,
+        max_instances=1,
+        next_run_time=missed,
+    )
     store = SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)
     store.start(scheduler, "default")
     store.add_job(job)
@@ -185,8 +199,8 @@ def test_restart_after_missed_runs_catches_up_exactly_once(sqlite_url, smtp, tmp
     due = datetime.now(tz) - timedelta(hours=1)  # today's run was an hour ago, while we were down
     config.schedule_time = f"{due.hour:02d}:{due.minute:02d}"
     engine = open_store(sqlite_url)
-    _seed_missed_job(engine, due.hour, due.minute, config.timezone, datetime.now(timezone.utc) - timedelta(days=3))
-    assert stored_next_run(engine) < datetime.now(timezone.utc)
+    _seed_missed_job(engine, due.hour, due.minute, config.timezone, datetime.now(UTC) - timedelta(days=3))
+    assert stored_next_run(engine) < datetime.now(UTC)
 
     done = []
     with Background(MonitorScheduler(config, engine, on_cycle=done.append, install_signals=False)):
@@ -194,7 +208,7 @@ def test_restart_after_missed_runs_catches_up_exactly_once(sqlite_url, smtp, tmp
         time.sleep(1.5)  # three missed days, coalesced: no second run
     assert len(done) == 1 and len(cycles(engine)) == 1
     next_run = stored_next_run(engine)
-    assert timedelta(hours=22) < next_run - datetime.now(timezone.utc) < timedelta(hours=24)
+    assert timedelta(hours=22) < next_run - datetime.now(UTC) < timedelta(hours=24)
 
     # a plain restart: nothing missed, nothing runs
     with Background(MonitorScheduler(config, engine, on_cycle=done.append, install_signals=False)):
@@ -207,8 +221,13 @@ def test_restart_after_missed_runs_catches_up_exactly_once(sqlite_url, smtp, tmp
 
 def _start_run(config: Path) -> subprocess.Popen:
     code = "import sys; from monitor.cli import app; sys.argv[0] = 'send-monitor'; app()"
-    return subprocess.Popen([sys.executable, "-c", code, "--config", str(config), "run"], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", code, "--config", str(config), "run"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_a_second_run_refuses_while_the_first_is_alive(db_url, smtp, tmp_path):

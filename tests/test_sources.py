@@ -7,9 +7,9 @@ import csv
 from datetime import datetime
 from pathlib import Path
 
+from conftest import SAMPLE, cli, findings_of
 from openpyxl import Workbook
 
-from conftest import SAMPLE, cli, findings_of
 from monitor.records import BY_NAME, parse_bool, parse_date, parse_money
 
 
@@ -26,7 +26,7 @@ def workbook_of(folder: Path, out: Path, sheet_case=str.title) -> Path:
         sheet.append(rows[0])
         for row in rows[1:]:
             cells = []
-            for name, text in zip(rows[0], row):
+            for name, text in zip(rows[0], row, strict=False):
                 col, text = rtype.column(name), text.strip()
                 if not text:
                     cells.append(None)

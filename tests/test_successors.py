@@ -11,32 +11,67 @@ AREAS = [
     {"area_code": "999", "name": "Area 999", "successor_code": "", "successor_from": ""},
 ]
 COMMISSIONERS = [
-    {"commissioner_code": "QRL", "name": "NHS Example ICB", "kind": "health",
-     "successor_code": "QNX", "successor_from": "2022-07-01"},
-    {"commissioner_code": "QNX", "name": "NHS Merged ICB", "kind": "health",
-     "successor_code": "QZZ", "successor_from": "2026-04-01"},
-    {"commissioner_code": "QZZ", "name": "NHS Cluster ICB", "kind": "health",
-     "successor_code": "", "successor_from": ""},
+    {
+        "commissioner_code": "QRL",
+        "name": "NHS Example ICB",
+        "kind": "health",
+        "successor_code": "QNX",
+        "successor_from": "2022-07-01",
+    },
+    {
+        "commissioner_code": "QNX",
+        "name": "NHS Merged ICB",
+        "kind": "health",
+        "successor_code": "QZZ",
+        "successor_from": "2026-04-01",
+    },
+    {
+        "commissioner_code": "QZZ",
+        "name": "NHS Cluster ICB",
+        "kind": "health",
+        "successor_code": "",
+        "successor_from": "",
+    },
 ]
-APPEALS = [{"appeal_id": "A1", "area_code": "850", "case_ref": "C-1", "decision_type": "plan_issued",
-            "decision_date": "2019-01-10", "registered_on": "2019-02-01", "health_issue": "yes",
-            "social_care_issue": "no", "la_response_due_on": "2019-03-01", "la_response_sent_on": "",
-            "hearing_on": "", "status": "open", "closed_on": ""}]
-EVIDENCE = [{"appeal_id": "A1", "commissioner_code": "QRL", "la_contacted_on": "2019-02-10",
-             "evidence_due_on": "2019-03-01", "evidence_provided_on": ""}]
+APPEALS = [
+    {
+        "appeal_id": "A1",
+        "area_code": "850",
+        "case_ref": "C-1",
+        "decision_type": "plan_issued",
+        "decision_date": "2019-01-10",
+        "registered_on": "2019-02-01",
+        "health_issue": "yes",
+        "social_care_issue": "no",
+        "la_response_due_on": "2019-03-01",
+        "la_response_sent_on": "",
+        "hearing_on": "",
+        "status": "open",
+        "closed_on": "",
+    }
+]
+EVIDENCE = [
+    {
+        "appeal_id": "A1",
+        "commissioner_code": "QRL",
+        "la_contacted_on": "2019-02-10",
+        "evidence_due_on": "2019-03-01",
+        "evidence_provided_on": "",
+    }
+]
 
 
 def _load(tmp_path, db, areas=AREAS):
-    folder = write_records(tmp_path / "records", areas=areas, commissioners=COMMISSIONERS,
-                           appeals=APPEALS, evidence=EVIDENCE)
+    folder = write_records(
+        tmp_path / "records", areas=areas, commissioners=COMMISSIONERS, appeals=APPEALS, evidence=EVIDENCE
+    )
     result = cli("import", folder, db=db)
     assert result.exit_code == 0, result.output
 
 
 def test_a_chain_of_mergers_is_followed_on_its_dates(tmp_path, db_url):
     _load(tmp_path, db_url)
-    for as_of, expected in (("2022-06-30", "QRL"), ("2022-07-01", "QNX"), ("2026-03-31", "QNX"),
-                            ("2026-04-01", "QZZ")):
+    for as_of, expected in (("2022-06-30", "QRL"), ("2022-07-01", "QNX"), ("2026-03-31", "QNX"), ("2026-04-01", "QZZ")):
         f = findings_of(db_url, as_of)[("commissioner-evidence", "A1:QRL")]
         assert (f["owner"], f["acts_now"], f["case_ref"]) == ("QRL", expected, "C-1"), as_of
 
@@ -54,8 +89,7 @@ def test_an_area_merger_moves_the_las_duties_not_the_commissioners(tmp_path, db_
 
 def test_a_successor_added_later_applies_to_the_next_export_and_explain(tmp_path, sqlite_url):
     plain = [{**c, "successor_code": "", "successor_from": ""} for c in COMMISSIONERS]
-    folder = write_records(tmp_path / "first", areas=AREAS, commissioners=plain, appeals=APPEALS,
-                           evidence=EVIDENCE)
+    folder = write_records(tmp_path / "first", areas=AREAS, commissioners=plain, appeals=APPEALS, evidence=EVIDENCE)
     assert cli("import", folder, db=sqlite_url).exit_code == 0
     assert findings_of(sqlite_url, "2023-01-01")[("commissioner-evidence", "A1:QRL")]["acts_now"] == "QRL"
     folder = write_records(tmp_path / "second", commissioners=COMMISSIONERS)

@@ -6,9 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from conftest import cli
 from openpyxl import load_workbook
 
-from conftest import cli
 from monitor.records import RECORD_TYPES
 
 
@@ -21,13 +21,20 @@ def test_the_workbook_template_has_its_sheets_lists_formats_and_read_me(tmp_path
     appeals = book["appeals"]
     assert [c.value for c in appeals[1]] == [c.name for c in RECORD_TYPES[3].columns]
     assert appeals.freeze_panes == "A2"
-    lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in appeals.data_validations.dataValidation
-             if dv.type == "list"}
+    lists = {
+        str(dv.sqref).split(":")[0]: dv.formula1 for dv in appeals.data_validations.dataValidation if dv.type == "list"
+    }
     assert lists["G2"] == '"yes,no"' and lists["L2"] == '"open,withdrawn,conceded,decided"'
     assert appeals.column_dimensions["E"].number_format == "yyyy-mm-dd"
     readme = [tuple(c.value for c in row) for row in book["Read me"].iter_rows(min_row=5)]
-    assert ("appeals", "closed_on", "no", "date", None, "required when status is not open, refused when it is") \
-        in readme
+    assert (
+        "appeals",
+        "closed_on",
+        "no",
+        "date",
+        None,
+        "required when status is not open, refused when it is",
+    ) in readme
     assert len(readme) == sum(len(rt.columns) for rt in RECORD_TYPES)
     again = cli("template", out, db=sqlite_url)
     assert again.exit_code == 1 and "already exists" in again.stderr
@@ -39,8 +46,23 @@ def test_a_filled_in_template_imports_as_it_is(tmp_path, db_url):
     book = load_workbook(out)
     book["areas"].append(["0850", "Area 850", "South East", "send@area850.example.org", datetime(2018, 4, 3)])
     book["commissioners"].append(["QRL", "NHS Example ICB", "health"])
-    book["appeals"].append(["A1", "0850", "C1", "plan_issued", datetime(2019, 1, 10), datetime(2019, 2, 1),
-                            "yes", "no", None, None, None, "decided", datetime(2019, 6, 1)])
+    book["appeals"].append(
+        [
+            "A1",
+            "0850",
+            "C1",
+            "plan_issued",
+            datetime(2019, 1, 10),
+            datetime(2019, 2, 1),
+            "yes",
+            "no",
+            None,
+            None,
+            None,
+            "decided",
+            datetime(2019, 6, 1),
+        ]
+    )
     book["funding_claims"].append(["F1", "A1", "QRL", "hearing", 1250.5, datetime(2019, 6, 2)])
     book.save(out)
     result = cli("import", out, db=db_url)
@@ -50,8 +72,9 @@ def test_a_filled_in_template_imports_as_it_is(tmp_path, db_url):
     with engine.connect() as conn:
         code, published = conn.execute(sa.text("select area_code, rights_published_on from areas")).one()
         assert (code, str(published)) == ("0850", "2018-04-03")
-        assert Decimal(str(conn.execute(sa.text("select amount_gbp from funding_claims")).scalar_one())) == \
-            Decimal("1250.50")
+        assert Decimal(str(conn.execute(sa.text("select amount_gbp from funding_claims")).scalar_one())) == Decimal(
+            "1250.50"
+        )
         assert str(conn.execute(sa.text("select closed_on from appeals")).scalar_one()) == "2019-06-01"
     engine.dispose()
 
@@ -59,8 +82,9 @@ def test_a_filled_in_template_imports_as_it_is(tmp_path, db_url):
 def test_the_folder_template_is_blank_csv_files_that_import(tmp_path, sqlite_url):
     folder = tmp_path / "blank"
     assert cli("template", folder, db=sqlite_url).exit_code == 0
-    assert (folder / "decisions.csv").read_bytes() == \
-        b"decision_id,area_code,case_ref,decision_type,decision_date,rights_notice\r\n"
+    assert (
+        folder / "decisions.csv"
+    ).read_bytes() == b"decision_id,area_code,case_ref,decision_type,decision_date,rights_notice\r\n"
     assert cli("import", folder, db=sqlite_url).exit_code == 0
     again = cli("template", folder, db=sqlite_url)
     assert again.exit_code == 1 and "already holds" in again.stderr

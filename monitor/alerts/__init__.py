@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.utils import make_msgid
 from pathlib import Path
 
@@ -64,10 +64,10 @@ class AlertReport:
     notices: list[Digest] = field(default_factory=list)  # export failures, quiet areas
     unaddressed: list[Unaddressed] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)  # notices that have nobody to go to
-    queued: int = 0            # messages queued by this run
-    waiting: int = 0           # messages queued or retrying before this run
+    queued: int = 0  # messages queued by this run
+    waiting: int = 0  # messages queued or retrying before this run
     interrupted: list[dict] = field(default_factory=list)  # found `sending` from a dead run
-    requeued: int = 0          # failed messages re-queued to a corrected address
+    requeued: int = 0  # failed messages re-queued to a corrected address
     send: SendResult = field(default_factory=SendResult)
 
     @property
@@ -81,8 +81,11 @@ class AlertReport:
     def problems(self) -> list[str]:
         """One line per thing a person should look at (no record values)."""
         lines = [str(u) for u in self.unaddressed] + self.unreachable
-        lines += [f"message {r['id']} ({r['message_id']}) was interrupted while sending in an earlier run: "
-                  f"delivery unknown, marked failed and not re-sent" for r in self.interrupted]
+        lines += [
+            f"message {r['id']} ({r['message_id']}) was interrupted while sending in an earlier run: "
+            f"delivery unknown, marked failed and not re-sent"
+            for r in self.interrupted
+        ]
         lines += self.send.problems
         if self.send.error and self.send.kept and not self.send.busy:
             lines.append(f"{self.send.kept} message(s) kept in the outbox: {self.send.error}")
@@ -96,11 +99,22 @@ class AlertReport:
             if item.recipients:
                 by_kind[item.kind] = by_kind.get(item.kind, 0) + 1
         s = self.send
-        return {"as_of": self.as_of.isoformat() if self.as_of else None, "check_id": self.check_id,
-                "events": self.events, "items": by_kind, "digests": len(self.digests), "notices": len(self.notices),
-                "queued": self.queued, "sent": s.sent, "kept": s.kept, "failed": s.failed,
-                "unconfirmed": s.unconfirmed, "interrupted": len(self.interrupted), "requeued": self.requeued,
-                "unaddressed": len(self.unaddressed)}
+        return {
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "check_id": self.check_id,
+            "events": self.events,
+            "items": by_kind,
+            "digests": len(self.digests),
+            "notices": len(self.notices),
+            "queued": self.queued,
+            "sent": s.sent,
+            "kept": s.kept,
+            "failed": s.failed,
+            "unconfirmed": s.unconfirmed,
+            "interrupted": len(self.interrupted),
+            "requeued": self.requeued,
+            "unaddressed": len(self.unaddressed),
+        }
 
 
 def _warning_days(rules: dict) -> int:
@@ -117,34 +131,47 @@ def plan(engine: Engine, config: Config, rules: dict, now: datetime, dry_run: bo
         failures = [f for f in export_failures(conn) if f.key not in announced]
         quiet = quiet_areas(conn, now, config.alerts.quiet_after_days, directory.current_areas(as_of))
         o = OutboxMessage.__table__
-        waiting = conn.execute(select(func.count()).select_from(o)
-                               .where(o.c.status.in_(("queued", "retrying")))).scalar_one()
+        waiting = conn.execute(
+            select(func.count()).select_from(o).where(o.c.status.in_(("queued", "retrying")))
+        ).scalar_one()
     report = AlertReport(as_of=as_of, check_id=check_id, dry_run=dry_run, waiting=waiting)
     report.items = plan_items(directory, findings, as_of, sent, config, rules)
     report.unaddressed = unaddressed(report.items)
-    report.digests = build_digests([i for i in report.items if i.recipients], directory, announced, as_of, config,
-                                   _warning_days(rules))
+    report.digests = build_digests(
+        [i for i in report.items if i.recipients], directory, announced, as_of, config, _warning_days(rules)
+    )
     for failure in failures:
         message, nobody = export_failure_notice(failure, directory, config)
         if message:
             report.notices.append(message)
         else:
             assert nobody is not None  # export_failure_notice names who cannot be reached
-            report.unreachable.append(f"a failed export (run {failure.run_id}) cannot be e-mailed: area "
-                                      f"{nobody.code} {nobody.problem} and [alerts] admin_email is not set")
+            report.unreachable.append(
+                f"a failed export (run {failure.run_id}) cannot be e-mailed: area "
+                f"{nobody.code} {nobody.problem} and [alerts] admin_email is not set"
+            )
     quiet_messages, silent = quiet_notices(quiet, announced, directory, config, now.date())
     report.notices += quiet_messages
-    report.unreachable += [f"area {b.code} ({b.name}) has had no import for {config.alerts.quiet_after_days} days "
-                           f"or more and {b.problem}: no reminder sent" for b in silent]
+    report.unreachable += [
+        f"area {b.code} ({b.name}) has had no import for {config.alerts.quiet_after_days} days "
+        f"or more and {b.problem}: no reminder sent"
+        for b in silent
+    ]
     return report, directory
 
 
-def run_alerts(engine: Engine, config: Config, rules: dict | None = None, dry_run: bool = False,
-               run_id: int | None = None, now: datetime | None = None) -> AlertReport:
+def run_alerts(
+    engine: Engine,
+    config: Config,
+    rules: dict | None = None,
+    dry_run: bool = False,
+    run_id: int | None = None,
+    now: datetime | None = None,
+) -> AlertReport:
     """Work out the new events and notices, queue one message per recipient, send what is due.
 
     With `dry_run`, nothing is written and nothing is sent: the report holds what would go out."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     report, directory = plan(engine, config, rules or {}, now, dry_run)
     if dry_run:
         return report
@@ -153,8 +180,9 @@ def run_alerts(engine: Engine, config: Config, rules: dict | None = None, dry_ru
         if report.messages:
             write(engine, lambda conn: _queue(conn, report, config, now, run_id))
             report.queued = len(report.messages)
-        addresses = {(b.role, b.code): b.usable for table in (directory.areas, directory.commissioners)
-                     for b in table.values()}
+        addresses = {
+            (b.role, b.code): b.usable for table in (directory.areas, directory.commissioners) for b in table.values()
+        }
         report.requeued = requeue_corrected(engine, addresses, now, config.smtp.sender, run_id)
     except StoreBusy as exc:
         raise AlertError(f"{exc}: nothing was queued or sent; run `send-monitor alerts` again") from None
@@ -171,15 +199,30 @@ def _queue(conn, report: AlertReport, config: Config, now: datetime, run_id: int
             continue  # kept pending: reported, sent once an address is set
         f = item.finding
         for event in item.events:
-            rows.append({"duty": event.duty, "subject": event.subject, "kind": event.kind,
-                         "event_on": event.event_on, "check_id": report.check_id, "as_of": report.as_of,
-                         "area": f["area"], "owner": f["owner"], "case_ref": f["case_ref"], "status": f["status"],
-                         "due_on": f["due_on"], "days_late": f["days_late"], "recipients": item.recipients,
-                         "unaddressed": [b.code for b in item.unaddressed], "run_id": run_id, "created_at": now})
+            rows.append(
+                {
+                    "duty": event.duty,
+                    "subject": event.subject,
+                    "kind": event.kind,
+                    "event_on": event.event_on,
+                    "check_id": report.check_id,
+                    "as_of": report.as_of,
+                    "area": f["area"],
+                    "owner": f["owner"],
+                    "case_ref": f["case_ref"],
+                    "status": f["status"],
+                    "due_on": f["due_on"],
+                    "days_late": f["days_late"],
+                    "recipients": item.recipients,
+                    "unaddressed": [b.code for b in item.unaddressed],
+                    "run_id": run_id,
+                    "created_at": now,
+                }
+            )
     if rows:
         conn.execute(insert(AlertEvent.__table__), rows)
     notices, seen = [], set()
-    for message, outbox_id in zip(report.messages, ids):
+    for message, outbox_id in zip(report.messages, ids, strict=False):
         for kind, key in message.notice_keys:
             if key not in seen:
                 seen.add(key)
@@ -190,13 +233,20 @@ def _queue(conn, report: AlertReport, config: Config, now: datetime, run_id: int
 
 def write_preview(report: AlertReport, folder: Path, sender: str, now: datetime | None = None) -> list[Path]:
     """Each message of a dry run as `NN-recipient.eml` and `.html` in `folder`; the files written."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for n, message in enumerate(report.messages, 1):
-        row = {"recipient": message.address, "subject": message.subject, "created_at": now,
-               "message_id": make_msgid(domain="preview.invalid"), "kind": message.kind,
-               "body_text": message.text, "body_html": message.html, "attachments": message.attachments}
+        row = {
+            "recipient": message.address,
+            "subject": message.subject,
+            "created_at": now,
+            "message_id": make_msgid(domain="preview.invalid"),
+            "kind": message.kind,
+            "body_text": message.text,
+            "body_html": message.html,
+            "attachments": message.attachments,
+        }
         stem = folder / f"{n:02d}-{message.kind}-{re.sub(r'[^A-Za-z0-9.@-]', '_', message.address)}"
         eml, html = Path(f"{stem}.eml"), Path(f"{stem}.html")
         eml.write_bytes(email_message(row, sender).as_bytes())

@@ -31,8 +31,7 @@ from monitor.findings import areas_and_commissioners, explanation_path
 from monitor.successors import Successors
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
-SECTIONS = (("act_now", "Act now"), ("escalated", "Escalated"), ("record", "For the record"),
-            ("resolved", "Resolved"))
+SECTIONS = (("act_now", "Act now"), ("escalated", "Escalated"), ("record", "For the record"), ("resolved", "Resolved"))
 RECORD_LIST_MAX = 3  # more closed breaches of one duty than this are counted, not listed
 PRODUCT = "SEND extended appeals"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -90,10 +89,13 @@ class Directory:
 
     def __init__(self, conn):
         areas, commissioners = areas_and_commissioners(conn)
-        self.areas = {a["area_code"]: Body(a["area_code"], a["name"], "area", _clean(a["send_team_email"]))
-                      for a in areas}
-        self.commissioners = {c["commissioner_code"]: Body(c["commissioner_code"], c["name"], "commissioner",
-                                                           _clean(c["contact_email"])) for c in commissioners}
+        self.areas = {
+            a["area_code"]: Body(a["area_code"], a["name"], "area", _clean(a["send_team_email"])) for a in areas
+        }
+        self.commissioners = {
+            c["commissioner_code"]: Body(c["commissioner_code"], c["name"], "commissioner", _clean(c["contact_email"]))
+            for c in commissioners
+        }
         self.successors = Successors.load(conn)
 
     def body(self, code: str, finding: dict) -> Body:
@@ -187,8 +189,9 @@ class Unaddressed:
     def __str__(self) -> str:
         b = self.body
         fix = "corrected" if b.address else "set"
-        what = (f"{self.items} item(s) kept until it is {fix}" if self.pending
-                else f"{self.items} item(s) not copied to it")
+        what = (
+            f"{self.items} item(s) kept until it is {fix}" if self.pending else f"{self.items} item(s) not copied to it"
+        )
         return f"{b.role} {b.code} ({b.name}) {b.problem}: {what}"
 
 
@@ -200,23 +203,32 @@ def _section(kinds: set[str], status: str) -> str:
     return "record" if status in ("late", "breached") else "resolved"
 
 
-def plan_items(directory: Directory, findings: list[dict], as_of: date, sent: set[tuple], config: Config,
-               rules: dict) -> list[Item]:
+def plan_items(
+    directory: Directory, findings: list[dict], as_of: date, sent: set[tuple], config: Config, rules: dict
+) -> list[Item]:
     """The findings with events not yet sent, as items with the bodies they go to."""
     items = []
     for f in findings:
         handover = directory.handover(f, as_of) if f["acts_now"] != f["owner"] else None
-        new = [e for e in finding_events(f, as_of, config.alerts, handover[1] if handover else None)
-               if e.key not in sent]
+        new = [
+            e for e in finding_events(f, as_of, config.alerts, handover[1] if handover else None) if e.key not in sent
+        ]
         if not new:
             continue
         rule = rules.get(f["duty"])
         kinds = {e.kind for e in new}
-        item = Item(finding=f, kind=min(kinds, key=KINDS.index), events=new, section=_section(kinds, f["status"]),
-                    acts=directory.body(f["acts_now"], f), area=directory.area(f["area"]),
-                    title=rule.short_title if rule else f["duty"], next_step=rule.next_step if rule else "",
-                    link=_link(config.site_url, explanation_path(f["area"], f["duty"], f["subject"])),
-                    inherited=handover)
+        item = Item(
+            finding=f,
+            kind=min(kinds, key=KINDS.index),
+            events=new,
+            section=_section(kinds, f["status"]),
+            acts=directory.body(f["acts_now"], f),
+            area=directory.area(f["area"]),
+            title=rule.short_title if rule else f["duty"],
+            next_step=rule.next_step if rule else "",
+            link=_link(config.site_url, explanation_path(f["area"], f["duty"], f["subject"])),
+            inherited=handover,
+        )
         item.targets.append(item.acts)
         if "escalation" in kinds:
             lead = directory.send_lead(f["area"], as_of)
@@ -245,7 +257,10 @@ def _link(site_url: str, path: str) -> str:
 _env = Environment(
     loader=FileSystemLoader(str(TEMPLATES)),
     autoescape=select_autoescape(enabled_extensions=("html",), disabled_extensions=("txt",), default=True),
-    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
 )
 
 
@@ -268,8 +283,14 @@ def _state(f: dict, as_of: date, old_status: str | None) -> str:
 def _sort_key(item: Item) -> tuple:
     f = item.finding
     overdue = f["status"] == "overdue"
-    return (0 if overdue else 1, -(f["days_late"] or 0) if overdue else 0, f["due_on"] or date.max,
-            f["case_ref"] or "", f["duty"], f["subject"])
+    return (
+        0 if overdue else 1,
+        -(f["days_late"] or 0) if overdue else 0,
+        f["due_on"] or date.max,
+        f["case_ref"] or "",
+        f["duty"],
+        f["subject"],
+    )
 
 
 def _entry(item: Item, digest: Digest, as_of: date) -> dict:
@@ -277,13 +298,18 @@ def _entry(item: Item, digest: Digest, as_of: date) -> dict:
     codes = {(b.role, b.code) for b in digest.bodies}
     heading = f"Case {f['case_ref']}" if f["case_ref"] else f"{item.area.label} (whole area)"
     return {
-        "heading": heading, "title": item.title, "due": uk_date(f["due_on"]),
-        "state": _state(f, as_of, f.get("old_status")), "status": f["status"], "next_step": item.next_step,
+        "heading": heading,
+        "title": item.title,
+        "due": uk_date(f["due_on"]),
+        "state": _state(f, as_of, f.get("old_status")),
+        "status": f["status"],
+        "next_step": item.next_step,
         "link": item.link,
         "acts": item.acts.label if (item.acts.role, item.acts.code) not in codes else None,
         "area": item.area.label if ("area", item.area.code) not in codes and f["case_ref"] else None,
-        "inherited": (f"inherited from {item.inherited[0].label} on {uk_date(item.inherited[1])}"
-                      if item.inherited else None),
+        "inherited": (
+            f"inherited from {item.inherited[0].label} on {uk_date(item.inherited[1])}" if item.inherited else None
+        ),
     }
 
 
@@ -345,19 +371,27 @@ def render_digest(digest: Digest, as_of: date, config: Config, warning_days: int
         sections.append(section)
     digest.subject = _subject(digest, views, warning_days)
     context = {
-        "subject": digest.subject, "as_of": uk_date(as_of), "sections": sections,
-        "notes": [f"{heir.label} now holds the duties of {old.label}, inherited on {uk_date(on)}; "
-                  f"each inherited item below says so." for heir, old, on in digest.notes],
-        "escalate_after_days": config.alerts.escalate_after_days, "reminder_days": config.alerts.reminder_days,
-        "warning_days": warning_days, "site": _link(config.site_url, ""),
+        "subject": digest.subject,
+        "as_of": uk_date(as_of),
+        "sections": sections,
+        "notes": [
+            f"{heir.label} now holds the duties of {old.label}, inherited on {uk_date(on)}; "
+            f"each inherited item below says so."
+            for heir, old, on in digest.notes
+        ],
+        "escalate_after_days": config.alerts.escalate_after_days,
+        "reminder_days": config.alerts.reminder_days,
+        "warning_days": warning_days,
+        "site": _link(config.site_url, ""),
     }
     digest.text = _env.get_template("digest.txt").render(context)
     digest.html = _env.get_template("digest.html").render(context)
     return digest
 
 
-def build_digests(items: list[Item], directory: Directory, announced: set[str], as_of: date, config: Config,
-                  warning_days: int) -> list[Digest]:
+def build_digests(
+    items: list[Item], directory: Directory, announced: set[str], as_of: date, config: Config, warning_days: int
+) -> list[Digest]:
     """One digest per recipient address, with every item addressed to it."""
     by_address: dict[str, Digest] = {}
     for item in items:
@@ -386,7 +420,9 @@ def handover_key(heir: Body, old: Body, on: date) -> str:
 # --- notices ------------------------------------------------------------------------------------
 
 
-def export_failure_notice(failure: ExportFailure, directory: Directory, config: Config) -> tuple[Digest | None, Body | None]:
+def export_failure_notice(
+    failure: ExportFailure, directory: Directory, config: Config
+) -> tuple[Digest | None, Body | None]:
     """The e-mail about a failed export: to the area's SEND team, else to the administrator.
 
     Returns (message, None), or (None, the area without a usable address) when neither can be reached."""
@@ -405,19 +441,32 @@ def export_failure_notice(failure: ExportFailure, directory: Directory, config: 
         except (OSError, UnicodeDecodeError):
             missing = True
     who = area.name if area else (f"Area {failure.area}" if failure.area else "An export of unknown area")
-    context = {"who": who, "at": uk_date(failure.at.date()), "time": failure.at.strftime("%H:%M UTC"),
-               "problems": failure.problems, "attached": bool(attachments), "missing": missing,
-               "to_admin": not bodies, "area": failure.area}
-    digest = Digest(address, bodies, kind="export_failed",
-                    subject=f"{who} — export not imported: {_plural(failure.problems, 'problem')} to fix ({PRODUCT})",
-                    attachments=attachments, notice_keys=[("export_failed", failure.key)])
+    context = {
+        "who": who,
+        "at": uk_date(failure.at.date()),
+        "time": failure.at.strftime("%H:%M UTC"),
+        "problems": failure.problems,
+        "attached": bool(attachments),
+        "missing": missing,
+        "to_admin": not bodies,
+        "area": failure.area,
+    }
+    digest = Digest(
+        address,
+        bodies,
+        kind="export_failed",
+        subject=f"{who} — export not imported: {_plural(failure.problems, 'problem')} to fix ({PRODUCT})",
+        attachments=attachments,
+        notice_keys=[("export_failed", failure.key)],
+    )
     digest.text = _env.get_template("export_failed.txt").render(context)
     digest.html = _env.get_template("export_failed.html").render(context)
     return digest, None
 
 
-def quiet_notices(quiet: list[QuietArea], announced: set[str], directory: Directory, config: Config,
-                  now_day: date) -> tuple[list[Digest], list[Body]]:
+def quiet_notices(
+    quiet: list[QuietArea], announced: set[str], directory: Directory, config: Config, now_day: date
+) -> tuple[list[Digest], list[Body]]:
     """One reminder per quiet area (once per quiet spell) and the administrator's daily summary."""
     days = config.alerts.quiet_after_days
     out, unreachable = [], []
@@ -428,25 +477,42 @@ def quiet_notices(quiet: list[QuietArea], announced: set[str], directory: Direct
         if not area.usable:
             unreachable.append(area)
             continue
-        context = {"who": area.name, "last": uk_date(q.last_import.date()), "days": days,
-                   "since": (now_day - q.last_import.date()).days}
-        digest = Digest(area.usable, [area], kind="quiet_area",
-                        subject=f"{area.name} — no records received for {context['since']} days ({PRODUCT})",
-                        notice_keys=[("quiet_area", q.key())])
+        context = {
+            "who": area.name,
+            "last": uk_date(q.last_import.date()),
+            "days": days,
+            "since": (now_day - q.last_import.date()).days,
+        }
+        digest = Digest(
+            area.usable,
+            [area],
+            kind="quiet_area",
+            subject=f"{area.name} — no records received for {context['since']} days ({PRODUCT})",
+            notice_keys=[("quiet_area", q.key())],
+        )
         digest.text = _env.get_template("quiet_area.txt").render(context)
         digest.html = _env.get_template("quiet_area.html").render(context)
         out.append(digest)
     summary_key = f"quiet-summary:{now_day.isoformat()}"
     if quiet and valid_address(config.alerts.admin_email) and summary_key not in announced:
-        rows: list[dict[str, Any]] = [{"area": directory.area(q.code).label, "last": uk_date(q.last_import.date()),
-                 "since": (now_day - q.last_import.date()).days} for q in quiet]
+        rows: list[dict[str, Any]] = [
+            {
+                "area": directory.area(q.code).label,
+                "last": uk_date(q.last_import.date()),
+                "since": (now_day - q.last_import.date()).days,
+            }
+            for q in quiet
+        ]
         rows.sort(key=lambda r: -r["since"])
         context = {"rows": rows, "days": days, "today": uk_date(now_day)}
-        digest = Digest(config.alerts.admin_email, [], kind="quiet_summary",
-                        subject=f"{_plural(len(rows), 'area')} gone quiet ({PRODUCT}, {uk_date(now_day)})",
-                        notice_keys=[("quiet_summary", summary_key)])
+        digest = Digest(
+            config.alerts.admin_email,
+            [],
+            kind="quiet_summary",
+            subject=f"{_plural(len(rows), 'area')} gone quiet ({PRODUCT}, {uk_date(now_day)})",
+            notice_keys=[("quiet_summary", summary_key)],
+        )
         digest.text = _env.get_template("quiet_summary.txt").render(context)
         digest.html = _env.get_template("quiet_summary.html").render(context)
         out.append(digest)
     return out, unreachable
-

@@ -27,7 +27,7 @@ its counts) and areas gone quiet (no successful import for ``quiet_after_days``)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
@@ -139,15 +139,25 @@ def notices_sent(conn: Connection) -> set[str]:
 def export_failures(conn: Connection) -> list[ExportFailure]:
     """Failed inbox exports, as the inbox records them in the runs table, oldest first."""
     t = RunRecord.__table__
-    rows = conn.execute(select(t.c.id, t.c.finished_at, t.c.started_at, t.c.counts)
-                        .where(t.c.step == "import", t.c.outcome == "failed").order_by(t.c.id))
+    rows = conn.execute(
+        select(t.c.id, t.c.finished_at, t.c.started_at, t.c.counts)
+        .where(t.c.step == "import", t.c.outcome == "failed")
+        .order_by(t.c.id)
+    )
     out = []
     for run_id, finished, started, counts in rows:
         if not isinstance(counts, dict) or "problems" not in counts:
             continue  # not one export's failure (e.g. a whole inbox step)
         area = counts.get("area")
-        out.append(ExportFailure(run_id, _utc(finished or started), str(area) if area else None,
-                                 int(counts.get("problems") or 0), counts.get("report")))
+        out.append(
+            ExportFailure(
+                run_id,
+                _utc(finished or started),
+                str(area) if area else None,
+                int(counts.get("problems") or 0),
+                counts.get("report"),
+            )
+        )
     return out
 
 
@@ -168,8 +178,9 @@ def last_imports(conn: Connection) -> dict[str, datetime]:
             for area, batch in conn.execute(select(t.c.area_code, func.max(column)).group_by(t.c.area_code)):
                 seen(area, finished.get(batch))
     r = RunRecord.__table__
-    for counts, at in conn.execute(select(r.c.counts, r.c.finished_at)
-                                   .where(r.c.step == "import", r.c.outcome.in_(("ok", "partial")))):
+    for counts, at in conn.execute(
+        select(r.c.counts, r.c.finished_at).where(r.c.step == "import", r.c.outcome.in_(("ok", "partial")))
+    ):
         if isinstance(counts, dict) and counts.get("area") and at is not None:
             seen(str(counts["area"]), _utc(at))
     return latest
@@ -180,9 +191,10 @@ def quiet_areas(conn: Connection, now: datetime, days: int, current: set[str]) -
     if days <= 0:
         return []
     cutoff = now - timedelta(days=days)
-    return [QuietArea(code, when) for code, when in sorted(last_imports(conn).items())
-            if code in current and when <= cutoff]
+    return [
+        QuietArea(code, when) for code, when in sorted(last_imports(conn).items()) if code in current and when <= cutoff
+    ]
 
 
 def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

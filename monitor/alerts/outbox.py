@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import overload
@@ -71,7 +71,9 @@ def write(engine: Engine, work):
             if not _locked(exc):
                 raise
             if time.monotonic() >= deadline:
-                raise StoreBusy(f"the store stayed locked by another process for over {LOCK_WAIT_SECONDS:g} s") from None
+                raise StoreBusy(
+                    f"the store stayed locked by another process for over {LOCK_WAIT_SECONDS:g} s"
+                ) from None
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
 
@@ -81,25 +83,39 @@ def _utc(value: datetime) -> datetime: ...
 @overload
 def _utc(value: None) -> None: ...
 def _utc(value: datetime | None) -> datetime | None:
-    return value if value is None or value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _domain(sender: str) -> str:
     return sender.rsplit("@", 1)[-1].strip("> ") or "send-monitor.local"
 
 
-def queue_messages(conn: Connection, digests: list[Digest], sender: str, now: datetime, run_id: int | None,
-                   check_id: int | None) -> list[int]:
+def queue_messages(
+    conn: Connection, digests: list[Digest], sender: str, now: datetime, run_id: int | None, check_id: int | None
+) -> list[int]:
     """Insert one queued message per digest (in the caller's transaction); their ids."""
     o = OutboxMessage.__table__
     ids = []
     for d in digests:
-        key = conn.execute(insert(o).values(
-            created_at=now, run_id=run_id, check_id=check_id, recipient=d.address,
-            recipient_code=",".join(b.code for b in d.bodies), subject=d.subject, body_text=d.text,
-            body_html=d.html, message_id=make_msgid(domain=_domain(sender)), items=len(d.items), status="queued",
-            attempts=0, kind=d.kind, bodies=[[b.role, b.code] for b in d.bodies], attachments=d.attachments,
-        )).inserted_primary_key
+        key = conn.execute(
+            insert(o).values(
+                created_at=now,
+                run_id=run_id,
+                check_id=check_id,
+                recipient=d.address,
+                recipient_code=",".join(b.code for b in d.bodies),
+                subject=d.subject,
+                body_text=d.text,
+                body_html=d.html,
+                message_id=make_msgid(domain=_domain(sender)),
+                items=len(d.items),
+                status="queued",
+                attempts=0,
+                kind=d.kind,
+                bodies=[[b.role, b.code] for b in d.bodies],
+                attachments=d.attachments,
+            )
+        ).inserted_primary_key
         assert key is not None  # an INSERT always has one
         ids.append(key[0])
     return ids
@@ -131,30 +147,47 @@ def recover_interrupted(engine: Engine, now: datetime) -> list[dict]:
     o, a = OutboxMessage.__table__, OutboxAttempt.__table__
 
     def work(conn):
-        rows = [dict(r) for r in conn.execute(select(o.c.id, o.c.message_id, o.c.recipient_code)
-                                              .where(o.c.status == "sending")).mappings()]
+        rows = [
+            dict(r)
+            for r in conn.execute(
+                select(o.c.id, o.c.message_id, o.c.recipient_code).where(o.c.status == "sending")
+            ).mappings()
+        ]
         error = "interrupted while sending (an earlier run stopped): delivery unknown, not re-sent"
         for r in rows:
             conn.execute(update(o).where(o.c.id == r["id"]).values(status="failed", last_error=error))
-            conn.execute(update(a).where(a.c.outbox_id == r["id"], a.c.outcome == "sending")
-                         .values(outcome="interrupted", finished_at=now, error=error))
+            conn.execute(
+                update(a)
+                .where(a.c.outbox_id == r["id"], a.c.outcome == "sending")
+                .values(outcome="interrupted", finished_at=now, error=error)
+            )
         return rows
 
     return write(engine, work)
 
 
-def requeue_corrected(engine: Engine, addresses: dict[tuple[str, str], str | None], now: datetime,
-                      sender: str, run_id: int | None) -> int:
+def requeue_corrected(
+    engine: Engine, addresses: dict[tuple[str, str], str | None], now: datetime, sender: str, run_id: int | None
+) -> int:
     """Re-queue, once, each failed message whose body's address has changed since (a new Message-ID).
 
     Not a message that may have been delivered (unconfirmed or interrupted): at most once."""
     o, a = OutboxMessage.__table__, OutboxAttempt.__table__
 
     def work(conn):
-        rows = [dict(r) for r in conn.execute(select(o).where(o.c.status == "failed", o.c.requeued_as.is_(None))
-                                              .order_by(o.c.id)).mappings()]
-        maybe_delivered = set(conn.execute(select(a.c.outbox_id).where(
-            a.c.outcome.in_(("unconfirmed", "interrupted")), a.c.outbox_id.in_([r["id"] for r in rows]))).scalars())
+        rows = [
+            dict(r)
+            for r in conn.execute(
+                select(o).where(o.c.status == "failed", o.c.requeued_as.is_(None)).order_by(o.c.id)
+            ).mappings()
+        ]
+        maybe_delivered = set(
+            conn.execute(
+                select(a.c.outbox_id).where(
+                    a.c.outcome.in_(("unconfirmed", "interrupted")), a.c.outbox_id.in_([r["id"] for r in rows])
+                )
+            ).scalars()
+        )
         n = 0
         for r in rows:
             if r["id"] in maybe_delivered:
@@ -163,12 +196,23 @@ def requeue_corrected(engine: Engine, addresses: dict[tuple[str, str], str | Non
                 new = addresses.get((role, code))
                 if not new or new == r["recipient"]:
                     continue
-                copy = {k: r[k] for k in ("check_id", "subject", "body_text", "body_html", "items", "kind",
-                                          "attachments")}
-                new_id = conn.execute(insert(o).values(
-                    **copy, created_at=now, run_id=run_id, recipient=new, recipient_code=code,
-                    message_id=make_msgid(domain=_domain(sender)), status="queued", attempts=0,
-                    bodies=[[role, code]], resend_of=r["id"])).inserted_primary_key[0]
+                copy = {
+                    k: r[k] for k in ("check_id", "subject", "body_text", "body_html", "items", "kind", "attachments")
+                }
+                new_id = conn.execute(
+                    insert(o).values(
+                        **copy,
+                        created_at=now,
+                        run_id=run_id,
+                        recipient=new,
+                        recipient_code=code,
+                        message_id=make_msgid(domain=_domain(sender)),
+                        status="queued",
+                        attempts=0,
+                        bodies=[[role, code]],
+                        resend_of=r["id"],
+                    )
+                ).inserted_primary_key[0]
                 conn.execute(update(o).where(o.c.id == r["id"]).values(requeued_as=new_id))
                 n += 1
                 break
@@ -183,19 +227,21 @@ def requeue_corrected(engine: Engine, addresses: dict[tuple[str, str], str | Non
 @dataclass
 class SendResult:
     sent: int = 0
-    kept: int = 0          # still queued or retrying after this run
-    failed: int = 0        # failed by this run (permanent, expired, unusable address, unconfirmed)
-    unconfirmed: int = 0   # of which: no reply came after the data (at most once)
-    error: str | None = None   # why messages are kept (the server's last temporary error)
-    busy: str | None = None    # the store stayed locked: sending stopped
+    kept: int = 0  # still queued or retrying after this run
+    failed: int = 0  # failed by this run (permanent, expired, unusable address, unconfirmed)
+    unconfirmed: int = 0  # of which: no reply came after the data (at most once)
+    error: str | None = None  # why messages are kept (the server's last temporary error)
+    busy: str | None = None  # the store stayed locked: sending stopped
     problems: list[str] = field(default_factory=list)  # one line per failed message
 
 
 def due_messages(conn: Connection, now: datetime) -> tuple[list[dict], int]:
     """Queued messages and retries whose back-off has passed, oldest first; and how many wait longer."""
     o = OutboxMessage.__table__
-    rows = [dict(r) for r in conn.execute(select(o).where(o.c.status.in_(("queued", "retrying")))
-                                          .order_by(o.c.id)).mappings()]
+    rows = [
+        dict(r)
+        for r in conn.execute(select(o).where(o.c.status.in_(("queued", "retrying"))).order_by(o.c.id)).mappings()
+    ]
     due = [r for r in rows if r["status"] == "queued" or (_utc(r["next_attempt_at"]) or now) <= now]
     return due, len(rows) - len(due)
 
@@ -206,8 +252,9 @@ def _who(row: dict) -> str:
     return f"message {row['id']} ({row.get('kind') or 'digest'} to {names}, {row['message_id']})"
 
 
-def send_due(engine: Engine, smtp: SmtpConfig, alerts: AlertConfig, run_id: int | None,
-             clock=lambda: datetime.now(timezone.utc)) -> SendResult:
+def send_due(
+    engine: Engine, smtp: SmtpConfig, alerts: AlertConfig, run_id: int | None, clock=lambda: datetime.now(UTC)
+) -> SendResult:
     """Send every due message once, recording each attempt; see the module docstring."""
     result = SendResult()
     with engine.connect() as conn:
@@ -217,14 +264,30 @@ def send_due(engine: Engine, smtp: SmtpConfig, alerts: AlertConfig, run_id: int 
     try:
         for position, row in enumerate(due):
             if not valid_address(row["recipient"]):
-                _finish(engine, row, run_id, clock(), Outcome("permanent", None, "unusable recipient address"),
-                        alerts, result, opened=False)
+                _finish(
+                    engine,
+                    row,
+                    run_id,
+                    clock(),
+                    Outcome("permanent", None, "unusable recipient address"),
+                    alerts,
+                    result,
+                    opened=False,
+                )
                 continue
             try:
                 message = email_message(row, smtp.sender)
             except (ValueError, TypeError) as exc:
-                _finish(engine, row, run_id, clock(), Outcome("permanent", None, f"cannot build the message: "
-                                                              f"{type(exc).__name__}"), alerts, result, opened=False)
+                _finish(
+                    engine,
+                    row,
+                    run_id,
+                    clock(),
+                    Outcome("permanent", None, f"cannot build the message: {type(exc).__name__}"),
+                    alerts,
+                    result,
+                    opened=False,
+                )
                 continue
             if transport.server is None:
                 failed = transport.connect()
@@ -235,8 +298,12 @@ def send_due(engine: Engine, smtp: SmtpConfig, alerts: AlertConfig, run_id: int 
             started = clock()
 
             def mark_sending(conn, row=row, started=started):
-                conn.execute(update(o).where(o.c.id == row["id"]).values(status="sending", attempts=row["attempts"] + 1))
-                conn.execute(insert(a).values(outbox_id=row["id"], run_id=run_id, started_at=started, outcome="sending"))
+                conn.execute(
+                    update(o).where(o.c.id == row["id"]).values(status="sending", attempts=row["attempts"] + 1)
+                )
+                conn.execute(
+                    insert(a).values(outbox_id=row["id"], run_id=run_id, started_at=started, outcome="sending")
+                )
 
             write(engine, mark_sending)
             row["attempts"] += 1
@@ -245,21 +312,32 @@ def send_due(engine: Engine, smtp: SmtpConfig, alerts: AlertConfig, run_id: int 
                 _finish(engine, row, run_id, clock(), outcome, alerts, result, opened=True)
             except StoreBusy as exc:
                 if outcome.status == "sent":
-                    raise StoreBusy(f"{exc}; message {row['id']} was delivered but is not recorded as sent: the "
-                                    f"next run reports it as interrupted and does not send it again") from None
+                    raise StoreBusy(
+                        f"{exc}; message {row['id']} was delivered but is not recorded as sent: the "
+                        f"next run reports it as interrupted and does not send it again"
+                    ) from None
                 raise
     except StoreBusy as exc:
         result.busy = result.error = str(exc)
     finally:
         transport.close()
     with engine.connect() as conn:
-        result.kept = conn.execute(select(func.count()).select_from(o)
-                                   .where(o.c.status.in_(("queued", "retrying")))).scalar_one()
+        result.kept = conn.execute(
+            select(func.count()).select_from(o).where(o.c.status.in_(("queued", "retrying")))
+        ).scalar_one()
     return result
 
 
-def _finish(engine: Engine, row: dict, run_id: int | None, now: datetime, outcome: Outcome, alerts: AlertConfig,
-            result: SendResult, opened: bool) -> None:
+def _finish(
+    engine: Engine,
+    row: dict,
+    run_id: int | None,
+    now: datetime,
+    outcome: Outcome,
+    alerts: AlertConfig,
+    result: SendResult,
+    opened: bool,
+) -> None:
     """Record an attempt's outcome and the message's new state."""
     o, a = OutboxMessage.__table__, OutboxAttempt.__table__
     values: dict = {"last_error": outcome.error}
@@ -270,9 +348,11 @@ def _finish(engine: Engine, row: dict, run_id: int | None, now: datetime, outcom
         tries = row["attempts"] if opened else row["attempts"] + 1
         age = now - _utc(row["created_at"])
         if age >= timedelta(hours=alerts.retry_max_age_hours):
-            values.update(status="failed", next_attempt_at=None,
-                          last_error=f"gave up after {tries} attempt(s) in {age.total_seconds() / 3600:.0f} h: "
-                                     f"{outcome.error}")
+            values.update(
+                status="failed",
+                next_attempt_at=None,
+                last_error=f"gave up after {tries} attempt(s) in {age.total_seconds() / 3600:.0f} h: {outcome.error}",
+            )
         else:
             backoff = timedelta(minutes=alerts.retry_backoff_minutes) * (2 ** max(tries - 1, 0))
             values.update(status="retrying", next_attempt_at=now + min(backoff, MAX_BACKOFF))
@@ -284,11 +364,23 @@ def _finish(engine: Engine, row: dict, run_id: int | None, now: datetime, outcom
     def work(conn):
         conn.execute(update(o).where(o.c.id == row["id"]).values(**values))
         if opened:
-            conn.execute(update(a).where(a.c.outbox_id == row["id"], a.c.outcome == "sending")
-                         .values(outcome=attempt, finished_at=now, smtp_code=outcome.code, error=outcome.error))
+            conn.execute(
+                update(a)
+                .where(a.c.outbox_id == row["id"], a.c.outcome == "sending")
+                .values(outcome=attempt, finished_at=now, smtp_code=outcome.code, error=outcome.error)
+            )
         else:
-            conn.execute(insert(a).values(outbox_id=row["id"], run_id=run_id, started_at=now, finished_at=now,
-                                          outcome=attempt, smtp_code=outcome.code, error=outcome.error))
+            conn.execute(
+                insert(a).values(
+                    outbox_id=row["id"],
+                    run_id=run_id,
+                    started_at=now,
+                    finished_at=now,
+                    outcome=attempt,
+                    smtp_code=outcome.code,
+                    error=outcome.error,
+                )
+            )
 
     write(engine, work)
     if outcome.status == "sent":
@@ -297,8 +389,9 @@ def _finish(engine: Engine, row: dict, run_id: int | None, now: datetime, outcom
         result.failed += 1
         if outcome.status == "unconfirmed":
             result.unconfirmed += 1
-            result.problems.append(f"{_who(row)}: {outcome.error}; not re-sent (at most once), "
-                                   f"ask the recipient whether it arrived")
+            result.problems.append(
+                f"{_who(row)}: {outcome.error}; not re-sent (at most once), ask the recipient whether it arrived"
+            )
         else:
             result.problems.append(f"{_who(row)}: failed: {values['last_error']}")
     else:

@@ -67,8 +67,11 @@ class SmtpTransport:
                 self.server.login(c.username, c.password)
         except smtplib.SMTPResponseException as exc:
             self.close()
-            return Outcome("temporary", exc.smtp_code,
-                           f"the SMTP server {c.host}:{c.port} refused the session: {_reply(exc.smtp_code, exc.smtp_error)}")
+            return Outcome(
+                "temporary",
+                exc.smtp_code,
+                f"the SMTP server {c.host}:{c.port} refused the session: {_reply(exc.smtp_code, exc.smtp_error)}",
+            )
         except (*_NETWORK, smtplib.SMTPException) as exc:
             self.close()
             return Outcome("temporary", None, f"cannot use the SMTP server {c.host}:{c.port}: {_network(exc)}")

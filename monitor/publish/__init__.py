@@ -40,8 +40,16 @@ from monitor.rules import Rule
 __all__ = ["PublishError", "chromium_path", "publish", "rate", "render_pdf", "render_pdfs"]
 
 
-def publish(engine: Engine, rules: dict[str, Rule], out_dir: Path, as_of: date | None = None,
-            pdf: bool = False, site_url: str = "", workers: int | None = None, progress=None) -> Path:
+def publish(
+    engine: Engine,
+    rules: dict[str, Rule],
+    out_dir: Path,
+    as_of: date | None = None,
+    pdf: bool = False,
+    site_url: str = "",
+    workers: int | None = None,
+    progress=None,
+) -> Path:
     """Write the static site for the latest check into `out_dir`; return the index page's path.
 
     `as_of` None means the latest check's date; any other date than the one the store

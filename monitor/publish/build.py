@@ -9,7 +9,7 @@ import socket
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -49,33 +49,34 @@ from monitor.publish.charts import (
 )
 from monitor.publish.children import die_with_parent
 from monitor.publish.context import (
-    case_events,
-    plain_words,
-    who_acts,
-    england_rows,
-    region_rows,
-    Benchmarks,
     FUNDING_DUTY,
     RESPONSE_DUTY,
+    Benchmarks,
     Tally,
     _exception_info,
     _listing,
     _rel,
+    case_events,
     duty_rows,
+    england_rows,
     month_rows,
     outcome_table,
+    plain_words,
     rate,
+    region_rows,
     response_bins,
+    who_acts,
 )
 from monitor.publish.render import LONG_LISTING, _environment, _Parts
-from monitor.publish.write import _Writer, _write_assets
+from monitor.publish.write import _write_assets, _Writer
 from monitor.rules import Rule
 from monitor.successors import Successors
 
 
-def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | None, site_url: str,
-           workers: int | None = None) -> None:
-    generated = datetime.now(timezone.utc).replace(microsecond=0)
+def _build(
+    engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | None, site_url: str, workers: int | None = None
+) -> None:
+    generated = datetime.now(UTC).replace(microsecond=0)
     with engine.connect() as conn:
         held = held_as_of(conn, as_of)
         check = latest_check(conn)
@@ -85,8 +86,12 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
         counts = status_counts(conn)
         runs = latest_runs(conn)
         for r in runs:  # the publish step writing this site is not "running" on the page it writes
-            r["this_publish"] = (r["step"] == "publish" and r["finished_at"] is None
-                                 and r["pid"] == os.getpid() and r["host"] == socket.gethostname())
+            r["this_publish"] = (
+                r["step"] == "publish"
+                and r["finished_at"] is None
+                and r["pid"] == os.getpid()
+                and r["host"] == socket.gethostname()
+            )
         areas, commissioners = areas_and_commissioners(conn)
         record_counts = area_record_counts(conn)
         histories = action_histories(conn)
@@ -100,8 +105,18 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
         names.update({c["commissioner_code"]: c["name"] for c in commissioners})
         stale = bool(last_import and check and last_import.id is not None and last_import.id > check.last_batch)
         bench = Benchmarks.from_counts(counts, {a["area_code"]: a.get("region") for a in areas})
-        common = {"bench": bench, "successors": Successors.load(conn), "as_of": held, "check": check, "last_import": last_import, "generated": generated,
-                  "site_url": site_url.rstrip("/"), "stale": stale, "rules": rules, "names": names}
+        common = {
+            "bench": bench,
+            "successors": Successors.load(conn),
+            "as_of": held,
+            "check": check,
+            "last_import": last_import,
+            "generated": generated,
+            "site_url": site_url.rstrip("/"),
+            "stale": stale,
+            "rules": rules,
+            "names": names,
+        }
         writer = _Writer(site, _environment(), common)
         writer.parts = _Parts(writer.env)
         common["footer_html"] = Markup(writer.parts.module.footer(held, check, last_import, generated))
@@ -118,10 +133,17 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
         histories_by_area: dict[str, dict] = defaultdict(dict)
         for key, changes in histories.items():
             histories_by_area[changes[-1]["area"]][key] = changes
-        jobs = [_AreaJob(area, histories_by_area.get(area["area_code"], {}),
-                         answers_by_area.get(area["area_code"], []), funding.get(area["area_code"]),
-                         record_counts.get(area["area_code"], {}), per_area_batches.get(area["area_code"], []))
-                for area in areas]
+        jobs = [
+            _AreaJob(
+                area,
+                histories_by_area.get(area["area_code"], {}),
+                answers_by_area.get(area["area_code"], []),
+                funding.get(area["area_code"]),
+                record_counts.get(area["area_code"], {}),
+                per_area_batches.get(area["area_code"], []),
+            )
+            for area in areas
+        ]
         shared = _Shared(engine.url, rules, common, weeks, commissioner_codes, site)
         if workers is None:
             workers = min(os.cpu_count() or 1, 8) if len(jobs) >= 20 else 1
@@ -130,8 +152,12 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
         can_fork = "fork" in multiprocessing.get_all_start_methods()
         if workers > 1 and len(jobs) > 1 and can_fork:
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
-                                     initializer=_init_worker, initargs=(shared, os.getpid())) as pool:
+            with ProcessPoolExecutor(
+                max_workers=min(workers, len(jobs)),
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(shared, os.getpid()),
+            ) as pool:
                 results = list(pool.map(_run_area_job, jobs, chunksize=1))
         else:
             _WORKER["shared"], _WORKER["writer"], _WORKER["engine"] = shared, writer, engine
@@ -163,16 +189,31 @@ def _build(engine: Engine, rules: dict[str, Rule], site: Path, as_of: date | Non
             else:  # a superseded body's page stays for its history
                 rows, mine = owned.get(code, []), answers_by_owner.get(code, [])
             commissioner_summaries.append(
-                _commissioner_page(writer, rules, c, rows, owned_exceptions, mine, weeks, successor))
+                _commissioner_page(writer, rules, c, rows, owned_exceptions, mine, weeks, successor)
+            )
 
     duties = list(rules)
-    heat = heatmap_chart("chart-heatmap", national, duties, {d: rules[d].short_title for d in duties}) if national else None
+    heat = (
+        heatmap_chart("chart-heatmap", national, duties, {d: rules[d].short_title for d in duties})
+        if national
+        else None
+    )
     bench = writer.common["bench"]
     writer.page("accessibility.html", "accessibility.html", title="Accessibility statement", charts=[])
-    writer.page("national.html", "index.html", title="National overview", areas=national,
-                regions=region_rows(national, bench, duties), england=england_rows(national, bench, rules),
-                commissioners=commissioner_summaries, duties=duties, heat=heat,
-                charts=[heat] if heat else [], batches=batches, runs=runs)
+    writer.page(
+        "national.html",
+        "index.html",
+        title="National overview",
+        areas=national,
+        regions=region_rows(national, bench, duties),
+        england=england_rows(national, bench, rules),
+        commissioners=commissioner_summaries,
+        duties=duties,
+        heat=heat,
+        charts=[heat] if heat else [],
+        batches=batches,
+        runs=runs,
+    )
 
 
 @dataclass
@@ -227,17 +268,41 @@ def _area_job(conn, writer: _Writer, shared: _Shared, job: _AreaJob):
             mine.append(r)
     actions = [r for r in rows if r["status"] in ACTION_STATUSES]
     explanations = explain_stored(conn, shared.rules, actions, shared.common["as_of"], job.histories)
-    exceptions = {key: e.exception for key, e in explanations.items()
-                  if e.status == "exception" and e.owner in shared.commissioner_codes}
+    exceptions = {
+        key: e.exception
+        for key, e in explanations.items()
+        if e.status == "exception" and e.owner in shared.commissioner_codes
+    }
     refs = {r["case_ref"] for r in actions if r["case_ref"]}
     cases = case_records(conn, code, refs)
-    summary = _area_pages(writer, shared.rules, job.area, rows, tally, explanations, cases, job.answers,
-                          job.funding, shared.weeks, job.record_counts, job.batches)
+    summary = _area_pages(
+        writer,
+        shared.rules,
+        job.area,
+        rows,
+        tally,
+        explanations,
+        cases,
+        job.answers,
+        job.funding,
+        shared.weeks,
+        job.record_counts,
+        job.batches,
+    )
     return summary, mine, exceptions
 
 
-def _dashboard(writer: _Writer, folder: str, rows: list[dict], tally: Tally, duties: list[dict],
-               answers: list[dict], weeks: int, exceptions: dict, workbook: str | None = None) -> dict:
+def _dashboard(
+    writer: _Writer,
+    folder: str,
+    rows: list[dict],
+    tally: Tally,
+    duties: list[dict],
+    answers: list[dict],
+    weeks: int,
+    exceptions: dict,
+    workbook: str | None = None,
+) -> dict:
     """What area and commissioner dashboards share: the numbers behind their tables and
     charts, the action listings, and the findings.csv / findings.json beside the page."""
     as_of = writer.common["as_of"]
@@ -245,20 +310,46 @@ def _dashboard(writer: _Writer, folder: str, rows: list[dict], tally: Tally, dut
     _exception_info(exceptions, lists["exceptions"])
     total = tally.total()
     writer.exports(folder, as_of, rows, workbook)
-    return {"duties": duties, "months": month_rows(tally), "bins": response_bins(answers, weeks),
-            "outcomes": outcome_table(answers), "lists": lists, "total": total, "overall": rate(total),
-            "folder": folder}
+    return {
+        "duties": duties,
+        "months": month_rows(tally),
+        "bins": response_bins(answers, weeks),
+        "outcomes": outcome_table(answers),
+        "lists": lists,
+        "total": total,
+        "overall": rate(total),
+        "folder": folder,
+    }
 
 
-def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[dict], tally: Tally,
-                explanations: dict, cases: dict, answers: list[dict], funding, weeks: int,
-                record_counts: dict, batches: list[dict]) -> dict:
+def _area_pages(
+    writer: _Writer,
+    rules: dict[str, Rule],
+    area: dict,
+    rows: list[dict],
+    tally: Tally,
+    explanations: dict,
+    cases: dict,
+    answers: list[dict],
+    funding,
+    weeks: int,
+    record_counts: dict,
+    batches: list[dict],
+) -> dict:
     code = area["area_code"]
     folder = area_path(code)
     bench = writer.common["bench"]
-    board = _dashboard(writer, folder, rows, tally, duty_rows(tally, rules, None, bench, area.get("region")),
-                       answers, weeks,
-                       {k: e.exception for k, e in explanations.items()}, workbook=f"{code} {area['name']}")
+    board = _dashboard(
+        writer,
+        folder,
+        rows,
+        tally,
+        duty_rows(tally, rules, None, bench, area.get("region")),
+        answers,
+        weeks,
+        {k: e.exception for k, e in explanations.items()},
+        workbook=f"{code} {area['name']}",
+    )
     duties, bins, outcomes, total = board["duties"], board["bins"], board["outcomes"], board["total"]
     charts = {
         "rates": rates_chart("chart-rates", duties),
@@ -266,8 +357,16 @@ def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[
         "response": response_chart("chart-response", bins),
         "outcomes": outcome_chart("chart-outcomes", outcomes),
     }
-    writer.page("area.html", folder + "index.html", title=f"{code} {area['name']}", area=area, funding=funding,
-                chart=charts, charts=list(charts.values()), **board)
+    writer.page(
+        "area.html",
+        folder + "index.html",
+        title=f"{code} {area['name']}",
+        area=area,
+        funding=funding,
+        chart=charts,
+        charts=list(charts.values()),
+        **board,
+    )
 
     parts = writer.parts
     names, successors, as_of = writer.common["names"], writer.common["successors"], writer.common["as_of"]
@@ -275,9 +374,20 @@ def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[
         rel = explanation_path(e.area, duty, subject)
         acts = who_acts(successors, names, e.owner, e.area, as_of)
         case_href = _rel(rel.rsplit("/", 1)[0] + "/", case_path(code, e.case_ref)) if e.case_ref in cases else None
-        writer.page("explain.html", rel, title=f"{rules[duty].short_title} · {subject}", e=e, area=area, charts=[],
-                    acts=acts, plain=plain_words(e, acts), case_href=case_href, back=_rel(rel.rsplit("/", 1)[0] + "/", folder + "index.html"),
-                    decision_table=parts.decision_table, rule_source=parts.rule_source)
+        writer.page(
+            "explain.html",
+            rel,
+            title=f"{rules[duty].short_title} · {subject}",
+            e=e,
+            area=area,
+            charts=[],
+            acts=acts,
+            plain=plain_words(e, acts),
+            case_href=case_href,
+            back=_rel(rel.rsplit("/", 1)[0] + "/", folder + "index.html"),
+            decision_table=parts.decision_table,
+            rule_source=parts.rule_source,
+        )
 
     # a page per case with a finding needing action: every record and finding, and a timeline
     by_case: dict[str, list[dict]] = defaultdict(list)
@@ -287,36 +397,84 @@ def _area_pages(writer: _Writer, rules: dict[str, Rule], area: dict, rows: list[
     for ref, records in cases.items():
         rel = case_path(code, ref)
         here = rel.rsplit("/", 1)[0] + "/"
-        found = [{**r, "short_title": rules[r["duty"]].short_title,
-                  "href": _rel(here, explanation_path(code, r["duty"], r["subject"]))
-                  if r["status"] in ACTION_STATUSES else None} for r in by_case[ref]]
+        found = [
+            {
+                **r,
+                "short_title": rules[r["duty"]].short_title,
+                "href": _rel(here, explanation_path(code, r["duty"], r["subject"]))
+                if r["status"] in ACTION_STATUSES
+                else None,
+            }
+            for r in by_case[ref]
+        ]
         timeline = timeline_chart("chart-timeline", case_events(records, found))
-        writer.page("case.html", rel, title=f"Case {ref}", area=area, case_ref=ref, records=records,
-                    found=found, timeline=timeline, charts=[timeline] if timeline else [],
-                    back=_rel(here, folder + "index.html"))
+        writer.page(
+            "case.html",
+            rel,
+            title=f"Case {ref}",
+            area=area,
+            case_ref=ref,
+            records=records,
+            found=found,
+            timeline=timeline,
+            charts=[timeline] if timeline else [],
+            back=_rel(here, folder + "index.html"),
+        )
 
     # the inspector report: per duty, the breaches with their evidence, exceptions and data gaps
     by_duty: dict[str, dict[str, list]] = {d: defaultdict(list) for d in rules}
-    for (duty, subject), e in sorted(explanations.items()):
+    for (duty, _subject), e in sorted(explanations.items()):
         by_duty[duty][e.status].append(e)
-    writer.page("report.html", folder + "report.html", title=f"Inspector report: {code} {area['name']}",
-                area=area, duties=duties, by_duty=by_duty, total=total, overall=board["overall"],
-                long_closed=[d for d in rules if len(by_duty[d]["late"]) + len(by_duty[d]["breached"]) > LONG_LISTING],
-                record_counts=record_counts, batches=batches, charts=[], bins=bins, outcomes=outcomes,
-                funding=funding, href_of=lambda e: _rel(folder, explanation_path(e.area, e.duty.id, e.subject)))
+    writer.page(
+        "report.html",
+        folder + "report.html",
+        title=f"Inspector report: {code} {area['name']}",
+        area=area,
+        duties=duties,
+        by_duty=by_duty,
+        total=total,
+        overall=board["overall"],
+        long_closed=[d for d in rules if len(by_duty[d]["late"]) + len(by_duty[d]["breached"]) > LONG_LISTING],
+        record_counts=record_counts,
+        batches=batches,
+        charts=[],
+        bins=bins,
+        outcomes=outcomes,
+        funding=funding,
+        href_of=lambda e: _rel(folder, explanation_path(e.area, e.duty.id, e.subject)),
+    )
 
-    return {"area_code": code, "name": area["name"], "region": area.get("region"),
-            "href": folder + "index.html", "report": folder + "report.html",
-            "rates": {d["duty"]: d["rate"] for d in duties}, "overall": board["overall"],
-            "below": sum(1 for d in duties if d["below"]), "rated": sum(1 for d in duties if d["rate"] is not None),
-            "n": sum(total[s] for s in RATE_STATUSES), "open_breaches": total["overdue"],
-            "closed_breaches": total["late"] + total["breached"], "data_gaps": total["data_gap"],
-            "exceptions": total["exception"], "due_soon": total["due_soon"],
-            "declined": outcomes["declined"], "funding": funding or Decimal(0)}
+    return {
+        "area_code": code,
+        "name": area["name"],
+        "region": area.get("region"),
+        "href": folder + "index.html",
+        "report": folder + "report.html",
+        "rates": {d["duty"]: d["rate"] for d in duties},
+        "overall": board["overall"],
+        "below": sum(1 for d in duties if d["below"]),
+        "rated": sum(1 for d in duties if d["rate"] is not None),
+        "n": sum(total[s] for s in RATE_STATUSES),
+        "open_breaches": total["overdue"],
+        "closed_breaches": total["late"] + total["breached"],
+        "data_gaps": total["data_gap"],
+        "exceptions": total["exception"],
+        "due_soon": total["due_soon"],
+        "declined": outcomes["declined"],
+        "funding": funding or Decimal(0),
+    }
 
 
-def _commissioner_page(writer: _Writer, rules: dict[str, Rule], commissioner: dict, rows: list[dict],
-                       exceptions: dict, answers: list[dict], weeks: int, successor=None) -> dict:
+def _commissioner_page(
+    writer: _Writer,
+    rules: dict[str, Rule],
+    commissioner: dict,
+    rows: list[dict],
+    exceptions: dict,
+    answers: list[dict],
+    weeks: int,
+    successor=None,
+) -> dict:
     code = commissioner["commissioner_code"]
     folder = commissioner_path(code)
     rows = sorted(rows, key=lambda r: (r["duty"], r["subject"]))
@@ -327,16 +485,27 @@ def _commissioner_page(writer: _Writer, rules: dict[str, Rule], commissioner: di
         by_owner[r["owner"]].add(r)
     for owner in sorted(by_owner, key=lambda o: (o != code, o)):
         tot = by_owner[owner].total()
-        split.append({"code": owner, "name": names.get(owner, ""), "own": owner == code,
-                      "href": _rel(folder, commissioner_path(owner) + "index.html"),
-                      "n": sum(tot[s] for s in RATE_STATUSES), "rate": rate(tot), "open_breaches": tot["overdue"],
-                      "findings": sum(tot.values())})
+        split.append(
+            {
+                "code": owner,
+                "name": names.get(owner, ""),
+                "own": owner == code,
+                "href": _rel(folder, commissioner_path(owner) + "index.html"),
+                "n": sum(tot[s] for s in RATE_STATUSES),
+                "rate": rate(tot),
+                "open_breaches": tot["overdue"],
+                "findings": sum(tot.values()),
+            }
+        )
     successor_info = None
     if successor is not None:
-        successor_info = {"code": successor.code, "name": successor.name,
-                          "href": _rel(folder, commissioner_path(successor.code) + "index.html"),
-                          "site_href": commissioner_path(successor.code) + "index.html",
-                          "from": writer.common["successors"].commissioners[code].successor_from}
+        successor_info = {
+            "code": successor.code,
+            "name": successor.name,
+            "href": _rel(folder, commissioner_path(successor.code) + "index.html"),
+            "site_href": commissioner_path(successor.code) + "index.html",
+            "from": writer.common["successors"].commissioners[code].successor_from,
+        }
     tally = Tally()
     per_area: dict[str, Tally] = defaultdict(Tally)
     for r in rows:
@@ -347,14 +516,28 @@ def _commissioner_page(writer: _Writer, rules: dict[str, Rule], commissioner: di
     for area_code in sorted(per_area):
         t = per_area[area_code]
         tot = t.total()
-        area_rows.append({"area_code": area_code, "name": writer.common["names"].get(area_code, ""),
-                          "href": _rel(folder, area_path(area_code) + "index.html"),
-                          "rates": {d: rate(t.duties.get(d, Counter())) for d in duties_owned},
-                          "overall": rate(tot), "open_breaches": tot["overdue"], "data_gaps": tot["data_gap"],
-                          "exceptions": tot["exception"]})
-    board = _dashboard(writer, folder, rows, tally, duty_rows(tally, rules, duties_owned, writer.common["bench"]),
-                       answers, weeks,
-                       exceptions)
+        area_rows.append(
+            {
+                "area_code": area_code,
+                "name": writer.common["names"].get(area_code, ""),
+                "href": _rel(folder, area_path(area_code) + "index.html"),
+                "rates": {d: rate(t.duties.get(d, Counter())) for d in duties_owned},
+                "overall": rate(tot),
+                "open_breaches": tot["overdue"],
+                "data_gaps": tot["data_gap"],
+                "exceptions": tot["exception"],
+            }
+        )
+    board = _dashboard(
+        writer,
+        folder,
+        rows,
+        tally,
+        duty_rows(tally, rules, duties_owned, writer.common["bench"]),
+        answers,
+        weeks,
+        exceptions,
+    )
     total, outcomes = board["total"], board["outcomes"]
     charts = {}
     if board["duties"]:
@@ -363,16 +546,34 @@ def _commissioner_page(writer: _Writer, rules: dict[str, Rule], commissioner: di
     if answers:
         charts["response"] = response_chart("chart-response", board["bins"])
         charts["outcomes"] = outcome_chart("chart-outcomes", outcomes)
-    writer.page("commissioner.html", folder + "index.html", title=f"{code} {commissioner['name']}",
-                commissioner=commissioner, duties_owned=duties_owned, area_rows=area_rows,
-                split=split if any(not x["own"] for x in split) else [], successor=successor_info,
-                chart=charts, charts=list(charts.values()), has_answers=bool(answers), **board)
-    return {"code": code, "name": commissioner["name"], "kind": commissioner["kind"], "successor": successor_info,
-            "inherited": sum(x["findings"] for x in split if not x["own"]),
-            "href": folder + "index.html", "areas": [a["area_code"] for a in area_rows],
-            "overall": board["overall"], "n": sum(total[s] for s in RATE_STATUSES),
-            "below": sum(1 for d in board["duties"] if d["below"]),
-            "rated": sum(1 for d in board["duties"] if d["rate"] is not None),
-            "open_breaches": total["overdue"], "data_gaps": total["data_gap"],
-            "exceptions": total["exception"], "declined": outcomes["declined"]}
-
+    writer.page(
+        "commissioner.html",
+        folder + "index.html",
+        title=f"{code} {commissioner['name']}",
+        commissioner=commissioner,
+        duties_owned=duties_owned,
+        area_rows=area_rows,
+        split=split if any(not x["own"] for x in split) else [],
+        successor=successor_info,
+        chart=charts,
+        charts=list(charts.values()),
+        has_answers=bool(answers),
+        **board,
+    )
+    return {
+        "code": code,
+        "name": commissioner["name"],
+        "kind": commissioner["kind"],
+        "successor": successor_info,
+        "inherited": sum(x["findings"] for x in split if not x["own"]),
+        "href": folder + "index.html",
+        "areas": [a["area_code"] for a in area_rows],
+        "overall": board["overall"],
+        "n": sum(total[s] for s in RATE_STATUSES),
+        "below": sum(1 for d in board["duties"] if d["below"]),
+        "rated": sum(1 for d in board["duties"] if d["rate"] is not None),
+        "open_breaches": total["overdue"],
+        "data_gaps": total["data_gap"],
+        "exceptions": total["exception"],
+        "declined": outcomes["declined"],
+    }

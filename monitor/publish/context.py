@@ -17,16 +17,33 @@ RESPONSE_DUTY = "response-5-weeks"
 FUNDING_DUTY = "funding-cap"
 
 STATUS_LABELS = {
-    "met": "Met", "late": "Late", "overdue": "Overdue", "breached": "Breached",
-    "due_soon": "Due soon", "pending": "Pending", "exception": "Exception",
-    "data_gap": "Data gap", "not_applicable": "Not applicable",
+    "met": "Met",
+    "late": "Late",
+    "overdue": "Overdue",
+    "breached": "Breached",
+    "due_soon": "Due soon",
+    "pending": "Pending",
+    "exception": "Exception",
+    "data_gap": "Data gap",
+    "not_applicable": "Not applicable",
 }
 STATUS_COLOURS = {
-    "met": "green", "late": "orange", "overdue": "red", "breached": "red", "due_soon": "yellow",
-    "pending": "grey", "exception": "purple", "data_gap": "blue", "not_applicable": "grey",
+    "met": "green",
+    "late": "orange",
+    "overdue": "red",
+    "breached": "red",
+    "due_soon": "yellow",
+    "pending": "grey",
+    "exception": "purple",
+    "data_gap": "blue",
+    "not_applicable": "grey",
 }
-OUTCOMES = (("accepted", "Accepted"), ("partly_accepted", "Partly accepted"),
-            ("declined", "Declined"), (None, "Outcome not recorded"))
+OUTCOMES = (
+    ("accepted", "Accepted"),
+    ("partly_accepted", "Partly accepted"),
+    ("declined", "Declined"),
+    (None, "Outcome not recorded"),
+)
 KINDS = (("health", "Health"), ("social_care", "Social care"))
 
 
@@ -87,8 +104,13 @@ def judged(counts: Counter) -> int:
     return sum(counts[s] for s in RATE_STATUSES)
 
 
-def duty_rows(tally: Tally, rules: dict[str, Rule], duties: list[str] | None = None,
-              bench: Benchmarks | None = None, region: str | None = None) -> list[dict]:
+def duty_rows(
+    tally: Tally,
+    rules: dict[str, Rule],
+    duties: list[str] | None = None,
+    bench: Benchmarks | None = None,
+    region: str | None = None,
+) -> list[dict]:
     """Per duty: its title, rate and n, every status count, and beside it England's and the
     region's rate with their n; `few` when fewer than MIN_JUDGED findings were judged, `below`
     when the rate is under England's."""
@@ -96,15 +118,20 @@ def duty_rows(tally: Tally, rules: dict[str, Rule], duties: list[str] | None = N
     regional = bench.region(region) if bench else None
     for duty in duties if duties is not None else list(rules):
         c = tally.duties.get(duty, Counter())
-        row: dict[str, Any] = {"duty": duty, "title": rules[duty].title, "short_title": rules[duty].short_title,
-               "rate": rate(c), "n": judged(c), **{s: c[s] for s in STATUS_LABELS}}
+        row: dict[str, Any] = {
+            "duty": duty,
+            "title": rules[duty].title,
+            "short_title": rules[duty].short_title,
+            "rate": rate(c),
+            "n": judged(c),
+            **{s: c[s] for s in STATUS_LABELS},
+        }
         row["few"] = 0 < row["n"] < MIN_JUDGED
         england = bench.england.get(duty, Counter()) if bench else Counter()
         row["england_rate"], row["england_n"] = rate(england), judged(england)
         own = regional.get(duty, Counter()) if regional else Counter()
         row["region_rate"], row["region_n"] = (rate(own), judged(own)) if regional else (None, 0)
-        row["below"] = (row["rate"] is not None and row["england_rate"] is not None
-                        and row["rate"] < row["england_rate"])
+        row["below"] = row["rate"] is not None and row["england_rate"] is not None and row["rate"] < row["england_rate"]
         rows.append(row)
     return rows
 
@@ -116,10 +143,15 @@ def region_rows(areas: list[dict], bench: Benchmarks, duties: list[str]) -> list
     for name in sorted(bench.regions):
         members = [a for a in areas if a.get("region") == name]
         counts = bench.regions[name]
-        rows.append({"name": name, "areas": len(members),
-                     "open_breaches": sum(a["open_breaches"] for a in members),
-                     "data_gaps": sum(a["data_gaps"] for a in members),
-                     "rates": {d: (rate(counts.get(d, Counter())), judged(counts.get(d, Counter()))) for d in duties}})
+        rows.append(
+            {
+                "name": name,
+                "areas": len(members),
+                "open_breaches": sum(a["open_breaches"] for a in members),
+                "data_gaps": sum(a["data_gaps"] for a in members),
+                "rates": {d: (rate(counts.get(d, Counter())), judged(counts.get(d, Counter()))) for d in duties},
+            }
+        )
     return rows
 
 
@@ -129,8 +161,16 @@ def england_rows(areas: list[dict], bench: Benchmarks, rules: dict[str, Rule]) -
     for duty, rule in rules.items():
         c = bench.england.get(duty, Counter())
         rated = sorted((a for a in areas if a["rates"].get(duty) is not None), key=lambda a: a["rates"][duty])
-        rows.append({"duty": duty, "short_title": rule.short_title, "rate": rate(c), "n": judged(c),
-                     "lowest": rated[0] if rated else None, "highest": rated[-1] if rated else None})
+        rows.append(
+            {
+                "duty": duty,
+                "short_title": rule.short_title,
+                "rate": rate(c),
+                "n": judged(c),
+                "lowest": rated[0] if rated else None,
+                "highest": rated[-1] if rated else None,
+            }
+        )
     return rows
 
 
@@ -138,9 +178,15 @@ def month_rows(tally: Tally) -> list[dict]:
     rows = []
     for month in sorted(tally.months):
         c = tally.months[month]
-        rows.append({"month": month, "label": datetime.strptime(month, "%Y-%m").strftime("%b %Y"),
-                     "rate": rate(c), "n": sum(c[s] for s in RATE_STATUSES),
-                     **{s: c[s] for s in RATE_STATUSES}})
+        rows.append(
+            {
+                "month": month,
+                "label": datetime.strptime(month, "%Y-%m").strftime("%b %Y"),
+                "rate": rate(c),
+                "n": sum(c[s] for s in RATE_STATUSES),
+                **{s: c[s] for s in RATE_STATUSES},
+            }
+        )
     return rows
 
 
@@ -152,13 +198,26 @@ def response_bins(answers: list[dict], weeks: int) -> dict:
     bins = []
     for start in range(1, top + 1, 7):
         end = start + 6
-        bins.append({"label": f"{start}–{end}", "start": start, "end": end,
-                     "n": sum(1 for d in days if start <= d <= end), "late": start > limit})
+        bins.append(
+            {
+                "label": f"{start}–{end}",
+                "start": start,
+                "end": end,
+                "n": sum(1 for d in days if start <= d <= end),
+                "late": start > limit,
+            }
+        )
     waiting = [a for a in answers if a["done_on"] is None]
-    return {"bins": bins, "answered": len(days), "within": sum(1 for d in days if d <= limit),
-            "limit": limit, "weeks": weeks, "waiting": len(waiting),
-            "waiting_overdue": sum(1 for a in waiting if a["status"] in ("overdue", "exception")),
-            "median": f"{statistics.median(days):g}" if days else None}
+    return {
+        "bins": bins,
+        "answered": len(days),
+        "within": sum(1 for d in days if d <= limit),
+        "limit": limit,
+        "weeks": weeks,
+        "waiting": len(waiting),
+        "waiting_overdue": sum(1 for a in waiting if a["status"] in ("overdue", "exception")),
+        "median": f"{statistics.median(days):g}" if days else None,
+    }
 
 
 def outcome_table(answers: list[dict]) -> dict:
@@ -168,9 +227,13 @@ def outcome_table(answers: list[dict]) -> dict:
             table.setdefault(a["kind"], Counter())[a["outcome"]] += 1
     rows = [{"outcome": label, "key": key, **{k: table[k][key] for k, _ in KINDS}} for key, label in OUTCOMES]
     totals = {k: sum(table[k].values()) for k, _ in KINDS}
-    return {"rows": rows, "totals": totals, "declined": sum(table[k]["declined"] for k, _ in KINDS),
-            "answered": sum(totals.values()), "unanswered": sum(1 for a in answers if not a["answered"])}
-
+    return {
+        "rows": rows,
+        "totals": totals,
+        "declined": sum(table[k]["declined"] for k, _ in KINDS),
+        "answered": sum(totals.values()),
+        "unanswered": sum(1 for a in answers if not a["answered"]),
+    }
 
 
 def _rel(from_folder: str, target: str) -> str:
@@ -180,23 +243,39 @@ def _rel(from_folder: str, target: str) -> str:
 
 def _listing(rows: list[dict], folder: str, names: dict[str, str], as_of: date) -> dict:
     """The tables of a dashboard: open breaches, next 14 days, data gaps, exceptions in force."""
+
     def item(r: dict) -> dict:
         linked = r["status"] in ACTION_STATUSES
-        return {**r, "owner_name": names.get(r["owner"], ""),
-                "href": _rel(folder, explanation_path(r["area"], r["duty"], r["subject"])) if linked else None,
-                "case_href": _rel(folder, case_path(r["area"], r["case_ref"])) if linked and r["case_ref"] else None}
+        return {
+            **r,
+            "owner_name": names.get(r["owner"], ""),
+            "href": _rel(folder, explanation_path(r["area"], r["duty"], r["subject"])) if linked else None,
+            "case_href": _rel(folder, case_path(r["area"], r["case_ref"])) if linked and r["case_ref"] else None,
+        }
 
     horizon = as_of + timedelta(days=NEXT_DAYS)
-    open_breaches = sorted((item(r) for r in rows if r["status"] == "overdue"),
-                           key=lambda r: (-r["days_late"], r["duty"], r["subject"]))
-    upcoming = sorted((item(r) for r in rows if r["status"] in ("due_soon", "pending")
-                       and r["due_on"] is not None and as_of <= r["due_on"] <= horizon),
-                      key=lambda r: (r["due_on"], r["duty"], r["subject"]))
+    open_breaches = sorted(
+        (item(r) for r in rows if r["status"] == "overdue"), key=lambda r: (-r["days_late"], r["duty"], r["subject"])
+    )
+    upcoming = sorted(
+        (
+            item(r)
+            for r in rows
+            if r["status"] in ("due_soon", "pending") and r["due_on"] is not None and as_of <= r["due_on"] <= horizon
+        ),
+        key=lambda r: (r["due_on"], r["duty"], r["subject"]),
+    )
     gaps = [item(r) for r in rows if r["status"] == "data_gap"]
     exceptions = [item(r) for r in rows if r["status"] == "exception"]
     closed = [item(r) for r in rows if r["status"] in ("late", "breached")]
-    return {"open_breaches": open_breaches, "upcoming": upcoming, "gaps": gaps,
-            "exceptions": exceptions, "closed_breaches": closed, "horizon": horizon}
+    return {
+        "open_breaches": open_breaches,
+        "upcoming": upcoming,
+        "gaps": gaps,
+        "exceptions": exceptions,
+        "closed_breaches": closed,
+        "horizon": horizon,
+    }
 
 
 def _exception_info(exceptions: dict, rows: list[dict]) -> None:
@@ -208,7 +287,6 @@ def _exception_info(exceptions: dict, rows: list[dict]) -> None:
         r["granted_on"] = x["granted_on"] if x else None
         r["expires_on"] = x["expires_on"] if x else None
         r["exception_id"] = x["exception_id"] if x else None
-
 
 
 def _day(value: date | None) -> str:
@@ -232,20 +310,25 @@ def plain_words(e, acts: dict) -> dict:
         "due_soon": f"This is due on {due} and has not been done yet.",
         "pending": f"This is due on {due} and has not been done yet." if e.due_on else "This is not due yet.",
         "exception": "This would be a breach, but an exception is in force" + (f": {e.reason}." if e.reason else "."),
-        "data_gap": "This cannot be judged because the records are incomplete" + (f": {e.reason}." if e.reason else "."),
+        "data_gap": "This cannot be judged because the records are incomplete"
+        + (f": {e.reason}." if e.reason else "."),
         "met": f"This was done on time, on {done}.",
     }.get(e.status, "")
     who = f"{acts['name'] or acts['code']} ({acts['code']}) must act."
     if acts["hops"]:
         last = acts["hops"][-1]
-        who = (f"{acts['name'] or acts['code']} ({acts['code']}) acts now: it took over the duties of "
-               f"{last['from_name'] or last['from']} ({last['from']}) on {_day(last['on'])}.")
+        who = (
+            f"{acts['name'] or acts['code']} ({acts['code']}) acts now: it took over the duties of "
+            f"{last['from_name'] or last['from']} ({last['from']}) on {_day(last['on'])}."
+        )
     if e.status == "exception":
         expires = (e.exception or {}).get("expires_on")
         step = "Nothing is needed while the exception is in force" + (f" (until {_day(expires)})." if expires else ".")
     elif e.status == "data_gap":
-        step = ("Fill in the missing field in the case-management system and send the next export; "
-                "the next check judges it.")
+        step = (
+            "Fill in the missing field in the case-management system and send the next export; "
+            "the next check judges it."
+        )
     elif e.status == "late":
         step = "Nothing more is due on this duty; it stays on record as done late."
     else:
@@ -257,9 +340,22 @@ def who_acts(successors, names: dict[str, str], owner: str, area: str, on: date)
     """Who is responsible on `on` for a duty the records give to `owner`, and by which handovers."""
     hops = successors.chain(owner, area, on)
     code = hops[-1].to_body.code if hops else owner
-    return {"code": code, "name": names.get(code, ""), "owner": owner, "owner_name": names.get(owner, ""),
-            "hops": [{"from": h.from_body.code, "from_name": h.from_body.name, "to": h.to_body.code,
-                      "to_name": h.to_body.name, "on": h.on} for h in hops]}
+    return {
+        "code": code,
+        "name": names.get(code, ""),
+        "owner": owner,
+        "owner_name": names.get(owner, ""),
+        "hops": [
+            {
+                "from": h.from_body.code,
+                "from_name": h.from_body.name,
+                "to": h.to_body.code,
+                "to_name": h.to_body.name,
+                "on": h.on,
+            }
+            for h in hops
+        ],
+    }
 
 
 def case_events(records: list[tuple[str, str, dict]], found: list[dict]) -> list[dict]:
@@ -271,6 +367,11 @@ def case_events(records: list[tuple[str, str, dict]], found: list[dict]) -> list
                 events.append({"on": value, "track": kind, "label": f"{kind} {rid}: {name.replace('_', ' ')}"})
     for r in found:
         if r["due_on"] is not None:
-            events.append({"on": r["due_on"], "track": "deadline",
-                           "label": f"{r['short_title']} due ({STATUS_LABELS[r['status']].lower()})"})
+            events.append(
+                {
+                    "on": r["due_on"],
+                    "track": "deadline",
+                    "label": f"{r['short_title']} due ({STATUS_LABELS[r['status']].lower()})",
+                }
+            )
     return sorted(events, key=lambda e: (e["on"], e["track"], e["label"]))

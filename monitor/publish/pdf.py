@@ -18,7 +18,8 @@ CHROMIUM_ENV = "SEND_MONITOR_CHROMIUM"
 
 def chromium_path() -> str:
     found = os.environ.get(CHROMIUM_ENV) or next(
-        (p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p), None)
+        (p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p), None
+    )
     if not found:
         raise PublishError(f"--pdf needs Chromium: install it or set {CHROMIUM_ENV}")
     return found
@@ -28,15 +29,33 @@ def render_pdf(html_path: Path, pdf_path: Path | None = None, timeout: int = 120
     """Print one page to PDF with headless Chromium (its print stylesheet applies)."""
     pdf_path = pdf_path or html_path.with_suffix(".pdf")
     with tempfile.TemporaryDirectory(prefix="send-monitor-chromium-") as profile:
-        cmd = [chromium_path(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--disable-extensions", f"--user-data-dir={profile}", "--no-pdf-header-footer",
-               "--print-to-pdf-no-header", f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()]
-        result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                                preexec_fn=functools.partial(die_with_parent, os.getpid()))
+        cmd = [
+            chromium_path(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            "--print-to-pdf-no-header",
+            f"--print-to-pdf={pdf_path}",
+            html_path.resolve().as_uri(),
+        ]
+        result = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            preexec_fn=functools.partial(die_with_parent, os.getpid()),
+        )
     if not pdf_path.exists() or pdf_path.stat().st_size == 0:
-        raise PublishError(f"Chromium did not write {pdf_path} (exit {result.returncode}): "
-                           f"{result.stderr.strip()[-500:]}")
+        raise PublishError(
+            f"Chromium did not write {pdf_path} (exit {result.returncode}): {result.stderr.strip()[-500:]}"
+        )
     return pdf_path
 
 

@@ -20,7 +20,7 @@ LONG_LISTING = 20  # a report lists more closed breaches of one duty by month, i
 DASHBOARDS = dashboards_dir()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _fmt_date(value) -> str:
     if value is None or value == "":
         return "—"
@@ -81,8 +81,9 @@ def written(text: str, parameters: dict) -> str:
 def css_string(text: str) -> Markup:
     """A quoted CSS string safe inside a <style> element: anything but letters, digits and
     spaces becomes a CSS escape."""
-    return Markup('"' + "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):x} "
-                                for c in str(text)) + '"')
+    return Markup(
+        '"' + "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):x} " for c in str(text)) + '"'
+    )
 
 
 def month_summary(found: list) -> list[dict]:
@@ -90,23 +91,45 @@ def month_summary(found: list) -> list[dict]:
     months: dict[str, dict] = {}
     for e in found:
         key = e.due_on.strftime("%Y-%m") if e.due_on else ""
-        m = months.setdefault(key, {"label": e.due_on.strftime("%b %Y") if e.due_on else "no due date",
-                                    "late": 0, "breached": 0, "most": 0})
+        m = months.setdefault(
+            key,
+            {"label": e.due_on.strftime("%b %Y") if e.due_on else "no due date", "late": 0, "breached": 0, "most": 0},
+        )
         m["late" if e.status == "late" else "breached"] += 1
         m["most"] = max(m["most"], e.days_late)
     return [months[k] for k in sorted(months)]
 
 
 def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(DASHBOARDS), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(d=_fmt_date, rate=fmt_rate, value=_fmt_value, money=_money, written=written, css_string=css_string,
-                       parameter=lambda value, name: written_parameter(name, value))
-    tags = {s: Markup('<strong class="tag tag--{}">{}</strong>').format(STATUS_COLOURS[s], label)
-            for s, label in STATUS_LABELS.items()}
-    env.globals.update(STATUS_LABELS=STATUS_LABELS, STATUS_COLOURS=STATUS_COLOURS,
-                       RATE_STATUSES=RATE_STATUSES, ACTION_STATUSES=ACTION_STATUSES, tag=tags.__getitem__,
-                       month_summary=month_summary, LONG_LISTING=LONG_LISTING)
+    env = Environment(
+        loader=FileSystemLoader(DASHBOARDS),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        d=_fmt_date,
+        rate=fmt_rate,
+        value=_fmt_value,
+        money=_money,
+        written=written,
+        css_string=css_string,
+        parameter=lambda value, name: written_parameter(name, value),
+    )
+    tags = {
+        s: Markup('<strong class="tag tag--{}">{}</strong>').format(STATUS_COLOURS[s], label)
+        for s, label in STATUS_LABELS.items()
+    }
+    env.globals.update(
+        STATUS_LABELS=STATUS_LABELS,
+        STATUS_COLOURS=STATUS_COLOURS,
+        RATE_STATUSES=RATE_STATUSES,
+        ACTION_STATUSES=ACTION_STATUSES,
+        tag=tags.__getitem__,
+        month_summary=month_summary,
+        LONG_LISTING=LONG_LISTING,
+    )
     return env
 
 
@@ -128,4 +151,3 @@ class _Parts:
         if key not in self.cache:
             self.cache[key] = Markup(self.module.rule_source(rule, stored_version))
         return self.cache[key]
-

@@ -10,7 +10,7 @@ import os
 import shutil
 import tempfile
 import threading
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from jinja2 import Environment, Template
@@ -98,8 +98,9 @@ class SiteFolder:
         if out.exists() and not out.is_dir():
             raise PublishError(f"{out} is a file, not a folder: choose an empty or new folder")
         if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
-            raise PublishError(f"{out} is not empty and is not a site written by send-monitor: "
-                               "choose an empty or new folder")
+            raise PublishError(
+                f"{out} is not empty and is not a site written by send-monitor: choose an empty or new folder"
+            )
 
     @contextlib.contextmanager
     def lock(self):
@@ -117,7 +118,7 @@ class SiteFolder:
         return os.readlink(self.out_dir) if self.out_dir.is_symlink() else None
 
     def new_version(self) -> Path:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         return Path(tempfile.mkdtemp(prefix=f"{self.prefix}v-{stamp}-", dir=self.parent))
 
     def swap(self, version: Path) -> None:
@@ -136,13 +137,18 @@ class SiteFolder:
     def leftovers(self) -> list[Path]:
         """Everything beside OUT_DIR that earlier or killed publishes left, but the current version."""
         keep = self.current()
-        return [p for p in self.parent.glob(f"{self.prefix}*")
-                if p.name != keep and p.name != f"{self.prefix}lock"
-                and p.name.startswith(tuple(f"{self.prefix}{k}-" for k in ("v", "new", "old", "link")))]
+        return [
+            p
+            for p in self.parent.glob(f"{self.prefix}*")
+            if p.name != keep
+            and p.name != f"{self.prefix}lock"
+            and p.name.startswith(tuple(f"{self.prefix}{k}-" for k in ("v", "new", "old", "link")))
+        ]
 
     def prune(self, background: bool = False) -> None:
         """Remove the leftovers; tens of thousands of old pages take a while, so after a swap
         this runs in a (non-daemon) thread that a command-line run still finishes."""
+
         def remove(paths: list[Path]) -> None:
             for p in paths:
                 if p.is_symlink() or p.is_file():
@@ -190,4 +196,3 @@ def _write_assets(site: Path) -> None:
     for path in (DASHBOARDS / "static").iterdir():
         if path.is_file():
             shutil.copyfile(path, assets / path.name)
-
