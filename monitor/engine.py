@@ -211,9 +211,6 @@ def _planned(conn: Connection) -> None:
     """Called once the check has planned, before it writes anything (tests hold a check open here)."""
 
 
-_SQLITE_CACHE_KIB = 32768  # a full check rewrites many pages: keep them in memory until the commit
-
-
 @contextmanager
 def snapshot(engine: Engine) -> Iterator[Connection]:
     """One transaction that reads one consistent state of the store and then writes.
@@ -223,7 +220,6 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
     REPEATABLE READ, so every read sees the store as of the first one."""
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql(f"PRAGMA cache_size=-{_SQLITE_CACHE_KIB}")  # fewer pages spilled to the WAL
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
