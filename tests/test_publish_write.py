@@ -43,14 +43,6 @@ def _beside(site: Path) -> list[str]:
     return sorted(p.name for p in site.parent.iterdir() if p.name.startswith(f".{site.name}."))
 
 
-# The moment between a complete build and the swap is too short to hit from outside, so
-# there the publish kills itself (SIGKILL, as kill -9) just before it would swap.
-KILL_BEFORE_SWAP = (
-    "import os, signal; from monitor.publish.write import SiteFolder; "
-    "SiteFolder.swap = lambda self, version: os.kill(os.getpid(), signal.SIGKILL); "
-)
-
-
 def _start(db: str, site: Path, prelude: str = "") -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", prelude + CLI, "--db", db, "publish", str(site)],
