@@ -46,7 +46,25 @@ _FIELDS = (
     "rule_version",
     "rule_row",
 )
+_STATUS = _FIELDS.index("status")
+_INSERTED = ("duty", "subject", *_FIELDS, "as_of", "status_since", "check_id")  # a new finding's columns
+_HISTORY = (  # a history row's columns
+    "check_id",
+    "as_of",
+    "duty",
+    "subject",
+    "area",
+    "owner",
+    "old_status",
+    "new_status",
+    "due_on",
+    "done_on",
+    "days_late",
+    "reason",
+    "rule_version",
+)
 _CHUNK = 2000
+_BATCH = 20_000  # outcomes compared with the stored findings, and written, at a time
 
 
 @dataclass
@@ -191,13 +209,13 @@ def _check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progre
             writer = _Writer(conn, rule.id, as_of, check_id, keys)
             for outcome in evaluate_duty(conn, rule, as_of, keys, exceptions, decided):
                 writer.add(outcome, rule)
-                if progress and writer.seen_count % 5000 == 0:
-                    progress(rule.id, writer.seen_count, None)
+                if progress and writer.evaluated % 5000 == 0:
+                    progress(rule.id, writer.evaluated, None)
             writer.finish()
-            evaluated += writer.seen_count
+            evaluated += writer.evaluated
             changed += writer.changed
             if progress:
-                progress(rule.id, writer.seen_count, writer.seen_count)
+                progress(rule.id, writer.evaluated, writer.evaluated)
         counts = status_counts(conn)
         conn.execute(
             update(CheckRun.__table__)
@@ -242,134 +260,136 @@ def status_counts(conn: Connection) -> dict[str, dict[str, int]]:
 
 
 class _Writer:
-    """Compares one duty's outcomes with the stored findings and writes the differences in batches."""
+    """Compares one duty's outcomes with the stored findings and writes the differences in batches.
+
+    Outcomes are compared a batch at a time with the stored findings of their subjects
+    (looked up by key), so memory stays bounded however many findings are stored. Findings
+    are handled as tuples in the order of `_FIELDS`: comparing and writing a million of
+    them as dicts or SQLAlchemy rows costs a good part of a full check."""
 
     def __init__(self, conn: Connection, duty: str, as_of: date, check_id: int, keys: set[str] | None):
         self.conn, self.duty, self.as_of, self.check_id = conn, duty, as_of, check_id
         self.keys = keys
-        self.seen: set[str] = set()
+        self.evaluated = 0
+        self.seen: set[str] = set()  # subjects with a finding to store
         self.changed = 0
-        self.inserts: list[dict] = []
+        self.pending: list[tuple[str, tuple]] = []  # (subject, fields) not yet compared
+        self.inserts: list[tuple] = []
         self.updates: list[dict] = []
-        self.history: list[dict] = []
-        f = Finding.__table__
-        stmt = select(f.c.subject, f.c.status_since, *[f.c[c] for c in _FIELDS]).where(f.c.duty == duty)
-        if keys is None:
-            self.old = {r.subject: r for r in conn.execute(stmt)}
-        else:
-            self.old = {}
-            for chunk in _chunks(sorted(keys), _CHUNK):
-                self.old.update((r.subject, r) for r in conn.execute(stmt.where(f.c.record_key.in_(chunk))))
+        self.history: list[tuple] = []
 
-    @property
-    def seen_count(self) -> int:
-        return len(self.seen)
+    def _stored(self, subjects: list[str]) -> dict[str, tuple]:
+        """The stored findings of `subjects`: subject -> (status_since, *fields)."""
+        f = Finding.__table__
+        stmt = select(f.c.subject, f.c.status_since, *[f.c[c] for c in _FIELDS]).where(f.c.duty == self.duty)
+        found: dict[str, tuple] = {}
+        for chunk in _chunks(subjects, _CHUNK):
+            found.update((r[0], tuple(r[1:])) for r in self.conn.execute(stmt.where(f.c.subject.in_(chunk))))
+        return found
 
     def add(self, outcome: Outcome, rule: Rule) -> None:
+        self.evaluated += 1
+        if outcome.status == "not_applicable":  # not stored: a stored finding that becomes one is retired
+            return
         ob = outcome.obligation
         self.seen.add(ob.subject)
-        before = self.old.get(ob.subject)
-        if outcome.status == "not_applicable":  # not stored: a stored finding that becomes one is retired
-            if before is not None:
-                self.seen.discard(ob.subject)
-            return
-        values = {
-            "record_key": ob.key,
-            "area": ob.area,
-            "owner": ob.owner,
-            "case_ref": ob.case_ref,
-            "status": outcome.status,
-            "due_on": ob.due_on,
-            "done_on": ob.done_on,
-            "days_late": outcome.days_late,
-            "reason": outcome.reason,
-            "rule_version": rule.version,
-            "rule_row": outcome.row.number,
-        }
-        if before is None:
-            self.inserts.append(
-                {
-                    "duty": self.duty,
-                    "subject": ob.subject,
-                    **values,
-                    "as_of": self.as_of,
-                    "status_since": self.as_of,
-                    "check_id": self.check_id,
-                }
-            )
-        elif any(getattr(before, c) != values[c] for c in _FIELDS):
-            since = self.as_of if before.status != values["status"] else before.status_since
-            self.updates.append(
-                {
-                    "k_subject": ob.subject,
-                    **{f"v_{c}": v for c, v in values.items()},
-                    "v_as_of": self.as_of,
-                    "v_check_id": self.check_id,
-                    "v_status_since": since,
-                }
-            )
-        else:
-            return
-        self.changed += 1
-        if before is None or before.status != values["status"]:
-            self._history(ob.subject, values, before.status if before is not None else None)
-        if len(self.inserts) + len(self.updates) >= 20000:
-            self._flush()
+        values = (
+            ob.key,
+            ob.area,
+            ob.owner,
+            ob.case_ref,
+            outcome.status,
+            ob.due_on,
+            ob.done_on,
+            outcome.days_late,
+            outcome.reason,
+            rule.version,
+            outcome.row.number,
+        )
+        self.pending.append((ob.subject, values))
+        if len(self.pending) >= _BATCH:
+            self._compare()
 
-    def _history(self, subject: str, values: dict, old_status: str | None) -> None:
+    def _compare(self) -> None:
+        old = self._stored([subject for subject, _ in self.pending])
+        for subject, values in self.pending:
+            before = old.get(subject)
+            status = values[_STATUS]
+            if before is None:
+                self.inserts.append((self.duty, subject, *values, self.as_of, self.as_of, self.check_id))
+            elif before[1:] != values:
+                since = self.as_of if before[_STATUS + 1] != status else before[0]
+                self.updates.append(
+                    {
+                        "k_subject": subject,
+                        **{f"v_{c}": v for c, v in zip(_FIELDS, values, strict=True)},
+                        "v_as_of": self.as_of,
+                        "v_check_id": self.check_id,
+                        "v_status_since": since,
+                    }
+                )
+            else:
+                continue
+            self.changed += 1
+            if before is None or before[_STATUS + 1] != status:
+                self._history(subject, values, before[_STATUS + 1] if before is not None else None)
+        self.pending = []
+        self._flush()
+
+    def _history(self, subject: str, values: tuple, old_status: str | None) -> None:
+        _key, area, owner, _case, status, due_on, done_on, days_late, reason, version, _row = values
         self.history.append(
-            {
-                "check_id": self.check_id,
-                "as_of": self.as_of,
-                "duty": self.duty,
-                "subject": subject,
-                "area": values["area"],
-                "owner": values["owner"],
-                "old_status": old_status,
-                "new_status": values["status"],
-                "due_on": values["due_on"],
-                "done_on": values["done_on"],
-                "days_late": values["days_late"],
-                "reason": values["reason"],
-                "rule_version": values["rule_version"],
-            }
+            (
+                self.check_id,
+                self.as_of,
+                self.duty,
+                subject,
+                area,
+                owner,
+                old_status,
+                status,
+                due_on,
+                done_on,
+                days_late,
+                reason,
+                version,
+            )
         )
 
     def _flush(self) -> None:
         f = Finding.__table__
-        bulk_insert(self.conn, f, self.inserts)
+        bulk_insert(self.conn, f, _INSERTED, self.inserts)
         if self.updates:
             cols: dict[str, Any] = {k[2:]: bindparam(k) for k in self.updates[0] if k.startswith("v_")}
             self.conn.execute(
                 update(f).where(and_(f.c.duty == self.duty, f.c.subject == bindparam("k_subject"))).values(cols),
                 self.updates,
             )
-        bulk_insert(self.conn, FindingChange.__table__, self.history)
+        bulk_insert(self.conn, FindingChange.__table__, _HISTORY, self.history)
         self.inserts, self.updates, self.history = [], [], []
 
     def finish(self) -> None:
-        """Flush, and retire stored findings that are now not applicable (or whose record
-        does not exist as of this date)."""
-        gone = [s for s in self.old if s not in self.seen]
-        for subject in gone:
-            before = self.old[subject]
-            self._history(
-                subject,
-                {
-                    "area": before.area,
-                    "owner": before.owner,
-                    "status": "not_applicable",
-                    "due_on": None,
-                    "done_on": None,
-                    "days_late": 0,
-                    "reason": "not applicable as of this date",
-                    "rule_version": before.rule_version,
-                },
-                before.status,
-            )
-        self._flush()
+        """Compare and write what is pending, and retire stored findings that are now not
+        applicable (or whose record does not exist as of this date)."""
+        self._compare()
         f = Finding.__table__
-        for chunk in _chunks(gone, 500):
+        # the findings this check wrote were all seen
+        stmt = select(f.c.subject).where(and_(f.c.duty == self.duty, f.c.check_id != self.check_id))
+        if self.keys is None:
+            stored = self.conn.execute(stmt, execution_options={"yield_per": 10_000}).scalars()
+            gone = [s for s in stored if s not in self.seen]
+        else:
+            gone = []
+            for chunk in _chunks(sorted(self.keys), _CHUNK):
+                gone += [
+                    s for s in self.conn.execute(stmt.where(f.c.record_key.in_(chunk))).scalars() if s not in self.seen
+                ]
+        for chunk in _chunks(gone, _CHUNK):
+            for subject, old in self._stored(chunk).items():
+                _since, _key, area, owner, case_ref, status, *_rest, version, row = old
+                retired = (None, area, owner, case_ref, "not_applicable", None, None, 0)
+                self._history(subject, (*retired, "not applicable as of this date", version, row), status)
+            self._flush()
             self.conn.execute(delete(f).where(and_(f.c.duty == self.duty, f.c.subject.in_(chunk))))
         self.changed += len(gone)
 

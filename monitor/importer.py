@@ -22,7 +22,6 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
 
 from monitor.mapping import Mapping
 from monitor.models import AuditEntry, ImportBatch
@@ -34,6 +33,7 @@ from monitor.store import bulk_insert
 Progress = Callable[[str, int, int | None], None]
 _CHUNK = 5000
 _LOOKUP = 500
+_AUDIT = ("batch_id", "record_type", "record_key", "column", "old_value", "new_value")  # an audit row's columns
 _SQLITE_CACHE_KIB = 32768
 # C0 and C1 control characters; tab, line feed and carriage return are allowed in free text only
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -694,7 +694,7 @@ class _Run:
         table = rtype.model.__table__
         new_rows: list[list] = []
         changed_rows: list[dict] = []
-        audit: list[dict] = []
+        audit: list[tuple] = []
         batch = self.batch_id
         if not stored:  # all new: the rows' own lists are written (they are not used after this)
             new_rows = [values for _, values in chunk]
@@ -718,15 +718,7 @@ class _Run:
             )
             record_key = ":".join(key)
             audit.extend(
-                {
-                    "batch_id": self.batch_id,
-                    "record_type": rtype.name,
-                    "record_key": record_key,
-                    "column": c,
-                    "old_value": _text(old[c]),
-                    "new_value": _text(values[index[c]]),
-                }
-                for c in diff
+                (self.batch_id, rtype.name, record_key, c, _text(old[c]), _text(values[index[c]])) for c in diff
             )
         counts["new"] += len(new_rows)
         counts["updated"] += len(changed_rows)
@@ -745,39 +737,12 @@ class _Run:
                                 values[i] = convert(values[i])
             for values in new_rows:
                 values += (batch, batch)
-            _insert(self.conn, table, [*names, "created_batch", "updated_batch"], new_rows)
+            bulk_insert(self.conn, table, [*names, "created_batch", "updated_batch"], new_rows)
         if changed_rows:
             assignments: dict[str, Any] = {c[2:]: bindparam(c) for c in changed_rows[0] if c.startswith("v_")}
             where = and_(*[table.c[k] == bindparam(f"k_{k}") for k in rtype.key])
             self.conn.execute(update(table).where(where).values(assignments), changed_rows)
-        bulk_insert(self.conn, AuditEntry.__table__, audit)
-
-
-def _insert(conn: Connection, table, columns: list[str], rows: list) -> None:
-    """Insert rows through the driver itself: PostgreSQL's COPY, else `executemany`. Driver errors
-    are raised as SQLAlchemy's, as every other statement's are."""
-    dbapi = conn.dialect.loaded_dbapi
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    cursor = driver.cursor()
-    try:
-        if conn.dialect.name == "postgresql":
-            cols = ", ".join(f'"{c}"' for c in columns)
-            sql = f'COPY "{table.name}" ({cols}) FROM STDIN'
-            with cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            quote = conn.dialect.identifier_preparer.quote
-            sql = (
-                f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-                f"VALUES ({', '.join(['?'] * len(columns))})"
-            )
-            cursor.executemany(sql, rows)
-    except dbapi.Error as exc:
-        raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
-    finally:
-        cursor.close()
+        bulk_insert(self.conn, AuditEntry.__table__, _AUDIT, audit)
 
 
 def _text(value) -> str | None:

@@ -174,12 +174,11 @@ class Finding(TableModel, table=True):
     __table_args__ = (
         Index("ix_findings_area_status", "area", "status"),
         Index("ix_findings_duty_key", "duty", "record_key"),
-        Index("ix_findings_duty_status", "duty", "status"),
     )
     duty: str = Field(primary_key=True)
     subject: str = Field(primary_key=True)
     record_key: str  # the id of the record the subject hangs on (see obligations.Obligation.key)
-    area: str = Field(index=True)
+    area: str  # ix_findings_area_status serves look-ups by area
     owner: str = Field(index=True)
     case_ref: Optional[str] = None
     status: str
@@ -200,7 +199,7 @@ class FindingChange(TableModel, table=True):
     __tablename__ = "finding_history"
     __table_args__ = (Index("ix_history_finding", "duty", "subject"),)
     id: Optional[int] = Field(default=None, primary_key=True)
-    check_id: int = Field(index=True)
+    check_id: int
     as_of: date
     duty: str
     subject: str

@@ -9,12 +9,11 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from operator import itemgetter
 from pathlib import Path
 
 import psycopg
@@ -337,24 +336,33 @@ def backup_sqlite(url: str, target: Path) -> None:
         raise StoreError(f"cannot back up the store to {target}: {exc}") from None
 
 
-def bulk_insert(conn: Connection, table: Table, rows: list[dict]) -> None:
-    """Insert many rows through the driver's executemany, skipping per-row ORM work.
-
-    All rows must have the keys of the first; values are plain Python values
-    (dates and decimals are adapted by the driver: see `_sqlite_adapters`).
-    """
+def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list) -> None:
+    """Insert many rows (sequences in the order of `columns`) through the driver itself,
+    skipping per-row SQLAlchemy work: PostgreSQL's COPY, else `executemany`. Values are
+    plain Python values (dates and decimals are adapted by the driver: see
+    `_sqlite_adapters`); driver errors are raised as SQLAlchemy's, as every other
+    statement's are."""
     if not rows:
         return
-    columns = list(rows[0])
+    dbapi = conn.dialect.loaded_dbapi
+    driver = conn.connection.driver_connection
+    assert driver is not None
     quote = conn.dialect.identifier_preparer.quote
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join([mark] * len(columns))})"
-    )
-    conn.exec_driver_sql(
-        sql, list(map(itemgetter(*columns), rows)) if len(columns) > 1 else [(r[columns[0]],) for r in rows]
-    )
+    names = ", ".join(quote(c) for c in columns)
+    cursor = driver.cursor()
+    try:
+        if conn.dialect.name == "postgresql":
+            sql = f"COPY {quote(table.name)} ({names}) FROM STDIN"
+            with cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join(['?'] * len(columns))})"
+            cursor.executemany(sql, rows)
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
+    finally:
+        cursor.close()
 
 
 def _sqlite_adapters() -> None:

@@ -1,0 +1,27 @@
+"""Drop three indexes no query needs, each of which a full check kept up for every finding
+it wrote: `ix_findings_area` (served by `ix_findings_area_status`), `ix_findings_duty_status`
+(the status counts read the findings in primary-key order) and `ix_finding_history_check_id`.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-02
+"""
+
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.drop_index("ix_findings_area", table_name="findings")
+    op.drop_index("ix_findings_duty_status", table_name="findings")
+    op.drop_index("ix_finding_history_check_id", table_name="finding_history")
+
+
+def downgrade() -> None:
+    op.create_index("ix_finding_history_check_id", "finding_history", ["check_id"], unique=False)
+    op.create_index("ix_findings_duty_status", "findings", ["duty", "status"], unique=False)
+    op.create_index("ix_findings_area", "findings", ["area"], unique=False)
