@@ -176,6 +176,14 @@ def test_a_merger_after_the_as_of_date_changes_nothing(later, before):
     assert [name for name in got if got[name] != expected[name]] == []
 
 
+def _violations(page) -> list:
+    """axe-core's findings on the page (every impact level), as (rule, first nodes)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in found]
+
+
 def test_successor_page_in_chromium(merged, chromium):
     from playwright.sync_api import sync_playwright
 
@@ -186,16 +194,29 @@ def test_successor_page_in_chromium(merged, chromium):
             page = browser.new_page()
             page.on("console", lambda m: m.type == "error" and errors.append(m.text))
             page.on("pageerror", lambda e: errors.append(str(e)))
+
+            def checked(page) -> None:  # no console errors, then axe-core (whose fetches fail on file://)
+                assert not errors, errors
+                assert not _violations(page)
+                errors.clear()
+
             page.goto((merged["site"] / area_path(NEW) / "index.html").resolve().as_uri())
             page.wait_for_load_state("load")
-            assert page.locator(".chart__plot svg.main-svg").count() >= 4  # the charts drew
+            charts = page.locator(".chart__plot")
+            assert charts.count() == 4
+            for i in range(4):  # each drew
+                charts.nth(i).locator("svg.main-svg").first.wait_for(state="attached", timeout=10_000)
             assert page.locator("#table-open-breaches .tag--grey", has_text="Inherited").count() >= 1
+            checked(page)
             page.locator("#table-split a").click()
             page.wait_for_load_state("load")
             assert page.locator("h1").inner_text() == f"{OLD} Area {OLD}"
+            checked(page)
             page.locator("#superseded a").click()
             page.wait_for_load_state("load")
             assert page.locator("h1").inner_text() == f"{NEW} Area {NEW}"
-            assert not errors, errors
+            page.goto((merged["site"] / "index.html").resolve().as_uri())
+            assert page.locator("#table-superseded-areas tbody tr").count() == 1
+            checked(page)
         finally:
             browser.close()
