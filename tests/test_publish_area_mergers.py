@@ -1,7 +1,8 @@
 """Dashboards follow a local-authority merger (852 taken over by 851 from 1 Apr 2020): the
 successor's page holds its own findings and the LA duties it inherited, marked and split; the
 superseded area's page keeps its history and links on; the national page lists it apart and
-counts every finding once; a merger after the as-of date changes nothing."""
+counts every finding once; a chain of two ends with the last successor; a merger after the
+as-of date changes nothing."""
 
 from __future__ import annotations
 
@@ -20,18 +21,17 @@ AS_OF = "2020-06-30"
 OLD, NEW = "852", "851"
 
 
-def _site(base: Path, successor_from: str | None) -> dict:
-    """The demo records (852 succeeded by 851 from `successor_from`, if given), checked and
-    published once."""
+def _site(base: Path, successors: dict[str, tuple[str, str]]) -> dict:
+    """The demo records with `successors` ({area: (successor, from)}), checked and published once."""
     folder = base / "records"
     shutil.copytree(SAMPLE, folder)
-    if successor_from:
+    if successors:
         path = folder / "areas.csv"
         with open(path, encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             fields, rows = reader.fieldnames, list(reader)
         for r in rows:
-            r["successor_code"], r["successor_from"] = (NEW, successor_from) if r["area_code"] == OLD else ("", "")
+            r["successor_code"], r["successor_from"] = successors.get(r["area_code"], ("", ""))
         with open(path, "w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=[*fields, "successor_code", "successor_from"])
             writer.writeheader()
@@ -47,17 +47,22 @@ def _site(base: Path, successor_from: str | None) -> dict:
 
 @pytest.fixture(scope="module")
 def before(tmp_path_factory):
-    return _site(tmp_path_factory.mktemp("before"), None)
+    return _site(tmp_path_factory.mktemp("before"), {})
 
 
 @pytest.fixture(scope="module")
 def merged(tmp_path_factory):
-    return _site(tmp_path_factory.mktemp("merged"), "2020-04-01")
+    return _site(tmp_path_factory.mktemp("merged"), {OLD: (NEW, "2020-04-01")})
 
 
 @pytest.fixture(scope="module")
 def later(tmp_path_factory):
-    return _site(tmp_path_factory.mktemp("later"), "2020-07-01")
+    return _site(tmp_path_factory.mktemp("later"), {OLD: (NEW, "2020-07-01")})
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory):  # 850 taken over by 852 in 2019, then 852 by 851
+    return _site(tmp_path_factory.mktemp("chain"), {"850": (OLD, "2019-01-01"), OLD: (NEW, "2020-04-01")})
 
 
 def _page(site: Path, rel: str) -> str:
@@ -158,6 +163,25 @@ def test_national_page_lists_the_old_area_apart_and_counts_once(merged, before):
         for p in (page, earlier)
     )
     assert int(now["London"]) == int(then["London"]) + passed and int(now["East of England"]) == kept
+
+
+def test_a_chain_of_two_ends_with_the_last_successor(chain, before):
+    page = _page(chain["site"], area_path(NEW) + "index.html")
+    split = _table(page, "table-split")
+    inherited = 0
+    for code in ("850", OLD):
+        la = [r for r in chain["rows"] if r["area"] == r["owner"] == code]
+        assert la and all(r["acts_now"] == NEW for r in la)
+        assert f">{code} Area {code}</a> (inherited" in split and f'<td class="num">{len(la)}</td>' in split
+        inherited += len(la)
+    first = _page(chain["site"], area_path("850") + "index.html")
+    assert f"Replaced by {OLD} Area {OLD}" in first and f'href="../{OLD}/index.html"' in first
+    national, earlier = _page(chain["site"], "index.html"), _page(before["site"], "index.html")
+    assert _column(national, "table-areas", "Area") == [
+        f"{NEW} Area {NEW} London includes {inherited} inherited findings"
+    ]
+    kept = _sum(national, "table-superseded-areas", "Commissioners' open breaches")
+    assert _sum(national, "table-areas", "Open breaches") + kept == _sum(earlier, "table-areas", "Open breaches")
 
 
 def _files(site: Path) -> dict[str, str]:
