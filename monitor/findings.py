@@ -386,14 +386,16 @@ def area_batches(conn: Connection) -> dict[str, list[dict]]:
     return out
 
 
-def status_counts(conn: Connection) -> dict[tuple[str, str], dict[str, int]]:
-    """How many current findings of each status each (area, duty) has."""
+def status_counts(conn: Connection) -> dict[tuple[str, str, str], dict[str, int]]:
+    """How many current findings of each status each (area, owner, duty) has."""
     f = Finding.__table__
-    found: dict[tuple[str, str], dict[str, int]] = {}
-    for area, duty, status, n in conn.execute(
-        select(f.c.area, f.c.duty, f.c.status, func.count()).group_by(f.c.area, f.c.duty, f.c.status)
+    found: dict[tuple[str, str, str], dict[str, int]] = {}
+    for area, owner, duty, status, n in conn.execute(
+        select(f.c.area, f.c.owner, f.c.duty, f.c.status, func.count()).group_by(
+            f.c.area, f.c.owner, f.c.duty, f.c.status
+        )
     ):
-        found.setdefault((area, duty), {})[status] = n
+        found.setdefault((area, owner, duty), {})[status] = n
     return found
 
 

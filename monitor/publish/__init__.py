@@ -18,8 +18,9 @@ Layout of the site (all links relative, so it works from file:// and any web ser
     commissioners/<code>/index.html    commissioner dashboard (across its areas)
     commissioners/<code>/findings.csv, .json
 
-An area's folder holds only that area's findings and case references, so it can be
-published to that area alone (with `assets/`).
+An area's folder holds only that area's findings and case references (after a merger, with
+the LA duties it took over, whose explanation and case pages stay in the old area's
+folder), so it can be published to that area alone (with `assets/`).
 """
 
 from __future__ import annotations

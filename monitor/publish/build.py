@@ -1,5 +1,10 @@
-"""Building the site's pages from the store: the national page, each area's pages (in forked
-worker processes when there are many) and each commissioner's page."""
+"""Building the site's pages from the store: the national page, each area's pages (by
+`areas`, in forked worker processes when there are many) and each commissioner's page.
+
+After a merger each finding is counted once, under the body acting for it now: the national
+tables list current bodies (superseded ones apart, their pages kept for their history), and
+the region and England figures count an LA's duty under the current area that acts on it now
+and a commissioner's duty under its case's area (which a merger does not change)."""
 
 from __future__ import annotations
 
@@ -8,66 +13,52 @@ import os
 import socket
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 from markupsafe import Markup
-from sqlalchemy.engine import URL, Engine
+from sqlalchemy.engine import Engine
 
 from monitor.findings import (
-    ACTION_STATUSES,
     RATE_STATUSES,
     action_histories,
     area_batches,
     area_path,
     area_record_counts,
     areas_and_commissioners,
-    case_path,
-    case_records,
     commissioner_path,
-    explain_stored,
-    explanation_path,
     funding_claimed,
     held_as_of,
     import_batches,
     latest_check,
     latest_import,
     latest_runs,
-    query_findings,
     recommendation_answers,
     status_counts,
 )
+from monitor.publish.areas import WORKER, AreaJob, Shared, area_job, init_worker, run_area_job
 from monitor.publish.charts import (
     heatmap_chart,
     outcome_chart,
     rates_chart,
     response_chart,
-    timeline_chart,
     trend_chart,
 )
-from monitor.publish.children import die_with_parent
 from monitor.publish.context import (
     FUNDING_DUTY,
     RESPONSE_DUTY,
     Benchmarks,
     Tally,
-    _exception_info,
-    _listing,
     _rel,
-    case_events,
     duty_rows,
     england_rows,
-    month_rows,
-    outcome_table,
-    plain_words,
     rate,
     region_rows,
-    response_bins,
-    who_acts,
+    split_rows,
+    successor_info,
 )
-from monitor.publish.render import LONG_LISTING, _environment, _Parts
+from monitor.publish.dashboard import dashboard
+from monitor.publish.render import _environment, _Parts
 from monitor.publish.write import _write_assets, _Writer
 from monitor.rules import Rule
 from monitor.successors import Successors
@@ -104,10 +95,15 @@ def _build(
         names = {a["area_code"]: a["name"] for a in areas}
         names.update({c["commissioner_code"]: c["name"] for c in commissioners})
         stale = bool(last_import and check and last_import.id is not None and last_import.id > check.last_batch)
-        bench = Benchmarks.from_counts(counts, {a["area_code"]: a.get("region") for a in areas})
+        successors = Successors.load(conn)
+        counted: dict[tuple[str, str], Counter] = defaultdict(Counter)  # each finding once, by who acts now
+        for (area_code, owner, duty), statuses in counts.items():
+            where = successors.acts_now(owner, area_code, held) if owner == area_code else area_code
+            counted[(where, duty)].update(statuses)
+        bench = Benchmarks.from_counts(counted, {a["area_code"]: a.get("region") for a in areas})
         common = {
             "bench": bench,
-            "successors": Successors.load(conn),
+            "successors": successors,
             "as_of": held,
             "check": check,
             "last_import": last_import,
@@ -133,18 +129,28 @@ def _build(
         histories_by_area: dict[str, dict] = defaultdict(dict)
         for key, changes in histories.items():
             histories_by_area[changes[-1]["area"]][key] = changes
-        jobs = [
-            _AreaJob(
-                area,
-                histories_by_area.get(area["area_code"], {}),
-                answers_by_area.get(area["area_code"], []),
-                funding.get(area["area_code"]),
-                record_counts.get(area["area_code"], {}),
-                per_area_batches.get(area["area_code"], []),
+        predecessors: dict[str, list[str]] = defaultdict(list)  # a current area: the areas it took over
+        for area in areas:
+            code = area["area_code"]
+            if successors.superseded(code, held, area=True) is not None:
+                predecessors[successors.acts_now(code, code, held)].append(code)
+        jobs = []
+        for area in areas:
+            code = area["area_code"]
+            taken = predecessors.get(code, [])
+            claimed = [funding[c] for c in (code, *taken) if c in funding]  # the funding cap is the LA's duty
+            jobs.append(
+                AreaJob(
+                    area,
+                    {k: v for c in (code, *taken) for k, v in histories_by_area.get(c, {}).items()},
+                    answers_by_area.get(code, []),
+                    sum(claimed) if claimed else None,
+                    record_counts.get(code, {}),
+                    per_area_batches.get(code, []),
+                    taken,
+                )
             )
-            for area in areas
-        ]
-        shared = _Shared(engine.url, rules, common, weeks, commissioner_codes, site)
+        shared = Shared(engine.url, rules, common, weeks, commissioner_codes, site)
         if workers is None:
             workers = min(os.cpu_count() or 1, 8) if len(jobs) >= 20 else 1
         # worker processes are forked (spawning would re-import the caller's main module); they
@@ -155,27 +161,27 @@ def _build(
             with ProcessPoolExecutor(
                 max_workers=min(workers, len(jobs)),
                 mp_context=context,
-                initializer=_init_worker,
+                initializer=init_worker,
                 initargs=(shared, os.getpid()),
             ) as pool:
-                results = list(pool.map(_run_area_job, jobs, chunksize=1))
+                results = list(pool.map(run_area_job, jobs, chunksize=1))
         else:
-            _WORKER["shared"], _WORKER["writer"], _WORKER["engine"] = shared, writer, engine
+            WORKER["shared"], WORKER["writer"], WORKER["engine"] = shared, writer, engine
             try:
-                results = [_area_job(conn, writer, shared, job) for job in jobs]
+                results = [area_job(conn, writer, shared, job) for job in jobs]
             finally:
-                _WORKER.clear()
+                WORKER.clear()
         owned: dict[str, list[dict]] = defaultdict(list)  # by the owner in the records
         acting: dict[str, list[dict]] = defaultdict(list)  # by who acts now (after mergers)
         owned_exceptions: dict = {}
-        national = []
+        national: list[dict] = []  # current areas
+        superseded: list[dict] = []  # areas whose duties passed to a successor
         for summary, mine, exceptions in results:
-            national.append(summary)
+            (superseded if summary["successor"] else national).append(summary)
             for r in mine:
                 owned[r["owner"]].append(r)
                 acting[r["acts_now"]].append(r)
             owned_exceptions.update(exceptions)
-        successors: Successors = common["successors"]
         answers_acting: dict[str, list] = defaultdict(list)
         for a in answers:
             answers_acting[successors.acts_now(a["owner"], a["area"], held)].append(a)
@@ -183,14 +189,11 @@ def _build(
         commissioner_summaries = []
         for c in commissioners:
             code = c["commissioner_code"]
-            successor = successors.superseded(code, held, area=False)
-            if successor is None:  # a current body: its own findings and those it inherited
+            if successors.superseded(code, held, area=False) is None:  # its own findings and those it inherited
                 rows, mine = acting.get(code, []), answers_acting.get(code, [])
             else:  # a superseded body's page stays for its history
                 rows, mine = owned.get(code, []), answers_by_owner.get(code, [])
-            commissioner_summaries.append(
-                _commissioner_page(writer, rules, c, rows, owned_exceptions, mine, weeks, successor)
-            )
+            commissioner_summaries.append(_commissioner_page(writer, rules, c, rows, owned_exceptions, mine, weeks))
 
     duties = list(rules)
     heat = (
@@ -205,6 +208,7 @@ def _build(
         "index.html",
         title="National overview",
         areas=national,
+        superseded=superseded,
         regions=region_rows(national, bench, duties),
         england=england_rows(national, bench, rules),
         commissioners=commissioner_summaries,
@@ -216,255 +220,6 @@ def _build(
     )
 
 
-@dataclass
-class _AreaJob:
-    area: dict
-    histories: dict
-    answers: list
-    funding: object
-    record_counts: dict
-    batches: list  # this area's import batches only
-
-
-@dataclass
-class _Shared:
-    url: URL
-    rules: dict
-    common: dict
-    weeks: int
-    commissioner_codes: set
-    site: Path
-
-
-_WORKER: dict = {}
-
-
-def _init_worker(shared: _Shared, parent: int) -> None:
-    """In a worker process: its own engine and template environment."""
-    from sqlalchemy import create_engine
-
-    die_with_parent(parent)
-
-    writer = _Writer(shared.site, _environment(), shared.common)
-    writer.parts = _Parts(writer.env)
-    _WORKER.update(shared=shared, writer=writer, engine=create_engine(shared.url))
-
-
-def _run_area_job(job: _AreaJob):
-    with _WORKER["engine"].connect() as conn:
-        return _area_job(conn, _WORKER["writer"], _WORKER["shared"], job)
-
-
-def _area_job(conn, writer: _Writer, shared: _Shared, job: _AreaJob):
-    """Everything under areas/<code>/; returns the national summary, the findings owned by
-    commissioners (for their pages) and the exceptions among them."""
-    code = job.area["area_code"]
-    rows = query_findings(conn, area=code)
-    tally = Tally()
-    mine = []
-    for r in rows:
-        tally.add(r)
-        if r["owner"] in shared.commissioner_codes:
-            mine.append(r)
-    actions = [r for r in rows if r["status"] in ACTION_STATUSES]
-    explanations = explain_stored(conn, shared.rules, actions, shared.common["as_of"], job.histories)
-    exceptions = {
-        key: e.exception
-        for key, e in explanations.items()
-        if e.status == "exception" and e.owner in shared.commissioner_codes
-    }
-    refs = {r["case_ref"] for r in actions if r["case_ref"]}
-    cases = case_records(conn, code, refs)
-    summary = _area_pages(
-        writer,
-        shared.rules,
-        job.area,
-        rows,
-        tally,
-        explanations,
-        cases,
-        job.answers,
-        job.funding,
-        shared.weeks,
-        job.record_counts,
-        job.batches,
-    )
-    return summary, mine, exceptions
-
-
-def _dashboard(
-    writer: _Writer,
-    folder: str,
-    rows: list[dict],
-    tally: Tally,
-    duties: list[dict],
-    answers: list[dict],
-    weeks: int,
-    exceptions: dict,
-    workbook: str | None = None,
-) -> dict:
-    """What area and commissioner dashboards share: the numbers behind their tables and
-    charts, the action listings, and the findings.csv / findings.json beside the page."""
-    as_of = writer.common["as_of"]
-    lists = _listing(rows, folder, writer.common["names"], as_of)
-    _exception_info(exceptions, lists["exceptions"])
-    total = tally.total()
-    writer.exports(folder, as_of, rows, workbook)
-    return {
-        "duties": duties,
-        "months": month_rows(tally),
-        "bins": response_bins(answers, weeks),
-        "outcomes": outcome_table(answers),
-        "lists": lists,
-        "total": total,
-        "overall": rate(total),
-        "folder": folder,
-    }
-
-
-def _area_pages(
-    writer: _Writer,
-    rules: dict[str, Rule],
-    area: dict,
-    rows: list[dict],
-    tally: Tally,
-    explanations: dict,
-    cases: dict,
-    answers: list[dict],
-    funding,
-    weeks: int,
-    record_counts: dict,
-    batches: list[dict],
-) -> dict:
-    code = area["area_code"]
-    folder = area_path(code)
-    bench = writer.common["bench"]
-    board = _dashboard(
-        writer,
-        folder,
-        rows,
-        tally,
-        duty_rows(tally, rules, None, bench, area.get("region")),
-        answers,
-        weeks,
-        {k: e.exception for k, e in explanations.items()},
-        workbook=f"{code} {area['name']}",
-    )
-    duties, bins, outcomes, total = board["duties"], board["bins"], board["outcomes"], board["total"]
-    charts = {
-        "rates": rates_chart("chart-rates", duties),
-        "trend": trend_chart("chart-trend", board["months"]),
-        "response": response_chart("chart-response", bins),
-        "outcomes": outcome_chart("chart-outcomes", outcomes),
-    }
-    writer.page(
-        "area.html",
-        folder + "index.html",
-        title=f"{code} {area['name']}",
-        area=area,
-        funding=funding,
-        chart=charts,
-        charts=list(charts.values()),
-        **board,
-    )
-
-    parts = writer.parts
-    names, successors, as_of = writer.common["names"], writer.common["successors"], writer.common["as_of"]
-    for (duty, subject), e in explanations.items():
-        rel = explanation_path(e.area, duty, subject)
-        acts = who_acts(successors, names, e.owner, e.area, as_of)
-        case_href = _rel(rel.rsplit("/", 1)[0] + "/", case_path(code, e.case_ref)) if e.case_ref in cases else None
-        writer.page(
-            "explain.html",
-            rel,
-            title=f"{rules[duty].short_title} · {subject}",
-            e=e,
-            area=area,
-            charts=[],
-            acts=acts,
-            plain=plain_words(e, acts),
-            case_href=case_href,
-            back=_rel(rel.rsplit("/", 1)[0] + "/", folder + "index.html"),
-            decision_table=parts.decision_table,
-            rule_source=parts.rule_source,
-        )
-
-    # a page per case with a finding needing action: every record and finding, and a timeline
-    by_case: dict[str, list[dict]] = defaultdict(list)
-    for r in rows:
-        if r["case_ref"] in cases:
-            by_case[r["case_ref"]].append(r)
-    for ref, records in cases.items():
-        rel = case_path(code, ref)
-        here = rel.rsplit("/", 1)[0] + "/"
-        found = [
-            {
-                **r,
-                "short_title": rules[r["duty"]].short_title,
-                "href": _rel(here, explanation_path(code, r["duty"], r["subject"]))
-                if r["status"] in ACTION_STATUSES
-                else None,
-            }
-            for r in by_case[ref]
-        ]
-        timeline = timeline_chart("chart-timeline", case_events(records, found))
-        writer.page(
-            "case.html",
-            rel,
-            title=f"Case {ref}",
-            area=area,
-            case_ref=ref,
-            records=records,
-            found=found,
-            timeline=timeline,
-            charts=[timeline] if timeline else [],
-            back=_rel(here, folder + "index.html"),
-        )
-
-    # the inspector report: per duty, the breaches with their evidence, exceptions and data gaps
-    by_duty: dict[str, dict[str, list]] = {d: defaultdict(list) for d in rules}
-    for (duty, _subject), e in sorted(explanations.items()):
-        by_duty[duty][e.status].append(e)
-    writer.page(
-        "report.html",
-        folder + "report.html",
-        title=f"Inspector report: {code} {area['name']}",
-        area=area,
-        duties=duties,
-        by_duty=by_duty,
-        total=total,
-        overall=board["overall"],
-        long_closed=[d for d in rules if len(by_duty[d]["late"]) + len(by_duty[d]["breached"]) > LONG_LISTING],
-        record_counts=record_counts,
-        batches=batches,
-        charts=[],
-        bins=bins,
-        outcomes=outcomes,
-        funding=funding,
-        href_of=lambda e: _rel(folder, explanation_path(e.area, e.duty.id, e.subject)),
-    )
-
-    return {
-        "area_code": code,
-        "name": area["name"],
-        "region": area.get("region"),
-        "href": folder + "index.html",
-        "report": folder + "report.html",
-        "rates": {d["duty"]: d["rate"] for d in duties},
-        "overall": board["overall"],
-        "below": sum(1 for d in duties if d["below"]),
-        "rated": sum(1 for d in duties if d["rate"] is not None),
-        "n": sum(total[s] for s in RATE_STATUSES),
-        "open_breaches": total["overdue"],
-        "closed_breaches": total["late"] + total["breached"],
-        "data_gaps": total["data_gap"],
-        "exceptions": total["exception"],
-        "due_soon": total["due_soon"],
-        "declined": outcomes["declined"],
-        "funding": funding or Decimal(0),
-    }
-
-
 def _commissioner_page(
     writer: _Writer,
     rules: dict[str, Rule],
@@ -473,39 +228,13 @@ def _commissioner_page(
     exceptions: dict,
     answers: list[dict],
     weeks: int,
-    successor=None,
 ) -> dict:
     code = commissioner["commissioner_code"]
     folder = commissioner_path(code)
     rows = sorted(rows, key=lambda r: (r["duty"], r["subject"]))
-    names = writer.common["names"]
-    split = []  # a current body's findings by the body named in the records: its own, then inherited
-    by_owner: dict[str, Tally] = defaultdict(Tally)
-    for r in rows:
-        by_owner[r["owner"]].add(r)
-    for owner in sorted(by_owner, key=lambda o: (o != code, o)):
-        tot = by_owner[owner].total()
-        split.append(
-            {
-                "code": owner,
-                "name": names.get(owner, ""),
-                "own": owner == code,
-                "href": _rel(folder, commissioner_path(owner) + "index.html"),
-                "n": sum(tot[s] for s in RATE_STATUSES),
-                "rate": rate(tot),
-                "open_breaches": tot["overdue"],
-                "findings": sum(tot.values()),
-            }
-        )
-    successor_info = None
-    if successor is not None:
-        successor_info = {
-            "code": successor.code,
-            "name": successor.name,
-            "href": _rel(folder, commissioner_path(successor.code) + "index.html"),
-            "site_href": commissioner_path(successor.code) + "index.html",
-            "from": writer.common["successors"].commissioners[code].successor_from,
-        }
+    names, successors = writer.common["names"], writer.common["successors"]
+    split = split_rows(rows, code, "owner", names, folder, commissioner_path)
+    successor = successor_info(successors, code, writer.common["as_of"], folder, commissioner_path, area=False)
     tally = Tally()
     per_area: dict[str, Tally] = defaultdict(Tally)
     for r in rows:
@@ -528,9 +257,10 @@ def _commissioner_page(
                 "exceptions": tot["exception"],
             }
         )
-    board = _dashboard(
+    board = dashboard(
         writer,
         folder,
+        code,
         rows,
         tally,
         duty_rows(tally, rules, duties_owned, writer.common["bench"]),
@@ -553,8 +283,8 @@ def _commissioner_page(
         commissioner=commissioner,
         duties_owned=duties_owned,
         area_rows=area_rows,
-        split=split if any(not x["own"] for x in split) else [],
-        successor=successor_info,
+        split=split,
+        successor=successor,
         chart=charts,
         charts=list(charts.values()),
         has_answers=bool(answers),
@@ -564,7 +294,7 @@ def _commissioner_page(
         "code": code,
         "name": commissioner["name"],
         "kind": commissioner["kind"],
-        "successor": successor_info,
+        "successor": successor,
         "inherited": sum(x["findings"] for x in split if not x["own"]),
         "href": folder + "index.html",
         "areas": [a["area_code"] for a in area_rows],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -87,7 +88,7 @@ class Benchmarks:
     regions: dict[str, dict[str, Counter]] = field(default_factory=dict)
 
     @classmethod
-    def from_counts(cls, counts: dict[tuple[str, str], dict[str, int]], region_of: dict[str, str | None]):
+    def from_counts(cls, counts: Mapping[tuple[str, str], Mapping[str, int]], region_of: dict[str, str | None]):
         bench = cls()
         for (area, duty), statuses in counts.items():
             bench.england[duty].update(statuses)
@@ -137,8 +138,9 @@ def duty_rows(
 
 
 def region_rows(areas: list[dict], bench: Benchmarks, duties: list[str]) -> list[dict]:
-    """The national page's per-region summary: areas, open breaches, data gaps and each duty's
-    rate with its n (areas without a region are left out)."""
+    """The national page's per-region summary: the current areas, open breaches, data gaps and
+    each duty's rate with its n, each finding counted once as `bench` counts it (areas without a
+    region are left out)."""
     rows = []
     for name in sorted(bench.regions):
         members = [a for a in areas if a.get("region") == name]
@@ -147,8 +149,8 @@ def region_rows(areas: list[dict], bench: Benchmarks, duties: list[str]) -> list
             {
                 "name": name,
                 "areas": len(members),
-                "open_breaches": sum(a["open_breaches"] for a in members),
-                "data_gaps": sum(a["data_gaps"] for a in members),
+                "open_breaches": sum(c["overdue"] for c in counts.values()),
+                "data_gaps": sum(c["data_gap"] for c in counts.values()),
                 "rates": {d: (rate(counts.get(d, Counter())), judged(counts.get(d, Counter()))) for d in duties},
             }
         )
@@ -241,14 +243,16 @@ def _rel(from_folder: str, target: str) -> str:
     return posixpath.relpath(target, from_folder or ".")
 
 
-def _listing(rows: list[dict], folder: str, names: dict[str, str], as_of: date) -> dict:
-    """The tables of a dashboard: open breaches, next 14 days, data gaps, exceptions in force."""
+def _listing(rows: list[dict], folder: str, names: dict[str, str], as_of: date, here: str) -> dict:
+    """The tables of a dashboard: open breaches, next 14 days, data gaps, exceptions in force.
+    A row is `inherited` when `here` (the page's body) acts now for another body's duty."""
 
     def item(r: dict) -> dict:
         linked = r["status"] in ACTION_STATUSES
         return {
             **r,
             "owner_name": names.get(r["owner"], ""),
+            "inherited": r["acts_now"] == here != r["owner"],
             "href": _rel(folder, explanation_path(r["area"], r["duty"], r["subject"])) if linked else None,
             "case_href": _rel(folder, case_path(r["area"], r["case_ref"])) if linked and r["case_ref"] else None,
         }
@@ -275,6 +279,47 @@ def _listing(rows: list[dict], folder: str, names: dict[str, str], as_of: date) 
         "exceptions": exceptions,
         "closed_breaches": closed,
         "horizon": horizon,
+    }
+
+
+def split_rows(rows: list[dict], here: str, key: str, names: dict[str, str], folder: str, page_of) -> list[dict]:
+    """A current body's findings by the body named in the records (`key`: "owner" on a
+    commissioner's page, "area" on an area's): its own first, then each body it took over;
+    empty when it took over none. `page_of(code)` is that body's folder."""
+    by_body: dict[str, Tally] = defaultdict(Tally)
+    for r in rows:
+        by_body[r[key]].add(r)
+    split = []
+    for code in sorted(by_body, key=lambda c: (c != here, c)):
+        tot = by_body[code].total()
+        split.append(
+            {
+                "code": code,
+                "name": names.get(code, ""),
+                "own": code == here,
+                "href": _rel(folder, page_of(code) + "index.html"),
+                "n": judged(tot),
+                "rate": rate(tot),
+                "open_breaches": tot["overdue"],
+                "findings": sum(tot.values()),
+            }
+        )
+    return split if any(not x["own"] for x in split) else []
+
+
+def successor_info(successors, code: str, on: date, folder: str, page_of, *, area: bool) -> dict | None:
+    """The body that took over `code`'s duties by `on` (one hop) and from when, with links to
+    its page from `folder` and from the site root; None while `code` is current."""
+    successor = successors.superseded(code, on, area=area)
+    if successor is None:
+        return None
+    table = successors.areas if area else successors.commissioners
+    return {
+        "code": successor.code,
+        "name": successor.name,
+        "href": _rel(folder, page_of(successor.code) + "index.html"),
+        "site_href": page_of(successor.code) + "index.html",
+        "from": table[code].successor_from,
     }
 
 
