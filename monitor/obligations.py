@@ -485,10 +485,13 @@ def _recommendations(conn, as_of, keys):
     return _each(conn, _keys(stmt, r.c.recommendation_id, keys))
 
 
-def _required_dates(r, as_of) -> list[date | None]:
-    """A health response goes to the family and the LA; a social care one to the family only."""
-    dates = [r.sent_to_family_on] + ([r.sent_to_la_on] if r.kind == "health" else [])
-    return [known_by(d, as_of) for d in dates]
+SENT_ON = {"family": "sent_to_family_on", "la": "sent_to_la_on"}  # a recipient -> its sent date
+
+
+def _required_dates(r, as_of, sent_to: dict[str, list[str]]) -> list[date | None]:
+    """The sent dates a response needs, by the parameter `response_sent_to` (health: the
+    family and the LA; social care: the family), each known by `as_of` or None."""
+    return [known_by(getattr(r, SENT_ON[who]), as_of) for who in sent_to[r.kind]]
 
 
 def _response_record(r) -> tuple[str, str, dict]:
@@ -525,7 +528,7 @@ def recommendation_responses(conn, as_of, params, keys=None, evidence=False):
     first, last = params["covid_window"]
     for r in _recommendations(conn, as_of, keys):
         due = weeks_beginning_with(r.made_on, weeks)
-        required = _required_dates(r, as_of)
+        required = _required_dates(r, as_of, params["response_sent_to"])
         done = max(required) if all(required) else None
         yield Obligation(
             subject=r.recommendation_id,
@@ -565,7 +568,7 @@ def recommendation_responses(conn, as_of, params, keys=None, evidence=False):
 )
 def response_contents(conn, as_of, params, keys=None, evidence=False):
     for r in _recommendations(conn, as_of, keys):
-        sent = [d for d in _required_dates(r, as_of) if d is not None]
+        sent = [d for d in _required_dates(r, as_of, params["response_sent_to"]) if d is not None]
         first_sent = min(sent) if sent else None
         facts = {
             **scope(r),

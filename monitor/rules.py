@@ -374,6 +374,7 @@ LABELS = {  # what each parameter is, for people (`send-monitor duties`)
     "funding_cap_gbp": "cap per case",
     "covid_window": "Covid-19 window",
     "scope_decision_types": "decisions in scope",
+    "response_sent_to": "a response goes to",
 }
 
 
@@ -386,6 +387,8 @@ def for_people(name: str, value) -> str:
     """A parameter's value as people read it: "5 weeks", "7 days", "3 Apr 2018", "£4,000"."""
     if isinstance(value, date):
         return f"{value.day} {value:%b %Y}"
+    if isinstance(value, dict):
+        return "(" + "; ".join(f"{k.replace('_', ' ')}: {for_people(name, v)}" for k, v in value.items()) + ")"
     if isinstance(value, (list, tuple)):
         if len(value) == 2 and all(isinstance(v, date) for v in value):
             return f"{for_people(name, value[0])} to {for_people(name, value[1])}"
@@ -419,7 +422,25 @@ def load_parameters(rules_dir: Path, overrides: dict | None = None) -> dict:
     unknown = sorted(set(overrides or {}) - set(defaults))
     if unknown:
         raise RuleError(f"unknown parameters in the configuration: {', '.join(unknown)}")
-    return {**defaults, **(overrides or {})}
+    parameters = {**defaults, **(overrides or {})}
+    _check_sent_to(parameters.get("response_sent_to"))
+    return parameters
+
+
+def _check_sent_to(value) -> None:
+    """`response_sent_to` names, for health and for social care, a non-empty list of family / la."""
+    if value is None:
+        return
+    ok = (
+        isinstance(value, dict)
+        and set(value) == {"health", "social_care"}
+        and all(isinstance(v, list) and v and set(v) <= {"family", "la"} for v in value.values())
+    )
+    if not ok:
+        raise RuleError(
+            "parameter response_sent_to: expected health and social_care, each a list of family and/or la "
+            '(e.g. health = ["family", "la"], social_care = ["family"])'
+        )
 
 
 def load_rules(rules_dir: Path, overrides: dict | None = None) -> dict[str, Rule]:

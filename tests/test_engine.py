@@ -430,3 +430,34 @@ def test_an_exception_keeps_the_dates_of_a_late_finding(tmp_path):
     )
     assert status(found, "la-evidence", "A1") == ("exception", "2019-03-15", "2019-03-20", 0)
     assert status(found, "commissioner-contacted", "A1:health")[0] == "overdue"  # other duties untouched
+
+
+def test_whom_a_response_must_reach_is_a_parameter(tmp_path):
+    """`response_sent_to` decides which sent dates make a response done (health: family and LA by default)."""
+    records = rec(sent_to_family_on="2019-04-01", sent_to_la_on="")
+    assert status(run(tmp_path / "default", "2019-06-30", **records), "response-5-weeks", "R1")[0] == "overdue"
+    folder = write_records(tmp_path / "records", areas=[AREA], commissioners=[HEALTH, SOCIAL], **records)
+    config = tmp_path / "send-monitor.toml"
+    config.write_text(
+        f'database_url = "sqlite:///{tmp_path / "family.db"}"\n'
+        '[parameters]\nresponse_sent_to = {health = ["family"], social_care = ["family"]}\n',
+        encoding="utf-8",
+    )
+    from conftest import cli
+
+    assert cli("import", folder, config=config).exit_code == 0
+    assert cli("check", "--as-of", "2019-06-30", config=config).exit_code == 0
+    shown = cli("findings", "--duty", "response-5-weeks", "--format", "json", config=config)
+    assert '"status": "met"' in shown.stdout and '"done_on": "2019-04-01"' in shown.stdout
+
+
+@pytest.mark.parametrize("value", ['{health = ["family", "gp"], social_care = ["family"]}', "{health = []}", '"la"'])
+def test_a_malformed_response_sent_to_is_refused(tmp_path, value):
+    from conftest import cli
+
+    config = tmp_path / "send-monitor.toml"
+    config.write_text(
+        f'database_url = "sqlite:///{tmp_path / "s.db"}"\n[parameters]\nresponse_sent_to = {value}\n', encoding="utf-8"
+    )
+    result = cli("duties", config=config)
+    assert result.exit_code != 0 and "response_sent_to" in result.output and "Traceback" not in result.output
