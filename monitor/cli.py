@@ -28,7 +28,7 @@ from monitor.importer import import_folder
 from monitor.records import parse_date
 from monitor.rules import STATUSES, RuleError, describe_parameters, load_rules
 from monitor.runs import STORE, LockError, StoreLock
-from monitor.store import StoreError, backup_sqlite, open_store, store_failure, upgrade_store
+from monitor.store import StoreError, backup_sqlite, connect, open_store, store_failure, upgrade_store
 
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
@@ -682,10 +682,15 @@ def status(
 def upgrade(ctx: typer.Context) -> None:
     """Migrate the store to this version's schema, in one transaction (back it up first)."""
     cfg: Config = ctx.obj
+    wait = lambda message: err.print(escape(message), highlight=False)  # noqa: E731
+    engine = connect(cfg.database_url)  # not open_store: that refuses a store whose schema is behind
     try:
-        found, head = upgrade_store(cfg.database_url)
+        with StoreLock(engine, STORE, "upgrade", timeout=cfg.lock_timeout_seconds, on_wait=wait):
+            found, head = upgrade_store(cfg.database_url)
     except StoreError as exc:
         _fail(str(exc))
+    finally:
+        engine.dispose()
     if found == head:
         out.print(f"the store is already at schema revision {head}", highlight=False)
     else:

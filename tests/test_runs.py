@@ -104,6 +104,7 @@ def test_every_writer_waits_then_refuses_naming_the_holder(db_url, tmp_path):
             ("publish", tmp_path / "site"),
             ("alerts",),
             ("alerts", "--dry-run"),
+            ("upgrade",),
         ):
             result = cli(*args, config=config)
             assert result.exit_code == 1, result.output
