@@ -685,7 +685,7 @@ def upgrade(ctx: typer.Context) -> None:
     wait = lambda message: err.print(escape(message), highlight=False)  # noqa: E731
     engine = connect(cfg.database_url)  # not open_store: that refuses a store whose schema is behind
     try:
-        with StoreLock(engine, STORE, "upgrade", timeout=cfg.lock_timeout_seconds, on_wait=wait):
+        with StoreLock(engine, STORE, "upgrade", timeout=cfg.lock_timeout_seconds, on_wait=wait, tidy=False):
             found, head = upgrade_store(cfg.database_url)
     except StoreError as exc:
         _fail(str(exc))

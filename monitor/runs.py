@@ -343,7 +343,9 @@ class StoreLock:
     """A store-wide lock (`STORE` for writers, `SCHEDULER` for `run`); see the module docstring.
 
     `timeout` is how long to wait for a live holder (0: refuse at once); `on_wait` is told,
-    once per holder, whom it waits for; `cancel` (an event) stops the wait early."""
+    once per holder, whom it waits for; `cancel` (an event) stops the wait early. Taking the
+    writer lock marks steps left running by dead processes interrupted, unless `tidy` is
+    False (`upgrade`: the runs table may not exist yet)."""
 
     def __init__(
         self,
@@ -355,8 +357,9 @@ class StoreLock:
         on_wait: Callable[[str], None] | None = None,
         cancel: threading.Event | None = None,
         poll: float = 0.25,
+        tidy: bool = True,
     ):
-        self.engine, self.name, self.command = engine, name, command
+        self.engine, self.name, self.command, self.tidy = engine, name, command, tidy
         self.timeout, self.on_wait, self.cancel, self.poll = timeout, on_wait, cancel, poll
         self._impl = _backend(engine, name)
         self._held = False
@@ -371,7 +374,7 @@ class StoreLock:
     def acquire(self) -> StoreLock:
         try:
             self._wait()
-            if self.name == STORE:
+            if self.name == STORE and self.tidy:
                 interrupt_stale_runs(self.engine)
         except BaseException:
             self.release() if self._held else self._impl.close()
