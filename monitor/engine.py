@@ -277,9 +277,13 @@ class _Writer:
         self.inserts: list[tuple] = []
         self.updates: list[dict] = []
         self.history: list[tuple] = []
+        f = Finding.__table__
+        self.none_stored = conn.execute(select(f.c.subject).where(f.c.duty == duty).limit(1)).first() is None
 
     def _stored(self, subjects: list[str]) -> dict[str, tuple]:
         """The stored findings of `subjects`: subject -> (status_since, *fields)."""
+        if self.none_stored:  # the duty's first check: nothing to look up
+            return {}
         f = Finding.__table__
         stmt = select(f.c.subject, f.c.status_since, *[f.c[c] for c in _FIELDS]).where(f.c.duty == self.duty)
         found: dict[str, tuple] = {}
