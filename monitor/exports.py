@@ -42,40 +42,36 @@ def json_text(as_of: date, rows: list[dict], indent: int | None = None) -> str:
 
 
 def xlsx_bytes(as_of: date, rows: list[dict], title: str) -> bytes:
-    """A workbook with one sheet of findings: dates as dates, every text cell as text."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    """A workbook with one sheet of findings: dates as dates, every text cell as text.
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Findings"
-    sheet.append([f"{title}: findings as of {as_of.isoformat()}"])
-    sheet.append(list(EXPORT_FIELDS))
-    for row in rows:
-        cells = []
-        for field in EXPORT_FIELDS:
-            value = row[field]
-            if field in ("due_on", "done_on") and value:
-                value = date.fromisoformat(value)
-            cells.append(value)
-        sheet.append(cells)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-    for cell in sheet[1] + sheet[2]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for i, field in enumerate(EXPORT_FIELDS, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = 40 if field == "reason" else 16
-        if field in ("due_on", "done_on"):
-            for (cell,) in sheet.iter_rows(min_row=3, min_col=i, max_col=i):
-                cell.number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A3"
-    if rows:
-        sheet.auto_filter.ref = f"A2:{get_column_letter(len(EXPORT_FIELDS))}{sheet.max_row}"
+    Written with XlsxWriter, which streams a sheet several times faster than openpyxl
+    builds one: every national publish writes a workbook per area."""
+    import xlsxwriter
+
     buffer = io.BytesIO()
-    book.save(buffer)
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    book = xlsxwriter.Workbook(buffer, options)
+    sheet = book.add_worksheet("Findings")
+    bold, day = book.add_format({"bold": True}), book.add_format({"num_format": "yyyy-mm-dd"})
+    for i, field in enumerate(EXPORT_FIELDS):
+        sheet.set_column(i, i, 40 if field == "reason" else 16)
+    sheet.write_string(0, 0, f"{title}: findings as of {as_of.isoformat()}")
+    for i, field in enumerate(EXPORT_FIELDS):
+        sheet.write_string(1, i, field, bold)
+    sheet.freeze_panes(2, 0)
+    dated = {"due_on", "done_on"}
+    for r, row in enumerate(rows, start=2):
+        for i, field in enumerate(EXPORT_FIELDS):
+            value = row[field]
+            if value is None or value == "":
+                continue
+            if field in dated:
+                sheet.write_datetime(r, i, date.fromisoformat(value), day)
+            elif isinstance(value, str):
+                sheet.write_string(r, i, value)  # never a formula, whatever the text starts with
+            else:
+                sheet.write_number(r, i, value)
+    if rows:
+        sheet.autofilter(1, 0, len(rows) + 1, len(EXPORT_FIELDS) - 1)
+    book.close()
     return buffer.getvalue()
