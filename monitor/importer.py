@@ -224,6 +224,7 @@ class _Run:
         if small:
             self._load_small(rtype.name)
         empty = not self.conn.execute(select(func.count()).select_from(rtype.model.__table__)).scalar_one()
+        deferred = self._defer_indexes(rtype) if empty else []
         if None in key_at:  # a key column is missing: rows are still checked, nothing more
             key_at = []
         single = key_at[0] if len(key_at) == 1 else None
@@ -266,6 +267,8 @@ class _Run:
                     self.progress(label, rownum, None)
         if chunk:
             self._chunk(rtype, label, parsers, chunk, empty, counts)
+        for index in deferred:
+            index.create(self.conn)
         if duplicates:
             self._first_rows(table, rtype, parsers, key_at, duplicates)
         if small:
@@ -273,6 +276,17 @@ class _Run:
         self.result.counts[rtype.name] = counts
         if self.progress:
             self.progress(label, 1, 1)
+
+    def _defer_indexes(self, rtype: RecordType) -> list:
+        """SQLite, a first load of a table: drop its secondary indexes, to be built once its rows
+        are in (sorting once is cheaper than a million index inserts). Inside the import's
+        transaction, so a failed import leaves them as they were; readers see the old state."""
+        if self.conn.dialect.name != "sqlite" or not self.writing:
+            return []
+        indexes = sorted(rtype.model.__table__.indexes, key=lambda i: str(i.name))
+        for index in indexes:
+            index.drop(self.conn)
+        return indexes
 
     def _header(self, table: Table, rows) -> tuple[list[_Parser], int, list[int]] | None:
         rtype, label = table.rtype, table.label

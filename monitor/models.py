@@ -22,8 +22,8 @@ class TableModel(SQLModel):
 
 
 class _Record(TableModel):
-    created_batch: Optional[int] = Field(default=None, index=True)
-    updated_batch: Optional[int] = Field(default=None, index=True)
+    created_batch: Optional[int] = None
+    updated_batch: Optional[int] = Field(default=None, index=True)  # what changed since a check
 
 
 class Area(_Record, table=True):

@@ -35,6 +35,15 @@ def count(db: str, table: str) -> int:
     return n
 
 
+def indexes(db: str) -> dict[str, set[str]]:
+    """Each record table's index names in the store."""
+    engine = sa.create_engine(db.replace("postgresql://", "postgresql+psycopg://"))
+    inspector = sa.inspect(engine)
+    found = {t: {i["name"] for i in inspector.get_indexes(t)} for t in ("areas", "appeals", "recorded_exceptions")}
+    engine.dispose()
+    return found
+
+
 def errors(result) -> list[str]:
     return [line.strip() for line in result.stderr.splitlines()[1:]]
 
@@ -185,11 +194,25 @@ def test_a_bad_row_in_the_last_file_leaves_nothing_of_the_first(tmp_path, db_url
             }
         ],
     )
+    assert cli("upgrade", db=db_url).exit_code == 0
+    before = indexes(db_url)
+    assert before["appeals"] >= {"ix_appeals_area_code", "ix_appeals_updated_batch"}
     result = cli("import", folder, db=db_url)
     assert result.exit_code == 1
     assert errors(result) == ["exceptions.csv row 2, column expires_on, value '1/13/2019': not a real date"]
     for table in ("areas", "commissioners", "appeals", "recorded_exceptions", "import_batches", "audit_log"):
         assert count(db_url, table) == 0
+    assert indexes(db_url) == before  # a first load builds indexes after the rows; a failed one keeps them
+
+
+def test_a_first_load_builds_the_indexes_after_the_rows(tmp_path, db_url):
+    assert cli("upgrade", db=db_url).exit_code == 0
+    before = indexes(db_url)
+    folder = write_records(tmp_path / "r", areas=AREAS, commissioners=COMMISSIONERS, appeals=[APPEAL])
+    assert cli("import", folder, db=db_url).exit_code == 0
+    assert indexes(db_url) == before and count(db_url, "appeals") == 1
+    assert cli("import", folder, "--dry-run", db=db_url).exit_code == 0
+    assert indexes(db_url) == before
 
 
 def test_reimport_is_idempotent_and_updates_are_audited(tmp_path, db_url):
