@@ -80,7 +80,7 @@ lock:
 
 # The wheel and sdist in dist/.
 wheel: setup
-	rm -rf dist
+	rm -rf dist build/lib
 	$(BIN)/python -m build --no-isolation --outdir dist .
 
 # Install the wheel as a council would (a new venv, versions from the lock, from PyPI) and run
