@@ -148,6 +148,11 @@ def _close_store() -> None:
         _opened.pop()[1].dispose()
 
 
+def _waiting(message: str) -> None:
+    """Say on stderr whom a writer waits for."""
+    err.print(escape(message), highlight=False)
+
+
 def _writes(command: str):
     """Run the command under the store-wide writer lock, waiting (with a message on stderr) up to
     the configuration's lock_timeout_seconds for another writer to finish."""
@@ -156,8 +161,7 @@ def _writes(command: str):
         @functools.wraps(fn)
         def locked(*args, **kwargs):
             cfg: Config = kwargs["ctx"].obj
-            wait = lambda message: err.print(escape(message), highlight=False)  # noqa: E731
-            with StoreLock(_store(cfg), STORE, command, timeout=cfg.lock_timeout_seconds, on_wait=wait):
+            with StoreLock(_store(cfg), STORE, command, timeout=cfg.lock_timeout_seconds, on_wait=_waiting):
                 return fn(*args, **kwargs)
 
         return locked
@@ -682,10 +686,9 @@ def status(
 def upgrade(ctx: typer.Context) -> None:
     """Migrate the store to this version's schema, in one transaction (back it up first)."""
     cfg: Config = ctx.obj
-    wait = lambda message: err.print(escape(message), highlight=False)  # noqa: E731
     engine = connect(cfg.database_url)  # not open_store: that refuses a store whose schema is behind
     try:
-        with StoreLock(engine, STORE, "upgrade", timeout=cfg.lock_timeout_seconds, on_wait=wait, tidy=False):
+        with StoreLock(engine, STORE, "upgrade", timeout=cfg.lock_timeout_seconds, on_wait=_waiting, tidy=False):
             found, head = upgrade_store(cfg.database_url)
     except StoreError as exc:
         _fail(str(exc))

@@ -279,16 +279,16 @@ class _Writer:
         self.history: list[tuple] = []
         f = Finding.__table__
         self.none_stored = conn.execute(select(f.c.subject).where(f.c.duty == duty).limit(1)).first() is None
+        self.stored = select(f.c.subject, f.c.status_since, *[f.c[c] for c in _FIELDS]).where(f.c.duty == duty)
 
     def _stored(self, subjects: list[str]) -> dict[str, tuple]:
         """The stored findings of `subjects`: subject -> (status_since, *fields)."""
         if self.none_stored:  # the duty's first check: nothing to look up
             return {}
-        f = Finding.__table__
-        stmt = select(f.c.subject, f.c.status_since, *[f.c[c] for c in _FIELDS]).where(f.c.duty == self.duty)
+        subject = Finding.__table__.c.subject
         found: dict[str, tuple] = {}
         for chunk in _chunks(subjects, _CHUNK):
-            found.update((r[0], tuple(r[1:])) for r in self.conn.execute(stmt.where(f.c.subject.in_(chunk))))
+            found.update((r[0], tuple(r[1:])) for r in self.conn.execute(self.stored.where(subject.in_(chunk))))
         return found
 
     def add(self, outcome: Outcome, rule: Rule) -> None:

@@ -53,10 +53,9 @@ def xlsx_bytes(as_of: date, rows: list[dict], title: str) -> bytes:
     book = xlsxwriter.Workbook(buffer, options)
     sheet = book.add_worksheet("Findings")
     bold, day = book.add_format({"bold": True}), book.add_format({"num_format": "yyyy-mm-dd"})
-    for i, field in enumerate(EXPORT_FIELDS):
-        sheet.set_column(i, i, 40 if field == "reason" else 16)
     sheet.write_string(0, 0, f"{title}: findings as of {as_of.isoformat()}")
     for i, field in enumerate(EXPORT_FIELDS):
+        sheet.set_column(i, i, 40 if field == "reason" else 16)
         sheet.write_string(1, i, field, bold)
     sheet.freeze_panes(2, 0)
     dated = {"due_on", "done_on"}
