@@ -45,7 +45,7 @@ from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Engine
 
 from monitor.alerts import AlertError, outbox_counts, run_alerts
@@ -53,6 +53,7 @@ from monitor.config import Config
 from monitor.engine import run_check
 from monitor.findings import latest_check, latest_import, latest_runs
 from monitor.inbox import import_inbox
+from monitor.models import RunRecord
 from monitor.publish import publish
 from monitor.rules import load_rules
 from monitor.runs import SCHEDULER, STORE, LockError, StoreLock, finish_run, record_skipped, start_run
@@ -227,6 +228,20 @@ def stored_next_run(engine: Engine, job_id: str = JOB_ID) -> datetime | None:
     return datetime.fromtimestamp(value, UTC) if value is not None else None
 
 
+def cycle_cut_off(engine: Engine) -> bool:
+    """Whether the latest scheduled cycle was cut off: one of its steps left `running` by a
+    scheduler that died, or already marked `interrupted`."""
+    t = RunRecord.__table__
+    with engine.connect() as conn:
+        cycle = conn.execute(
+            select(t.c.cycle).where(t.c.trigger == "schedule").order_by(t.c.id.desc()).limit(1)
+        ).scalar()
+        if cycle is None:
+            return False
+        cut = select(t.c.id).where(t.c.cycle == cycle, t.c.outcome.in_(("running", "interrupted"))).limit(1)
+        return conn.execute(cut).first() is not None
+
+
 class MonitorScheduler:
     """`send-monitor run`: hold the lock, run the daily cycle on schedule, stop cleanly on a signal."""
 
@@ -267,6 +282,9 @@ class MonitorScheduler:
         now = datetime.now(UTC)
         kwargs = {}
         missed = stored_next_run(self.engine)
+        if (missed is None or missed > now) and cycle_cut_off(self.engine):
+            log.warning("the last cycle was cut off (its scheduler stopped mid-step): it runs again now")
+            missed = now
         if missed is not None and missed <= now:
             kwargs["next_run_time"] = missed  # keep the missed run: it catches up once
             self.next_run = missed

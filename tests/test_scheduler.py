@@ -216,6 +216,54 @@ def test_restart_after_missed_runs_catches_up_exactly_once(sqlite_url, smtp, tmp
     assert len(done) == 1 and stored_next_run(engine) == next_run
 
 
+def test_a_cycle_cut_off_runs_again_at_start_even_before_its_next_time(sqlite_url, smtp, tmp_path):
+    """A scheduler killed mid-cycle and restarted at once (before its next fire time) runs the
+    cycle again now, once; a cycle that finished does not."""
+    config = load_config(write_config(tmp_path, sqlite_url, smtp.port))
+    later = datetime.now(ZoneInfo(config.timezone)) + timedelta(hours=2)
+    config.schedule_time = f"{later.hour:02d}:{later.minute:02d}"
+    engine = open_store(sqlite_url)
+    with engine.begin() as conn:
+        start = datetime.now(UTC) - timedelta(minutes=1)
+        conn.execute(
+            RunRecord.__table__.insert(),
+            [
+                {
+                    "cycle": "cut",
+                    "step": "import",
+                    "trigger": "schedule",
+                    "started_at": start,
+                    "outcome": "ok",
+                    "finished_at": start,
+                    "counts": {},
+                    "host": socket.gethostname(),
+                    "pid": 1,
+                },
+                {
+                    "cycle": "cut",
+                    "step": "check",
+                    "trigger": "schedule",
+                    "started_at": start,
+                    "outcome": "running",
+                    "finished_at": None,
+                    "counts": {},
+                    "host": socket.gethostname(),
+                    "pid": 999_999,
+                },
+            ],
+        )
+    done = []
+    with Background(MonitorScheduler(config, engine, on_cycle=done.append, install_signals=False)):
+        wait_for(lambda: done)
+        time.sleep(1.0)
+    assert len(done) == 1
+    assert timedelta(hours=1) < stored_next_run(engine) - datetime.now(UTC) < timedelta(hours=3)
+
+    with Background(MonitorScheduler(config, engine, on_cycle=done.append, install_signals=False)):
+        time.sleep(1.0)
+    assert len(done) == 1  # the last cycle finished: nothing to run again
+
+
 # --- single instance and signals --------------------------------------------------------------
 
 
