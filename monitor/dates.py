@@ -8,8 +8,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import cache
 
-import holidays
-
 
 def weeks_beginning_with(start: date, weeks: int) -> date:
     """Last compliant day of "N weeks beginning with D": D is day 1, so D + 7N - 1."""
@@ -39,4 +37,6 @@ def bank_holiday(day: date) -> str | None:
 
 @cache
 def _bank_holidays(year: int) -> dict[date, str]:
+    import holidays  # slow to import: only when a deadline is shown
+
     return dict(holidays.country_holidays("GB", subdiv="ENG", years=year))

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from monitor.store import bulk_insert
 
 Progress = Callable[[str, int, int | None], None]
 _CHUNK = 5000
+_CACHE_MAX = 10000  # typed values remembered per column
 _LOOKUP = 500
 _AUDIT = ("batch_id", "record_type", "record_key", "column", "old_value", "new_value")  # an audit row's columns
 _SQLITE_CACHE_KIB = 32768
@@ -138,7 +140,7 @@ class _Parser:
         self._seed()
 
     def _seed(self) -> None:
-        if self.cache is not None and not self.col.required and self.values is None:
+        if self.cache is not None and not self.col.required:
             self.cache[""] = None  # a blank optional cell
 
     def parse(self, raw: str):
@@ -156,13 +158,62 @@ class _Parser:
             raise ValueError(f"longer than {self.limit:,} characters (the most for {what})")
         if found := self.control.search(raw):
             raise ValueError(f"holds a control character (U+{ord(found.group()):04X}): remove it")
-        value = parse_value(self.col, raw)
-        if self.cache is not None:
-            if len(self.cache) > 10000:
-                self.cache.clear()
+        return parse_value(self.col, raw)
+
+    def learn(self, raw: str, value) -> None:
+        """Remember the typed value of a cell (the cache is emptied when it is full)."""
+        assert self.cache is not None
+        if len(self.cache) >= _CACHE_MAX:
+            self.cache.clear()
+            self._seed()
+        self.cache[raw] = value
+
+    def typed(self, cells: list[str]) -> list | None:
+        """The typed values of trimmed, mapped cells, or None when one is refused."""
+        cache = self.cache
+        if cache is None:
+            return [c or None for c in cells] if "" in cells else cells
+        unseen = set(cells).difference(cache)
+        if unseen:
+            if len(cache) + len(unseen) > _CACHE_MAX:  # full: start again with this batch's values
+                cache.clear()
                 self._seed()
-            self.cache[raw] = value
-        return value
+                unseen = set(cells).difference(cache)
+            try:
+                cache.update({raw: self.convert(raw) for raw in unseen})
+            except ValueError:
+                return None
+        return list(map(cache.__getitem__, cells))
+
+
+def _batches(rows: Iterable[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:
+    """Rows in lists of `_CHUNK`."""
+    rows = iter(rows)
+    while batch := list(islice(rows, _CHUNK)):
+        yield batch
+
+
+def _columns(cells: list[list[str]], parsers: list[_Parser], width: int) -> list[list] | None:
+    """A batch's typed values column by column (in the order of the parsers) when every row is
+    plainly good: as wide as the header, required cells filled, no value too long or holding a
+    control character, every value accepted. Otherwise None: the batch is read row by row,
+    where each problem is named."""
+    if any(len(row) != width for row in cells):
+        return None
+    raw = list(zip(*cells, strict=True))
+    out = []
+    for p in parsers:
+        column = list(map(str.strip, raw[p.index]))
+        if p.values is not None:
+            get = p.values.get
+            column = [get(c, c) for c in column]
+        if (p.col.required and "" in column) or max(map(len, column)) > p.limit or p.control.search("".join(column)):
+            return None
+        typed = p.typed(column)
+        if typed is None:
+            return None
+        out.append(typed)
+    return out
 
 
 _UNSEEN = object()
@@ -227,46 +278,61 @@ class _Run:
         deferred = self._defer_indexes(rtype) if empty else []
         if None in key_at:  # a key column is missing: rows are still checked, nothing more
             key_at = []
-        single = key_at[0] if len(key_at) == 1 else None
-        row_of = self._row
+        key_cols = [i for i in key_at if i is not None]
+        single = key_cols[0] if len(key_cols) == 1 else None
         plan = [(p, p.index, p.values, p.cache, p.plain) for p in parsers]
-        fast = None if any(p.values for p in parsers) else ([p.index for p in parsers], [p.cache for p in parsers])
-        chunk: list[tuple[int, list]] = []
-        for rownum, cells in rows:
-            values = row_of(label, rownum, cells, plan, width, unnamed, fast)
-            if values is None:
-                continue
-            if area_at is not None and len(self.result.areas) < 2 and values[area_at]:
-                self.result.areas.add(values[area_at])
-            if single is not None:
-                key = values[single]
-            elif key_at:
-                key = tuple(values[i] for i in key_at if i is not None)  # none is: see above
-                if None in key:
-                    key = None
+
+        def keyed(read: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
+            """The rows whose key is new in this import (duplicates are problems)."""
+            chunk = []
+            for rownum, values in read:
+                if area_at is not None and len(self.result.areas) < 2 and values[area_at]:
+                    self.result.areas.add(values[area_at])
+                if single is not None:
+                    key = values[single]
+                elif key_at:
+                    key = tuple(values[i] for i in key_at)
+                    if None in key:
+                        key = None
+                else:
+                    continue
+                if key is None:
+                    continue
+                if key in keys:
+                    duplicates.setdefault(key, rownum)
+                    shown = key if single is not None else ":".join(key)
+                    self.problem(label, rownum, ", ".join(rtype.key), shown, "duplicate id")
+                    continue
+                keys.add(key)
+                if small:
+                    self.rows_small.setdefault(rtype.name, []).append(
+                        (rownum, {p.col.name: values[i] for i, p in enumerate(parsers)}, present)
+                    )
+                chunk.append((rownum, values))
+            return chunk
+
+        for batch in _batches(rows):
+            cols = None if unnamed or small else _columns([cells for _, cells in batch], parsers, width)
+            if cols is None:  # some row needs reading on its own, where each problem is named
+                read: list[tuple[int, Any]] = [
+                    (n, v) for n, cells in batch if (v := self._row(label, n, cells, plan, width, unnamed)) is not None
+                ]
+                chunk = keyed(read)
             else:
-                continue
-            if key is None:
-                continue
-            if key in keys:
-                duplicates.setdefault(key, rownum)
-                self.problem(
-                    label, rownum, ", ".join(rtype.key), key if single is not None else ":".join(key), "duplicate id"
-                )
-                continue
-            keys.add(key)
-            if small:
-                self.rows_small.setdefault(rtype.name, []).append(
-                    (rownum, {p.col.name: values[i] for i, p in enumerate(parsers)}, present)
-                )
-            chunk.append((rownum, values))
-            if len(chunk) >= _CHUNK:
+                read = list(zip([n for n, _ in batch], zip(*cols, strict=True), strict=True))
+                ids = cols[single] if single is not None else list(zip(*(cols[i] for i in key_cols), strict=True))
+                fresh = set(ids)
+                if key_at and len(fresh) == len(ids) and keys.isdisjoint(fresh):  # the common batch
+                    keys |= fresh
+                    if area_at is not None and len(self.result.areas) < 2:
+                        self.result.areas.update(cols[area_at])
+                    chunk = read
+                else:
+                    chunk = keyed(read)
+            if chunk:
                 self._chunk(rtype, label, parsers, chunk, empty, counts)
-                chunk = []
-                if self.progress:
-                    self.progress(label, rownum, None)
-        if chunk:
-            self._chunk(rtype, label, parsers, chunk, empty, counts)
+            if self.progress:
+                self.progress(label, batch[-1][0], None)
         for index in deferred:
             index.create(self.conn)
         if duplicates:
@@ -365,24 +431,13 @@ class _Run:
         plan: list[tuple],
         width: int,
         unnamed: list[int],
-        fast: tuple | None,
     ) -> list | None:
         """The typed values of one row (in the order of the plan: its parsers and what the loop reads
-        of each), or None for a blank or refused row.
+        of each), or None for a blank or refused row; each problem is named.
 
         The row's cells are checked together for control characters and length first (one
         search per row); only a row that has some is looked at cell by cell."""
         n = len(cells)
-        if n == width and not unnamed:
-            joined = "".join(cells)
-            careful = len(joined) > MAX_ID_CHARS or _CONTROL_ID.search(joined) is not None
-            if not careful and fast is not None:  # the common row: every value plain text or seen before
-                quick = [
-                    c if cache is None else cache.get(c, _UNSEEN)
-                    for c, cache in zip([cells[i].strip() for i in fast[0]], fast[1], strict=False)
-                ]
-                if _UNSEEN not in quick and "" not in quick:
-                    return quick
         if not any(c.strip() for c in cells):
             return None  # a blank row
         if n != width or unnamed:
@@ -425,11 +480,15 @@ class _Run:
                         append(value)
                         continue
             try:
-                append(p.convert(mapped))
+                value = p.convert(mapped)
             except ValueError as exc:
                 self.problem(label, rownum, p.source, raw, str(exc))
                 bad = True
                 append(None)
+                continue
+            if cache is not None:
+                p.learn(mapped, value)
+            append(value)
         if bad and all(v is None for v in values):
             return None
         return values  # with a problem, the key still counts (duplicates, references); nothing is written
@@ -710,7 +769,7 @@ class _Run:
         changed_rows: list[dict] = []
         audit: list[tuple] = []
         batch = self.batch_id
-        if not stored:  # all new: the rows' own lists are written (they are not used after this)
+        if not stored:  # all new
             new_rows = [values for _, values in chunk]
             chunk = []
         for _, values in chunk:
@@ -739,24 +798,28 @@ class _Run:
         if not self.writing:
             return
         if new_rows:
+            columns = list(zip(*new_rows, strict=True))
             if self.conn.dialect.name == "sqlite":
                 # dates as ISO text and booleans as 1/0, as SQLAlchemy writes them: the driver would
                 # otherwise look for an adapter for every such value
                 for c in names:
                     kind, i = rtype.column(c).type, index[c]
                     if kind in ("date", "bool"):
-                        convert = date.isoformat if kind == "date" else int
-                        for values in new_rows:
-                            if values[i] is not None:
-                                values[i] = convert(values[i])
-            for values in new_rows:
-                values += (batch, batch)
-            bulk_insert(self.conn, table, [*names, "created_batch", "updated_batch"], new_rows)
+                        columns[i] = _each_once(columns[i], date.isoformat if kind == "date" else int)
+            rows = list(zip(*columns, repeat(batch), repeat(batch)))
+            bulk_insert(self.conn, table, [*names, "created_batch", "updated_batch"], rows)
         if changed_rows:
             assignments: dict[str, Any] = {c[2:]: bindparam(c) for c in changed_rows[0] if c.startswith("v_")}
             where = and_(*[table.c[k] == bindparam(f"k_{k}") for k in rtype.key])
             self.conn.execute(update(table).where(where).values(assignments), changed_rows)
         bulk_insert(self.conn, AuditEntry.__table__, _AUDIT, audit)
+
+
+def _each_once(column: Iterable, convert: Callable) -> list:
+    """`convert` applied to each value of a column (None stays None), once per distinct value."""
+    converted: dict = {None: None}
+    converted.update((v, convert(v)) for v in set(column).difference(converted))
+    return list(map(converted.__getitem__, column))
 
 
 def _text(value) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +17,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg
 from sqlalchemy import Table, event, inspect, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
@@ -197,6 +197,13 @@ def _read_only_file(database: str | None) -> bool:
     )
 
 
+def _driver_errors(name: str) -> tuple[type[Exception], ...]:
+    """The drivers' exception classes called `name` (psycopg's only once it is loaded: it is
+    imported when a PostgreSQL store is opened, not before)."""
+    drivers = [sqlite3, sys.modules.get("psycopg")]
+    return tuple(getattr(d, name) for d in drivers if d is not None)
+
+
 def store_failure(exc: BaseException, url: str | URL) -> str | None:
     """One line for a failure of the store or the disk: what failed and what to do, naming the
     store with its password hidden. Never the SQL, its values or the driver's message (they can
@@ -210,7 +217,7 @@ def store_failure(exc: BaseException, url: str | URL) -> str | None:
         return None
     if isinstance(exc, DBAPIError):
         orig = exc.orig
-    elif isinstance(exc, (sqlite3.Error, psycopg.Error)):  # raised by the driver itself
+    elif isinstance(exc, _driver_errors("Error")):  # raised by the driver itself
         orig = exc
     else:
         return None
@@ -237,7 +244,7 @@ def store_failure(exc: BaseException, url: str | URL) -> str | None:
                 ),
             ),
         )
-    elif isinstance(orig, (psycopg.OperationalError, sqlite3.OperationalError)):  # no code: could not connect
+    elif isinstance(orig, _driver_errors("OperationalError")):  # no code: could not connect
         message = str(orig).lower()
         why = next(
             (

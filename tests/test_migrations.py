@@ -4,6 +4,8 @@ new stores start at the head; out-of-date and newer stores are refused with what
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -203,3 +205,21 @@ def test_two_upgrades_at_once_both_succeed(db_url, checked):
     head = migrations.head()
     assert sorted(results, key=str) == sorted([("0001", head), (head, head)], key=str)
     assert _revision(db_url) == head
+
+
+def test_the_head_read_from_file_names_is_alembics_head():
+    """Opening a store reads the head from versions/ without importing Alembic: the two agree,
+    and every revision before it is one Alembic knows."""
+    assert migrations.head() == migrations.scripts().get_current_head()
+    assert all(migrations.is_known(f"{n:04d}") for n in range(1, int(migrations.head()) + 1))
+
+
+def test_opening_a_store_does_not_import_alembic_or_psycopg(sqlite_url):
+    """A command's start-up stays short: the schema tools and the PostgreSQL driver load only when used."""
+    code = (
+        "import sys; from monitor.store import open_store; open_store(sys.argv[1]); import monitor.cli; "
+        "print(sorted(m for m in ('alembic', 'psycopg', 'holidays') if m in sys.modules))"
+    )
+    open_store(sqlite_url)  # created (that stamps the revision with Alembic)
+    out = subprocess.run([sys.executable, "-c", code, sqlite_url], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
