@@ -658,3 +658,78 @@ def test_a_store_held_by_another_writer_is_one_clear_error_and_nothing_is_writte
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and "stayed locked by another process" in result.stderr
     assert count(sqlite_url, "areas") == 0 and count(sqlite_url, "import_batches") == 0
+
+
+def _many_decisions(n: int) -> list[dict]:
+    """`n` decision letters with ISO and day-first dates, booleans in several spellings, blanks."""
+    return [
+        {
+            "decision_id": f"D{i:05d}",
+            "area_code": "850",
+            "case_ref": f"C{i % 700:04d}",
+            "decision_type": "plan_issued" if i % 3 else "refuse_assessment",
+            "decision_date": f"2019-03-{1 + i % 28:02d}" if i % 2 else f"{1 + i % 28}/4/2019",
+            "rights_notice": ["yes", "no", "", "TRUE"][i % 4],
+        }
+        for i in range(1, n + 1)
+    ]
+
+
+def test_a_large_file_is_read_alike_in_every_part(tmp_path, db_url):
+    """Files are read in batches of thousands of rows: values are typed the same in each, and a
+    problem deep in the file is named exactly as in the first rows, with nothing written."""
+    rows = _many_decisions(12_000)
+    folder = write_records(tmp_path / "good", areas=AREAS, commissioners=COMMISSIONERS, decisions=rows)
+    assert cli("import", folder, db=db_url).exit_code == 0
+    engine = sa.create_engine(db_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as conn:
+        stored = dict(
+            conn.execute(
+                sa.text(
+                    "select decision_id, decision_date from decisions where decision_id in "
+                    "('D00001', 'D11998', 'D11999')"
+                )
+            ).all()
+        )
+        notices = dict(
+            conn.execute(
+                sa.text(
+                    "select decision_id, rights_notice from decisions where decision_id in "
+                    "('D11997', 'D11998', 'D11999', 'D12000')"
+                )
+            ).all()
+        )
+    engine.dispose()
+    assert {k: str(v) for k, v in stored.items()} == {
+        "D00001": "2019-03-02",
+        "D11998": "2019-04-15",
+        "D11999": "2019-03-16",
+    }
+    assert {k: None if v is None else bool(v) for k, v in notices.items()} == {
+        "D11997": False,
+        "D11998": None,
+        "D11999": True,
+        "D12000": True,
+    }
+
+    rows[7000]["decision_date"] = "31/02/2019"
+    rows[9499]["decision_id"] = "D00010"
+    rows[10999]["case_ref"] = "C\x07"
+    rows[11500]["decision_type"] = "plan_refused"
+    rows[11998]["decision_type"] = "cease_plan"  # a change: not written, as the import fails
+    folder = write_records(tmp_path / "bad", decisions=rows)
+    with open(folder / "decisions.csv", "a", encoding="utf-8") as fh:
+        fh.write("D20000,850,C0001\r\n")
+    result = cli("import", folder, db=db_url)
+    assert result.exit_code == 1
+    assert errors(result) == [
+        "decisions.csv row 7002, column decision_date, value '31/02/2019': not a real date",
+        "decisions.csv row 9501, column decision_id, value 'D00010': duplicate id (first on row 11)",
+        "decisions.csv row 11001, column case_ref, value 'C\\x07': holds a control character (U+0007): remove it",
+        "decisions.csv row 11502, column decision_type, value 'plan_refused': not one of refuse_assessment, "
+        "refuse_plan, plan_issued, plan_amended, refuse_reassessment, refuse_amendment, cease_plan",
+        "decisions.csv row 12002, column decision_type: the row has 3 cells and the header 6: a cut-off row "
+        "(nothing was read from it; complete the row)",
+    ]
+    assert count(db_url, "decisions") == 12_000 and count(db_url, "import_batches") == 1
+    assert count(db_url, "audit_log") == 0
