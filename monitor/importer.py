@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
@@ -193,6 +194,32 @@ def _batches(rows: Iterable[tuple[int, list[str]]]) -> Iterator[list[tuple[int, 
         yield batch
 
 
+class _Chunk:
+    """Rows of one file read together: their row numbers and typed values, by row or by column
+    (whichever the reading gave; the other is made when first asked for)."""
+
+    def __init__(self, rownums: list[int], *, rows: list | None = None, columns: list[list] | None = None):
+        self.rownums = rownums
+        if rows is not None:
+            self.rows = rows
+        if columns is not None:
+            self.columns = columns
+
+    @cached_property
+    def rows(self) -> list:
+        return list(zip(*self.columns, strict=True))
+
+    @cached_property
+    def columns(self) -> list[list]:
+        return [list(c) for c in zip(*self.rows, strict=True)]
+
+    def __iter__(self) -> Iterator[tuple[int, Any]]:
+        return zip(self.rownums, self.rows, strict=True)
+
+    def __len__(self) -> int:
+        return len(self.rownums)
+
+
 def _columns(cells: list[list[str]], parsers: list[_Parser], width: int) -> list[list] | None:
     """A batch's typed values column by column (in the order of the parsers) when every row is
     plainly good: as wide as the header, required cells filled, no value too long or holding a
@@ -207,7 +234,10 @@ def _columns(cells: list[list[str]], parsers: list[_Parser], width: int) -> list
         if p.values is not None:
             get = p.values.get
             column = [get(c, c) for c in column]
-        if (p.col.required and "" in column) or max(map(len, column)) > p.limit or p.control.search("".join(column)):
+        if (p.col.required and "" in column) or max(map(len, column)) > p.limit:
+            return None
+        text = "".join(column)
+        if not text.isprintable() and p.control.search(text):  # isprintable: a fast first look
             return None
         typed = p.typed(column)
         if typed is None:
@@ -236,6 +266,7 @@ class _Run:
         self.stored_small: dict[str, dict[str, Any]] = {}
         self.rows_small: dict[str, list[tuple[int, dict, set[str]]]] = {}
         self.labels: dict[str, str] = result.labels
+        self.sqlite_forms: dict[str, dict] = {"date": {None: None}, "bool": {None: None}}  # see _stored_forms
 
     # --- writing allowed? ------------------------------------------------------------------
 
@@ -282,9 +313,9 @@ class _Run:
         single = key_cols[0] if len(key_cols) == 1 else None
         plan = [(p, p.index, p.values, p.cache, p.plain) for p in parsers]
 
-        def keyed(read: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
+        def keyed(read: Iterable[tuple[int, Any]]) -> _Chunk:
             """The rows whose key is new in this import (duplicates are problems)."""
-            chunk = []
+            rownums, kept = [], []
             for rownum, values in read:
                 if area_at is not None and len(self.result.areas) < 2 and values[area_at]:
                     self.result.areas.add(values[area_at])
@@ -308,27 +339,27 @@ class _Run:
                     self.rows_small.setdefault(rtype.name, []).append(
                         (rownum, {p.col.name: values[i] for i, p in enumerate(parsers)}, present)
                     )
-                chunk.append((rownum, values))
-            return chunk
+                rownums.append(rownum)
+                kept.append(values)
+            return _Chunk(rownums, rows=kept)
 
         for batch in _batches(rows):
-            cols = None if unnamed or small else _columns([cells for _, cells in batch], parsers, width)
+            rownums, cells = map(list, zip(*batch, strict=True))
+            cols = None if unnamed or small else _columns(cells, parsers, width)
             if cols is None:  # some row needs reading on its own, where each problem is named
-                read: list[tuple[int, Any]] = [
-                    (n, v) for n, cells in batch if (v := self._row(label, n, cells, plan, width, unnamed)) is not None
-                ]
-                chunk = keyed(read)
+                chunk = keyed(
+                    (n, v) for n, row in batch if (v := self._row(label, n, row, plan, width, unnamed)) is not None
+                )
             else:
-                read = list(zip([n for n, _ in batch], zip(*cols, strict=True), strict=True))
                 ids = cols[single] if single is not None else list(zip(*(cols[i] for i in key_cols), strict=True))
                 fresh = set(ids)
                 if key_at and len(fresh) == len(ids) and keys.isdisjoint(fresh):  # the common batch
                     keys |= fresh
                     if area_at is not None and len(self.result.areas) < 2:
                         self.result.areas.update(cols[area_at])
-                    chunk = read
+                    chunk = _Chunk(rownums, columns=cols)
                 else:
-                    chunk = keyed(read)
+                    chunk = keyed(_Chunk(rownums, columns=cols))
             if chunk:
                 self._chunk(rtype, label, parsers, chunk, empty, counts)
             if self.progress:
@@ -496,7 +527,7 @@ class _Run:
     # --- a chunk of rows: references, rules, writing ---------------------------------------
 
     def _chunk(
-        self, rtype: RecordType, label: str, parsers: list[_Parser], chunk: list, empty: bool, counts: dict
+        self, rtype: RecordType, label: str, parsers: list[_Parser], chunk: _Chunk, empty: bool, counts: dict
     ) -> None:
         names = [p.col.name for p in parsers]
         index = {name: i for i, name in enumerate(names)}
@@ -522,7 +553,7 @@ class _Run:
         if not empty and (self.writing or self.result.dry_run or rtype.name == "appeals"):
             stored = self._stored(
                 rtype,
-                [tuple(v[index[k]] for k in rtype.key) for _, v in chunk],
+                list(zip(*(chunk.columns[index[k]] for k in rtype.key), strict=True)),
                 [*names, *(["closed_on"] if rtype.name == "appeals" else [])],
             )
         if rtype.name == "appeals":
@@ -531,9 +562,9 @@ class _Run:
             return
         self._write(rtype, names, index, chunk, stored, counts)
 
-    def _references(self, label: str, p: _Parser, targets: list[str], chunk: list, i: int) -> None:
+    def _references(self, label: str, p: _Parser, targets: list[str], chunk: _Chunk, i: int) -> None:
         """The ids column `i` of the chunk names exist in this import or the store."""
-        distinct = {values[i] for _, values in chunk}
+        distinct = set(chunk.columns[i])
         distinct.discard(None)
         for t in targets:
             distinct -= self.keys.get(t, set())
@@ -763,16 +794,15 @@ class _Run:
 
     # --- writing -------------------------------------------------------------------------------
 
-    def _write(self, rtype: RecordType, names: list[str], index: dict, chunk: list, stored: dict, counts: dict) -> None:
+    def _write(
+        self, rtype: RecordType, names: list[str], index: dict, chunk: _Chunk, stored: dict, counts: dict
+    ) -> None:
         table = rtype.model.__table__
-        new_rows: list[list] = []
+        new_rows: list = []
         changed_rows: list[dict] = []
         audit: list[tuple] = []
         batch = self.batch_id
-        if not stored:  # all new
-            new_rows = [values for _, values in chunk]
-            chunk = []
-        for _, values in chunk:
+        for _, values in chunk if stored else ():
             key = tuple(values[index[k]] for k in rtype.key)
             old = stored.get(key)
             if old is None:
@@ -793,19 +823,20 @@ class _Run:
             audit.extend(
                 (self.batch_id, rtype.name, record_key, c, _text(old[c]), _text(values[index[c]])) for c in diff
             )
-        counts["new"] += len(new_rows)
+        new = len(new_rows) if stored else len(chunk)  # none stored: every row is new
+        counts["new"] += new
         counts["updated"] += len(changed_rows)
         if not self.writing:
             return
-        if new_rows:
-            columns = list(zip(*new_rows, strict=True))
+        if new:
+            columns = list(zip(*new_rows, strict=True)) if stored else list(chunk.columns)
             if self.conn.dialect.name == "sqlite":
                 # dates as ISO text and booleans as 1/0, as SQLAlchemy writes them: the driver would
                 # otherwise look for an adapter for every such value
                 for c in names:
                     kind, i = rtype.column(c).type, index[c]
                     if kind in ("date", "bool"):
-                        columns[i] = _each_once(columns[i], date.isoformat if kind == "date" else int)
+                        columns[i] = _stored_forms(columns[i], self.sqlite_forms[kind])
             rows = list(zip(*columns, repeat(batch), repeat(batch)))
             bulk_insert(self.conn, table, [*names, "created_batch", "updated_batch"], rows)
         if changed_rows:
@@ -815,11 +846,16 @@ class _Run:
         bulk_insert(self.conn, AuditEntry.__table__, _AUDIT, audit)
 
 
-def _each_once(column: Iterable, convert: Callable) -> list:
-    """`convert` applied to each value of a column (None stays None), once per distinct value."""
-    converted: dict = {None: None}
-    converted.update((v, convert(v)) for v in set(column).difference(converted))
-    return list(map(converted.__getitem__, column))
+def _stored_forms(column: list, forms: dict) -> list:
+    """SQLite's text for each value of a date or boolean column (None stays None), converted once
+    per distinct value; `forms` remembers them from chunk to chunk."""
+    unseen = set(column).difference(forms)
+    if unseen:
+        if len(forms) > _CACHE_MAX:
+            forms.clear()
+            forms[None] = None
+        forms.update((v, v.isoformat() if isinstance(v, date) else int(v)) for v in unseen)
+    return list(map(forms.__getitem__, column))
 
 
 def _text(value) -> str | None:

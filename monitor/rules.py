@@ -45,6 +45,7 @@ STATUSES = (
     "data_gap",
     "not_applicable",
 )
+_YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe loader when built with it: faster
 _OPS = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__", "==": "__eq__", "!=": "__ne__"}
 _ORDERED = ("int", "date", "money")  # fact types with an order
 _OPS_OF = {
@@ -154,7 +155,7 @@ def load_rule(path: Path, parameters: dict, declared: dict[str, dict[str, Fact]]
         declared = FACTS
     raw = path.read_bytes()
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=_YAML)
     except yaml.YAMLError as exc:
         raise RuleError(f"{path}: {exc}") from None
     if not isinstance(data, dict):
@@ -418,7 +419,7 @@ def load_parameters(rules_dir: Path, overrides: dict | None = None) -> dict:
             f"no rules folder at {rules_dir} (expected {path.name} there): install from a "
             f"checkout with `make setup`, or set rules_dir in the configuration"
         )
-    defaults = yaml.safe_load(path.read_text(encoding="utf-8"))
+    defaults = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML)
     unknown = sorted(set(overrides or {}) - set(defaults))
     if unknown:
         raise RuleError(f"unknown parameters in the configuration: {', '.join(unknown)}")

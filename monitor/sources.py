@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from itertools import count
 from pathlib import Path
 
 from monitor.problems import Problem
@@ -148,34 +149,31 @@ def _encoding(path: Path, label: str, report: Report) -> tuple[str | None, str |
 
 def _csv_reader(path: Path, label: str, encoding: str) -> Callable[[Report], Rows]:
     def rows(report: Report) -> Rows:
-        rownum = 0
+        numbers = count(1)  # zip takes a row's number before reading it: a failed row has the last one taken
+
+        def failed_row() -> int:
+            return max(next(numbers) - 1, 1)
+
         try:
             with open(path, encoding=encoding, newline="") as fh:
                 if encoding == "cp1252" and fh.read(3) != "\u00ef\u00bb\u00bf":  # a UTF-8 BOM, read as 1252
                     fh.seek(0)
-                reader = csv.reader(fh, strict=True)
-                while True:
-                    try:
-                        cells = next(reader)
-                    except StopIteration:
-                        return
-                    except csv.Error as exc:
-                        report(Problem(label, rownum + 1, None, None, _csv_error(str(exc))))
-                        return
-                    rownum += 1
-                    yield rownum, cells
+                try:
+                    yield from zip(numbers, csv.reader(fh, strict=True), strict=False)
+                except csv.Error as exc:
+                    report(Problem(label, failed_row(), None, None, _csv_error(str(exc))))
         except UnicodeError:
             report(
                 Problem(
                     label,
-                    rownum + 1,
+                    failed_row(),
                     None,
                     None,
                     "not readable text (neither UTF-8 nor Windows-1252): save the file as CSV UTF-8",
                 )
             )
         except OSError as exc:
-            report(Problem(label, rownum + 1, None, None, f"cannot be read ({exc.strerror})"))
+            report(Problem(label, failed_row(), None, None, f"cannot be read ({exc.strerror})"))
 
     return rows
 
