@@ -275,7 +275,7 @@ def store_failure(exc: BaseException, url: str | URL) -> str | None:
 def _create(conn: Connection) -> None:
     assert models  # the tables are registered on SQLModel.metadata by importing models
     SQLModel.metadata.create_all(conn)
-    migrations.stamp(conn, migrations.head())
+    migrations.stamp_new(conn)
 
 
 def _check_known(revision: str) -> None:

@@ -214,12 +214,18 @@ def test_the_head_read_from_file_names_is_alembics_head():
     assert all(migrations.is_known(f"{n:04d}") for n in range(1, int(migrations.head()) + 1))
 
 
+def test_a_new_store_is_at_the_head_as_alembic_reads_it(db_url):
+    open_store(db_url)
+    with connect(db_url).connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == migrations.head()
+
+
 def test_opening_a_store_does_not_import_alembic_or_psycopg(sqlite_url):
     """A command's start-up stays short: the schema tools and the PostgreSQL driver load only when used."""
     code = (
         "import sys; from monitor.store import open_store; open_store(sys.argv[1]); import monitor.cli; "
         "print(sorted(m for m in ('alembic', 'psycopg', 'holidays') if m in sys.modules))"
     )
-    open_store(sqlite_url)  # created (that stamps the revision with Alembic)
-    out = subprocess.run([sys.executable, "-c", code, sqlite_url], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    for _ in ("created", "opened"):
+        out = subprocess.run([sys.executable, "-c", code, sqlite_url], capture_output=True, text=True, check=True)
+        assert out.stdout.strip() == "[]"

@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, text
 from sqlalchemy.engine import Connection
 
 if TYPE_CHECKING:  # Alembic is imported only to change a schema: opening a store does not need it
@@ -60,6 +60,19 @@ def stamp(conn: Connection, revision: str) -> None:
     from alembic.runtime.migration import MigrationContext
 
     MigrationContext.configure(conn).stamp(scripts(), revision)
+
+
+def stamp_new(conn: Connection) -> None:
+    """Record that a store just created is at the head: Alembic's version table, written without
+    loading Alembic (which `stamp` and `upgrade` do)."""
+    version = Table(
+        "alembic_version",
+        MetaData(),
+        Column("version_num", String(32), nullable=False),
+        PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+    )
+    version.create(conn)
+    conn.execute(version.insert().values(version_num=head()))
 
 
 def upgrade(conn: Connection) -> None:
