@@ -4,7 +4,9 @@
 
 Generates (once, into build/) a national records folder with sample_data/generate.py,
 then runs each step as its own `send-monitor` process against an empty store and
-prints its wall time and peak resident memory beside the target.
+prints its wall time and peak resident memory beside the target. The import and its
+plain-Python floor run alternately, three times each, and the fastest of each are
+compared: on a shared machine one run of either can take half as long again.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
@@ -32,6 +35,7 @@ TARGET_SECONDS = {"import": 60, "full check": 60, "next-day check": 5, "check af
 TARGET_MB = 2048
 IMPORT_TARGET_MB = 300      # the import streams: its peak memory target
 IMPORT_TARGET_RATIO = 2.0   # the import's time against the plain-Python floor (benchmarks/import_floor.py)
+ROUNDS = 3  # the import and its floor run alternately this often: the fastest of each is compared
 AS_OF, NEXT_DAY = "2021-06-30", "2021-07-01"
 
 
@@ -48,6 +52,7 @@ def run_step(db: str, *args: str) -> tuple[float, float]:
 
 def run_floor(national: Path, work: Path) -> tuple[float, float]:
     """The plain-Python floor of the import (csv, dates, executemany into a bare SQLite table)."""
+    (work / "floor.db").unlink(missing_ok=True)
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "benchmarks.import_floor", str(national), str(work / "floor.db")],
                             cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -78,7 +83,10 @@ def write_changes(national: Path, out: Path, n: int = 1000) -> Path:
     return out
 
 
-def bench(db: str, national: Path, work: Path) -> list[tuple[str, float, float]]:
+def bench(db: str, national: Path, work: Path, scratch: Callable[[int], str]) -> list[tuple[str, float, float]]:
+    """Each step's (name, wall time, peak memory). The import runs ROUNDS times into empty stores
+    (the first is the store the later steps use; `scratch(n)` gives the others), alternating with
+    its floor, so that both meet the same moments of a shared machine."""
     steps = [
         ("import", ("import", str(national))),
         ("full check", ("check", "--full", "--as-of", AS_OF)),
@@ -90,12 +98,19 @@ def bench(db: str, national: Path, work: Path) -> list[tuple[str, float, float]]
     results = []
     for name, args in steps:
         wall, peak = run_step(db, *args)
-        results.append((name, wall, peak))
         print(f"  {name}: {wall:.1f} s, {peak:.0f} MB", file=sys.stderr)
-        if name == "import":
-            wall, peak = run_floor(national, work)
-            results.append(("import floor (plain Python)", wall, peak))
-            print(f"  import floor: {wall:.1f} s, {peak:.0f} MB", file=sys.stderr)
+        if name != "import":
+            results.append((name, wall, peak))
+            continue
+        imports, floors = [(wall, peak)], []
+        for n in range(ROUNDS):
+            floors.append(run_floor(national, work))
+            print(f"  import floor: {floors[-1][0]:.1f} s, {floors[-1][1]:.0f} MB", file=sys.stderr)
+            if n < ROUNDS - 1:
+                imports.append(run_step(scratch(n), *args))
+                print(f"  import again: {imports[-1][0]:.1f} s, {imports[-1][1]:.0f} MB", file=sys.stderr)
+        results.append((name, min(w for w, _ in imports), max(p for _, p in imports)))
+        results.append(("import floor (plain Python)", min(w for w, _ in floors), max(p for _, p in floors)))
     return results
 
 
@@ -124,10 +139,12 @@ def main() -> None:
         print(f"{backend}:", file=sys.stderr)
         try:
             if backend == "sqlite":
-                results = bench(f"sqlite:///{work / 'store.db'}", national, work)
+                results = bench(f"sqlite:///{work / 'store.db'}", national, work,
+                                lambda n: f"sqlite:///{work / f'scratch-{n}.db'}")
             else:
                 with temporary_server() as server:
-                    results = bench(create_database(server, "bench"), national, work)
+                    results = bench(create_database(server, "bench"), national, work,
+                                    lambda n: create_database(server, f"scratch{n}"))
         finally:
             shutil.rmtree(work, ignore_errors=True)
         walls = {name: wall for name, wall, _ in results}
@@ -142,7 +159,7 @@ def main() -> None:
                 ratio = walls["import"] / wall
                 ok = ratio <= IMPORT_TARGET_RATIO
                 failures += not ok
-                table.add_row(backend, "import ÷ floor", f"{ratio:.2f}×", f"≤ {IMPORT_TARGET_RATIO:g}×", "—",
+                table.add_row(backend, f"import ÷ floor (fastest of {ROUNDS} each)", f"{ratio:.2f}×", f"≤ {IMPORT_TARGET_RATIO:g}×", "—",
                               "yes" if ok else "NO")
     Console().print(table)
     sys.exit(1 if failures else 0)

@@ -15,20 +15,23 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
 from itertools import islice, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from monitor.mapping import Mapping
 from monitor.models import AuditEntry, ImportBatch
 from monitor.problems import Problem
-from monitor.records import BY_NAME, MAX_FIELD_CHARS, MAX_ID_CHARS, Col, RecordType, parse_value
+from monitor.records import BY_NAME, MAX_FIELD_CHARS, MAX_ID_CHARS, RECORD_TYPES, Col, RecordType, parse_value
 from monitor.sources import Table, open_export
 from monitor.store import bulk_insert
 
@@ -43,6 +46,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_ID = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _FREE_TEXT = {"name", "region", "granted_by", "justification"}
 _TITLE_SEARCH_ROWS = 10
+_REFERRED_TO = {t for r in RECORD_TYPES for c in r.columns for t in c.refers_to}  # ids other records name
 
 
 @dataclass
@@ -343,8 +347,22 @@ class _Run:
                 kept.append(values)
             return _Chunk(rownums, rows=kept)
 
+        # A first load of a table no other record refers to: its primary key finds an id that
+        # repeats an earlier row's, and `keys` (a set of up to millions of ids) stays empty until
+        # then or until the writing stops; from there on it holds every id read, as for any table.
+        trusting = empty and self.writing and bool(key_at) and rtype.name not in _REFERRED_TO
+
+        def distrust() -> None:
+            nonlocal trusting
+            trusting = False
+            keys.update(self._written_keys(rtype))
+
         for batch in _batches(rows):
-            rownums, cells = map(list, zip(*batch, strict=True))
+            if self.progress:
+                self.progress(label, batch[0][0], None)
+            if trusting and not self.writing:
+                distrust()
+            rownums, cells = list(map(itemgetter(0), batch)), list(map(itemgetter(1), batch))
             cols = None if unnamed or small else _columns(cells, parsers, width)
             if cols is None:  # some row needs reading on its own, where each problem is named
                 chunk = keyed(
@@ -353,17 +371,25 @@ class _Run:
             else:
                 ids = cols[single] if single is not None else list(zip(*(cols[i] for i in key_cols), strict=True))
                 fresh = set(ids)
-                if key_at and len(fresh) == len(ids) and keys.isdisjoint(fresh):  # the common batch
-                    keys |= fresh
+                if key_at and len(fresh) == len(ids) and (trusting or keys.isdisjoint(fresh)):  # the common batch
+                    if not trusting:
+                        keys |= fresh
                     if area_at is not None and len(self.result.areas) < 2:
                         self.result.areas.update(cols[area_at])
                     chunk = _Chunk(rownums, columns=cols)
                 else:
                     chunk = keyed(_Chunk(rownums, columns=cols))
+            if chunk and trusting:
+                try:
+                    with self._savepoint():
+                        self._chunk(rtype, label, parsers, chunk, empty, counts)
+                    continue
+                except IntegrityError:  # an id of this chunk repeats an earlier row's: name it
+                    keys.clear()  # (this chunk's own, if it was read row by row)
+                    distrust()
+                    chunk = keyed(chunk)
             if chunk:
                 self._chunk(rtype, label, parsers, chunk, empty, counts)
-            if self.progress:
-                self.progress(label, batch[-1][0], None)
         for index in deferred:
             index.create(self.conn)
         if duplicates:
@@ -373,6 +399,26 @@ class _Run:
         self.result.counts[rtype.name] = counts
         if self.progress:
             self.progress(label, 1, 1)
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        """A savepoint around a chunk's writing: an insert refused by a constraint leaves none of its rows."""
+        self.conn.exec_driver_sql("SAVEPOINT import_chunk")
+        try:
+            yield
+        except IntegrityError:  # (any other failure rolls the whole import back)
+            self.conn.exec_driver_sql("ROLLBACK TO SAVEPOINT import_chunk")
+            self.conn.exec_driver_sql("RELEASE SAVEPOINT import_chunk")
+            raise
+        self.conn.exec_driver_sql("RELEASE SAVEPOINT import_chunk")
+
+    def _written_keys(self, rtype: RecordType) -> Iterator:
+        """The keys of the rows of a table that was empty before this import."""
+        table = rtype.model.__table__
+        query = select(*[table.c[k] for k in rtype.key])
+        if len(rtype.key) == 1:
+            return iter(self.conn.execute(query).scalars())
+        return (tuple(r) for r in self.conn.execute(query))
 
     def _defer_indexes(self, rtype: RecordType) -> list:
         """SQLite, a first load of a table: drop its secondary indexes, to be built once its rows

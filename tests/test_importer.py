@@ -733,3 +733,24 @@ def test_a_large_file_is_read_alike_in_every_part(tmp_path, db_url):
     ]
     assert count(db_url, "decisions") == 12_000 and count(db_url, "import_batches") == 1
     assert count(db_url, "audit_log") == 0
+
+
+def test_a_repeated_id_far_apart_in_a_first_load_is_named(tmp_path, db_url):
+    """A first load leaves the search for repeated ids to the table's primary key: the repeat is
+    still named with its first row, whether the batches were read column by column or row by row,
+    and nothing is written."""
+    rows = _many_decisions(12_000)
+    rows[8999]["decision_id"] = "D00011"  # repeats row 12 (batch 1), found in batch 2
+    rows[11999]["decision_id"] = "D10001"  # repeats row 10,002 (batch 3, read row by row: see below)
+    folder = write_records(tmp_path / "r", areas=AREAS, commissioners=COMMISSIONERS, decisions=rows)
+    path = folder / "decisions.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[10_001] = lines[10_001].rstrip("\r\n") + ",\r\n"  # an empty cell beyond the header: read row by row
+    path.write_text("".join(lines), encoding="utf-8")
+    result = cli("import", folder, db=db_url)
+    assert result.exit_code == 1
+    assert errors(result) == [
+        "decisions.csv row 9001, column decision_id, value 'D00011': duplicate id (first on row 12)",
+        "decisions.csv row 12001, column decision_id, value 'D10001': duplicate id (first on row 10002)",
+    ]
+    assert count(db_url, "decisions") == 0 and count(db_url, "import_batches") == 0
