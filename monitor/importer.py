@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -173,21 +173,24 @@ class _Parser:
             self._seed()
         self.cache[raw] = value
 
-    def typed(self, cells: list[str]) -> list | None:
+    def typed(self, cells: Sequence[str]) -> Sequence | None:
         """The typed values of trimmed, mapped cells, or None when one is refused."""
         cache = self.cache
         if cache is None:
             return [c or None for c in cells] if "" in cells else cells
+        try:
+            return list(map(cache.__getitem__, cells))  # every value seen before: the common batch
+        except KeyError:
+            pass
         unseen = set(cells).difference(cache)
-        if unseen:
-            if len(cache) + len(unseen) > _CACHE_MAX:  # full: start again with this batch's values
-                cache.clear()
-                self._seed()
-                unseen = set(cells).difference(cache)
-            try:
-                cache.update({raw: self.convert(raw) for raw in unseen})
-            except ValueError:
-                return None
+        if len(cache) + len(unseen) > _CACHE_MAX:  # full: start again with this batch's values
+            cache.clear()
+            self._seed()
+            unseen = set(cells).difference(cache)
+        try:
+            cache.update({raw: self.convert(raw) for raw in unseen})
+        except ValueError:
+            return None
         return list(map(cache.__getitem__, cells))
 
 
@@ -202,7 +205,7 @@ class _Chunk:
     """Rows of one file read together: their row numbers and typed values, by row or by column
     (whichever the reading gave; the other is made when first asked for)."""
 
-    def __init__(self, rownums: list[int], *, rows: list | None = None, columns: list[list] | None = None):
+    def __init__(self, rownums: list[int], *, rows: list | None = None, columns: list[Sequence] | None = None):
         self.rownums = rownums
         if rows is not None:
             self.rows = rows
@@ -214,7 +217,7 @@ class _Chunk:
         return list(zip(*self.columns, strict=True))
 
     @cached_property
-    def columns(self) -> list[list]:
+    def columns(self) -> list[Sequence]:
         return [list(c) for c in zip(*self.rows, strict=True)]
 
     def __iter__(self) -> Iterator[tuple[int, Any]]:
@@ -224,7 +227,7 @@ class _Chunk:
         return len(self.rownums)
 
 
-def _columns(cells: list[list[str]], parsers: list[_Parser], width: int) -> list[list] | None:
+def _columns(cells: list[list[str]], parsers: list[_Parser], width: int) -> list[Sequence] | None:
     """A batch's typed values column by column (in the order of the parsers) when every row is
     plainly good: as wide as the header, required cells filled, no value too long or holding a
     control character, every value accepted. Otherwise None: the batch is read row by row,
@@ -234,14 +237,19 @@ def _columns(cells: list[list[str]], parsers: list[_Parser], width: int) -> list
     raw = list(zip(*cells, strict=True))
     out = []
     for p in parsers:
-        column = list(map(str.strip, raw[p.index]))
+        column = raw[p.index]
+        text = "".join(column)
+        if " " in text or not text.isprintable():  # some cell may have spaces to trim or a control character
+            column = tuple(map(str.strip, column))
+            text = "".join(column)
+            if not text.isprintable() and p.control.search(text):
+                return None
         if p.values is not None:
             get = p.values.get
-            column = [get(c, c) for c in column]
+            column = tuple(get(c, c) for c in column)
+            if not "".join(column).isprintable():
+                return None
         if (p.col.required and "" in column) or max(map(len, column)) > p.limit:
-            return None
-        text = "".join(column)
-        if not text.isprintable() and p.control.search(text):  # isprintable: a fast first look
             return None
         typed = p.typed(column)
         if typed is None:

@@ -754,3 +754,35 @@ def test_a_repeated_id_far_apart_in_a_first_load_is_named(tmp_path, db_url):
         "decisions.csv row 12001, column decision_id, value 'D10001': duplicate id (first on row 10002)",
     ]
     assert count(db_url, "decisions") == 0 and count(db_url, "import_batches") == 0
+
+
+def test_spaces_around_values_are_trimmed_in_every_column(tmp_path, db_url):
+    """Spaces, tabs and no-break spaces around a value are trimmed (ids, dates, choices, yes/no);
+    spaces inside free text stay."""
+    folder = write_records(
+        tmp_path / "r",
+        areas=[{"area_code": "\u00a0850 ", "name": "  Area  850 "}],
+        decisions=[
+            {
+                "decision_id": " D1\t",
+                "area_code": "850",
+                "case_ref": "\u2003C1",
+                "decision_type": " plan_issued",
+                "decision_date": "2/1/2019 ",
+                "rights_notice": " yes ",
+            }
+        ],
+    )
+    assert cli("import", folder, db=db_url).exit_code == 0
+    engine = sa.create_engine(db_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as conn:
+        area = conn.execute(sa.text("select area_code, name from areas")).one()
+        decision = conn.execute(
+            sa.text(
+                "select decision_id, area_code, case_ref, decision_type, decision_date, rights_notice from decisions"
+            )
+        ).one()
+    engine.dispose()
+    assert tuple(area) == ("850", "Area  850")
+    assert tuple(decision)[:4] == ("D1", "850", "C1", "plan_issued")
+    assert str(decision[4]) == "2019-01-02" and bool(decision[5]) is True
