@@ -429,10 +429,12 @@ class _Run:
         return (tuple(r) for r in self.conn.execute(query))
 
     def _defer_indexes(self, rtype: RecordType) -> list:
-        """SQLite, a first load of a table: drop its secondary indexes, to be built once its rows
-        are in (sorting once is cheaper than a million index inserts). Inside the import's
-        transaction, so a failed import leaves them as they were; readers see the old state."""
-        if self.conn.dialect.name != "sqlite" or not self.writing:
+        """A first load of a table: drop its secondary indexes, to be built once its rows are in
+        (sorting once is cheaper than a million index inserts). Inside the import's transaction,
+        so a failed import leaves them as they were. SQLite's readers see the old (empty) table
+        meanwhile; PostgreSQL's wait for the import to end (dropping an index locks its table),
+        which only a first load does."""
+        if not self.writing:
             return []
         indexes = sorted(rtype.model.__table__.indexes, key=lambda i: str(i.name))
         for index in indexes:
