@@ -165,12 +165,17 @@ class _Parser:
             raise ValueError(f"holds a control character (U+{ord(found.group()):04X}): remove it")
         return parse_value(self.col, raw)
 
-    def learn(self, raw: str, value) -> None:
-        """Remember the typed value of a cell (the cache is emptied when it is full)."""
+    def _room(self, n: int) -> None:
+        """Empty the cache if `n` more values would overfill it."""
         assert self.cache is not None
-        if len(self.cache) >= _CACHE_MAX:
+        if len(self.cache) + n > _CACHE_MAX:
             self.cache.clear()
             self._seed()
+
+    def learn(self, raw: str, value) -> None:
+        """Remember the typed value of a cell."""
+        self._room(1)
+        assert self.cache is not None
         self.cache[raw] = value
 
     def typed(self, cells: Sequence[str]) -> Sequence | None:
@@ -183,10 +188,8 @@ class _Parser:
         except KeyError:
             pass
         unseen = set(cells).difference(cache)
-        if len(cache) + len(unseen) > _CACHE_MAX:  # full: start again with this batch's values
-            cache.clear()
-            self._seed()
-            unseen = set(cells).difference(cache)
+        self._room(len(unseen))  # if emptied, this batch's values are looked for again
+        unseen = set(cells).difference(cache)
         try:
             cache.update({raw: self.convert(raw) for raw in unseen})
         except ValueError:

@@ -513,6 +513,20 @@ def interrupt_stale_runs(engine: Engine) -> int:
     return len(stale)
 
 
+def cycle_cut_off(engine: Engine) -> bool:
+    """Whether the latest scheduled cycle was cut off: one of its steps left `running` by a
+    scheduler that died, or already marked `interrupted`."""
+    t = RunRecord.__table__
+    with engine.connect() as conn:
+        cycle = conn.execute(
+            select(t.c.cycle).where(t.c.trigger == "schedule").order_by(t.c.id.desc()).limit(1)
+        ).scalar()
+        if cycle is None:
+            return False
+        cut = select(t.c.id).where(t.c.cycle == cycle, t.c.outcome.in_(("running", "interrupted"))).limit(1)
+        return conn.execute(cut).first() is not None
+
+
 def _store_holder(conn: Connection) -> Holder | None:
     """The live holder of the writer lock, read through `conn`."""
     if conn.dialect.name == "postgresql":

@@ -45,7 +45,7 @@ from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from monitor.alerts import AlertError, outbox_counts, run_alerts
@@ -53,10 +53,18 @@ from monitor.config import Config
 from monitor.engine import run_check
 from monitor.findings import latest_check, latest_import, latest_runs
 from monitor.inbox import import_inbox
-from monitor.models import RunRecord
 from monitor.publish import publish
 from monitor.rules import load_rules
-from monitor.runs import SCHEDULER, STORE, LockError, StoreLock, finish_run, record_skipped, start_run
+from monitor.runs import (
+    SCHEDULER,
+    STORE,
+    LockError,
+    StoreLock,
+    cycle_cut_off,
+    finish_run,
+    record_skipped,
+    start_run,
+)
 from monitor.store import store_failure
 
 log = logging.getLogger("send_monitor.scheduler")
@@ -226,20 +234,6 @@ def stored_next_run(engine: Engine, job_id: str = JOB_ID) -> datetime | None:
     with engine.connect() as conn:
         value = conn.execute(text(f"SELECT next_run_time FROM {JOBS_TABLE} WHERE id = :id"), {"id": job_id}).scalar()
     return datetime.fromtimestamp(value, UTC) if value is not None else None
-
-
-def cycle_cut_off(engine: Engine) -> bool:
-    """Whether the latest scheduled cycle was cut off: one of its steps left `running` by a
-    scheduler that died, or already marked `interrupted`."""
-    t = RunRecord.__table__
-    with engine.connect() as conn:
-        cycle = conn.execute(
-            select(t.c.cycle).where(t.c.trigger == "schedule").order_by(t.c.id.desc()).limit(1)
-        ).scalar()
-        if cycle is None:
-            return False
-        cut = select(t.c.id).where(t.c.cycle == cycle, t.c.outcome.in_(("running", "interrupted"))).limit(1)
-        return conn.execute(cut).first() is not None
 
 
 class MonitorScheduler:

@@ -27,12 +27,17 @@ APPEAL = {
 }
 
 
-def count(db: str, table: str) -> int:
+def query(db: str, sql: str) -> list[tuple]:
+    """The rows `sql` reads from the store at `db`."""
     engine = sa.create_engine(db.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as conn:
-        n = conn.execute(sa.text(f"select count(*) from {table}")).scalar_one()
+        rows = [tuple(r) for r in conn.execute(sa.text(sql))]
     engine.dispose()
-    return n
+    return rows
+
+
+def count(db: str, table: str) -> int:
+    return query(db, f"select count(*) from {table}")[0][0]
 
 
 def indexes(db: str) -> dict[str, set[str]]:
@@ -681,25 +686,19 @@ def test_a_large_file_is_read_alike_in_every_part(tmp_path, db_url):
     rows = _many_decisions(12_000)
     folder = write_records(tmp_path / "good", areas=AREAS, commissioners=COMMISSIONERS, decisions=rows)
     assert cli("import", folder, db=db_url).exit_code == 0
-    engine = sa.create_engine(db_url.replace("postgresql://", "postgresql+psycopg://"))
-    with engine.connect() as conn:
-        stored = dict(
-            conn.execute(
-                sa.text(
-                    "select decision_id, decision_date from decisions where decision_id in "
-                    "('D00001', 'D11998', 'D11999')"
-                )
-            ).all()
+    stored = dict(
+        query(
+            db_url,
+            "select decision_id, decision_date from decisions where decision_id in ('D00001', 'D11998', 'D11999')",
         )
-        notices = dict(
-            conn.execute(
-                sa.text(
-                    "select decision_id, rights_notice from decisions where decision_id in "
-                    "('D11997', 'D11998', 'D11999', 'D12000')"
-                )
-            ).all()
+    )
+    notices = dict(
+        query(
+            db_url,
+            "select decision_id, rights_notice from decisions where decision_id in "
+            "('D11997', 'D11998', 'D11999', 'D12000')",
         )
-    engine.dispose()
+    )
     assert {k: str(v) for k, v in stored.items()} == {
         "D00001": "2019-03-02",
         "D11998": "2019-04-15",
@@ -774,15 +773,10 @@ def test_spaces_around_values_are_trimmed_in_every_column(tmp_path, db_url):
         ],
     )
     assert cli("import", folder, db=db_url).exit_code == 0
-    engine = sa.create_engine(db_url.replace("postgresql://", "postgresql+psycopg://"))
-    with engine.connect() as conn:
-        area = conn.execute(sa.text("select area_code, name from areas")).one()
-        decision = conn.execute(
-            sa.text(
-                "select decision_id, area_code, case_ref, decision_type, decision_date, rights_notice from decisions"
-            )
-        ).one()
-    engine.dispose()
+    [area] = query(db_url, "select area_code, name from areas")
+    [decision] = query(
+        db_url, "select decision_id, area_code, case_ref, decision_type, decision_date, rights_notice from decisions"
+    )
     assert tuple(area) == ("850", "Area  850")
     assert tuple(decision)[:4] == ("D1", "850", "C1", "plan_issued")
     assert str(decision[4]) == "2019-01-02" and bool(decision[5]) is True
