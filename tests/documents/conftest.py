@@ -16,7 +16,14 @@ APPEAL = "If you disagree with this decision, you have the right to appeal to th
 HEALTH = "The Tribunal can also make recommendations about the health and social care parts of the plan."
 ADVICE = "Free, independent advice: SENDIASS, telephone 01234 567890."
 MEDIATION = "Before you appeal you must consider mediation: contact our mediation adviser for a mediation certificate."
-GOOD_LETTER = ["Dear parent or young person,", "We have decided to issue the final plan.", APPEAL, HEALTH, ADVICE, MEDIATION]
+GOOD_LETTER = [
+    "Dear parent or young person,",
+    "We have decided to issue the final plan.",
+    APPEAL,
+    HEALTH,
+    ADVICE,
+    MEDIATION,
+]
 
 FLAT_ODT = """<?xml version="1.0" encoding="UTF-8"?>
 <office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"

@@ -103,9 +103,7 @@ def test_advice_found(words):
     assert found("decision-letter", "advice", words) is not None
 
 
-@pytest.mark.parametrize(
-    "words", ["Ask us for advice.", "Information, Advice & Support", "Contact SENDIASSHants."]
-)
+@pytest.mark.parametrize("words", ["Ask us for advice.", "Information, Advice & Support", "Contact SENDIASSHants."])
 def test_advice_not_found(words):
     assert found("decision-letter", "advice", words) is None
 

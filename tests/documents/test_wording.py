@@ -35,7 +35,11 @@ def test_shipped_wording_files_load():
     assert [s.id for s in wordings["decision-letter"].statements] == [
         "right-to-appeal", "health-and-social-care", "advice", "mediation",
     ]  # fmt: skip
-    assert [s.id for s in wordings["local-offer"].statements] == ["right-to-appeal", "health-and-social-care", "how-to-ask"]
+    assert [s.id for s in wordings["local-offer"].statements] == [
+        "right-to-appeal",
+        "health-and-social-care",
+        "how-to-ask",
+    ]
     assert wordings["local-offer"].statements[2].within_words == 40
 
 
