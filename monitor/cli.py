@@ -20,15 +20,18 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from monitor import __version__, logs
+from monitor.check import run_check
 from monitor.config import Config, ConfigError, load_config, today
-from monitor.engine import run_check
+from monitor.db import StoreError, connect
+from monitor.explanations import explain
 from monitor.exports import csv_text, json_text
-from monitor.findings import FindingsError, explain, export_findings
+from monitor.findings import FindingsError, export_findings
 from monitor.importer import import_folder
 from monitor.records import parse_date
-from monitor.rules import STATUSES, RuleError, describe_parameters, load_rules
+from monitor.rules import RuleError, describe_parameters, load_rules
 from monitor.runs import STORE, LockError, StoreLock
-from monitor.store import StoreError, backup_sqlite, connect, open_store, store_failure, upgrade_store
+from monitor.statuses import STATUSES
+from monitor.store import backup_sqlite, open_store, store_failure, upgrade_store
 
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
