@@ -43,6 +43,7 @@ class Shown:
     case_commissioners: frozenset[str] = frozenset()
     area_heirs: frozenset[str] = field(default_factory=frozenset)
     national: bool = False
+    public: bool = False  # no data (the accessibility statement): every viewer with a role
     case_level: bool = False  # a case or explanation page: commissioners on its cases see it
 
 
@@ -52,6 +53,8 @@ def decide(viewer: Viewer, shown: Shown | None) -> Outcome:
         return Outcome.SHOWN if shown is not None else Outcome.NOT_FOUND
     if shown is None:
         return Outcome.NOT_FOUND
+    if shown.public:
+        return Outcome.SHOWN
     if shown.national:
         return Outcome.FORBIDDEN
     areas, commissioners = viewer.areas, viewer.commissioners

@@ -43,6 +43,7 @@ def viewer(*roles: str) -> Viewer:
         (("commissioner:QXX",), COMMISSIONER_QRL, 404),
         (("area:851",), MERGED_850, 200),  # the successor sees the merged area's pages
         (("area:850", "commissioner:QXX"), CASE_851, 200),
+        (("inspector:851",), Shown(public=True), 200),
     ],
 )
 def test_outcome_by_role_and_page(roles, shown, expected):
@@ -57,6 +58,6 @@ def test_commissioners_on_a_case_do_not_open_the_area_page_of_that_case():
 
 def test_no_role_or_an_unknown_role_shows_nothing():
     assert not has_any_role(viewer())
-    assert not has_any_role(viewer("auditor", "area:", "commissioner"))
+    assert not has_any_role(Viewer.of("s", None, ["auditor", "area:", "commissioner"]))
     assert has_any_role(viewer("inspector:850"))
     assert decide(viewer(), AREA_850) is Outcome.NOT_FOUND
