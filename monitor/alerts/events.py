@@ -193,4 +193,3 @@ def quiet_areas(conn: Connection, now: datetime, days: int, current: set[str]) -
     return [
         QuietArea(code, when) for code, when in sorted(last_imports(conn).items()) if code in current and when <= cutoff
     ]
-
