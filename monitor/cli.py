@@ -24,7 +24,7 @@ from monitor.config import Config, ConfigError, load_config, today
 from monitor.engine import run_check
 from monitor.exports import csv_text, json_text
 from monitor.findings import FindingsError, explain, export_findings
-from monitor.importer import import_folder
+from monitor.importing.run import import_folder
 from monitor.records import parse_date
 from monitor.rules import STATUSES, RuleError, describe_parameters, load_rules
 from monitor.runs import STORE, LockError, StoreLock
@@ -219,8 +219,8 @@ def import_(
     ),
 ) -> None:
     """Validate an export (CSV folder or workbook) and load it into the store, all or nothing."""
-    from monitor.mapping import MappingError, load_mapping
-    from monitor.problems import write_report
+    from monitor.importing.mapping import MappingError, load_mapping
+    from monitor.importing.problems import write_report
 
     cfg: Config = ctx.obj
     try:
