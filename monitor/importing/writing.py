@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import and_, bindparam, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
+from monitor.db import bulk_insert
 from monitor.importing.cells import Chunk
 from monitor.importing.session import Session
 from monitor.models import AuditEntry
 from monitor.records import RecordType
-from monitor.store import bulk_insert
 
 _LOOKUP = 500  # keys asked of the store at once
 _FORMS_MAX = 10000  # SQLite forms remembered per type
