@@ -65,6 +65,7 @@ def _import(
         assert trans is not None
         try:
             session = Session(conn, result, duty_ids, mapping, progress)
+            session.folder = export.folder
             if not dry_run and not result.problems:
                 inserted = conn.execute(
                     insert(ImportBatch.__table__).values(source=str(path), started_at=datetime.now(UTC), counts={})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -55,6 +56,7 @@ class Session:
         self.stored_small: dict[str, dict[str, Any]] = {}  # small record type -> key -> stored row
         self.rows_small: dict[str, list[tuple[int, dict, set[str]]]] = {}  # (row, values, columns given)
         self.memo: dict[str, Any] = {}  # what a check works out once per import
+        self.folder: Path | None = None  # the export's folder, where its documents are
         self.sqlite_forms: dict[str, dict] = {"date": {None: None}, "bool": {None: None}}  # see writing.stored_forms
 
     @property

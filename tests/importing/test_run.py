@@ -97,8 +97,9 @@ def test_every_problem_is_reported_with_file_row_column_value_and_why(tmp_path, 
     assert result.exit_code == 1
     assert "nothing was imported" in result.stderr
     assert errors(result) == [
-        "Areas.csv: unknown file: expected one of areas.csv, commissioners.csv, decisions.csv, appeals.csv, "
-        "evidence.csv, recommendations.csv, responses.csv, funding_claims.csv, exceptions.csv",
+        "Areas.csv: unknown file: expected one of areas.csv, commissioners.csv, letter_templates.csv, "
+        "local_offer_pages.csv, decisions.csv, appeals.csv, evidence.csv, recommendations.csv, responses.csv, "
+        "funding_claims.csv, exceptions.csv",
         "appeals.csv row 3, column closed_on, value '': required when status is withdrawn",
         "appeals.csv row 4, column closed_on, value '2019-05-01': must be blank when status is open",
         "decisions.csv row 3, column decision_type, value 'Plan_Issued': not one of refuse_assessment, refuse_plan, "
