@@ -1,4 +1,4 @@
-"""The demo's documents (records standard version 3): decision-letter templates of area A1 —
+"""The demo's documents (records standard version 3): decision-letter templates of area A3 —
 one telling families all they must be told (a saved web page), one lacking three statements
 (plain text), and the one that it replaced before the trial — and saved Local Offer pages: A1's tells families how to ask for
 recommendations, A2's only that the Tribunal can make them. Text only, no binaries."""
@@ -66,7 +66,7 @@ WEAK_OFFER = """<!doctype html>
 
 def write_documents(out_dir: Path, codes: list[str]) -> dict[str, int]:
     """Write the documents folders and the two files listing them; the rows written, by file."""
-    a1, a2 = codes[0], codes[1]
+    a1, a2, a3 = codes[0], codes[1], codes[2]
     files = {
         "letters/final-plan-v7.html": GOOD_LETTER,
         "letters/refusal-v3.txt": DEFICIENT_LETTER,
@@ -79,9 +79,9 @@ def write_documents(out_dir: Path, codes: list[str]) -> dict[str, int]:
         (out_dir / name).write_text(text, encoding="utf-8", newline="\n")
     templates = [
         ["template_id", "area_code", "file", "in_use_from", "in_use_to", "decision_types"],
-        ["EHCP-FINAL-v7", a1, "letters/final-plan-v7.html", "2018-04-03", "", "plan_issued plan_amended"],
-        ["REFUSE-v3", a1, "letters/refusal-v3.txt", "2018-04-03", "", "refuse_plan"],
-        ["REFUSE-v2", a1, "letters/refusal-v2.txt", "2016-09-01", "2018-04-02", "refuse_plan"],
+        ["EHCP-FINAL-v7", a3, "letters/final-plan-v7.html", "2018-04-03", "", "plan_issued plan_amended"],
+        ["REFUSE-v3", a3, "letters/refusal-v3.txt", "2018-04-03", "", "refuse_plan"],
+        ["REFUSE-v2", a3, "letters/refusal-v2.txt", "2016-09-01", "2018-04-02", "refuse_plan"],
     ]
     pages = [
         ["page_id", "area_code", "file", "captured_on", "url"],

@@ -152,3 +152,11 @@ def duties(
     for rule in loaded.values():
         table.add_row(rule.id, rule.owner, rule.deadline, describe_parameters(rule), rule.version)
     out.print(table)
+    wordings = {
+        r.parameters["wording"].id: r.parameters["wording"] for r in loaded.values() if "wording" in r.parameters
+    }
+    if wordings:
+        table = Table("wording file", "what it asks for", "statements", "version", title="required statements")
+        for w in wordings.values():
+            table.add_row(f"wording/{w.path.name}", w.title, ", ".join(s.id for s in w.statements), w.version)
+        out.print(table)

@@ -81,3 +81,10 @@ def test_a_broken_wording_file_is_one_line(tmp_path):
     result = cli("wording", "check", letter, config=config)
     assert result.exit_code == 1
     assert "decision-letter.yaml: unknown key colour" in result.stderr
+
+
+def test_duties_lists_the_wording_files():
+    result = cli("duties")
+    assert result.exit_code == 0
+    assert "wording/decision-letter.yaml" in result.stdout and "wording/local-offer.yaml" in result.stdout
+    assert "right-to-appeal, health-and-social-care, how-to-ask" in result.stdout

@@ -122,6 +122,8 @@ def read_documents(session: Session) -> None:
     files = sorted({relative for _, _, relative in listed.values()})
     for i in range(0, len(files), _GROUP):
         hashes.update(_read_group(session, files[i : i + _GROUP], limits))
+    parsed, known = session.memo.get("documents_parsed", 0), session.memo.get("documents_known", 0)
+    session.result.notes.append(f"documents: {parsed} read, {known} unchanged since an earlier import (not read again)")
     if session.writing:
         for name in FOLDERS:
             found = {key: hashes[rel] for (n, key), (_, _, rel) in listed.items() if n == name and rel in hashes}
@@ -153,6 +155,7 @@ def _read_group(session: Session, files: list[str], limits: Limits) -> dict[str,
         except DocumentError as exc:
             session.problem(relative, None, None, None, str(exc).split(": ", 1)[1])
     session.memo["documents_parsed"] = session.memo.get("documents_parsed", 0) + len(read)
+    session.memo["documents_known"] = session.memo.get("documents_known", 0) + len(known)
     if session.writing and read:
         stored_documents.save(session.conn, read)
     return hashes
