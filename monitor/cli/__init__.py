@@ -18,7 +18,7 @@ from monitor import __version__, logs
 from monitor.cli import alerts, checks, operations, records, site
 from monitor.cli.options import close_store, fail
 from monitor.config import ConfigError, load_config
-from monitor.runs import LockError
+from monitor.locks import LockError
 from monitor.store import StoreError, store_failure
 
 GROUPS = (records, checks, site, alerts, operations)
