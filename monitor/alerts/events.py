@@ -39,7 +39,6 @@ from monitor.successors import Successors
 
 BREACH = ("overdue", "late", "breached")
 RESOLVED = ("met", "exception")
-KINDS = ("escalation", "inherited", "breach", "reminder", "due_soon", "resolution")  # most important first
 
 
 class AlertError(Exception):
