@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from monitor.alerts import AlertError, AlertReport, run_alerts
+from monitor.check import run_check
 from monitor.config import Config
-from monitor.engine import run_check
 from monitor.inbox import import_inbox
 from monitor.publish import publish
 from monitor.runs import finish_run, start_run

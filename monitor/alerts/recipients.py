@@ -19,7 +19,8 @@ from datetime import date
 from monitor.alerts.events import Event, finding_events
 from monitor.alerts.kinds import leading, section_of
 from monitor.config import Config
-from monitor.findings import areas_and_commissioners, explanation_path
+from monitor.findings import areas_and_commissioners
+from monitor.paths import explanation_path
 from monitor.successors import Successors
 
 _ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
