@@ -15,14 +15,14 @@ import typer
 from typer.core import TyperGroup
 
 from monitor import __version__, logs
-from monitor.cli import alerts, checks, operations, records, site
+from monitor.cli import alerts, checks, operations, records, site, wording
 from monitor.cli.options import close_store, fail
 from monitor.config import ConfigError, load_config
 from monitor.db import StoreError
 from monitor.locks import LockError
 from monitor.store import store_failure
 
-GROUPS = (records, checks, site, alerts, operations)
+GROUPS = (records, checks, site, alerts, operations, wording)
 
 
 class _Commands(TyperGroup):
