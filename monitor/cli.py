@@ -20,7 +20,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from monitor import __version__, logs
-from monitor.config import Config, ConfigError, load_config, today
+from monitor.config import Config, ConfigError, effective_toml, load_config, today
 from monitor.engine import run_check
 from monitor.exports import csv_text, json_text
 from monitor.findings import FindingsError, explain, export_findings
@@ -124,7 +124,9 @@ def main(
     try:
         ctx.obj = load_config(config, db)
     except ConfigError as exc:
-        _fail(str(exc))
+        for problem in exc.problems[:-1]:
+            err.print(f"[bold red]error:[/] {escape(problem)}", highlight=False)
+        _fail(exc.problems[-1])
 
 
 _opened: list = []  # (config, engine) of the running command, disposed when it ends
@@ -590,17 +592,10 @@ def run(
     ),
 ) -> None:
     """Run the daily cycle (import inbox → check → publish → alerts) on the configured schedule."""
-    from monitor.scheduler import MonitorScheduler, parse_time, run_once
+    from monitor.scheduler import MonitorScheduler, run_once
 
     cfg: Config = ctx.obj
     day = _date(as_of)
-    try:
-        parse_time(cfg.schedule_time)
-        from zoneinfo import ZoneInfo
-
-        ZoneInfo(cfg.timezone)
-    except Exception as exc:
-        _fail(f"[schedule] in the configuration: {exc}")
     engine = _store(cfg)
     if once:
         result = run_once(cfg, engine, as_of=day)
@@ -709,3 +704,9 @@ def backup(ctx: typer.Context, file: Path = typer.Argument(..., help="The new fi
     except StoreError as exc:
         _fail(str(exc))
     out.print(f"backed up the store to {file}", highlight=False, markup=False)
+
+
+@app.command("config")
+def config_(ctx: typer.Context) -> None:
+    """Print the settings in force (the file, the environment and the defaults), secrets masked."""
+    out.print(effective_toml(ctx.obj), highlight=False, markup=False, end="", soft_wrap=True)

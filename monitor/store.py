@@ -24,7 +24,6 @@ from sqlmodel import SQLModel, create_engine
 
 from monitor import migrations, models
 
-DEFAULT_URL = "sqlite:///send-monitor.db"
 UPGRADE_HINT = "back it up, then run `send-monitor upgrade`"
 _PG_LOCK = 7_310_613  # pg_advisory_xact_lock key: one schema change at a time
 
@@ -41,7 +40,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def connect(url: str = DEFAULT_URL) -> Engine:
+def connect(url: str) -> Engine:
     """An engine for the store at `url`, its schema unchecked (postgres:// URLs use psycopg 3)."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
@@ -59,7 +58,7 @@ def connect(url: str = DEFAULT_URL) -> Engine:
     return engine
 
 
-def open_store(url: str = DEFAULT_URL) -> Engine:
+def open_store(url: str) -> Engine:
     """Connect to the store at `url`, creating its schema if it is new, refusing it if it is out of date."""
     engine = connect(url)
     with _errors(engine):
@@ -77,7 +76,7 @@ def open_store(url: str = DEFAULT_URL) -> Engine:
     return engine
 
 
-def upgrade_store(url: str = DEFAULT_URL) -> tuple[str | None, str]:
+def upgrade_store(url: str) -> tuple[str | None, str]:
     """Bring the store to the current revision in one transaction; returns (from, to) revisions."""
     engine = connect(url)
     with _errors(engine), _exclusive(engine.url.render_as_string(hide_password=False)) as conn:

@@ -16,7 +16,6 @@ of an exception (which names who granted it) is never included.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +24,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from monitor.addresses import valid_address
 from monitor.alerts.events import KINDS, Event, ExportFailure, QuietArea, finding_events
 from monitor.config import Config
 from monitor.findings import areas_and_commissioners, explanation_path
@@ -35,19 +35,11 @@ SECTIONS = (("act_now", "Act now"), ("escalated", "Escalated"), ("record", "For 
 RECORD_LIST_MAX = 3  # more closed breaches of one duty than this are counted, not listed
 PRODUCT = "SEND extended appeals"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
 
 
 def uk_date(day: date | None) -> str:
     """A date as the site writes it: 30 Jun 2020."""
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}" if day else "not set"
-
-
-def valid_address(address: str | None) -> bool:
-    """One plain e-mail address: no display name, list, spaces or control characters."""
-    if not address:
-        return False
-    return _ADDRESS.fullmatch(address) is not None and address.isprintable()
 
 
 def _plural(n: int, word: str, words: str | None = None) -> str:
