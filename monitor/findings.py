@@ -593,3 +593,14 @@ def explain_stored(
                 handovers=successors.chain(stored["owner"], stored["area"], as_of),
             )
     return out
+
+
+def case_owners(conn: Connection, area: str, case_refs: list[str] | tuple[str, ...]) -> set[str]:
+    """Who the records give a duty on these cases of an area: the owners of their current findings."""
+    f = Finding.__table__
+    refs = sorted(set(case_refs))
+    found: set[str] = set()
+    for start in range(0, len(refs), 500):
+        chunk = refs[start : start + 500]
+        found.update(conn.scalars(select(f.c.owner).where(f.c.area == area, f.c.case_ref.in_(chunk)).distinct()))
+    return found

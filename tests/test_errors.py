@@ -210,12 +210,12 @@ def test_debug_shows_the_traceback(sqlite_url):
 
 
 def test_an_unexpected_error_is_named_by_its_class_only(sqlite_url, monkeypatch):
-    import monitor.cli
+    import monitor.cli.checks
 
     def broken(*args, **kwargs):
         raise KeyError(sorted(VALUES)[0])
 
-    monkeypatch.setattr(monitor.cli, "run_check", broken)
+    monkeypatch.setattr(monitor.cli.checks, "run_check", broken)
     one_line_error(cli("check", db=sqlite_url), "check: internal error (KeyError)", "--debug")
 
 
