@@ -22,9 +22,10 @@ from test_alerts import write_config
 
 from benchmarks.pgserver import free_port
 from monitor.config import load_config
+from monitor.db import shown_url
 from monitor.models import RunRecord
 from monitor.scheduler import Runtime, run_cycle
-from monitor.store import open_store, shown_url
+from monitor.store import open_store
 
 AS_OF = "2020-06-30"
 

@@ -10,8 +10,9 @@ from rich.table import Table
 
 from monitor.cli.options import day, err, fail, out, say, store, waiting, when
 from monitor.config import Config, effective_toml
+from monitor.db import StoreError, connect
 from monitor.runs import STORE, StoreLock
-from monitor.store import StoreError, backup_sqlite, connect, upgrade_store
+from monitor.store import backup_sqlite, upgrade_store
 
 commands = typer.Typer()
 
