@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from monitor.config import Config, load_config
-from monitor.mapping import load_mapping
+from monitor.importing.mapping import load_mapping
 from tests.conftest import REPO, SAMPLE, cli
 
 
