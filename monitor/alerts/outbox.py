@@ -41,7 +41,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from monitor.addresses import valid_address
-from monitor.alerts.digest import Digest
+from monitor.alerts.recipients import Digest
 from monitor.alerts.smtp import Outcome, SmtpTransport
 from monitor.config import AlertConfig, SmtpConfig
 from monitor.models import OutboxAttempt, OutboxMessage
