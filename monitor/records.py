@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from monitor.addresses import check_address
 from monitor.models import (
     Appeal,
     Area,
@@ -298,7 +299,6 @@ BY_FILE = {rt.file: rt for rt in RECORD_TYPES}
 _ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _UK = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 _MONEY = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?")
-_EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 
@@ -345,9 +345,10 @@ def parse_money(text: str) -> Decimal:
 
 def parse_email(text: str) -> str:
     """Exactly one plain address, e.g. `send-team@area850.example.org`."""
-    if not _EMAIL.fullmatch(text) or ".." in text or text.startswith("."):
-        raise ValueError("not one e-mail address (write one address, e.g. send-team@example.org)")
-    return text
+    try:
+        return check_address(text)
+    except ValueError as exc:
+        raise ValueError(f"not one e-mail address ({exc}; write one address, e.g. send-team@example.org)") from None
 
 
 def parse_value(col: Col, text: str):

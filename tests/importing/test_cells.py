@@ -128,7 +128,16 @@ STRICT = {
         {"areas.csv": b"area_code,name,send_team_email\r\n850,A,a@x.example.org; b@x.example.org\r\n"},
         [
             "areas.csv row 2, column send_team_email, value 'a@x.example.org; b@x.example.org': not one "
-            "e-mail address (write one address, e.g. send-team@example.org)"
+            "e-mail address (the part after the @-sign contains invalid characters: ';', '@', SPACE; write "
+            "one address, e.g. send-team@example.org)"
+        ],
+    ),
+    "a domain starting with a hyphen": (
+        {"areas.csv": b"area_code,name,send_team_email\r\n850,A,user@-example.org\r\n"},
+        [
+            "areas.csv row 2, column send_team_email, value 'user@-example.org': not one e-mail address (an "
+            "email address cannot have a hyphen immediately after the @-sign; write one address, e.g. "
+            "send-team@example.org)"
         ],
     ),
     "no record file": (
