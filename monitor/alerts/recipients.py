@@ -18,6 +18,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from monitor.addresses import valid_address
 from monitor.alerts.events import Event, finding_events
 from monitor.alerts.kinds import OPEN, leading, section_of
 from monitor.config import Config
@@ -29,14 +30,6 @@ from monitor.successors import Successors
 KIND_LABELS = {"health": "Health", "social_care": "Social care"}
 _EITHER = re.compile(r"health or social care", re.I)
 _NAMED = re.compile(r"\b(health|social care)\b", re.I)
-_ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
-
-
-def valid_address(address: str | None) -> bool:
-    """One plain e-mail address: no display name, list, spaces or control characters."""
-    if not address:
-        return False
-    return _ADDRESS.fullmatch(address) is not None and address.isprintable()
 
 
 @dataclass(frozen=True)
