@@ -28,12 +28,12 @@ from sqlalchemy import and_, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from monitor.db import bulk_insert
 from monitor.mapping import Mapping
 from monitor.models import AuditEntry, ImportBatch
 from monitor.problems import Problem
 from monitor.records import BY_NAME, MAX_FIELD_CHARS, MAX_ID_CHARS, RECORD_TYPES, Col, RecordType, parse_value
 from monitor.sources import Table, open_export
-from monitor.store import bulk_insert
 
 Progress = Callable[[str, int, int | None], None]
 _CHUNK = 5000

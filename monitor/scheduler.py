@@ -49,8 +49,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from monitor.alerts import AlertError, outbox_counts, run_alerts
+from monitor.check import run_check
 from monitor.config import Config
-from monitor.engine import run_check
 from monitor.findings import latest_check, latest_import, latest_runs
 from monitor.inbox import import_inbox
 from monitor.publish import publish

@@ -264,7 +264,7 @@ def test_a_holder_on_another_host_holds_until_its_session_ends(pg_url, tmp_path)
 
     from sqlalchemy import create_engine, text
 
-    from monitor.store import parse_url
+    from monitor.db import parse_url
 
     config = config_with(tmp_path, pg_url, timeout=0.3)
     assert cli("import", SAMPLE, config=config).exit_code == 0

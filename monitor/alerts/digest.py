@@ -27,7 +27,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from monitor.alerts.events import KINDS, Event, ExportFailure, QuietArea, finding_events
 from monitor.config import Config
-from monitor.findings import areas_and_commissioners, explanation_path
+from monitor.findings import areas_and_commissioners
+from monitor.paths import explanation_path
 from monitor.successors import Successors
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"

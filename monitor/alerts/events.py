@@ -35,10 +35,9 @@ from sqlalchemy.engine import Connection
 from monitor.config import AlertConfig
 from monitor.findings import latest_check, query_findings, resolved_breaches
 from monitor.models import AlertEvent, AlertNotice, Appeal, Area, Decision, ImportBatch, RunRecord
+from monitor.statuses import BREACH_STATUSES, RESOLVED_STATUSES
 from monitor.successors import Successors
 
-BREACH = ("overdue", "late", "breached")
-RESOLVED = ("met", "exception")
 KINDS = ("escalation", "inherited", "breach", "reminder", "due_soon", "resolution")  # most important first
 
 
@@ -66,7 +65,7 @@ def finding_events(finding: dict, as_of: date, alerts: AlertConfig, handover: da
     events = []
     if status == "due_soon":
         events.append(Event(duty, subject, "due_soon", since))
-    elif status in BREACH:
+    elif status in BREACH_STATUSES:
         events.append(Event(duty, subject, "breach", since))
         if status == "overdue":
             open_days = (as_of - since).days
@@ -77,7 +76,7 @@ def finding_events(finding: dict, as_of: date, alerts: AlertConfig, handover: da
                 events.append(Event(duty, subject, "escalation", since))
             if handover is not None:
                 events.append(Event(duty, subject, "inherited", handover))
-    elif status in RESOLVED and finding.get("old_status") in BREACH:
+    elif status in RESOLVED_STATUSES and finding.get("old_status") in BREACH_STATUSES:
         events.append(Event(duty, subject, "resolution", since))
     return events
 
@@ -95,9 +94,9 @@ def alertable_findings(conn: Connection) -> tuple[date, int, list[dict]]:
     if check is None:
         raise AlertError("no findings yet: run `send-monitor check` first")
     found = []
-    for status in ("due_soon", *BREACH):
+    for status in ("due_soon", *BREACH_STATUSES):
         found += query_findings(conn, status=status)
-    resolved = resolved_breaches(conn, BREACH, RESOLVED)
+    resolved = resolved_breaches(conn, BREACH_STATUSES, RESOLVED_STATUSES)
     if resolved:  # `acts_now` as query_findings gives it
         successors = Successors.load(conn)
         for f in resolved:

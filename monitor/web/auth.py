@@ -29,7 +29,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from monitor.store import StoreError, open_store, store_failure
+from monitor.db import StoreError
+from monitor.store import open_store, store_failure
 from monitor.web import auth_pages
 from monitor.web.access_log import AccessLog, AccessLogError
 from monitor.web.grants import granted_roles, roles_of

@@ -13,8 +13,8 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from monitor.db import StoreError, connect, parse_url
 from monitor.models import AccessLogEntry, WebSession
-from monitor.store import StoreError, connect, parse_url
 
 TABLES = [AccessLogEntry.__table__, WebSession.__table__]
 SCHEMA = 1  # PRAGMA user_version of the web database file; raise it when TABLES change

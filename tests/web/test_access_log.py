@@ -102,7 +102,7 @@ def test_a_second_web_database_schema_is_refused_in_one_line(tmp_path):
     store_url = f"sqlite:///{tmp_path / 'store.db'}"
     with sqlite3.connect(tmp_path / "store.web.db") as conn:
         conn.execute("PRAGMA user_version = 99")
-    from monitor.store import StoreError
+    from monitor.db import StoreError
 
     with pytest.raises(StoreError, match="made by another send-monitor version"):
         open_web_database(store_url)
