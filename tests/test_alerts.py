@@ -21,7 +21,7 @@ from conftest import REPO, SAMPLE, Received, cli, write_records
 from sqlalchemy import create_engine, func, select, update
 
 from monitor.alerts import finding_events
-from monitor.alerts.digest import uk_date
+from monitor.alerts.render import uk_date
 from monitor.config import AlertConfig
 from monitor.findings import query_findings
 from monitor.models import AlertEvent, ImportBatch, OutboxMessage, RunRecord

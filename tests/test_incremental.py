@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from monitor.check import run_check
 from monitor.findings import export_findings
-from monitor.importer import import_folder
+from monitor.importing.run import import_folder
 from monitor.records import parse_date
 from monitor.rules import load_rules
 from monitor.store import open_store

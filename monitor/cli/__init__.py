@@ -19,7 +19,7 @@ from monitor.cli import alerts, checks, operations, records, site, wording
 from monitor.cli.options import close_store, fail
 from monitor.config import ConfigError, load_config
 from monitor.db import StoreError
-from monitor.runs import LockError
+from monitor.locks import LockError
 from monitor.store import store_failure
 
 GROUPS = (records, checks, site, alerts, operations, wording)

@@ -11,7 +11,7 @@ from rich.table import Table
 from monitor.cli.options import day, err, fail, out, say, store, waiting, when
 from monitor.config import Config
 from monitor.db import StoreError, connect
-from monitor.runs import STORE, StoreLock
+from monitor.locks import STORE, StoreLock
 from monitor.store import backup_sqlite, upgrade_store
 
 commands = typer.Typer()
@@ -127,7 +127,7 @@ def upgrade(ctx: typer.Context) -> None:
     cfg: Config = ctx.obj
     engine = connect(cfg.database_url)  # not open_store: that refuses a store whose schema is behind
     try:
-        with StoreLock(engine, STORE, "upgrade", timeout=cfg.lock_timeout_seconds, on_wait=waiting, tidy=False):
+        with StoreLock(engine, STORE, "upgrade", timeout=cfg.lock_timeout_seconds, on_wait=waiting):
             found, head = upgrade_store(cfg.database_url)
     except StoreError as exc:
         fail(str(exc))
