@@ -40,7 +40,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from monitor.alerts.recipients import Digest, valid_address
+from monitor.addresses import valid_address
+from monitor.alerts.recipients import Digest
 from monitor.alerts.smtp import Outcome, SmtpTransport
 from monitor.config import AlertConfig, SmtpConfig
 from monitor.models import OutboxAttempt, OutboxMessage

@@ -12,25 +12,16 @@ its next digest.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from monitor.addresses import valid_address
 from monitor.alerts.events import Event, finding_events
 from monitor.alerts.kinds import leading, section_of
 from monitor.config import Config
 from monitor.findings import areas_and_commissioners
 from monitor.paths import explanation_path
 from monitor.successors import Successors
-
-_ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
-
-
-def valid_address(address: str | None) -> bool:
-    """One plain e-mail address: no display name, list, spaces or control characters."""
-    if not address:
-        return False
-    return _ADDRESS.fullmatch(address) is not None and address.isprintable()
 
 
 @dataclass(frozen=True)
