@@ -247,7 +247,7 @@ def plan_items(
             acts=directory.body(f["acts_now"], f),
             area=directory.area(f["area"]),
             title=title,
-            next_step=rule.next_step if rule and f["status"] in OPEN else "",
+            next_step=rule.next_step_at(f["rule_row"]) if rule and f["status"] in OPEN else "",
             link=link(config.site_url, explanation_path(f["area"], f["duty"], f["subject"])),
             inherited=handover,
             about=about,
