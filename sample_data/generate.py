@@ -19,7 +19,6 @@ checked as of ``DEMO_AS_OF``); it needs at least 3 areas.  The committed demo is
     python sample_data/generate.py sample_data/demo --seed 2018 --areas 3 \
         --years 3 --scale 0.04 --demo
 """
-
 from __future__ import annotations
 
 import argparse
@@ -42,177 +41,54 @@ DEMO_SCALE = 0.04
 
 #: decision letters per area per year at scale 1.0 (150 areas x 4 years ~ 1,000,000)
 DECISIONS_PER_AREA_YEAR = 1667
-P_APPEAL = 0.04  # share of decision letters that are appealed
-P_EXTENDED = 0.20  # share of appeals raising health and/or social care issues
+P_APPEAL = 0.04          # share of decision letters that are appealed
+P_EXTENDED = 0.20        # share of appeals raising health and/or social care issues
 ICBS_PER_AREA = 42 / 150
 
 COLUMNS = {
     "areas.csv": ["area_code", "name", "region", "send_team_email", "rights_published_on"],
     "commissioners.csv": ["commissioner_code", "name", "kind", "contact_email"],
-    "decisions.csv": ["decision_id", "area_code", "case_ref", "decision_type", "decision_date", "rights_notice"],
-    "appeals.csv": [
-        "appeal_id",
-        "area_code",
-        "case_ref",
-        "decision_type",
-        "decision_date",
-        "registered_on",
-        "health_issue",
-        "social_care_issue",
-        "la_response_due_on",
-        "la_response_sent_on",
-        "hearing_on",
-        "status",
-        "closed_on",
-    ],
-    "evidence.csv": [
-        "appeal_id",
-        "commissioner_code",
-        "la_contacted_on",
-        "evidence_due_on",
-        "evidence_provided_on",
-        "attendance_required",
-        "attended",
-    ],
-    "recommendations.csv": ["recommendation_id", "appeal_id", "commissioner_code", "kind", "made_on", "plan_section"],
-    "responses.csv": [
-        "recommendation_id",
-        "sent_to_family_on",
-        "sent_to_la_on",
-        "outcome",
-        "steps_given",
-        "reasons_given",
-        "exception",
-        "sent_to_evaluators_on",
-    ],
-    "funding_claims.csv": ["claim_id", "appeal_id", "claimant_code", "category", "amount_gbp", "claimed_on"],
-    "exceptions.csv": ["exception_id", "duty", "subject_id", "granted_by", "justification", "granted_on", "expires_on"],
+    "decisions.csv": ["decision_id", "area_code", "case_ref", "decision_type",
+                      "decision_date", "rights_notice"],
+    "appeals.csv": ["appeal_id", "area_code", "case_ref", "decision_type", "decision_date",
+                    "registered_on", "health_issue", "social_care_issue",
+                    "la_response_due_on", "la_response_sent_on", "hearing_on", "status",
+                    "closed_on"],
+    "evidence.csv": ["appeal_id", "commissioner_code", "la_contacted_on", "evidence_due_on",
+                     "evidence_provided_on", "attendance_required", "attended"],
+    "recommendations.csv": ["recommendation_id", "appeal_id", "commissioner_code", "kind",
+                            "made_on", "plan_section"],
+    "responses.csv": ["recommendation_id", "sent_to_family_on", "sent_to_la_on", "outcome",
+                      "steps_given", "reasons_given", "exception", "sent_to_evaluators_on"],
+    "funding_claims.csv": ["claim_id", "appeal_id", "claimant_code", "category",
+                           "amount_gbp", "claimed_on"],
+    "exceptions.csv": ["exception_id", "duty", "subject_id", "granted_by", "justification",
+                       "granted_on", "expires_on"],
 }
 
-DUTIES = [
-    "rights-notice",
-    "local-offer",
-    "commissioner-contacted",
-    "la-evidence",
-    "commissioner-evidence",
-    "hearing-attendance",
-    "response-5-weeks",
-    "response-content",
-    "evaluator-return",
-    "funding-cap",
-]
+DUTIES = ["rights-notice", "local-offer", "commissioner-contacted", "la-evidence",
+          "commissioner-evidence", "hearing-attendance", "response-5-weeks",
+          "response-content", "evaluator-return", "funding-cap"]
 
 # 42 ICB-style codes (QRL and QSL first: the demo's two ICBs).
-ICB_CODES = [
-    "QRL",
-    "QSL",
-    "QU9",
-    "QKS",
-    "QNQ",
-    "QT1",
-    "QOX",
-    "QHG",
-    "QE1",
-    "QF7",
-    "QGH",
-    "QHL",
-    "QHM",
-    "QH8",
-    "QJ2",
-    "QJG",
-    "QJK",
-    "QJM",
-    "QK1",
-    "QKK",
-    "QM7",
-    "QMF",
-    "QMJ",
-    "QNC",
-    "QNX",
-    "QOC",
-    "QOP",
-    "QOQ",
-    "QPM",
-    "QR1",
-    "QRV",
-    "QT6",
-    "QUA",
-    "QUE",
-    "QUY",
-    "QVV",
-    "QWE",
-    "QWO",
-    "QWU",
-    "QXU",
-    "QYG",
-    "QMM",
-]
-ICB_PLACES = [
-    "Example",
-    "Northshire",
-    "Southvale",
-    "Eastmoor",
-    "Westbrook",
-    "Midfield",
-    "Lakeside",
-    "Hillcrest",
-    "Riverside",
-    "Coastal",
-    "Forest",
-    "Downs",
-    "Marsh",
-    "Valley",
-    "Heath",
-    "Fen",
-    "Dale",
-    "Wold",
-    "Ridge",
-    "Bay",
-    "Moorland",
-    "Estuary",
-    "Borders",
-    "Peaks",
-    "Plains",
-    "Combe",
-    "Weald",
-    "Chase",
-    "Glen",
-    "Haven",
-    "Mere",
-    "Brook",
-    "Ford",
-    "Wick",
-    "Stow",
-    "Holm",
-    "Thorpe",
-    "Burn",
-    "Carr",
-    "Ness",
-    "Scar",
-    "Tor",
-]
-REGIONS = [
-    "South East",
-    "London",
-    "East of England",
-    "South West",
-    "West Midlands",
-    "East Midlands",
-    "Yorkshire and the Humber",
-    "North West",
-    "North East",
-]
+ICB_CODES = ["QRL", "QSL", "QU9", "QKS", "QNQ", "QT1", "QOX", "QHG", "QE1", "QF7",
+             "QGH", "QHL", "QHM", "QH8", "QJ2", "QJG", "QJK", "QJM", "QK1", "QKK",
+             "QM7", "QMF", "QMJ", "QNC", "QNX", "QOC", "QOP", "QOQ", "QPM", "QR1",
+             "QRV", "QT6", "QUA", "QUE", "QUY", "QVV", "QWE", "QWO", "QWU", "QXU",
+             "QYG", "QMM"]
+ICB_PLACES = ["Example", "Northshire", "Southvale", "Eastmoor", "Westbrook", "Midfield",
+              "Lakeside", "Hillcrest", "Riverside", "Coastal", "Forest", "Downs",
+              "Marsh", "Valley", "Heath", "Fen", "Dale", "Wold", "Ridge", "Bay",
+              "Moorland", "Estuary", "Borders", "Peaks", "Plains", "Combe", "Weald",
+              "Chase", "Glen", "Haven", "Mere", "Brook", "Ford", "Wick", "Stow",
+              "Holm", "Thorpe", "Burn", "Carr", "Ness", "Scar", "Tor"]
+REGIONS = ["South East", "London", "East of England", "South West", "West Midlands",
+           "East Midlands", "Yorkshire and the Humber", "North West", "North East"]
 
 # decision type mix (percent)
-DECISION_MIX = [
-    ("plan_issued", 30),
-    ("plan_amended", 27),
-    ("refuse_assessment", 16),
-    ("refuse_plan", 6),
-    ("refuse_reassessment", 4),
-    ("refuse_amendment", 9),
-    ("cease_plan", 8),
-]
+DECISION_MIX = [("plan_issued", 30), ("plan_amended", 27), ("refuse_assessment", 16),
+                ("refuse_plan", 6), ("refuse_reassessment", 4), ("refuse_amendment", 9),
+                ("cease_plan", 8)]
 
 BASE = date(2017, 1, 1)
 SCOPE_START = date(2018, 4, 3)
@@ -220,16 +96,8 @@ TRIAL_END = date(2021, 8, 31)
 COVID_START, COVID_END = date(2020, 5, 1), date(2020, 9, 25)
 FIRST_DAY = date(2018, 1, 1)
 
-BOOL_STYLES = [
-    ("true", "false"),
-    ("yes", "no"),
-    ("Y", "N"),
-    ("1", "0"),
-    ("TRUE", "FALSE"),
-    ("Yes", "No"),
-    ("y", "n"),
-    ("True", "False"),
-]
+BOOL_STYLES = [("true", "false"), ("yes", "no"), ("Y", "N"), ("1", "0"), ("TRUE", "FALSE"),
+               ("Yes", "No"), ("y", "n"), ("True", "False")]
 
 
 def _o(d: date) -> int:
@@ -300,10 +168,13 @@ def _write(out_dir: Path, name: str, rows) -> int:
     return n
 
 
-def generate(
-    out_dir: Path, seed: int = 2018, areas: int = 3, years: int = 3, scale: float = 1.0, demo: bool = False
-) -> dict[str, int]:
-    """Write the nine CSV files into out_dir; return row counts per file name."""
+def generate(out_dir: Path, seed: int = 2018, areas: int = 3, years: int = 3,
+             scale: float = 1.0, demo: bool = False, appeals: float = 1.0) -> dict[str, int]:
+    """Write the nine CSV files into out_dir; return row counts per file name.
+
+    `appeals` multiplies the share of decision letters that are appealed (and so everything
+    that follows from an appeal), leaving the letters as they are: 2.6 gives today's volume,
+    about 25,000 appeals a year nationally."""
     out_dir = Path(out_dir)
     if not 1 <= areas <= 900:
         raise ValueError("areas must be between 1 and 900")
@@ -311,14 +182,17 @@ def generate(
         raise ValueError("years must be at least 1")
     if scale < 0:
         raise ValueError("scale must be non-negative")
+    if not 0 <= appeals * P_APPEAL <= 1:
+        raise ValueError(f"appeals must be between 0 and {1 / P_APPEAL:g}")
+    p_appeal = appeals * P_APPEAL
     if demo and areas < 3:
         raise ValueError("--demo needs at least 3 areas")
     out_dir.mkdir(parents=True, exist_ok=True)
     rnd = random.Random(seed)
     r = rnd.random
     ri = rnd.randint
-    end = date(FIRST_DAY.year + years, 1, 1)  # exclusive end of decisions
-    export = _o(end) - 1  # records reflect this day
+    end = date(FIRST_DAY.year + years, 1, 1)       # exclusive end of decisions
+    export = _o(end) - 1                             # records reflect this day
     fmt = _Fmt(rnd, date(end.year + 2, 12, 31))
     D = fmt.d
     scope0, trial_end = _o(SCOPE_START), _o(TRIAL_END)
@@ -332,40 +206,30 @@ def generate(
     weights = [0.4 + 1.2 * r() for _ in codes]
     mean_w = sum(weights) / len(weights)
     weights = [w / mean_w for w in weights]
-    bool_style = {c: BOOL_STYLES[int(r() * 4)] if r() < 0.7 else BOOL_STYLES[int(r() * 8)] for c in codes}
+    bool_style = {c: BOOL_STYLES[int(r() * 4)] if r() < 0.7 else BOOL_STYLES[int(r() * 8)]
+                  for c in codes}
 
     area_rows = []
     for i, c in enumerate(codes):
         x = r()
         if x < 0.70:
-            pub = scope0 - ri(0, 60)  # published on time
+            pub = scope0 - ri(0, 60)          # published on time
         elif x < 0.92:
-            pub = scope0 + ri(1, 200)  # late
+            pub = scope0 + ri(1, 200)         # late
         else:
-            pub = None  # never recorded
-        area_rows.append(
-            [
-                c,
-                f"Area {c}",
-                REGIONS[i % len(REGIONS)] if r() < 0.85 else "",
-                f"send-team@area{c}.example.org" if r() < 0.95 else "",
-                D(pub),
-            ]
-        )
+            pub = None                        # never recorded
+        area_rows.append([c, f"Area {c}", REGIONS[i % len(REGIONS)] if r() < 0.85 else "",
+                          f"send-team@area{c}.example.org" if r() < 0.95 else "",
+                          D(pub)])
 
     comm_rows = []
     for j, q in enumerate(icbs):
         place = ICB_PLACES[j % len(ICB_PLACES)] + ("" if j < len(ICB_PLACES) else f" {j}")
-        comm_rows.append([q, f"NHS {place} ICB", "health", f"send@{q.lower()}.example.org" if r() < 0.95 else ""])
+        comm_rows.append([q, f"NHS {place} ICB", "health",
+                          f"send@{q.lower()}.example.org" if r() < 0.95 else ""])
     for c in codes:
-        comm_rows.append(
-            [
-                f"{c}-SC",
-                f"Area {c} Children's Social Care",
-                "social_care",
-                f"social-care@area{c}.example.org" if r() < 0.95 else "",
-            ]
-        )
+        comm_rows.append([f"{c}-SC", f"Area {c} Children's Social Care", "social_care",
+                          f"social-care@area{c}.example.org" if r() < 0.95 else ""])
 
     # ------------------------------------------------------------ decisions
     type_table = [t for t, pct in DECISION_MIX for _ in range(pct)]
@@ -397,7 +261,7 @@ def generate(
                     rn = (rn_in if off >= scope0 else rn_pre)[int(r() * 100)]
                     ds = iso[off] if r() < 0.97 else uk1[off]
                     app((f"D{c}-{seq:07d}", c, case, t, ds, rn))
-                    if r() < P_APPEAL:
+                    if r() < p_appeal:
                         appealed.append((c, case, t, off))
                 yield chunk
 
@@ -408,7 +272,7 @@ def generate(
     appeal_rows, evid_rows, rec_rows, resp_rows, claim_rows, exc_rows = [], [], [], [], [], []
     seq_by_area_year: dict[tuple[str, int], int] = {}
     rec_seq = claim_seq = 0
-    exc_candidates: list[tuple[str, str, int]] = []  # (duty, subject, due offset)
+    exc_candidates: list[tuple[str, str, int]] = []   # (duty, subject, due offset)
     sections = ["C", "D", "G", "H1", "H2"]
     for c, case, dtype, doff in appealed:
         st = bool_style[c]
@@ -445,26 +309,11 @@ def generate(
         if closed > export:
             status, closed = "open", None
             if hearing > export and r() < 0.3:
-                hearing = None  # not listed yet
+                hearing = None            # not listed yet
         if sent is not None and (sent > export or (closed is not None and sent > closed)):
             sent = None
-        appeal_rows.append(
-            [
-                aid,
-                c,
-                case,
-                dtype,
-                D(doff),
-                D(reg),
-                fmt.b(health, st),
-                fmt.b(social, st),
-                D(due),
-                D(sent),
-                D(hearing),
-                status,
-                D(closed),
-            ]
-        )
+        appeal_rows.append([aid, c, case, dtype, D(doff), D(reg), fmt.b(health, st),
+                            fmt.b(social, st), D(due), D(sent), D(hearing), status, D(closed)])
         if not extended:
             continue
         in_scope = dtype != "refuse_assessment" and doff >= scope0
@@ -508,8 +357,9 @@ def generate(
             if att_req and status == "decided" and hearing is not None:
                 x = r()
                 attended = True if x < 0.85 else (False if x < 0.93 else None)
-            evid_rows.append([aid, q, D(contacted), D(ev_due), D(provided), fmt.b(att_req, st), fmt.b(attended, st)])
-            if in_scope and ev_due is not None and provided is not None and provided > ev_due:
+            evid_rows.append([aid, q, D(contacted), D(ev_due), D(provided),
+                              fmt.b(att_req, st), fmt.b(attended, st)])
+            if (in_scope and ev_due is not None and provided is not None and provided > ev_due):
                 exc_candidates.append(("commissioner-evidence", f"{aid}:{q}", ev_due))
 
         # funding claims (trial period)
@@ -520,28 +370,12 @@ def generate(
                     continue
                 claim_seq += 1
                 x = r()
-                cat = (
-                    "evidence"
-                    if x < 0.35
-                    else "hearing"
-                    if x < 0.60
-                    else "response"
-                    if x < 0.80
-                    else "other"
-                    if x < 0.97
-                    else "legal"
-                )
+                cat = ("evidence" if x < 0.35 else "hearing" if x < 0.60 else
+                       "response" if x < 0.80 else "other" if x < 0.97 else "legal")
                 who = c if r() < 0.6 else comms[int(r() * len(comms))]
-                claim_rows.append(
-                    [
-                        f"FC-{claim_seq:07d}",
-                        aid,
-                        who,
-                        cat,
-                        fmt.money(ri(100, 1500) * 100 + (ri(0, 99) if r() < 0.4 else 0)),
-                        D(claimed),
-                    ]
-                )
+                claim_rows.append([f"FC-{claim_seq:07d}", aid, who, cat,
+                                   fmt.money(ri(100, 1500) * 100 + (ri(0, 99) if r() < 0.4 else 0)),
+                                   D(claimed)])
 
         # recommendations and responses
         if status != "decided":
@@ -555,9 +389,10 @@ def generate(
             rec_seq += 1
             rid = f"R{c}-{rec_seq:07d}"
             made = closed
-            rec_rows.append([rid, aid, q, kind, D(made), sections[int(r() * 5)] if r() < 0.8 else ""])
+            rec_rows.append([rid, aid, q, kind, D(made),
+                             sections[int(r() * 5)] if r() < 0.8 else ""])
             if r() < 0.08:
-                continue  # no response recorded
+                continue                  # no response recorded
             rdue = made + 34
             x = r()
             if x < 0.80:
@@ -578,9 +413,8 @@ def generate(
             outcome = steps = reasons = None
             if sent_any:
                 x = r()
-                outcome = (
-                    "accepted" if x < 0.58 else "partly_accepted" if x < 0.82 else "declined" if x < 0.97 else None
-                )
+                outcome = ("accepted" if x < 0.58 else "partly_accepted" if x < 0.82 else
+                           "declined" if x < 0.97 else None)
                 x = r()
                 steps = True if x < 0.90 else (False if x < 0.94 else None)
                 if outcome in ("partly_accepted", "declined"):
@@ -588,13 +422,8 @@ def generate(
                     reasons = True if x < 0.85 else (False if x < 0.92 else None)
                 elif r() < 0.2:
                     reasons = False
-            done = (
-                max(fam, la)
-                if kind == "health" and fam is not None and la is not None
-                else fam
-                if kind == "social_care"
-                else None
-            )
+            done = (max(fam, la) if kind == "health" and fam is not None and la is not None
+                    else fam if kind == "social_care" else None)
             exc = ""
             if done is not None and done > rdue and cov0 <= rdue <= cov1 and r() < 0.6:
                 exc = "covid_2020"
@@ -608,45 +437,30 @@ def generate(
                     to_eval = received + ri(7, 30)
                 if to_eval is not None and to_eval > export:
                     to_eval = None
-            resp_rows.append([rid, D(fam), D(la), outcome or "", fmt.b(steps, st), fmt.b(reasons, st), exc, D(to_eval)])
+            resp_rows.append([rid, D(fam), D(la), outcome or "", fmt.b(steps, st),
+                              fmt.b(reasons, st), exc, D(to_eval)])
             if done is not None and done > rdue and in_scope and not exc:
                 exc_candidates.append(("response-5-weeks", rid, rdue))
 
     # recorded exceptions: a few, on real late findings
-    roles = [
-        "Director of Children's Services",
-        "Head of SEND",
-        "Designated Clinical Officer",
-        "Assistant Director, Social Care",
-        "SEND Compliance Lead",
-    ]
-    reasons_txt = [
-        "Tribunal granted an extension by consent",
-        "Evidence delayed by a late change of school placement",
-        "Staff absence; agreed with the Tribunal",
-        "Case transferred between areas",
-        "Commissioner restructure; deadline agreed with the family",
-    ]
+    roles = ["Director of Children's Services", "Head of SEND", "Designated Clinical Officer",
+             "Assistant Director, Social Care", "SEND Compliance Lead"]
+    reasons_txt = ["Tribunal granted an extension by consent",
+                   "Evidence delayed by a late change of school placement",
+                   "Staff absence; agreed with the Tribunal",
+                   "Case transferred between areas",
+                   "Commissioner restructure; deadline agreed with the family"]
     n_exc = min(len(exc_candidates), max(2, len(exc_candidates) // 25))
-    for e, (duty, subject, due_off) in enumerate(sorted(rnd.sample(exc_candidates, n_exc), key=lambda t: t[2]), 1):
+    for e, (duty, subject, due_off) in enumerate(sorted(rnd.sample(exc_candidates, n_exc),
+                                                          key=lambda t: t[2]), 1):
         granted = due_off + ri(0, 20)
         expires = granted + ri(90, 540)
-        exc_rows.append(
-            [
-                f"EX-{e:05d}",
-                duty,
-                subject,
-                roles[int(r() * len(roles))],
-                reasons_txt[int(r() * len(reasons_txt))],
-                D(granted),
-                D(expires),
-            ]
-        )
+        exc_rows.append([f"EX-{e:05d}", duty, subject, roles[int(r() * len(roles))],
+                         reasons_txt[int(r() * len(reasons_txt))], D(granted), D(expires)])
 
     if demo:
-        demo_decisions = _add_demo_cases(
-            codes, icb_of, area_rows, appeal_rows, evid_rows, rec_rows, resp_rows, claim_rows, exc_rows
-        )
+        demo_decisions = _add_demo_cases(codes, icb_of, area_rows, appeal_rows, evid_rows,
+                                         rec_rows, resp_rows, claim_rows, exc_rows)
         with open(out_dir / "decisions.csv", "a", newline="", encoding="utf-8") as f:
             csv.writer(f, lineterminator="\n").writerows(demo_decisions)
         n_dec += len(demo_decisions)
@@ -675,217 +489,38 @@ def generate(
 _DEMO_APPEALS = [
     # id, area#, decision_type, decision_date, registered_on, health, social,
     # la_response_due_on, la_response_sent_on, hearing_on, status, closed_on
-    (
-        "EH850-18-90001",
-        0,
-        "plan_issued",
-        "2018-09-03",
-        "2018-10-01",
-        "yes",
-        "yes",
-        "2018-11-12",
-        "2018-11-12",
-        "2019-02-15",
-        "decided",
-        "2019-03-01",
-    ),
-    (
-        "EH850-18-90002",
-        0,
-        "refuse_plan",
-        "2018-11-05",
-        "2018-12-03",
-        "yes",
-        "no",
-        "2019-01-14",
-        "2019-01-15",
-        "2019-04-10",
-        "decided",
-        "2019-04-24",
-    ),
-    (
-        "EH851-19-90003",
-        1,
-        "plan_amended",
-        "2019-10-01",
-        "2019-10-28",
-        "true",
-        "true",
-        "2019-12-09",
-        "2019-12-02",
-        "2020-03-16",
-        "decided",
-        "2020-04-01",
-    ),
-    (
-        "EH850-20-90004",
-        0,
-        "cease_plan",
-        "2020-04-20",
-        "2020-05-18",
-        "Y",
-        "Y",
-        "2020-07-07",
-        "",
-        "2020-09-14",
-        "open",
-        "",
-    ),
-    ("EH851-20-90005", 1, "plan_issued", "2020-05-11", "2020-06-08", "1", "1", "2020-07-20", "", "", "open", ""),
-    (
-        "EH852-19-90006",
-        2,
-        "refuse_amendment",
-        "2019-06-03",
-        "2019-07-01",
-        "yes",
-        "yes",
-        "",
-        "2019-08-20",
-        "2019-11-04",
-        "decided",
-        "2019-11-18",
-    ),
-    (
-        "EH850-19-90007",
-        0,
-        "plan_issued",
-        "2019-02-04",
-        "2019-03-04",
-        "yes",
-        "yes",
-        "2019-04-15",
-        "",
-        "2019-07-01",
-        "withdrawn",
-        "2019-04-01",
-    ),
-    (
-        "EH851-19-90008",
-        1,
-        "refuse_reassessment",
-        "2019-04-01",
-        "2019-04-29",
-        "yes",
-        "no",
-        "",
-        "",
-        "",
-        "conceded",
-        "20/5/2019",
-    ),
-    (
-        "EH850-19-90009",
-        0,
-        "plan_issued",
-        "2019-03-01",
-        "2019-03-25",
-        "no",
-        "no",
-        "2019-05-06",
-        "2019-05-20",
-        "2019-08-01",
-        "decided",
-        "2019-08-12",
-    ),
-    (
-        "EH852-18-90010",
-        2,
-        "plan_issued",
-        "2018-03-20",
-        "2018-04-16",
-        "yes",
-        "no",
-        "2018-05-28",
-        "2018-06-10",
-        "2018-09-10",
-        "decided",
-        "2018-09-24",
-    ),
-    (
-        "EH851-19-90011",
-        1,
-        "refuse_assessment",
-        "2019-01-14",
-        "2019-02-11",
-        "yes",
-        "no",
-        "2019-03-25",
-        "",
-        "2019-05-28",
-        "decided",
-        "2019-06-10",
-    ),
-    (
-        "EH852-19-90012",
-        2,
-        "plan_amended",
-        "2019-05-13",
-        "2019-06-10",
-        "yes",
-        "yes",
-        "2019-07-22",
-        "2019-08-05",
-        "2019-10-14",
-        "decided",
-        "2019-10-28",
-    ),
-    (
-        "EH850-19-90013",
-        0,
-        "plan_issued",
-        "2019-11-04",
-        "2019-12-02",
-        "yes",
-        "yes",
-        "2020-01-13",
-        "2020-01-10",
-        "2020-05-26",
-        "decided",
-        "2020-06-02",
-    ),
-    (
-        "EH851-20-90014",
-        1,
-        "refuse_plan",
-        "2019-12-02",
-        "2020-01-06",
-        "yes",
-        "no",
-        "17/2/2020",
-        "2020-02-17",
-        "2020-06-08",
-        "decided",
-        "2020-06-10",
-    ),
-    (
-        "EH852-20-90015",
-        2,
-        "plan_issued",
-        "2020-01-20",
-        "2020-02-17",
-        "no",
-        "yes",
-        "2020-03-30",
-        "",
-        "2020-07-03",
-        "open",
-        "",
-    ),
-    (
-        "EH850-20-90016",
-        0,
-        "plan_amended",
-        "2020-03-02",
-        "2020-03-30",
-        "yes",
-        "no",
-        "2020-05-11",
-        "",
-        "",
-        "withdrawn",
-        "2020-05-04",
-    ),
+    ("EH850-18-90001", 0, "plan_issued", "2018-09-03", "2018-10-01", "yes", "yes",
+     "2018-11-12", "2018-11-12", "2019-02-15", "decided", "2019-03-01"),
+    ("EH850-18-90002", 0, "refuse_plan", "2018-11-05", "2018-12-03", "yes", "no",
+     "2019-01-14", "2019-01-15", "2019-04-10", "decided", "2019-04-24"),
+    ("EH851-19-90003", 1, "plan_amended", "2019-10-01", "2019-10-28", "true", "true",
+     "2019-12-09", "2019-12-02", "2020-03-16", "decided", "2020-04-01"),
+    ("EH850-20-90004", 0, "cease_plan", "2020-04-20", "2020-05-18", "Y", "Y",
+     "2020-07-07", "", "2020-09-14", "open", ""),
+    ("EH851-20-90005", 1, "plan_issued", "2020-05-11", "2020-06-08", "1", "1",
+     "2020-07-20", "", "", "open", ""),
+    ("EH852-19-90006", 2, "refuse_amendment", "2019-06-03", "2019-07-01", "yes", "yes",
+     "", "2019-08-20", "2019-11-04", "decided", "2019-11-18"),
+    ("EH850-19-90007", 0, "plan_issued", "2019-02-04", "2019-03-04", "yes", "yes",
+     "2019-04-15", "", "2019-07-01", "withdrawn", "2019-04-01"),
+    ("EH851-19-90008", 1, "refuse_reassessment", "2019-04-01", "2019-04-29", "yes", "no",
+     "", "", "", "conceded", "20/5/2019"),
+    ("EH850-19-90009", 0, "plan_issued", "2019-03-01", "2019-03-25", "no", "no",
+     "2019-05-06", "2019-05-20", "2019-08-01", "decided", "2019-08-12"),
+    ("EH852-18-90010", 2, "plan_issued", "2018-03-20", "2018-04-16", "yes", "no",
+     "2018-05-28", "2018-06-10", "2018-09-10", "decided", "2018-09-24"),
+    ("EH851-19-90011", 1, "refuse_assessment", "2019-01-14", "2019-02-11", "yes", "no",
+     "2019-03-25", "", "2019-05-28", "decided", "2019-06-10"),
+    ("EH852-19-90012", 2, "plan_amended", "2019-05-13", "2019-06-10", "yes", "yes",
+     "2019-07-22", "2019-08-05", "2019-10-14", "decided", "2019-10-28"),
+    ("EH850-19-90013", 0, "plan_issued", "2019-11-04", "2019-12-02", "yes", "yes",
+     "2020-01-13", "2020-01-10", "2020-05-26", "decided", "2020-06-02"),
+    ("EH851-20-90014", 1, "refuse_plan", "2019-12-02", "2020-01-06", "yes", "no",
+     "17/2/2020", "2020-02-17", "2020-06-08", "decided", "2020-06-10"),
+    ("EH852-20-90015", 2, "plan_issued", "2020-01-20", "2020-02-17", "no", "yes",
+     "2020-03-30", "", "2020-07-03", "open", ""),
+    ("EH850-20-90016", 0, "plan_amended", "2020-03-02", "2020-03-30", "yes", "no",
+     "2020-05-11", "", "", "withdrawn", "2020-05-04"),
 ]
 
 # appeal_id, commissioner ("ICB" = the area's ICB, "SC" = the area's social care),
@@ -919,90 +554,31 @@ _DEMO_EVIDENCE = [
 # recommendation_id, appeal_id, "ICB"/"SC", made_on, plan_section,
 # response: None (no row) or (family, la, outcome, steps, reasons, exception, evaluators)
 _DEMO_RECS = [
-    (
-        "REC-90001-1",
-        "EH850-18-90001",
-        "ICB",
-        "2019-03-01",
-        "G",
-        ("2019-04-04", "2019-04-02", "accepted", "yes", "", "", "2019-04-08"),
-    ),
-    (
-        "REC-90001-2",
-        "EH850-18-90001",
-        "SC",
-        "2019-03-01",
-        "H1",
-        ("2019-04-05", "", "declined", "yes", "yes", "", "2019-04-20"),
-    ),
-    (
-        "REC-90002-1",
-        "EH850-18-90002",
-        "ICB",
-        "2019-04-24",
-        "C",
-        ("2019-06-10", "2019-06-03", "partly_accepted", "yes", "no", "covid_2020", ""),
-    ),
-    (
-        "REC-90003-1",
-        "EH851-19-90003",
-        "ICB",
-        "2020-04-01",
-        "G",
-        ("2020-05-20", "2020-05-20", "accepted", "true", "", "covid_2020", "2020-05-22"),
-    ),
-    (
-        "REC-90003-2",
-        "EH851-19-90003",
-        "SC",
-        "2020-04-01",
-        "H2",
-        ("2020-05-12", "", "declined", "true", "", "covid_2020", ""),
-    ),
-    (
-        "REC-90006-1",
-        "EH852-19-90006",
-        "ICB",
-        "2019-11-18",
-        "G",
-        ("2019-12-10", "", "declined", "", "false", "covid_2020", ""),
-    ),
-    ("REC-90006-2", "EH852-19-90006", "SC", "2019-11-18", "H1", ("", "", "", "", "", "", "")),
-    (
-        "REC-90010-1",
-        "EH852-18-90010",
-        "ICB",
-        "2018-09-24",
-        "G",
-        ("2018-11-20", "2018-11-20", "accepted", "yes", "", "", ""),
-    ),
-    (
-        "REC-90012-1",
-        "EH852-19-90012",
-        "ICB",
-        "2019-10-28",
-        "C",
-        ("2019-12-20", "2019-12-20", "declined", "no", "yes", "", "2020-01-15"),
-    ),
+    ("REC-90001-1", "EH850-18-90001", "ICB", "2019-03-01", "G",
+     ("2019-04-04", "2019-04-02", "accepted", "yes", "", "", "2019-04-08")),
+    ("REC-90001-2", "EH850-18-90001", "SC", "2019-03-01", "H1",
+     ("2019-04-05", "", "declined", "yes", "yes", "", "2019-04-20")),
+    ("REC-90002-1", "EH850-18-90002", "ICB", "2019-04-24", "C",
+     ("2019-06-10", "2019-06-03", "partly_accepted", "yes", "no", "covid_2020", "")),
+    ("REC-90003-1", "EH851-19-90003", "ICB", "2020-04-01", "G",
+     ("2020-05-20", "2020-05-20", "accepted", "true", "", "covid_2020", "2020-05-22")),
+    ("REC-90003-2", "EH851-19-90003", "SC", "2020-04-01", "H2",
+     ("2020-05-12", "", "declined", "true", "", "covid_2020", "")),
+    ("REC-90006-1", "EH852-19-90006", "ICB", "2019-11-18", "G",
+     ("2019-12-10", "", "declined", "", "false", "covid_2020", "")),
+    ("REC-90006-2", "EH852-19-90006", "SC", "2019-11-18", "H1",
+     ("", "", "", "", "", "", "")),
+    ("REC-90010-1", "EH852-18-90010", "ICB", "2018-09-24", "G",
+     ("2018-11-20", "2018-11-20", "accepted", "yes", "", "", "")),
+    ("REC-90012-1", "EH852-19-90012", "ICB", "2019-10-28", "C",
+     ("2019-12-20", "2019-12-20", "declined", "no", "yes", "", "2020-01-15")),
     ("REC-90012-2", "EH852-19-90012", "SC", "2019-10-28", "H2", None),
-    (
-        "REC-90013-1",
-        "EH850-19-90013",
-        "ICB",
-        "2020-06-02",
-        "G",
-        ("2020-06-24", "2020-06-26", "accepted", "yes", "", "covid_2020", ""),
-    ),
+    ("REC-90013-1", "EH850-19-90013", "ICB", "2020-06-02", "G",
+     ("2020-06-24", "2020-06-26", "accepted", "yes", "", "covid_2020", "")),
     ("REC-90013-2", "EH850-19-90013", "SC", "2020-06-02", "H1", None),
     ("REC-90014-1", "EH851-20-90014", "ICB", "2020-06-10", "G", None),
-    (
-        "REC-90014-2",
-        "EH851-20-90014",
-        "ICB",
-        "2020-06-10",
-        "D",
-        ("2020-07-01", "2020-07-01", "accepted", "yes", "", "", ""),
-    ),
+    ("REC-90014-2", "EH851-20-90014", "ICB", "2020-06-10", "D",
+     ("2020-07-01", "2020-07-01", "accepted", "yes", "", "", "")),
 ]
 
 # claim_id, appeal_id, claimant ("AREA"/"ICB"/"SC"), category, amount_gbp, claimed_on
@@ -1021,114 +597,30 @@ _DEMO_CLAIMS = [
 
 # exception_id, duty, subject (area placeholders {A1}{A2}{A3}), granted_by, why, granted, expires
 _DEMO_EXCEPTIONS = [
-    (
-        "EX-90001",
-        "local-offer",
-        "{A2}",
-        "Director of Children's Services",
-        "Local Offer rebuild; interim leaflet sent to all families",
-        "2018-06-01",
-        "2019-03-31",
-    ),
-    (
-        "EX-90002",
-        "rights-notice",
-        "D{A1}-DEMO-RN4",
-        "Head of SEND",
-        "Template error; corrected letter re-sent to the family",
-        "2019-09-01",
-        "2020-12-31",
-    ),
-    (
-        "EX-90003",
-        "la-evidence",
-        "EH852-19-90012",
-        "Head of SEND",
-        "Tribunal extended the response deadline by consent",
-        "2019-08-01",
-        "2020-12-31",
-    ),
-    (
-        "EX-90004",
-        "commissioner-contacted",
-        "EH852-19-90012:health",
-        "Head of SEND",
-        "ICB contact details changed during restructure",
-        "2019-08-01",
-        "2020-12-31",
-    ),
-    (
-        "EX-90005",
-        "commissioner-evidence",
-        "EH852-19-90012:{ICB3}",
-        "Designated Clinical Officer",
-        "Evidence superseded by an agreed joint report",
-        "2019-08-01",
-        "2020-12-31",
-    ),
-    (
-        "EX-90006",
-        "hearing-attendance",
-        "EH852-19-90012:{ICB3}",
-        "Designated Clinical Officer",
-        "Witness excused by the Tribunal judge",
-        "2019-10-20",
-        "2020-12-31",
-    ),
-    (
-        "EX-90007",
-        "response-5-weeks",
-        "REC-90012-1",
-        "Designated Clinical Officer",
-        "Family asked for a meeting before the written response",
-        "2019-12-10",
-        "2020-12-31",
-    ),
-    (
-        "EX-90008",
-        "response-content",
-        "REC-90012-1",
-        "Designated Clinical Officer",
-        "Steps set out in a follow-up letter",
-        "2020-01-10",
-        "2020-12-31",
-    ),
-    (
-        "EX-90009",
-        "evaluator-return",
-        "REC-90012-1",
-        "SEND Compliance Lead",
-        "Evaluator portal unavailable",
-        "2020-01-10",
-        "2020-12-31",
-    ),
-    (
-        "EX-90010",
-        "funding-cap",
-        "EH850-19-90007",
-        "Director of Children's Services",
-        "Legal costs agreed with DfE in advance",
-        "2019-05-01",
-        "2021-03-31",
-    ),
-    (
-        "EX-90011",
-        "commissioner-evidence",
-        "EH852-19-90012:{A3}-SC",
-        "Head of SEND",
-        "Expired: social care evidence delay excused until January 2020",
-        "2019-08-01",
-        "2020-01-31",
-    ),
-    (
-        "EX-90012",
-        "la-evidence",
-        "EH850-18-90002",
-        "Head of SEND",
-        "Granted after the as-of date: not yet in force on 2020-06-30",
-        "2020-07-10",
-        "2021-07-10",
-    ),
+    ("EX-90001", "local-offer", "{A2}", "Director of Children's Services",
+     "Local Offer rebuild; interim leaflet sent to all families", "2018-06-01", "2019-03-31"),
+    ("EX-90002", "rights-notice", "D{A1}-DEMO-RN4", "Head of SEND",
+     "Template error; corrected letter re-sent to the family", "2019-09-01", "2020-12-31"),
+    ("EX-90003", "la-evidence", "EH852-19-90012", "Head of SEND",
+     "Tribunal extended the response deadline by consent", "2019-08-01", "2020-12-31"),
+    ("EX-90004", "commissioner-contacted", "EH852-19-90012:health", "Head of SEND",
+     "ICB contact details changed during restructure", "2019-08-01", "2020-12-31"),
+    ("EX-90005", "commissioner-evidence", "EH852-19-90012:{ICB3}", "Designated Clinical Officer",
+     "Evidence superseded by an agreed joint report", "2019-08-01", "2020-12-31"),
+    ("EX-90006", "hearing-attendance", "EH852-19-90012:{ICB3}", "Designated Clinical Officer",
+     "Witness excused by the Tribunal judge", "2019-10-20", "2020-12-31"),
+    ("EX-90007", "response-5-weeks", "REC-90012-1", "Designated Clinical Officer",
+     "Family asked for a meeting before the written response", "2019-12-10", "2020-12-31"),
+    ("EX-90008", "response-content", "REC-90012-1", "Designated Clinical Officer",
+     "Steps set out in a follow-up letter", "2020-01-10", "2020-12-31"),
+    ("EX-90009", "evaluator-return", "REC-90012-1", "SEND Compliance Lead",
+     "Evaluator portal unavailable", "2020-01-10", "2020-12-31"),
+    ("EX-90010", "funding-cap", "EH850-19-90007", "Director of Children's Services",
+     "Legal costs agreed with DfE in advance", "2019-05-01", "2021-03-31"),
+    ("EX-90011", "commissioner-evidence", "EH852-19-90012:{A3}-SC", "Head of SEND",
+     "Expired: social care evidence delay excused until January 2020", "2019-08-01", "2020-01-31"),
+    ("EX-90012", "la-evidence", "EH850-18-90002", "Head of SEND",
+     "Granted after the as-of date: not yet in force on 2020-06-30", "2020-07-10", "2021-07-10"),
 ]
 
 # extra decision letters for rights-notice: (suffix, area#, type, date, rights_notice)
@@ -1144,12 +636,11 @@ _DEMO_RN = [
 ]
 
 
-def _add_demo_cases(
-    codes, icb_of, area_rows, appeal_rows, evid_rows, rec_rows, resp_rows, claim_rows, exc_rows
-) -> list[list[str]]:
+def _add_demo_cases(codes, icb_of, area_rows, appeal_rows, evid_rows, rec_rows,
+                    resp_rows, claim_rows, exc_rows) -> list[list[str]]:
     """Append the constructed cases; return the decision letters to add."""
     a = codes[:3]
-    assert a == ["850", "851", "852"], a  # the constructed ids spell these codes out
+    assert a == ["850", "851", "852"], a   # the constructed ids spell these codes out
     icb = [icb_of[c] for c in a]
     subst = {"A1": a[0], "A2": a[1], "A3": a[2], "ICB3": icb[2]}
     # local-offer: A1 met, A2 late (its exception expired), A3 never published (overdue)
@@ -1160,28 +651,30 @@ def _add_demo_cases(
 
     area_of = {}
     decisions = []
-    for aid, ai, dtype, ddate, reg, h, s, due, sent, hear, status, closed in _DEMO_APPEALS:
+    for (aid, ai, dtype, ddate, reg, h, s, due, sent, hear, status, closed) in _DEMO_APPEALS:
         area_of[aid] = ai
         case = f"C{a[ai]}-{900000 + int(aid[-5:]) % 10000:06d}"
-        appeal_rows.append([aid, a[ai], case, dtype, ddate, reg, h, s, due, sent, hear, status, closed])
+        appeal_rows.append([aid, a[ai], case, dtype, ddate, reg, h, s,
+                            due, sent, hear, status, closed])
         decisions.append([f"D{a[ai]}-DEMO-{aid[-5:]}", a[ai], case, dtype, ddate, "true"])
     for k, (suffix, ai, dtype, ddate, rn) in enumerate(_DEMO_RN, 1):
-        decisions.append([f"D{a[ai]}-DEMO-{suffix}", a[ai], f"C{a[ai]}-{950000 + k:06d}", dtype, ddate, rn])
-    for aid, who, cont, due, prov, req, att in _DEMO_EVIDENCE:
+        decisions.append([f"D{a[ai]}-DEMO-{suffix}", a[ai], f"C{a[ai]}-{950000 + k:06d}",
+                          dtype, ddate, rn])
+    for (aid, who, cont, due, prov, req, att) in _DEMO_EVIDENCE:
         ai = area_of[aid]
         q = icb[ai] if who == "ICB" else f"{a[ai]}-SC"
         evid_rows.append([aid, q, cont, due, prov, req, att])
-    for rid, aid, who, made, section, resp in _DEMO_RECS:
+    for (rid, aid, who, made, section, resp) in _DEMO_RECS:
         ai = area_of[aid]
         q, kind = (icb[ai], "health") if who == "ICB" else (f"{a[ai]}-SC", "social_care")
         rec_rows.append([rid, aid, q, kind, made, section])
         if resp is not None:
             resp_rows.append([rid, *resp])
-    for cid, aid, who, cat, amount, claimed in _DEMO_CLAIMS:
+    for (cid, aid, who, cat, amount, claimed) in _DEMO_CLAIMS:
         ai = area_of[aid]
         claimant = a[ai] if who == "AREA" else icb[ai] if who == "ICB" else f"{a[ai]}-SC"
         claim_rows.append([cid, aid, claimant, cat, amount, claimed])
-    for eid, duty, subj, by, why, granted, expires in _DEMO_EXCEPTIONS:
+    for (eid, duty, subj, by, why, granted, expires) in _DEMO_EXCEPTIONS:
         exc_rows.append([eid, duty, subj.format(**subst), by, why, granted, expires])
     return decisions
 
@@ -1193,14 +686,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--areas", type=int, default=3)
     p.add_argument("--years", type=int, default=3)
     p.add_argument("--scale", type=float, default=1.0)
-    p.add_argument(
-        "--demo", action="store_true", help=f"append the constructed demo cases (checked as of {DEMO_AS_OF})"
-    )
+    p.add_argument("--appeals", type=float, default=1.0,
+                   help="multiply the share of letters appealed (2.6: today's volume)")
+    p.add_argument("--demo", action="store_true",
+                   help=f"append the constructed demo cases (checked as of {DEMO_AS_OF})")
     args = p.parse_args(argv)
     t0 = time.perf_counter()
-    counts = generate(
-        args.out_dir, seed=args.seed, areas=args.areas, years=args.years, scale=args.scale, demo=args.demo
-    )
+    counts = generate(args.out_dir, seed=args.seed, areas=args.areas, years=args.years,
+                      scale=args.scale, demo=args.demo, appeals=args.appeals)
     for name, n in counts.items():
         print(f"{name:22} {n:>10,}")
     print(f"written to {args.out_dir} in {time.perf_counter() - t0:.1f}s", file=sys.stderr)

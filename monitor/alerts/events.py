@@ -38,8 +38,6 @@ from monitor.models import AlertEvent, AlertNotice, Appeal, Area, Decision, Impo
 from monitor.statuses import BREACH_STATUSES, RESOLVED_STATUSES
 from monitor.successors import Successors
 
-KINDS = ("escalation", "inherited", "breach", "reminder", "due_soon", "resolution")  # most important first
-
 
 class AlertError(Exception):
     """Alerts cannot be worked out (no check yet, or the store is locked)."""

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Optional
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 
+from monitor.alerts.render import uk_date
 from monitor.cli.options import fail, out, rules, say, store, warn, writes
 from monitor.config import Config
-from monitor.store import store_failure
 
 commands = typer.Typer()
+
+
+def _next_try(at: datetime | None, timezone: str) -> str:
+    """When the kept messages are tried again, in the configured time zone."""
+    retry = "or run `send-monitor alerts --retry-now` once the mail server is mended"
+    if at is None:
+        return f"they are tried on the next run, {retry}"
+    local = at.astimezone(ZoneInfo(timezone))
+    return f"next try on the first run after {local:%H:%M} on {uk_date(local.date())} ({timezone}), {retry}"
 
 
 @commands.command()
@@ -25,10 +36,13 @@ def alerts(
         "--preview",
         help="Write each message as .eml and .html files in this folder; send nothing, record nothing.",
     ),
+    retry_now: bool = typer.Option(
+        False, "--retry-now", help="Also retry at once the messages waiting for a retry (e.g. after mending SMTP)."
+    ),
 ) -> None:
     """E-mail each owner a digest of the latest check's new events, then send the outbox."""
     from monitor.alerts import AlertError, run_alerts, write_preview
-    from monitor.runs import finish_run, start_run
+    from monitor.steps import alerts_step, run_step
 
     cfg: Config = ctx.obj
     engine, duties = store(cfg), rules(cfg)
@@ -61,25 +75,21 @@ def alerts(
         for problem in report.problems():
             warn(problem)
         return
-    run_id = start_run(engine, "alerts", "cli")
-    try:
-        report = run_alerts(engine, cfg, duties, run_id=run_id)
-    except AlertError as exc:
-        finish_run(engine, run_id, "failed", detail=str(exc))
-        fail(str(exc))
-    except Exception as exc:
-        finish_run(engine, run_id, "failed", detail=store_failure(exc, engine.url) or type(exc).__name__)
-        raise
-    s = report.send
-    outcome = "partial" if (s.kept or s.failed or s.busy or report.interrupted) else "ok"
-    finish_run(engine, run_id, outcome, report.counts(), "\n".join(report.problems()) or None, as_of=report.as_of)
+    done = run_step(engine, "alerts", "cli", lambda run_id: alerts_step(engine, cfg, duties, run_id, retry_now))
+    if isinstance(done.error, AlertError):
+        fail(str(done.error))
+    elif done.error is not None:
+        raise done.error
+    report, s = done.value, done.value.send
     if report.messages:
-        table = Table("recipient", "items", "subject", title=f"messages queued (run {run_id})")
+        table = Table("recipient", "items", "subject", title=f"messages queued (run {done.run_id})")
         for digest in report.messages:
             table.add_row(digest.address, str(len(digest.items)), digest.subject)
         out.print(table)
+    said_below = [s.busy] if s.busy else []
+    said_below += [f"{s.kept} message(s) kept in the outbox: {s.error}"] if s.error and s.kept else []
     for problem in report.problems():
-        if not (s.busy and problem.endswith(s.busy)):  # said once, as the error below
+        if not any(problem.endswith(line) for line in said_below):  # said once, as the error below
             warn(problem)
     say(
         f"alerts as of {report.as_of}: {report.events} new event(s) in {len(report.digests)} digest(s) and "
@@ -88,6 +98,6 @@ def alerts(
     if s.busy:
         fail(f"sending stopped: {s.busy}")
     if s.error and s.kept:
-        fail(f"{s.kept} message(s) kept in the outbox for the next run: {s.error}", code=2)
+        fail(f"{s.kept} message(s) kept in the outbox: {s.error}; {_next_try(s.next_try, cfg.schedule.timezone)}", code=2)
     if s.failed or report.interrupted:
         fail(f"{s.failed + len(report.interrupted)} message(s) failed (see `send-monitor status`)", code=2)

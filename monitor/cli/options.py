@@ -19,7 +19,7 @@ from monitor.config import Config
 from monitor.db import StoreError
 from monitor.records import parse_date
 from monitor.rules import RuleError, load_rules
-from monitor.runs import STORE, StoreLock
+from monitor.runs import writer_lock
 from monitor.store import open_store
 
 out = Console(width=None if sys.stdout.isatty() else 160)
@@ -110,7 +110,7 @@ def writes(command: str):
         @functools.wraps(fn)
         def locked(*args, **kwargs):
             cfg: Config = kwargs["ctx"].obj
-            with StoreLock(store(cfg), STORE, command, timeout=cfg.lock_timeout_seconds, on_wait=waiting):
+            with writer_lock(store(cfg), command, timeout=cfg.lock_timeout_seconds, on_wait=waiting):
                 return fn(*args, **kwargs)
 
         return locked

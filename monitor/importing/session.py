@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from monitor.importing.mapping import Mapping
 from monitor.importing.problems import Problem
-from monitor.records import BY_NAME
+from monitor.records import BY_NAME, LATEST_DAYS
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -55,6 +56,7 @@ class Session:
         self.missing: dict[str, set[str]] = {}  # record type -> ids known not to
         self.stored_small: dict[str, dict[str, Any]] = {}  # small record type -> key -> stored row
         self.rows_small: dict[str, list[tuple[int, dict, set[str]]]] = {}  # (row, values, columns given)
+        self.latest_date = date.today() + timedelta(days=LATEST_DAYS)  # the latest plausible date
         self.memo: dict[str, Any] = {}  # what a check works out once per import
         self.folder: Path | None = None  # the export's folder, where its documents are
         self.sqlite_forms: dict[str, dict] = {"date": {None: None}, "bool": {None: None}}  # see writing.stored_forms
