@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
+from monitor.documents.model import Limits
 from monitor.importing.problems import write_report
 from monitor.importing.run import import_folder
 from monitor.models import RunRecord
@@ -154,6 +155,7 @@ def import_inbox(
     settle_seconds: float = DEFAULT_SETTLE_SECONDS,
     as_of: date | None = None,
     trigger: str = "schedule",
+    document_limits: Limits | None = None,
 ) -> InboxResult:
     """Import every complete export in the inbox, moving each to processed/ or failed/."""
     now = now or datetime.now(UTC)
@@ -167,7 +169,7 @@ def import_inbox(
             continue
         started = datetime.now(UTC)
         try:
-            outcome = import_folder(engine, export, duty_ids)
+            outcome = import_folder(engine, export, duty_ids, document_limits=document_limits)
         except Exception as exc:  # the store, not the export: keep it for the next cycle
             why = store_failure(exc, engine.url) or f"internal error ({type(exc).__name__})"
             log.error("import of %s failed: %s", export.name, why)  # never the driver's text: it can hold values

@@ -69,7 +69,13 @@ def run_step(
 def import_step(engine: Engine, config: Config, rules: dict, as_of: date, trigger: str) -> StepResult:
     """Import every complete export in the inbox."""
     done = import_inbox(
-        engine, rules.keys(), config.inbox, settle_seconds=config.inbox_settle_seconds, as_of=as_of, trigger=trigger
+        engine,
+        rules.keys(),
+        config.inbox,
+        settle_seconds=config.inbox_settle_seconds,
+        as_of=as_of,
+        trigger=trigger,
+        document_limits=config.documents.limits(),
     )
     return StepResult(done.outcome, done.counts(), done.detail(), value=done)
 

@@ -142,7 +142,7 @@ def duties(
     cfg: Config = ctx.obj
     folder = rules_dir or cfg.rules_dir
     try:
-        loaded = load_rules(folder, cfg.parameters)
+        loaded = load_rules(folder, cfg.parameters, cfg.documents.wording)
     except RuleError as exc:
         fail(str(exc))
     if check:

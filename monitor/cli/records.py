@@ -43,7 +43,15 @@ def import_(
         fail(str(exc))
     engine, duties = store(cfg), rules(cfg)
     with progress(min_total=50_000) as report_progress:
-        result = import_folder(engine, folder, duties.keys(), report_progress, mapping=mapped, dry_run=dry_run)
+        result = import_folder(
+            engine,
+            folder,
+            duties.keys(),
+            report_progress,
+            mapping=mapped,
+            dry_run=dry_run,
+            document_limits=cfg.documents.limits(),
+        )
     if report is not None:
         try:
             write_report(report, result.problems)

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
 
+from monitor.documents.model import Limits
 from monitor.importing.checks import run_checks
 from monitor.importing.mapping import Mapping
 from monitor.importing.problems import Problem
@@ -40,19 +41,26 @@ def import_folder(
     *,
     mapping: Mapping | None = None,
     dry_run: bool = False,
+    document_limits: Limits | None = None,
 ) -> ImportResult:
     """Validate the export at `path` (a folder or a workbook) against the store and, unless it
-    has a problem or this is a dry run, write it."""
+    has a problem or this is a dry run, write it; its documents are read within `document_limits`."""
     threshold = gc.get_threshold()
     gc.set_threshold(100_000, 50, 50)  # millions of short-lived rows: collect cycles less often
     try:
-        return _import(engine, Path(path), set(duty_ids), progress, mapping or Mapping(), dry_run)
+        return _import(engine, Path(path), set(duty_ids), progress, mapping or Mapping(), dry_run, document_limits)
     finally:
         gc.set_threshold(*threshold)
 
 
 def _import(
-    engine: Engine, path: Path, duty_ids: set[str], progress: Progress | None, mapping: Mapping, dry_run: bool
+    engine: Engine,
+    path: Path,
+    duty_ids: set[str],
+    progress: Progress | None,
+    mapping: Mapping,
+    dry_run: bool,
+    limits: Limits | None,
 ) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
     export = open_export(path, result.problems.append)
@@ -65,7 +73,7 @@ def _import(
         assert trans is not None
         try:
             session = Session(conn, result, duty_ids, mapping, progress)
-            session.folder = export.folder
+            session.folder, session.document_limits = export.folder, limits or Limits()
             if not dry_run and not result.problems:
                 inserted = conn.execute(
                     insert(ImportBatch.__table__).values(source=str(path), started_at=datetime.now(UTC), counts={})

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from monitor.documents.model import Limits
 from monitor.importing.mapping import Mapping
 from monitor.importing.problems import Problem
 from monitor.records import BY_NAME, LATEST_DAYS
@@ -59,6 +60,7 @@ class Session:
         self.latest_date = date.today() + timedelta(days=LATEST_DAYS)  # the latest plausible date
         self.memo: dict[str, Any] = {}  # what a check works out once per import
         self.folder: Path | None = None  # the export's folder, where its documents are
+        self.document_limits = Limits()  # how much of each document is read
         self.sqlite_forms: dict[str, dict] = {"date": {None: None}, "bool": {None: None}}  # see writing.stored_forms
 
     @property

@@ -117,7 +117,7 @@ def read_documents(session: Session) -> None:
     _note_unlisted(session, {relative.replace("\\", "/") for _, _, relative in listed.values()})
     if not listed or session.folder is None:
         return
-    limits: Limits = session.memo.get("document_limits", Limits())
+    limits = session.document_limits
     hashes: dict[str, str] = {}
     files = sorted({relative for _, _, relative in listed.values()})
     for i in range(0, len(files), _GROUP):
