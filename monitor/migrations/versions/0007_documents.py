@@ -1,16 +1,16 @@
 """Documents (records standard version 3): letter templates, saved Local Offer pages, the
 documents read (by SHA-256, with the text read), and `decisions.letter_template`.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
