@@ -3,8 +3,9 @@
 A rule file (`rules/<duty>.yaml`) holds a duty's id, title, owner, legal source,
 the parameters it uses (defaults in `rules/parameters.yaml`), how its deadline
 is counted, and its status logic as an ordered decision table. Each row is `when: {fact: value | {op: value}}` (all must hold)
-or `otherwise: true`, then a `status` and an optional `reason`. A value written
-`$name` is the parameter `name`. The first row that matches decides.
+or `otherwise: true`, then a `status`, an optional `reason`, and `next_step: none` on a row
+whose findings nobody can act on any more (the duty's next step is not shown for them). A
+value written `$name` is the parameter `name`. The first row that matches decides.
 
 Each obligation builder declares the facts it gives (name, type, meaning:
 `monitor.facts.FACTS`, filled by `monitor.obligations`). Loading refuses, naming the
@@ -42,6 +43,7 @@ assert obligations  # registers the builders and the facts they give
 
 _YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe loader when built with it: faster
 _OPS = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__", "==": "__eq__", "!=": "__ne__"}
+_ROW_KEYS = {"when", "otherwise", "status", "reason", "next_step"}
 _ORDERED = ("int", "date", "money")  # fact types with an order
 _OPS_OF = {
     "bool": ("==", "!="),
@@ -74,6 +76,7 @@ class Row:
     status: str
     reason: str | None
     tests: tuple[tuple[str, str, Any], ...] = ()  # (fact, operator, value in the engine's terms)
+    next_step: bool = True  # False (`next_step: none`): nothing can be done any more, nobody is asked to act
 
     def describe(self) -> str:
         if not self.when:
@@ -108,6 +111,13 @@ class Rule:
     @property
     def ruleset_name(self) -> str:
         return f"{self.id}@{self.version}"
+
+    def next_step_at(self, row_number: int) -> str:
+        """The next step of a finding decided by row `row_number`: the duty's, or "" where that
+        row says there is none (a row number the table does not have gives the duty's)."""
+        if 0 < row_number <= len(self.rows) and not self.rows[row_number - 1].next_step:
+            return ""
+        return self.next_step
 
 
 def _param(value, params: dict, where: str):
@@ -159,6 +169,13 @@ def load_rule(path: Path, parameters: dict, declared: dict[str, dict[str, Fact]]
         where = f"{path.name} row {number}"
         if not isinstance(spec, dict):
             raise RuleError(f"{where}: a row is `when: {{fact: value}}` or `otherwise: true`, with a status")
+        stray = sorted(set(spec) - _ROW_KEYS)
+        if stray:
+            raise RuleError(
+                f"{where}: unknown {', '.join(map(repr, stray))} (a row has {', '.join(sorted(_ROW_KEYS))})"
+            )
+        if "next_step" in spec and spec["next_step"] != "none":
+            raise RuleError(f"{where}: a row's next_step can only be `none` (the duty's next_step is the one to edit)")
         if spec.get("status") not in STATUSES:
             raise RuleError(f"{where}: status must be one of {', '.join(STATUSES)}")
         when, tests = {}, []
@@ -184,7 +201,7 @@ def load_rule(path: Path, parameters: dict, declared: dict[str, dict[str, Fact]]
         reason = spec.get("reason")
         if reason is not None:
             reason = str(reason).format_map(_KeepMissing(shown))
-        rows.append(Row(number, when, spec["status"], reason, tuple(tests)))
+        rows.append(Row(number, when, spec["status"], reason, tuple(tests), "next_step" not in spec))
     if rows[-1].when:
         raise RuleError(f"{path.name} row {len(rows)}: the last row must be `otherwise: true`")
     seen: dict[str, set] = {}

@@ -187,7 +187,7 @@ def plan_items(
             acts=directory.body(f["acts_now"], f),
             area=directory.area(f["area"]),
             title=rule.short_title if rule else f["duty"],
-            next_step=rule.next_step if rule else "",
+            next_step=rule.next_step_at(f["rule_row"]) if rule else "",
             link=link(config.site_url, explanation_path(f["area"], f["duty"], f["subject"])),
             inherited=handover,
         )
