@@ -32,18 +32,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
 from durable import lang
 
 from monitor import obligations
 from monitor.facts import FACTS, Fact
+from monitor.rule_schema import RuleError, parameter_defaults, read_yaml, rule_file
 from monitor.statuses import STATUSES
 
 assert obligations  # registers the builders and the facts they give
 
-_YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe loader when built with it: faster
 _OPS = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__", "==": "__eq__", "!=": "__ne__"}
-_ROW_KEYS = {"when", "otherwise", "status", "reason", "next_step"}
 _ORDERED = ("int", "date", "money")  # fact types with an order
 _OPS_OF = {
     "bool": ("==", "!="),
@@ -63,10 +61,6 @@ _COMPARE = {
 
 
 EXCEPTED = Fact("excepted", "bool", "a recorded exception for this duty and subject is in force on the as-of date")
-
-
-class RuleError(Exception):
-    """A rule file is malformed."""
 
 
 @dataclass(frozen=True)
@@ -144,15 +138,8 @@ def load_rule(path: Path, parameters: dict, declared: dict[str, dict[str, Fact]]
     if declared is None:
         declared = FACTS
     raw = path.read_bytes()
-    try:
-        data = yaml.load(raw, Loader=_YAML)
-    except yaml.YAMLError as exc:
-        raise RuleError(f"{path}: {exc}") from None
-    if not isinstance(data, dict):
-        raise RuleError(f"{path}: not a rule file (expected id, title, owner, source, obligation, decision_table)")
-    for key in ("id", "title", "owner", "source", "obligation", "decision_table"):
-        if key not in data:
-            raise RuleError(f"{path}: missing {key!r}")
+    data = read_yaml(path, raw)
+    rule_file(path, data)
     if data["obligation"] not in declared:
         raise RuleError(f"{path}: unknown obligation {data['obligation']!r}: expected one of {', '.join(declared)}")
     facts = {**declared[data["obligation"]], EXCEPTED.name: EXCEPTED}
@@ -162,20 +149,9 @@ def load_rule(path: Path, parameters: dict, declared: dict[str, dict[str, Fact]]
     params = {n: parameters[n] for n in data.get("parameters") or []}
     version = _digest(raw + json.dumps(params, sort_keys=True, default=_jsonable).encode())
     shown = {k: f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v for k, v in params.items()}
-    if not isinstance(data["decision_table"], list) or not data["decision_table"]:
-        raise RuleError(f"{path}: decision_table must be a list of rows")
     rows = []
     for number, spec in enumerate(data["decision_table"], start=1):
         where = f"{path.name} row {number}"
-        if not isinstance(spec, dict):
-            raise RuleError(f"{where}: a row is `when: {{fact: value}}` or `otherwise: true`, with a status")
-        stray = sorted(set(spec) - _ROW_KEYS)
-        if stray:
-            raise RuleError(
-                f"{where}: unknown {', '.join(map(repr, stray))} (a row has {', '.join(sorted(_ROW_KEYS))})"
-            )
-        if "next_step" in spec and spec["next_step"] != "none":
-            raise RuleError(f"{where}: a row's next_step can only be `none` (the duty's next_step is the one to edit)")
         if spec.get("status") not in STATUSES:
             raise RuleError(f"{where}: status must be one of {', '.join(STATUSES)}")
         when, tests = {}, []
@@ -416,7 +392,7 @@ def load_parameters(rules_dir: Path, overrides: dict | None = None) -> dict:
             f"no rules folder at {rules_dir} (expected {path.name} there): install from a "
             f"checkout with `make setup`, or set rules_dir in the configuration"
         )
-    defaults = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML)
+    defaults = parameter_defaults(path)
     unknown = sorted(set(overrides or {}) - set(defaults))
     if unknown:
         raise RuleError(f"unknown parameters in the configuration: {', '.join(unknown)}")

@@ -230,13 +230,13 @@ def _edit(tmp_path: Path, name: str, old: str, new: str) -> Path:
             "la-evidence.yaml",
             "    next_step: none\n",
             "    next_step: call the family\n",
-            r"la-evidence.yaml row 7: a row's next_step can only be `none`",
+            r"la-evidence.yaml row 7: next_step = 'call the family': can only be `none`",
         ),
         (
             "la-evidence.yaml",
             "    reason: la_response_due_on is blank",
             "    reson: la_response_due_on is blank",
-            r"la-evidence.yaml row 8: unknown 'reson'",
+            r"la-evidence.yaml row 8: reson = 'la_response_due_on is blank': unknown key \(expected one of: when, ",
         ),
         (
             "funding-cap.yaml",
