@@ -40,19 +40,27 @@ def import_folder(
     *,
     mapping: Mapping | None = None,
     dry_run: bool = False,
+    area: str | None = None,
 ) -> ImportResult:
     """Validate the export at `path` (a folder or a workbook) against the store and, unless it
-    has a problem or this is a dry run, write it."""
+    has a problem or this is a dry run, write it. With `area`, the export may change only
+    that area's records (see `checks.area`)."""
     threshold = gc.get_threshold()
     gc.set_threshold(100_000, 50, 50)  # millions of short-lived rows: collect cycles less often
     try:
-        return _import(engine, Path(path), set(duty_ids), progress, mapping or Mapping(), dry_run)
+        return _import(engine, Path(path), set(duty_ids), progress, mapping or Mapping(), dry_run, area)
     finally:
         gc.set_threshold(*threshold)
 
 
 def _import(
-    engine: Engine, path: Path, duty_ids: set[str], progress: Progress | None, mapping: Mapping, dry_run: bool
+    engine: Engine,
+    path: Path,
+    duty_ids: set[str],
+    progress: Progress | None,
+    mapping: Mapping,
+    dry_run: bool,
+    area: str | None,
 ) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
     export = open_export(path, result.problems.append)
@@ -64,7 +72,7 @@ def _import(
         trans = conn.get_transaction() if conn.in_transaction() else conn.begin()
         assert trans is not None
         try:
-            session = Session(conn, result, duty_ids, mapping, progress)
+            session = Session(conn, result, duty_ids, mapping, progress, area)
             if not dry_run and not result.problems:
                 inserted = conn.execute(
                     insert(ImportBatch.__table__).values(source=str(path), started_at=datetime.now(UTC), counts={})

@@ -42,9 +42,16 @@ class Session:
     """One import's state; `writing` while it has a batch and no problem."""
 
     def __init__(
-        self, conn: Connection, result: ImportResult, duty_ids: set[str], mapping: Mapping, progress: Progress | None
+        self,
+        conn: Connection,
+        result: ImportResult,
+        duty_ids: set[str],
+        mapping: Mapping,
+        progress: Progress | None,
+        area: str | None = None,
     ):
-        self.conn, self.result, self.duty_ids, self.mapping = conn, result, duty_ids, mapping
+        """`area`: the one area the export may change (None: a national import)."""
+        self.conn, self.result, self.duty_ids, self.mapping, self.area = conn, result, duty_ids, mapping, area
         self.progress = progress
         self.problems = result.problems
         self.labels: dict[str, str] = result.labels
