@@ -27,6 +27,7 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     areas: set[str] = field(default_factory=set)  # area codes named in the record types' area columns
     dry_run: bool = False
+    stale: bool = False  # the files changed while they were read: nothing was written
 
     @property
     def ok(self) -> bool:
