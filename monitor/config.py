@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from monitor.db import DEFAULT_URL
 from monitor.resources import rules_dir as shipped_rules_dir
-from monitor.store import DEFAULT_URL
 
 CONFIG_ENV = "SEND_MONITOR_CONFIG"
 DB_ENV = "SEND_MONITOR_DB"

@@ -15,7 +15,8 @@ from conftest import write_records
 from sqlalchemy import func, select
 from test_alerts import by_recipient, ok, write_config
 
-from monitor.alerts.digest import uk_date, valid_address
+from monitor.alerts.recipients import valid_address
+from monitor.alerts.render import uk_date
 from monitor.models import AlertEvent, OutboxMessage, RunRecord
 from monitor.store import open_store
 

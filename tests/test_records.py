@@ -49,7 +49,9 @@ def test_every_file_and_column_of_the_docs_is_a_store_column_with_the_same_requi
                 assert f"`{value}`" in kind
 
 
-@pytest.mark.parametrize("doc", ["README.md", "sample_data/README.md", "docs/records.md"])
+@pytest.mark.parametrize(
+    "doc", ["README.md", "sample_data/README.md", *sorted(f"docs/{p.name}" for p in (REPO / "docs").glob("*.md"))]
+)
 def test_links_point_inside_the_repository(doc):
     path = REPO / doc
     text = path.read_text(encoding="utf-8")

@@ -23,8 +23,8 @@ from sqlalchemy import select
 from test_alerts import by_recipient, ok, write_config
 
 from monitor.config import load_config
+from monitor.locks import SCHEDULER, StoreLock
 from monitor.models import RunRecord
-from monitor.runs import SCHEDULER, StoreLock
 from monitor.scheduler import JOB_ID, JOBS_TABLE, MonitorScheduler, Runtime, daily_job, run_cycle, stored_next_run
 from monitor.store import open_store
 
@@ -307,16 +307,16 @@ def test_a_stop_request_ends_the_cycle_between_steps(sqlite_url, smtp, tmp_path,
     config = load_config(write_config(tmp_path, sqlite_url, smtp.port))
     engine = open_store(sqlite_url)
     rt = Runtime(config, engine, as_of=date(2020, 6, 30), trigger="test")
-    import monitor.scheduler as scheduler
+    import monitor.steps as steps
 
-    real_check = scheduler.run_check
+    real_check = steps.run_check
 
     def check_then_signal(*args, **kwargs):
         result = real_check(*args, **kwargs)
         rt.stop.set()  # as the SIGTERM handler does, in the middle of the check step
         return result
 
-    monkeypatch.setattr(scheduler, "run_check", check_then_signal)
+    monkeypatch.setattr(steps, "run_check", check_then_signal)
     result = run_cycle(rt)
     assert result.steps == {"import": "ok", "check": "ok", "publish": "skipped", "alerts": "skipped"}
     skipped = [r for r in runs(engine) if r["outcome"] == "skipped"]

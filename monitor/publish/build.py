@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
 
-from monitor.findings import area_path, commissioner_path
+from monitor.paths import area_path, commissioner_path
 from monitor.publish.children import die_with_parent
 from monitor.publish.pages import area, commissioner, national
 from monitor.publish.site import Site, area_data, area_funding, commissioner_data, national_counts, open_site

@@ -22,14 +22,13 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.engine import Connection
 
-from monitor.engine import active_exceptions
+from monitor.check import active_exceptions
+from monitor.explanations import explain_stored
 from monitor.findings import (
-    ACTION_STATUSES,
     action_histories,
     area_batches,
     area_record_counts,
     areas_and_commissioners,
-    explain_stored,
     funding_claimed,
     held_as_of,
     latest_check,
@@ -41,6 +40,7 @@ from monitor.findings import (
 from monitor.publish.context import FUNDING_DUTY, RESPONSE_DUTY, Benchmarks, Tally
 from monitor.publish.render import parts
 from monitor.rules import Rule
+from monitor.statuses import ACTION_STATUSES
 from monitor.successors import Successors
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from monitor.findings import RATE_STATUSES, area_path, commissioner_path
+from monitor.paths import area_path, commissioner_path
 from monitor.publish.context import Tally, duty_rows, outcome_table, rate, successor_info
 from monitor.publish.site import Counts, Site
+from monitor.statuses import RATE_STATUSES
 
 
 def _by_area(counts: Counts) -> dict[str, list[tuple[str, str, dict]]]:

@@ -15,15 +15,8 @@ from datetime import date
 
 from sqlalchemy.engine import Connection, Engine
 
-from monitor.findings import (
-    action_keys,
-    area_path,
-    case_path,
-    case_records,
-    commissioner_path,
-    explanation_path,
-    query_findings,
-)
+from monitor.findings import action_keys, case_records, query_findings
+from monitor.paths import area_path, case_path, commissioner_path, explanation_path
 from monitor.publish.page import Page
 from monitor.publish.pages import area, case, commissioner, explanation, national, report
 from monitor.publish.site import (

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 
 from sqlalchemy.engine import Connection
 
-from monitor.findings import area_path, case_records
+from monitor.findings import case_records
+from monitor.paths import area_path
 from monitor.publish.charts import board_charts
 from monitor.publish.context import Benchmarks, board, duty_rows, split_rows, successor_info
 from monitor.publish.page import Page

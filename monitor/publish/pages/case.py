@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from monitor.findings import ACTION_STATUSES, area_path, case_path, explanation_path
+from monitor.paths import area_path, case_path, explanation_path
 from monitor.publish.charts import timeline_chart
-from monitor.publish.context import STATUS_LABELS, rel
+from monitor.publish.context import rel
 from monitor.publish.page import Page
 from monitor.publish.site import Site
+from monitor.statuses import ACTION_STATUSES, STATUS_LABELS
 
 
 def page(site: Site, area: dict, ref: str, records: list[tuple[str, str, dict]], rows: list[dict]) -> Page:

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 
 from sqlalchemy.engine import Connection
 
-from monitor.findings import area_path, commissioner_path
+from monitor.paths import area_path, commissioner_path
 from monitor.publish.charts import board_charts
 from monitor.publish.context import Benchmarks, Tally, board, duty_rows, rate, rel, split_rows, successor_info
 from monitor.publish.page import Page

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from monitor.findings import area_path, case_path, explanation_path
+from monitor.paths import area_path, case_path, explanation_path
 from monitor.publish.context import rel
 from monitor.publish.page import Page
 from monitor.publish.render import parts

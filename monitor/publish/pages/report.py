@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from monitor.findings import area_path, explanation_path
+from monitor.paths import area_path, explanation_path
 from monitor.publish.context import rel
 from monitor.publish.page import Page
 from monitor.publish.render import LONG_LISTING

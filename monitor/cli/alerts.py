@@ -1,0 +1,86 @@
+"""`alerts`: e-mail each owner a digest of the latest check's new events, then send the outbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from monitor.cli.options import fail, out, rules, say, store, warn, writes
+from monitor.config import Config
+
+commands = typer.Typer()
+
+
+@commands.command()
+@writes("alerts")
+def alerts(
+    ctx: typer.Context,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print what would go out; send nothing, record nothing."),
+    preview: Optional[Path] = typer.Option(
+        None,
+        "--preview",
+        help="Write each message as .eml and .html files in this folder; send nothing, record nothing.",
+    ),
+) -> None:
+    """E-mail each owner a digest of the latest check's new events, then send the outbox."""
+    from monitor.alerts import AlertError, run_alerts, write_preview
+    from monitor.steps import alerts_step, run_step
+
+    cfg: Config = ctx.obj
+    engine, duties = store(cfg), rules(cfg)
+    if dry_run or preview is not None:
+        try:
+            report = run_alerts(engine, cfg, duties, dry_run=True)
+        except AlertError as exc:
+            fail(str(exc))
+        if preview is not None:
+            try:
+                written = write_preview(report, preview, cfg.smtp.sender)
+            except OSError as exc:
+                fail(f"cannot write the preview into {preview}: {exc.strerror or exc}")
+            say(
+                f"preview as of {report.as_of}: {len(written) // 2} message(s) written to {preview} "
+                f"(.eml and .html). Nothing sent or recorded."
+            )
+        else:
+            for digest in report.messages:
+                say(f"To: {digest.address}")
+                say(f"Subject: {digest.subject}")
+                say()
+                say(digest.text)
+                say("=" * 72)
+            say(
+                f"dry run as of {report.as_of}: {len(report.messages)} message(s) with {report.events} event(s) would "
+                f"be queued; {report.waiting} message(s) already in the outbox would be retried. Nothing sent or "
+                f"recorded."
+            )
+        for problem in report.problems():
+            warn(problem)
+        return
+    done = run_step(engine, "alerts", "cli", lambda run_id: alerts_step(engine, cfg, duties, run_id))
+    if isinstance(done.error, AlertError):
+        fail(str(done.error))
+    elif done.error is not None:
+        raise done.error
+    report, s = done.value, done.value.send
+    if report.messages:
+        table = Table("recipient", "items", "subject", title=f"messages queued (run {done.run_id})")
+        for digest in report.messages:
+            table.add_row(digest.address, str(len(digest.items)), digest.subject)
+        out.print(table)
+    for problem in report.problems():
+        if not (s.busy and problem.endswith(s.busy)):  # said once, as the error below
+            warn(problem)
+    say(
+        f"alerts as of {report.as_of}: {report.events} new event(s) in {len(report.digests)} digest(s) and "
+        f"{len(report.notices)} notice(s); sent {s.sent}, kept {s.kept}, failed {s.failed}"
+    )
+    if s.busy:
+        fail(f"sending stopped: {s.busy}")
+    if s.error and s.kept:
+        fail(f"{s.kept} message(s) kept in the outbox for the next run: {s.error}", code=2)
+    if s.failed or report.interrupted:
+        fail(f"{s.failed + len(report.interrupted)} message(s) failed (see `send-monitor status`)", code=2)

@@ -1,0 +1,154 @@
+"""Checks and findings: `check` evaluates the duties, `findings` exports what it found,
+`explain` shows why one finding has its status, `duties` lists (or validates) the rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from monitor.check import run_check
+from monitor.cli.options import Format, day, fail, out, progress, rules, say, store, write_utf8, writes
+from monitor.config import Config, today
+from monitor.explanations import explain
+from monitor.exports import csv_text, json_text
+from monitor.findings import FindingsError, export_findings
+from monitor.rules import RuleError, describe_parameters, load_rules
+from monitor.statuses import STATUSES
+
+commands = typer.Typer()
+
+
+@commands.command()
+@writes("check")
+def check(
+    ctx: typer.Context,
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date to check as of (default today)."),
+    full: bool = typer.Option(False, "--full", help="Re-evaluate every subject, not only what can have changed."),
+) -> None:
+    """Evaluate every duty as of a date and store the findings."""
+    cfg: Config = ctx.obj
+    on = day(as_of) or today(cfg)
+    engine, duties = store(cfg), rules(cfg)
+    with progress() as report:
+        result = run_check(engine, duties, on, report, full=full)
+    shown = [s for s in STATUSES if s != "not_applicable"]
+    table = Table(
+        title=f"findings as of {on.isoformat()} (check {result.check_id}, {result.mode}: "
+        f"{result.evaluated} evaluated, {result.decided} distinct fact sets, {result.changed} changed)"
+    )
+    table.add_column("duty", no_wrap=True)
+    for status in shown:
+        table.add_column(status.replace("_", " "), justify="right")
+    for duty in duties:
+        counts = result.counts.get(duty, {})
+        table.add_row(duty, *[str(counts.get(s, 0) or "·") for s in shown])
+    out.print(table)
+
+
+@commands.command()
+def findings(
+    ctx: typer.Context,
+    as_of: Optional[str] = typer.Option(
+        None, "--as-of", help="The date of the stored findings (default: the latest check)."
+    ),
+    fmt: Format = typer.Option(Format.table, "--format"),
+    area: Optional[str] = typer.Option(None, "--area"),
+    duty: Optional[str] = typer.Option(None, "--duty"),
+    status: Optional[str] = typer.Option(None, "--status"),
+) -> None:
+    """Export the findings of the latest check (not_applicable left out)."""
+    cfg: Config = ctx.obj
+    if status is not None and status not in STATUSES:
+        raise typer.BadParameter(f"{status!r}: expected one of {', '.join(STATUSES)}", param_hint="--status")
+    if duty is not None and duty not in (known := rules(cfg)):
+        raise typer.BadParameter(f"{duty!r}: expected one of {', '.join(known)}", param_hint="--duty")
+    try:
+        held, rows = export_findings(store(cfg), day(as_of), area=area, duty=duty, status=status)
+    except FindingsError as exc:
+        fail(str(exc))
+    if fmt is Format.json:
+        write_utf8(json_text(held, rows, indent=1))
+    elif fmt is Format.csv:
+        write_utf8(csv_text(rows))
+    else:
+        table = Table(
+            "duty", "subject", "area", "owner", "status", "due", "done", "days late", title=f"findings as of {held}"
+        )
+        for r in rows:  # Text: ids and names are shown as written, never read as markup
+            shown = (r["duty"], r["subject"], r["area"], r["owner"], r["status"], r["due_on"] or "", r["done_on"] or "")
+            table.add_row(*(Text(str(v)) for v in (*shown, r["days_late"])))
+        out.print(table)
+
+
+@commands.command("explain")
+def explain_(
+    ctx: typer.Context,
+    duty: str = typer.Argument(..., help="Duty id, e.g. response-5-weeks."),
+    subject: str = typer.Argument(..., help="Subject id, e.g. a recommendation_id."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Default: the date of the latest check."),
+) -> None:
+    """Why a finding has its status: records, deadline, matching rule row, rule version and source."""
+    cfg: Config = ctx.obj
+    try:
+        e = explain(store(cfg), rules(cfg), duty, subject, day(as_of))
+    except FindingsError as exc:
+        fail(str(exc))
+    p = lambda text="": out.print(text, highlight=False, markup=False)  # noqa: E731
+    p(f"{e.duty.id} · {e.subject} — {e.duty.title}")
+    p(f"status as of {e.as_of.isoformat()}: {e.status}" + (f" ({e.reason})" if e.reason else ""))
+    p(f"area {e.area} · owner {e.owner}" + (f" · case {e.case_ref}" if e.case_ref else ""))
+    for hop in e.handovers:
+        p(
+            f"acts now: {hop.to_body.code} ({hop.to_body.name}) took over the duties of "
+            f"{hop.from_body.code} ({hop.from_body.name}) on {hop.on.isoformat()}"
+        )
+    p(f"due {e.due_on or '—'} · done {e.done_on or '—'} · days late {e.days_late}")
+    if e.deadline:
+        p(f"deadline: {e.deadline}")
+    if e.bank_holiday:
+        p(f"note: the due date is a bank holiday ({e.bank_holiday}); the duty counts calendar days")
+    p("records used:")
+    for kind, rid, fields in e.records or [("—", "none", {})]:
+        shown = ", ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
+        p(f"  {kind} {rid}: {shown}")
+    p("facts: " + ", ".join(f"{k}={json.dumps(v)}" for k, v in e.facts.items()))
+    p(f"matched row {e.row_number} of {len(e.duty.rows)}: when {e.row_text} → {e.status}")
+    if e.exception:
+        x = e.exception
+        p(
+            f"exception {x['exception_id']}: granted by {x['granted_by']} on {x['granted_on']}, "
+            f"expires {x['expires_on']}: {x['justification']}"
+        )
+    p(f"rule {e.duty.path.name} version {e.duty.version}")
+    p(f"source: {e.duty.source}")
+    if e.history:
+        p("history:")
+        for h in e.history:
+            p(f"  {h['as_of']}: {h['old_status'] or '(new)'} → {h['new_status']}")
+
+
+@commands.command()
+def duties(
+    ctx: typer.Context,
+    rules_dir: Optional[Path] = typer.Argument(None, help="A rules folder (default: the configuration's rules_dir)."),
+    check: bool = typer.Option(False, "--check", help="Only validate the rules folder (e.g. one being edited)."),
+) -> None:
+    """List the duties: id, owner, deadline and the values they use, rule version. With --check: validate."""
+    cfg: Config = ctx.obj
+    folder = rules_dir or cfg.rules_dir
+    try:
+        loaded = load_rules(folder, cfg.parameters)
+    except RuleError as exc:
+        fail(str(exc))
+    if check:
+        say(f"{folder}: {len(loaded)} duties, every decision table valid")
+        return
+    table = Table("duty", "owner", "deadline", "values", "version")
+    for rule in loaded.values():
+        table.add_row(rule.id, rule.owner, rule.deadline, describe_parameters(rule), rule.version)
+    out.print(table)

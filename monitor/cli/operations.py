@@ -1,0 +1,150 @@
+"""Runs and operations: `run` (the daily cycle), `status`, `upgrade`, `backup`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from monitor.cli.options import day, err, fail, out, say, store, waiting, when
+from monitor.config import Config
+from monitor.db import StoreError, connect
+from monitor.locks import STORE, StoreLock
+from monitor.store import backup_sqlite, upgrade_store
+
+commands = typer.Typer()
+
+
+@commands.command()
+def run(
+    ctx: typer.Context,
+    once: bool = typer.Option(False, "--once", help="Run one cycle now and exit."),
+    every: Optional[float] = typer.Option(
+        None, "--every", min=1, help="Run the cycle every N seconds instead of daily (testing)."
+    ),
+    as_of: Optional[str] = typer.Option(
+        None, "--as-of", help="Check as of this date instead of today (testing, demos)."
+    ),
+) -> None:
+    """Run the daily cycle (import inbox → check → publish → alerts) on the configured schedule."""
+    from zoneinfo import ZoneInfo
+
+    from monitor.scheduler import MonitorScheduler, parse_time, run_once
+
+    cfg: Config = ctx.obj
+    on = day(as_of)
+    try:
+        parse_time(cfg.schedule_time)
+        ZoneInfo(cfg.timezone)
+    except Exception as exc:
+        fail(f"[schedule] in the configuration: {exc}")
+    engine = store(cfg)
+    if once:
+        result = run_once(cfg, engine, as_of=on)
+        table = Table("step", "outcome", title=f"cycle {result.cycle} as of {result.as_of}")
+        for step, outcome in result.steps.items():
+            table.add_row(step, outcome)
+        out.print(table)
+        if not result.ok:
+            raise typer.Exit(1)
+        return
+    scheduler = MonitorScheduler(cfg, engine, every=every, as_of=on)
+    scheduler.run()
+    err.print(f"send-monitor run: stopped cleanly ({scheduler.stop_reason or 'scheduler shut down'})", highlight=False)
+
+
+@commands.command()
+def status(
+    ctx: typer.Context,
+    runs: int = typer.Option(12, "--runs", min=1, help="How many of the latest runs to show."),
+) -> None:
+    """The scheduler, the latest runs, the latest check and import, and the outbox."""
+    from monitor.scheduler import status_report
+
+    cfg: Config = ctx.obj
+    report = status_report(store(cfg), runs)
+    lock = report["scheduler"]
+    if lock:
+        say(f"scheduler: running, pid {lock['pid']} on {lock['host']} since {when(lock['since'])}")
+    else:
+        say("scheduler: not running")
+    if report["next_run"]:
+        say(f"next scheduled run: {when(report['next_run'])}")
+    check = report["check"]
+    say(
+        f"latest check: {check['id']} as of {check['as_of']}, finished {when(check['finished_at'])}"
+        if check
+        else "latest check: none"
+    )
+    batch = report["import"]
+    say(
+        f"latest import: batch {batch['id']} from {batch['source']}, finished {when(batch['finished_at'])}"
+        if batch
+        else "latest import: none"
+    )
+    o = report["outbox"]
+    say(
+        f"outbox: {o.get('queued', 0)} queued, {o.get('sent', 0)} sent, {o.get('failed', 0)} failed"
+        + "".join(f", {o[state]} {state}" for state in ("retrying", "sending") if o.get(state))
+    )
+    if not report["runs"]:
+        say("runs: none yet")
+        return
+    out.print(_runs_table(report["runs"]))
+
+
+def _runs_table(runs: list[dict]) -> Table:
+    table = Table(
+        "run", "cycle", "step", "trigger", "as of", "started", "secs", "outcome", "counts / detail", title="latest runs"
+    )
+    for r in runs:
+        took = ""
+        if r["finished_at"] and r["started_at"]:
+            took = f"{(r['finished_at'] - r['started_at']).total_seconds():.1f}"
+        counts = ", ".join(
+            f"{k} {v}" for k, v in (r["counts"] or {}).items() if not isinstance(v, dict) and k not in ("as_of",)
+        )
+        detail = (r["detail"] or "").splitlines()
+        table.add_row(
+            str(r["id"]),
+            r["cycle"] or "",
+            r["step"],
+            r["trigger"],
+            str(r["as_of"] or ""),
+            when(r["started_at"]),
+            took,
+            r["outcome"],
+            "; ".join(x for x in [counts, *detail[:1]] if x),
+        )
+    return table
+
+
+@commands.command()
+def upgrade(ctx: typer.Context) -> None:
+    """Migrate the store to this version's schema, in one transaction (back it up first)."""
+    cfg: Config = ctx.obj
+    engine = connect(cfg.database_url)  # not open_store: that refuses a store whose schema is behind
+    try:
+        with StoreLock(engine, STORE, "upgrade", timeout=cfg.lock_timeout_seconds, on_wait=waiting):
+            found, head = upgrade_store(cfg.database_url)
+    except StoreError as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+    if found == head:
+        out.print(f"the store is already at schema revision {head}", highlight=False)
+    else:
+        out.print(f"upgraded the store from schema revision {found or '(new store)'} to {head}", highlight=False)
+
+
+@commands.command()
+def backup(ctx: typer.Context, file: Path = typer.Argument(..., help="The new file to write the copy to.")) -> None:
+    """Copy a SQLite store to FILE while it is in use (SQLite's online backup; PostgreSQL: pg_dump)."""
+    cfg: Config = ctx.obj
+    try:
+        backup_sqlite(cfg.database_url, file)
+    except StoreError as exc:
+        fail(str(exc))
+    say(f"backed up the store to {file}")

@@ -1,0 +1,154 @@
+"""What every command shares: the consoles, one-line failures, the command's store and rules,
+the writer lock, progress bars, dates on the command line, export formats."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from contextlib import contextmanager
+from datetime import UTC, date
+from enum import Enum
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from monitor.config import Config
+from monitor.db import StoreError
+from monitor.records import parse_date
+from monitor.rules import RuleError, load_rules
+from monitor.runs import writer_lock
+from monitor.store import open_store
+
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class Format(str, Enum):
+    json = "json"
+    csv = "csv"
+    table = "table"
+
+
+def say(text: str = "") -> None:
+    """Print a line to stdout as written (no markup, no highlighting)."""
+    out.print(text, highlight=False, markup=False, soft_wrap=True)
+
+
+def warn(text: str) -> None:
+    """Print a warning line to stderr."""
+    err.print(f"warning: {text}", highlight=False, markup=False)
+
+
+def fail(message: str, code: int = 1) -> None:
+    """End the command with one line on stderr."""
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    raise typer.Exit(code)
+
+
+def day(value: Optional[str]) -> Optional[date]:
+    """A date given on the command line (None when not given)."""
+    if value is None:
+        return None
+    try:
+        return parse_date(value.strip())
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r}: {exc}") from None
+
+
+def when(value) -> str:
+    """A stored timestamp in local time ('—' when missing)."""
+    if value is None:
+        return "—"
+    if hasattr(value, "tzinfo") and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S") if hasattr(value, "astimezone") else str(value)
+
+
+_opened: list = []  # (config, engine) of the running command, disposed when it ends
+
+
+def store(cfg: Config):
+    """The command's store (opened once per command)."""
+    for config, engine in _opened:
+        if config is cfg:
+            return engine
+    try:
+        engine = open_store(cfg.database_url)
+    except StoreError as exc:
+        fail(str(exc))
+    _opened.append((cfg, engine))
+    return engine
+
+
+def close_store() -> None:
+    """Dispose of the command's store (the root group calls this when a command ends)."""
+    while _opened:
+        _opened.pop()[1].dispose()
+
+
+def rules(cfg: Config):
+    """The configuration's duties, or one line naming what is wrong with them."""
+    try:
+        return load_rules(cfg.rules_dir, cfg.parameters)
+    except RuleError as exc:
+        fail(str(exc))
+
+
+def waiting(message: str) -> None:
+    """Say on stderr whom a writer waits for."""
+    err.print(escape(message), highlight=False)
+
+
+def writes(command: str):
+    """Run the command under the store-wide writer lock, waiting (with a message on stderr) up to
+    the configuration's lock_timeout_seconds for another writer to finish."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def locked(*args, **kwargs):
+            cfg: Config = kwargs["ctx"].obj
+            with writer_lock(store(cfg), command, timeout=cfg.lock_timeout_seconds, on_wait=waiting):
+                return fn(*args, **kwargs)
+
+        return locked
+
+    return decorate
+
+
+@contextmanager
+def progress(min_total: int = 0):
+    """A rich progress bar (on a terminal only); yields the core's `progress(name, done, total)`
+    callback, which opens one task per name (totals below `min_total` are not shown)."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def report(name: str, done: int, total: int | None) -> None:
+            if total is not None and total < min_total:
+                return
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=total)
+            bar.update(tasks[name], completed=done, total=total)
+
+        yield report
+
+
+def write_utf8(text: str) -> None:
+    """Exports are UTF-8 whatever the terminal's encoding."""
+    sys.stdout.flush()
+    target = getattr(sys.stdout, "buffer", None)
+    if target is None:
+        sys.stdout.write(text)
+    else:
+        target.write(text.encode("utf-8"))
+        target.flush()

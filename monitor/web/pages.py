@@ -1,0 +1,24 @@
+"""The pages the app serves, found by path and rendered on request by the static publish's
+own page generators (one renderer for both), with what each shows for `visibility`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from monitor.web.visibility import Shown
+
+
+@dataclass(frozen=True)
+class Found:
+    """A page that exists: what it shows, and how to render it (body, media type)."""
+
+    shown: Shown
+    render: Callable[[], tuple[bytes, str]]
+
+
+class PageSource(Protocol):
+    """Finds the page at a site path (None: no such page). Called in a worker thread."""
+
+    def __call__(self, path: str) -> Found | None: ...

@@ -1,0 +1,56 @@
+"""Running the app: uvicorn with its workers on HOST:PORT (`serve`), each worker building the
+app from the same configuration (`app_from_environment`). `--demo ROLE` signs every visitor
+in as ROLE and is refused unless bound to a loopback address."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+from monitor.config import Config
+from monitor.web.viewer import is_role
+
+
+class ServeError(Exception):
+    """The app cannot be served as asked: the message says why and what to do."""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is a loopback address (127.0.0.0/8, ::1) or `localhost`."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_serving(cfg: Config, host: str, port: int, demo_role: str | None) -> None:
+    """Refuse what cannot be served: a demo off loopback, no sign-in configured, a busy port."""
+    if demo_role is not None:
+        if not is_role(demo_role):
+            raise ServeError(
+                f"--demo {demo_role!r} is not a role: give national, area:CODE, commissioner:CODE or inspector:CODE"
+            )
+        if not is_loopback(host):
+            raise ServeError(
+                f"--demo signs every visitor in without a password, so it serves on a loopback address only, "
+                f"not {host}: use --host 127.0.0.1"
+            )
+    elif not web_configured(cfg):
+        raise ServeError(
+            "serving the dashboards by role needs sign-in configured: add a [web] table to the configuration "
+            "(see docs/operations.md), or use --demo ROLE for a look on this machine, or --static DIR"
+        )
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        try:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def web_configured(cfg: Config) -> bool:
+    """Whether sign-in is configured (a [web] table)."""
+    return getattr(cfg, "web", None) is not None
