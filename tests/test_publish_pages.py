@@ -14,7 +14,8 @@ import pytest
 from conftest import cli
 
 from monitor.config import REPO_RULES
-from monitor.findings import FindingsError, commissioner_path
+from monitor.findings import FindingsError
+from monitor.paths import commissioner_path
 from monitor.publish import all_pages, page_for, publish, render_page
 from monitor.publish.site import open_site
 from monitor.rules import load_rules
