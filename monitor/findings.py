@@ -84,6 +84,7 @@ def query_findings(
     owner: str | None = None,
     case_ref: str | None = None,
     subject: str | None = None,
+    owners: list[str] | None = None,
 ) -> list[dict]:
     """Current findings as dicts (export fields and rule details), sorted by duty, subject.
 
@@ -94,6 +95,8 @@ def query_findings(
     for column, value in (*filters, ("subject", subject)):
         if value is not None:
             stmt = stmt.where(f.c[column] == value)
+    if owners is not None:
+        stmt = stmt.where(f.c.owner.in_(owners))
     rows = [dict(r) for r in conn.execute(stmt).mappings()]
     if rows:
         check = latest_check(conn)

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from monitor.paths import area_path, commissioner_path
 from monitor.publish.children import die_with_parent
 from monitor.publish.pages import area, commissioner, national
-from monitor.publish.site import Site, area_data, area_funding, commissioner_data, national_counts, open_site
+from monitor.publish.site import Site, area_data, bulk, commissioner_data, national_counts, open_site
 from monitor.publish.write import SiteWriter, write_assets
 from monitor.rules import Rule
 
@@ -33,16 +33,16 @@ def build_site(
         for page in national.pages(conn, site):
             writer.page(page)
         codes = [a["area_code"] for a in site.areas]
-        funding = site.funding(conn)
+        together = bulk(conn, site)
+        bench = national_counts(conn, site).bench  # counted once, before the fork
         if workers is None:
             workers = min(os.cpu_count() or 1, 8) if len(codes) >= 20 else 1
         # worker processes are forked (spawning would re-import the caller's main module); they
         # open their own database connections and only read and write files
         can_fork = "fork" in multiprocessing.get_all_start_methods()
-        WORKER.update(site=site, writer=writer, engine=engine, funding=funding)
+        WORKER.update(site=site, writer=writer, engine=engine, bulk=together, bench=bench)
         try:
             if workers > 1 and len(codes) > 1 and can_fork:
-                national_counts(conn, site)  # counted once, before the fork
                 with ProcessPoolExecutor(
                     max_workers=min(workers, len(codes)),
                     mp_context=multiprocessing.get_context("fork"),
@@ -56,9 +56,9 @@ def build_site(
         finally:
             WORKER.clear()
         for c in site.commissioners:
-            data = commissioner_data(conn, site, c["commissioner_code"])
+            data = commissioner_data(conn, site, c["commissioner_code"], together)
             assert data is not None
-            writer.page(commissioner.dashboard(site, data, national_counts(conn, site).bench))
+            writer.page(commissioner.dashboard(site, data, bench))
             writer.exports(commissioner_path(data.commissioner["commissioner_code"]), site.as_of, data.rows)
 
 
@@ -81,8 +81,6 @@ def _write_area(conn: Connection, code: str) -> None:
     writer: SiteWriter = WORKER["writer"]
     data = area_data(conn, site, code)
     assert data is not None
-    answers = site.answers(conn, area=code)
-    funding = area_funding(conn, site, data, WORKER["funding"])
-    for page in area.family(conn, site, data, national_counts(conn, site).bench, answers, funding):
+    for page in area.family(conn, site, data, WORKER["bench"], WORKER["bulk"].extras(data)):
         writer.page(page)
     writer.exports(area_path(code), site.as_of, data.rows, f"{code} {data.area['name']}")

@@ -214,22 +214,80 @@ def area_data(conn: Connection, site: Site, code: str) -> AreaData | None:
     return AreaData(area, sorted(own + inherited, key=lambda r: (r["duty"], r["subject"])), taken)
 
 
-def area_funding(conn: Connection, site: Site, data: AreaData, funding: dict | None = None):
-    """Trial funding claimed for the area and those it took over (the cap is the LA's duty)."""
+@dataclass
+class AreaExtras:
+    """What an area's pages show beside its findings; the report's part (record counts, import
+    batches, the findings' histories) is None when only the dashboard was asked for."""
+
+    answers: list[dict]  # its recommendations judged by the response duty
+    funding: object  # trial funding claimed for it and the areas it took over (None: none)
+    record_counts: dict | None = None
+    batches: list[dict] | None = None
+    histories: dict | None = None
+
+
+def area_extras(conn: Connection, site: Site, data: AreaData, *, report: bool = False) -> AreaExtras:
+    """An area's extras read by its own queries (on request); the report's part when `report`."""
     codes = [data.code, *data.predecessors]
-    funding = site.funding(conn, codes) if funding is None else funding
+    extras = AreaExtras(site.answers(conn, area=data.code), _claimed(site.funding(conn, codes), codes))
+    if report:
+        extras.record_counts = area_record_counts(conn, data.code).get(data.code, {})
+        extras.batches = area_batches(conn, data.code).get(data.code, [])
+        extras.histories = action_histories(conn, codes)
+    return extras
+
+
+def _claimed(funding: dict, codes: list[str]):
     claimed = [funding[c] for c in codes if c in funding]
     return sum(claimed) if claimed else None
 
 
-def area_extras(conn: Connection, data: AreaData) -> tuple[dict, list[dict]]:
-    """The area's record counts by type and the import batches that wrote its records."""
-    return area_record_counts(conn, data.code).get(data.code, {}), area_batches(conn, data.code).get(data.code, [])
+@dataclass
+class Bulk:
+    """Every area's extras and every commissioner's findings, read at once for a whole publish
+    (a query per area would cost more than the one for all)."""
+
+    answers: list[dict]
+    funding: dict
+    record_counts: dict
+    batches: dict
+    histories: dict
+    commissioner_rows: dict[str, list[dict]]  # by the owner in the records
+
+    @functools.cached_property
+    def answers_by_area(self) -> dict[str, list[dict]]:
+        found: dict[str, list[dict]] = defaultdict(list)
+        for a in self.answers:
+            found[a["area"]].append(a)
+        return found
+
+    def extras(self, data: AreaData) -> AreaExtras:
+        codes = [data.code, *data.predecessors]
+        return AreaExtras(
+            self.answers_by_area.get(data.code, []),
+            _claimed(self.funding, codes),
+            self.record_counts.get(data.code, {}),
+            self.batches.get(data.code, []),
+            self.histories,
+        )
 
 
-def area_explanations(conn: Connection, site: Site, data: AreaData) -> dict:
+def bulk(conn: Connection, site: Site) -> Bulk:
+    rows: dict[str, list[dict]] = defaultdict(list)
+    for r in query_findings(conn, owners=sorted(site.commissioner_by_code)):
+        rows[r["owner"]].append(r)
+    return Bulk(
+        site.answers(conn),
+        site.funding(conn),
+        area_record_counts(conn),
+        area_batches(conn),
+        action_histories(conn),
+        rows,
+    )
+
+
+def area_explanations(conn: Connection, site: Site, data: AreaData, histories: dict | None) -> dict:
     """The explanation of each of the area's findings needing action, by (duty, subject)."""
-    histories = action_histories(conn, [data.code, *data.predecessors])
     return explain_stored(conn, site.rules, data.actions, site.as_of, histories)
 
 
@@ -240,7 +298,7 @@ class CommissionerData:
     answers: list[dict]
 
 
-def commissioner_data(conn: Connection, site: Site, code: str) -> CommissionerData | None:
+def commissioner_data(conn: Connection, site: Site, code: str, bulk: Bulk | None = None) -> CommissionerData | None:
     """A commissioner's findings and recommendations: a current one's own and those it took
     over; a superseded one's own (its history). None for an unknown commissioner."""
     commissioner = site.commissioner_by_code.get(code)
@@ -249,8 +307,13 @@ def commissioner_data(conn: Connection, site: Site, code: str) -> CommissionerDa
     superseded = site.successors.superseded(code, site.as_of, area=False) is not None
     owners = [code] if superseded else site.acting_owners(code)
     known = site.area_by_code
-    rows = [r for o in owners for r in query_findings(conn, owner=o) if r["area"] in known]
-    answers = site.answers(conn, owners=owners)
+    if bulk is None:
+        rows = [r for o in owners for r in query_findings(conn, owner=o)]
+        answers = site.answers(conn, owners=owners)
+    else:
+        rows = [r for o in owners for r in bulk.commissioner_rows.get(o, [])]
+        answers = [a for a in bulk.answers if a["owner"] in owners]
+    rows = [r for r in rows if r["area"] in known]
     if not superseded:
         rows = [r for r in rows if r["acts_now"] == code]
         answers = [a for a in answers if _acts(site, a) == code]

@@ -18,20 +18,9 @@ from sqlalchemy.engine import Connection, Engine
 from monitor.findings import action_keys, case_records, query_findings
 from monitor.paths import area_path, case_path, commissioner_path, explanation_path
 from monitor.publish.page import Page
-from monitor.publish.pages import area, case, commissioner, explanation, national, report
-from monitor.publish.site import (
-    Site,
-    area_data,
-    area_explanations,
-    area_extras,
-    area_funding,
-    finding,
-    national_counts,
-    open_site,
-)
-from monitor.publish.site import (
-    explanation as explain_one,
-)
+from monitor.publish.pages import area, case, commissioner, explanation, national
+from monitor.publish.site import Site, area_data, bulk, commissioner_data, finding, national_counts, open_site
+from monitor.publish.site import explanation as explain_one
 from monitor.rules import Rule
 
 __all__ = ["Page", "all_pages", "page_for"]
@@ -44,16 +33,15 @@ def all_pages(conn: Connection, site: Site) -> Iterator[Page]:
     """Every page of the site: the national pages, each area's folder, each commissioner's page."""
     yield from national.pages(conn, site)
     bench = national_counts(conn, site).bench
-    funding = site.funding(conn)
+    together = bulk(conn, site)
     for a in site.areas:
         data = area_data(conn, site, a["area_code"])
         assert data is not None
-        answers = site.answers(conn, area=data.code)
-        yield from area.family(conn, site, data, bench, answers, area_funding(conn, site, data, funding))
+        yield from area.family(conn, site, data, bench, together.extras(data))
     for c in site.commissioners:
-        found = commissioner.page(conn, site, c["commissioner_code"])
+        found = commissioner_data(conn, site, c["commissioner_code"], together)
         assert found is not None
-        yield found
+        yield commissioner.dashboard(site, found, bench)
 
 
 def page_for(
@@ -82,12 +70,7 @@ def _page(conn: Connection, site: Site, path: str) -> Page | None:
     if path.endswith("/index.html"):
         return area.page(conn, site, code)
     if path.endswith("/report.html"):
-        found = area.gathered(conn, site, code)
-        if found is None:
-            return None
-        data, numbers, funding = found
-        record_counts, batches = area_extras(conn, data)
-        return report.page(site, data, numbers, area_explanations(conn, site, data), funding, record_counts, batches)
+        return area.report_page(conn, site, code)
     keys = action_keys(conn, code)
     if "/cases/" in path:
         ref = next((r for _d, _s, r in keys if r and case_path(code, r) == path), None)

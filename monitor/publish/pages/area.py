@@ -19,15 +19,7 @@ from monitor.publish.charts import board_charts
 from monitor.publish.context import Benchmarks, board, duty_rows, split_rows, successor_info
 from monitor.publish.page import Page
 from monitor.publish.pages import case, explanation, report
-from monitor.publish.site import (
-    AreaData,
-    Site,
-    area_data,
-    area_explanations,
-    area_extras,
-    area_funding,
-    national_counts,
-)
+from monitor.publish.site import AreaData, AreaExtras, Site, area_data, area_explanations, area_extras, national_counts
 
 
 def area_board(site: Site, data: AreaData, bench: Benchmarks, answers: list[dict]) -> dict:
@@ -66,13 +58,11 @@ def dashboard(site: Site, data: AreaData, numbers: dict, funding) -> Page:
     return Page("area.html", folder + "index.html", context, area=code, case_refs=refs)
 
 
-def family(
-    conn: Connection, site: Site, data: AreaData, bench: Benchmarks, answers: list[dict], funding
-) -> Iterator[Page]:
+def family(conn: Connection, site: Site, data: AreaData, bench: Benchmarks, extras: AreaExtras) -> Iterator[Page]:
     """Every page in the area's folder: dashboard, explanations, cases, inspector report."""
-    numbers = area_board(site, data, bench, answers)
-    yield dashboard(site, data, numbers, funding)
-    explanations = area_explanations(conn, site, data)
+    numbers = area_board(site, data, bench, extras.answers)
+    yield dashboard(site, data, numbers, extras.funding)
+    explanations = area_explanations(conn, site, data, extras.histories)
     for e in explanations.values():
         if e.area == data.code:  # inherited: its page is in its own area's folder
             yield explanation.page(site, e)
@@ -80,20 +70,25 @@ def family(
     for ref, records in case_records(conn, data.code, refs).items():
         rows = [r for r in data.rows if r["area"] == data.code and r["case_ref"] == ref]
         yield case.page(site, data.area, ref, records, rows)
-    record_counts, batches = area_extras(conn, data)
-    yield report.page(site, data, numbers, explanations, funding, record_counts, batches)
-
-
-def gathered(conn: Connection, site: Site, code: str) -> tuple[AreaData, dict, object] | None:
-    """An area's data, dashboard numbers and funding, read on request; None for an unknown area."""
-    data = area_data(conn, site, code)
-    if data is None:
-        return None
-    numbers = area_board(site, data, national_counts(conn, site).bench, site.answers(conn, area=code))
-    return data, numbers, area_funding(conn, site, data)
+    yield report.page(site, data, numbers, explanations, extras)
 
 
 def page(conn: Connection, site: Site, code: str) -> Page | None:
-    """The area's dashboard alone, read on request."""
-    found = gathered(conn, site, code)
-    return dashboard(site, found[0], found[1], found[2]) if found else None
+    """The area's dashboard alone, read on request; None for an unknown area."""
+    data = area_data(conn, site, code)
+    if data is None:
+        return None
+    extras = area_extras(conn, site, data)
+    return dashboard(
+        site, data, area_board(site, data, national_counts(conn, site).bench, extras.answers), extras.funding
+    )
+
+
+def report_page(conn: Connection, site: Site, code: str) -> Page | None:
+    """The area's inspector report alone, read on request; None for an unknown area."""
+    data = area_data(conn, site, code)
+    if data is None:
+        return None
+    extras = area_extras(conn, site, data, report=True)
+    numbers = area_board(site, data, national_counts(conn, site).bench, extras.answers)
+    return report.page(site, data, numbers, area_explanations(conn, site, data, extras.histories), extras)

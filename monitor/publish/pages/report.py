@@ -9,7 +9,7 @@ from monitor.paths import area_path, explanation_path
 from monitor.publish.context import rel
 from monitor.publish.page import Page
 from monitor.publish.render import LONG_LISTING
-from monitor.publish.site import AreaData, Site
+from monitor.publish.site import AreaData, AreaExtras, Site
 
 
 def page(
@@ -17,9 +17,7 @@ def page(
     data: AreaData,
     numbers: dict,
     explanations: dict,
-    funding,
-    record_counts: dict,
-    batches: list[dict],
+    extras: AreaExtras,
 ) -> Page:
     """The report of the area of `data`, from its dashboard's `numbers` and its explanations."""
     code, area, rules = data.code, data.area, site.rules
@@ -36,12 +34,12 @@ def page(
         "total": numbers["total"],
         "overall": numbers["overall"],
         "long_closed": [d for d in rules if len(by_duty[d]["late"]) + len(by_duty[d]["breached"]) > LONG_LISTING],
-        "record_counts": record_counts,
-        "batches": batches,
+        "record_counts": extras.record_counts,
+        "batches": extras.batches,
         "charts": {},
         "bins": numbers["bins"],
         "outcomes": numbers["outcomes"],
-        "funding": funding,
+        "funding": extras.funding,
         "href_of": lambda e: rel(folder, explanation_path(e.area, e.duty.id, e.subject)),
     }
     refs = tuple(sorted({e.case_ref for e in explanations.values() if e.case_ref}))
