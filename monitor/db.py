@@ -16,7 +16,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import create_engine
 
-DEFAULT_URL = "sqlite:///send-monitor.db"
+from monitor.config import DEFAULT_URL
 
 
 class StoreError(Exception):

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from monitor.addresses import check_address
 from monitor.models import (
     Appeal,
     Area,
@@ -47,6 +48,9 @@ BOOLEANS = ("true", "false", "yes", "no", "y", "n", "1", "0")
 MAX_AMOUNT_GBP = 1_000_000
 #: the longest value accepted in any cell (characters)
 MAX_FIELD_CHARS = 32_768
+#: the earliest plausible date; the latest is a year (366 days) after the day of the import
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DAYS = 366
 #: the longest id or reference accepted (characters): ids are indexed, and an index entry has a size limit
 MAX_ID_CHARS = 300
 
@@ -58,7 +62,8 @@ class Col:
     and what it means (for people: the docs and the template's "Read me").
 
     `free_text` columns may hold tabs and line breaks (people's words); `id` marks an id
-    that is neither a key nor a reference (ids are shorter and never hold a line break)."""
+    that is neither a key nor a reference (ids are shorter and never hold a line break);
+    `any_later_date` lets a date column hold a date far in the future (`9999-12-31`)."""
 
     name: str
     type: str = "text"
@@ -68,6 +73,7 @@ class Col:
     meaning: str = ""
     free_text: bool = False
     id: bool = False
+    any_later_date: bool = False
 
     @property
     def cached(self) -> bool:
@@ -282,7 +288,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             _req("granted_by", meaning="the role of the person who granted it", free_text=True),
             _req("justification", meaning="why it was granted", free_text=True),
             _req("granted_on", "date", "the day it was granted"),
-            _req("expires_on", "date", "the day it ends"),
+            _req("expires_on", "date", "the day it ends (9999-12-31: never)", any_later_date=True),
         ),
         "recorded exceptions to findings",
     ),
@@ -293,7 +299,6 @@ BY_FILE = {rt.file: rt for rt in RECORD_TYPES}
 _ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _UK = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 _MONEY = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?")
-_EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 
@@ -340,9 +345,10 @@ def parse_money(text: str) -> Decimal:
 
 def parse_email(text: str) -> str:
     """Exactly one plain address, e.g. `send-team@area850.example.org`."""
-    if not _EMAIL.fullmatch(text) or ".." in text or text.startswith("."):
-        raise ValueError("not one e-mail address (write one address, e.g. send-team@example.org)")
-    return text
+    try:
+        return check_address(text)
+    except ValueError as exc:
+        raise ValueError(f"not one e-mail address ({exc}; write one address, e.g. send-team@example.org)") from None
 
 
 def parse_value(col: Col, text: str):

@@ -96,7 +96,7 @@ def today_in(tz: str) -> date:
 def run_cycle(rt: Runtime) -> CycleResult:
     """One cycle: import the inbox, check as of today, publish, send alerts; each step recorded."""
     cfg, engine = rt.config, rt.engine
-    as_of = rt.as_of or today_in(cfg.timezone)
+    as_of = rt.as_of or today_in(cfg.schedule.timezone)
     cycle = datetime.now(UTC).strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
     result = CycleResult(cycle, as_of)
     state: dict = {}
@@ -168,16 +168,6 @@ def daily_job() -> None:
 # --- the long-running process -----------------------------------------------------------------
 
 
-def parse_time(value: str) -> tuple[int, int]:
-    try:
-        hour, minute = (int(x) for x in value.split(":"))
-        if not (0 <= hour < 24 and 0 <= minute < 60):
-            raise ValueError
-    except ValueError:
-        raise ValueError(f"schedule time {value!r}: expected HH:MM, e.g. 06:00") from None
-    return hour, minute
-
-
 def stored_next_run(engine: Engine, job_id: str = JOB_ID) -> datetime | None:
     """The job store's next run time of the job (None if no job or paused)."""
     if not inspect(engine).has_table(JOBS_TABLE):
@@ -212,7 +202,7 @@ class MonitorScheduler:
         self._finished = threading.Event()
 
     def build(self) -> BlockingScheduler:
-        tz = ZoneInfo(self.config.timezone)
+        tz = ZoneInfo(self.config.schedule.timezone)
         scheduler = BlockingScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self.engine, tablename=JOBS_TABLE)},
             executors={"default": ThreadPoolExecutor(1)},
@@ -222,8 +212,8 @@ class MonitorScheduler:
         if self.every:
             trigger = IntervalTrigger(seconds=self.every, timezone=tz)
         else:
-            hour, minute = parse_time(self.config.schedule_time)
-            trigger = CronTrigger(hour=hour, minute=minute, timezone=tz)
+            at = self.config.schedule.time
+            trigger = CronTrigger(hour=at.hour, minute=at.minute, timezone=tz)
         now = datetime.now(UTC)
         kwargs = {}
         missed = stored_next_run(self.engine)
@@ -243,7 +233,7 @@ class MonitorScheduler:
     def describe(self) -> str:
         if self.every:
             return f"every {self.every:g} s"
-        return f"daily at {self.config.schedule_time} {self.config.timezone}"
+        return f"daily at {self.config.schedule.time:%H:%M} {self.config.schedule.timezone}"
 
     def stop(self, reason: str = "stop requested") -> None:
         if not self.stop_event.is_set():

@@ -230,4 +230,4 @@ def test_a_stale_holder_record_never_blocks(sqlite_url, tmp_path):
 def test_the_lock_timeout_is_a_number_of_seconds(sqlite_url, tmp_path):
     config = config_with(tmp_path, sqlite_url, timeout=-1)
     result = cli("check", config=config)
-    assert result.exit_code == 1 and "lock_timeout_seconds must be 0 or more seconds" in result.stderr
+    assert result.exit_code == 1 and "lock_timeout_seconds = -1: must be 0 or more" in result.stderr

@@ -195,11 +195,11 @@ def _seed_missed_job(engine, hour: int, minute: int, tz: str, missed: datetime) 
 
 def test_restart_after_missed_runs_catches_up_exactly_once(sqlite_url, smtp, tmp_path):
     config = load_config(write_config(tmp_path, sqlite_url, smtp.port))
-    tz = ZoneInfo(config.timezone)
+    tz = ZoneInfo(config.schedule.timezone)
     due = datetime.now(tz) - timedelta(hours=1)  # today's run was an hour ago, while we were down
-    config.schedule_time = f"{due.hour:02d}:{due.minute:02d}"
+    config.schedule.time = f"{due.hour:02d}:{due.minute:02d}"
     engine = open_store(sqlite_url)
-    _seed_missed_job(engine, due.hour, due.minute, config.timezone, datetime.now(UTC) - timedelta(days=3))
+    _seed_missed_job(engine, due.hour, due.minute, config.schedule.timezone, datetime.now(UTC) - timedelta(days=3))
     assert stored_next_run(engine) < datetime.now(UTC)
 
     done = []
@@ -220,8 +220,8 @@ def test_a_cycle_cut_off_runs_again_at_start_even_before_its_next_time(sqlite_ur
     """A scheduler killed mid-cycle and restarted at once (before its next fire time) runs the
     cycle again now, once; a cycle that finished does not."""
     config = load_config(write_config(tmp_path, sqlite_url, smtp.port))
-    later = datetime.now(ZoneInfo(config.timezone)) + timedelta(hours=2)
-    config.schedule_time = f"{later.hour:02d}:{later.minute:02d}"
+    later = datetime.now(ZoneInfo(config.schedule.timezone)) + timedelta(hours=2)
+    config.schedule.time = f"{later.hour:02d}:{later.minute:02d}"
     engine = open_store(sqlite_url)
     with engine.begin() as conn:
         start = datetime.now(UTC) - timedelta(minutes=1)

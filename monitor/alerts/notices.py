@@ -8,8 +8,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from monitor.addresses import valid_address
 from monitor.alerts.events import ExportFailure, QuietArea
-from monitor.alerts.recipients import Body, Digest, Directory, valid_address
+from monitor.alerts.recipients import Body, Digest, Directory
 from monitor.alerts.render import PRODUCT, plural, uk_date, write
 from monitor.config import Config
 

@@ -1,4 +1,4 @@
-"""Runs and operations: `run` (the daily cycle), `status`, `upgrade`, `backup`."""
+"""Runs and operations: `run` (the daily cycle), `status`, `upgrade`, `backup`, `config`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from monitor.cli.options import day, err, fail, out, say, store, waiting, when
-from monitor.config import Config
+from monitor.config import Config, effective_toml
 from monitor.db import StoreError, connect
 from monitor.locks import STORE, StoreLock
 from monitor.store import backup_sqlite, upgrade_store
@@ -29,17 +29,10 @@ def run(
     ),
 ) -> None:
     """Run the daily cycle (import inbox → check → publish → alerts) on the configured schedule."""
-    from zoneinfo import ZoneInfo
-
-    from monitor.scheduler import MonitorScheduler, parse_time, run_once
+    from monitor.scheduler import MonitorScheduler, run_once
 
     cfg: Config = ctx.obj
     on = day(as_of)
-    try:
-        parse_time(cfg.schedule_time)
-        ZoneInfo(cfg.timezone)
-    except Exception as exc:
-        fail(f"[schedule] in the configuration: {exc}")
     engine = store(cfg)
     if once:
         result = run_once(cfg, engine, as_of=on)
@@ -148,3 +141,9 @@ def backup(ctx: typer.Context, file: Path = typer.Argument(..., help="The new fi
     except StoreError as exc:
         fail(str(exc))
     say(f"backed up the store to {file}")
+
+
+@commands.command("config")
+def config_(ctx: typer.Context) -> None:
+    """Print the settings in force (the file, the environment and the defaults), secrets masked."""
+    out.print(effective_toml(ctx.obj), highlight=False, markup=False, end="", soft_wrap=True)
