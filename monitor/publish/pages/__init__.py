@@ -15,7 +15,8 @@ from datetime import date
 
 from sqlalchemy.engine import Connection, Engine
 
-from monitor.findings import action_keys, case_records, query_findings
+from monitor.cases import case_records
+from monitor.findings import action_keys, query_findings
 from monitor.paths import area_path, case_path, commissioner_path, explanation_path
 from monitor.publish.page import Page
 from monitor.publish.pages import area, case, commissioner, explanation, national

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from sqlalchemy.engine import Connection
 
-from monitor.findings import case_records
+from monitor.cases import case_records
 from monitor.paths import area_path
 from monitor.publish.charts import board_charts
 from monitor.publish.context import Benchmarks, board, duty_rows, split_rows, successor_info
