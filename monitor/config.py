@@ -231,6 +231,9 @@ class Config(_Section):
     parameters: dict[str, Any] = {}  # names and values are checked against rules/parameters.yaml
     inbox: Folder = Path("inbox")
     inbox_settle_seconds: NonNegative = 60.0  # an export is taken once unchanged this long (or with READY)
+    inbox_by_area: bool = False  # each sub-folder of the inbox is an area's drop folder, named by its code
+    inbox_area: str = ""  # exports in the inbox itself belong to this area (a single-area install)
+    inbox_national: bool = False  # exports in the inbox itself are national (may change any area)
     site_dir: Folder = Path("site")
     site_url: SiteUrl = ""  # the site's public address, for links in alert e-mails
     lock_timeout_seconds: NonNegative = 600.0  # how long a writer waits for the store-wide lock

@@ -39,7 +39,7 @@ from monitor.publish.context import rate
 from monitor.publish.errors import PublishError
 from monitor.publish.page import Page
 from monitor.publish.pages import all_pages, page_for
-from monitor.publish.pdf import chromium_path, render_pdf, render_pdfs
+from monitor.publish.pdf import chromium_path, render_pdfs
 from monitor.publish.render import render_page
 from monitor.publish.write import MARKER, SiteFolder
 from monitor.rules import Rule
@@ -53,7 +53,6 @@ __all__ = [
     "publish",
     "rate",
     "render_page",
-    "render_pdf",
     "render_pdfs",
 ]
 
