@@ -13,7 +13,6 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import URL, Connection, Engine
@@ -255,35 +254,3 @@ def _errors(engine: Engine) -> Iterator[None]:
         yield
     except DBAPIError as exc:
         raise StoreError(store_failure(exc, engine.url) or f"cannot open the store {shown_url(engine.url)}") from None
-
-
-def backup_sqlite(url: str, target: Path) -> None:
-    """Copy the SQLite store at `url` to the new file `target` with SQLite's online backup
-    (consistent while other processes write); a partial copy is removed."""
-    engine = connect(url)
-    database = engine.url.database
-    engine.dispose()
-    if engine.dialect.name != "sqlite":
-        raise StoreError(
-            f"`backup` copies SQLite stores; back up {engine.dialect.name} with its own "
-            f"tools (PostgreSQL: pg_dump --format=custom)"
-        )
-    if not database or database == ":memory:" or not Path(database).is_file():
-        raise StoreError(f"there is no SQLite store at {database or '(memory)'}")
-    if target.exists():
-        raise StoreError(f"{target} exists: back up to a new file")
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        source = sqlite3.connect(f"file:{Path(database).resolve()}?mode=ro", uri=True)
-        try:
-            copy = sqlite3.connect(partial)
-            try:
-                source.backup(copy)
-            finally:
-                copy.close()
-        finally:
-            source.close()
-        partial.rename(target)
-    except (sqlite3.Error, OSError) as exc:
-        partial.unlink(missing_ok=True)
-        raise StoreError(f"cannot back up the store to {target}: {exc}") from None
