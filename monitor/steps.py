@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from monitor.alerts import AlertError, AlertReport, run_alerts
 from monitor.check import run_check
 from monitor.config import Config
-from monitor.inbox import import_inbox
+from monitor.inbox import Binding, import_inbox
 from monitor.locks import LockError
 from monitor.publish import publish
 from monitor.runs import finish_run, start_run
@@ -74,8 +74,15 @@ def run_step(
 
 def import_step(engine: Engine, config: Config, rules: dict, as_of: date, trigger: str) -> StepResult:
     """Import every complete export in the inbox."""
+    binding = Binding(config.inbox_by_area, config.inbox_area or None, config.inbox_national)
     done = import_inbox(
-        engine, rules.keys(), config.inbox, settle_seconds=config.inbox_settle_seconds, as_of=as_of, trigger=trigger
+        engine,
+        rules.keys(),
+        config.inbox,
+        settle_seconds=config.inbox_settle_seconds,
+        as_of=as_of,
+        trigger=trigger,
+        binding=binding,
     )
     return StepResult(done.outcome, done.counts(), done.detail(), value=done)
 

@@ -21,6 +21,7 @@ from sqlmodel import SQLModel
 
 from monitor import migrations, models
 from monitor.db import DEFAULT_URL, StoreError, connect, parse_url, shown_url
+from monitor.retries import locked_or_busy
 
 UPGRADE_HINT = "back it up, then run `send-monitor upgrade`"
 _PG_LOCK = 7_310_613  # pg_advisory_xact_lock key: one schema change at a time
@@ -105,8 +106,6 @@ _BUSY = (
 _SQLITE = {
     13: _FULL,
     8: _READ_ONLY,
-    5: _BUSY,
-    6: _BUSY,
     14: ("cannot open the store {url}", "check that its folder exists and is writable"),
     10: ("a disk input/output error stopped the store {url}", "check the disk, then run the command again"),
     11: ("the store {url} is damaged", "restore it from a backup"),
@@ -115,7 +114,6 @@ _SQLITE = {
 _PG = {
     "53100": _FULL,
     "25006": _READ_ONLY,
-    "55P03": _BUSY,
     "53": ("the database server of the store {url} ran out of resources", "try again later"),
     "57": (
         "the database server of the store {url} is shutting down or starting",
@@ -168,7 +166,9 @@ def store_failure(exc: BaseException, url: str | URL) -> str | None:
         return None
     code = getattr(orig, "sqlite_errorcode", None)
     state = getattr(orig, "sqlstate", None) or ""
-    if code is not None and code & 0xFF in (8, 14) and _read_only_file(parse_url(url).database):
+    if locked_or_busy(exc):
+        what, todo = _BUSY
+    elif code is not None and code & 0xFF in (8, 14) and _read_only_file(parse_url(url).database):
         what, todo = _READ_ONLY
     elif code is not None:
         what, todo = _SQLITE.get(

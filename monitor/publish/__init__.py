@@ -34,11 +34,11 @@ from sqlalchemy.engine import Engine
 from monitor.publish.build import _build
 from monitor.publish.context import rate
 from monitor.publish.errors import PublishError
-from monitor.publish.pdf import chromium_path, render_pdf, render_pdfs
+from monitor.publish.pdf import chromium_path, render_pdfs
 from monitor.publish.write import MARKER, SiteFolder
 from monitor.rules import Rule
 
-__all__ = ["PublishError", "chromium_path", "publish", "rate", "render_pdf", "render_pdfs"]
+__all__ = ["PublishError", "chromium_path", "publish", "rate", "render_pdfs"]
 
 
 def publish(
