@@ -152,7 +152,7 @@ class Gate:
         except (SQLAlchemyError, StoreError, OSError) as exc:
             why = str(exc) if isinstance(exc, StoreError) else store_failure(exc, self.auth.cfg.database_url)
             log.error("sign-in: who is signed in could not be read: %s", why or type(exc).__name__)
-            return await auth_pages.log_unavailable(self.auth.admin_email)(scope, receive, send)
+            return await auth_pages.unavailable(self.auth.admin_email)(scope, receive, send)
         scope[VIEWER] = viewer
         path = scope["path"]
         if path in OPEN_PATHS:
@@ -212,7 +212,7 @@ async def callback(request: Request) -> Response:
         )
     except (SQLAlchemyError, StoreError, OSError):
         log.error("sign-in: the session could not be written to the web database")
-        return auth_pages.log_unavailable(auth.admin_email)
+        return auth_pages.unavailable(auth.admin_email)
     csrf_token(request)
     log.info("sign-in: a session started")
     return RedirectResponse(target, 302)
@@ -228,7 +228,7 @@ async def logout(request: Request) -> Response:
         id_token = await run_in_threadpool(auth.sessions.end, request.session)
     except (SQLAlchemyError, StoreError, OSError):
         log.error("sign-out: the session could not be ended in the web database")
-        return auth_pages.log_unavailable(auth.admin_email)
+        return auth_pages.unavailable(auth.admin_email)
     url = await auth.provider.logout_url(id_token=id_token, post_logout_redirect_uri=f"{auth.base_url}signed-out")
     return RedirectResponse(url or "/signed-out", 303)
 
