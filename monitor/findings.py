@@ -23,7 +23,6 @@ from monitor.models import (
     FundingClaim,
     ImportBatch,
     Recommendation,
-    RecordedException,
     Response,
     RunRecord,
 )
@@ -82,15 +81,21 @@ def query_findings(
     duty: str | None = None,
     status: str | None = None,
     owner: str | None = None,
+    case_ref: str | None = None,
+    subject: str | None = None,
+    owners: list[str] | None = None,
 ) -> list[dict]:
     """Current findings as dicts (export fields and rule details), sorted by duty, subject.
 
     `acts_now` is the body responsible on the latest check's date after following successors."""
     f = Finding.__table__
     stmt = select(f)
-    for column, value in (("area", area), ("duty", duty), ("status", status), ("owner", owner)):
+    filters = (("area", area), ("duty", duty), ("status", status), ("owner", owner), ("case_ref", case_ref))
+    for column, value in (*filters, ("subject", subject)):
         if value is not None:
             stmt = stmt.where(f.c[column] == value)
+    if owners is not None:
+        stmt = stmt.where(f.c.owner.in_(owners))
     rows = [dict(r) for r in conn.execute(stmt).mappings()]
     if rows:
         check = latest_check(conn)
@@ -160,8 +165,8 @@ def areas_and_commissioners(conn: Connection) -> tuple[list[dict], list[dict]]:
     return areas, commissioners
 
 
-def area_record_counts(conn: Connection) -> dict[str, dict[str, int]]:
-    """How many records of each type each area holds: {area: {type: n}}."""
+def area_record_counts(conn: Connection, area: str | None = None) -> dict[str, dict[str, int]]:
+    """How many records of each type each area (or the one `area`) holds: {area: {type: n}}."""
     d, a, e, r, s, c = (
         Decision.__table__,
         Appeal.__table__,
@@ -187,8 +192,10 @@ def area_record_counts(conn: Connection) -> dict[str, dict[str, int]]:
     }
     found: dict[str, dict[str, int]] = {}
     for kind, stmt in queries.items():
-        for area, n in conn.execute(stmt):
-            found.setdefault(area, {})[kind] = n
+        if area is not None:
+            stmt = stmt.where((d if kind == "decisions" else a).c.area_code == area)
+        for code, n in conn.execute(stmt):
+            found.setdefault(code, {})[kind] = n
     return found
 
 
@@ -198,8 +205,8 @@ def import_batches(conn: Connection) -> list[dict]:
     return [dict(r) for r in conn.execute(select(t).order_by(t.c.id)).mappings()]
 
 
-def area_batches(conn: Connection) -> dict[str, list[dict]]:
-    """Per area, the import batches that created or last updated its records, oldest first:
+def area_batches(conn: Connection, area: str | None = None) -> dict[str, list[dict]]:
+    """Per area (or for the one `area`), the import batches that created or last updated its records, oldest first:
     {area: [{"id", "finished_at", "source_name", "new", "updated"}]} with this area's counts
     only, and only the last part of the batch's source (no server paths)."""
     a, d, e, r, s, c = (
@@ -227,22 +234,26 @@ def area_batches(conn: Connection) -> dict[str, list[dict]]:
                 stmt = stmt.select_from(table.join(*join))
             if kind == "updated":
                 stmt = stmt.where(table.c.updated_batch != table.c.created_batch)
-            for area, batch, n in conn.execute(stmt.where(col.is_not(None)).group_by(area_col, col)):
-                counts = tally.setdefault(area, {}).setdefault(batch, {"new": 0, "updated": 0})
+            if area is not None:
+                stmt = stmt.where(area_col == area)
+            for code, batch, n in conn.execute(stmt.where(col.is_not(None)).group_by(area_col, col)):
+                counts = tally.setdefault(code, {}).setdefault(batch, {"new": 0, "updated": 0})
                 counts[kind] += n
     resp = (
         select(a.c.area_code, s.c.created_batch, s.c.updated_batch, func.count())
         .select_from(s.join(r, r.c.recommendation_id == s.c.recommendation_id).join(a, a.c.appeal_id == r.c.appeal_id))
         .group_by(a.c.area_code, s.c.created_batch, s.c.updated_batch)
     )
-    for area, created, updated, n in conn.execute(resp):
+    if area is not None:
+        resp = resp.where(a.c.area_code == area)
+    for code, created, updated, n in conn.execute(resp):
         if created is not None:
-            tally.setdefault(area, {}).setdefault(created, {"new": 0, "updated": 0})["new"] += n
+            tally.setdefault(code, {}).setdefault(created, {"new": 0, "updated": 0})["new"] += n
         if updated is not None and updated != created:
-            tally.setdefault(area, {}).setdefault(updated, {"new": 0, "updated": 0})["updated"] += n
+            tally.setdefault(code, {}).setdefault(updated, {"new": 0, "updated": 0})["updated"] += n
     batches = {b["id"]: b for b in import_batches(conn)}
     out: dict[str, list[dict]] = {}
-    for area, per_batch in tally.items():
+    for code, per_batch in tally.items():
         rows = []
         for batch_id in sorted(per_batch):
             b = batches.get(batch_id)
@@ -255,7 +266,7 @@ def area_batches(conn: Connection) -> dict[str, list[dict]]:
                     **per_batch[batch_id],
                 }
             )
-        out[area] = rows
+        out[code] = rows
     return out
 
 
@@ -272,80 +283,16 @@ def status_counts(conn: Connection) -> dict[tuple[str, str, str], dict[str, int]
     return found
 
 
-_BOOKKEEPING = ("created_batch", "updated_batch")
+def action_keys(conn: Connection, area: str) -> list[tuple[str, str, str | None]]:
+    """(duty, subject, case_ref) of each of an area's findings in ACTION_STATUSES (those with pages)."""
+    f = Finding.__table__
+    stmt = select(f.c.duty, f.c.subject, f.c.case_ref).where(f.c.area == area, f.c.status.in_(ACTION_STATUSES))
+    return [tuple(r) for r in conn.execute(stmt)]
 
 
-def case_records(conn: Connection, area: str, case_refs: set[str]) -> dict[str, list[tuple[str, str, dict]]]:
-    """Everything the store holds for each of an area's case references: its decisions and
-    appeals, and the appeals' evidence rows, recommendations, responses, funding claims and
-    recorded exceptions, as (record type, id, fields) in that order."""
-
-    def fields(row) -> dict:
-        return {k: v for k, v in dict(row).items() if k not in _BOOKKEEPING}
-
-    found: dict[str, list[tuple[str, str, dict]]] = {}
-    refs = sorted(case_refs)
-    for start in range(0, len(refs), 500):  # bound the number of query parameters
-        found.update(_case_chunk(conn, area, refs[start : start + 500], fields))
-    return found
-
-
-def _case_chunk(conn: Connection, area: str, refs: list[str], fields) -> dict[str, list[tuple[str, str, dict]]]:
-    d, a, e, r, s, c, x = (
-        Decision.__table__,
-        Appeal.__table__,
-        Evidence.__table__,
-        Recommendation.__table__,
-        Response.__table__,
-        FundingClaim.__table__,
-        RecordedException.__table__,
-    )
-    found: dict[str, list[tuple[str, str, dict]]] = {ref: [] for ref in refs}
-    subject_case: dict[str, str] = {}
-    for row in conn.execute(
-        select(d).where(d.c.area_code == area, d.c.case_ref.in_(refs)).order_by(d.c.decision_date, d.c.decision_id)
-    ).mappings():
-        subject_case[row["decision_id"]] = row["case_ref"]
-        found[row["case_ref"]].append(("decision", row["decision_id"], fields(row)))
-    appeal_case: dict[str, str] = {}
-    for row in conn.execute(
-        select(a).where(a.c.area_code == area, a.c.case_ref.in_(refs)).order_by(a.c.registered_on, a.c.appeal_id)
-    ).mappings():
-        appeal_case[row["appeal_id"]] = row["case_ref"]
-        found[row["case_ref"]].append(("appeal", row["appeal_id"], fields(row)))
-    appeals = sorted(appeal_case)
-    rec_case: dict[str, str] = {}
-    for row in conn.execute(
-        select(e).where(e.c.appeal_id.in_(appeals)).order_by(e.c.appeal_id, e.c.commissioner_code)
-    ).mappings():
-        found[appeal_case[row["appeal_id"]]].append(
-            ("evidence", f"{row['appeal_id']}:{row['commissioner_code']}", fields(row))
-        )
-    for row in conn.execute(
-        select(r).where(r.c.appeal_id.in_(appeals)).order_by(r.c.made_on, r.c.recommendation_id)
-    ).mappings():
-        rec_case[row["recommendation_id"]] = appeal_case[row["appeal_id"]]
-        found[appeal_case[row["appeal_id"]]].append(("recommendation", row["recommendation_id"], fields(row)))
-    if rec_case:
-        for row in conn.execute(
-            select(s).where(s.c.recommendation_id.in_(sorted(rec_case))).order_by(s.c.recommendation_id)
-        ).mappings():
-            found[rec_case[row["recommendation_id"]]].append(("response", row["recommendation_id"], fields(row)))
-    for row in conn.execute(
-        select(c).where(c.c.appeal_id.in_(appeals)).order_by(c.c.claimed_on, c.c.claim_id)
-    ).mappings():
-        found[appeal_case[row["appeal_id"]]].append(("funding claim", row["claim_id"], fields(row)))
-    subject_case.update(appeal_case)
-    subject_case.update(rec_case)
-    for row in conn.execute(select(x).order_by(x.c.exception_id)).mappings():
-        case = subject_case.get(row["subject_id"]) or subject_case.get(row["subject_id"].split(":", 1)[0])
-        if case:
-            found[case].append(("exception", row["exception_id"], fields(row)))
-    return found
-
-
-def action_histories(conn: Connection) -> dict[tuple[str, str], list[dict]]:
-    """The history of every finding whose current status is in ACTION_STATUSES, by (duty, subject)."""
+def action_histories(conn: Connection, areas: list[str] | None = None) -> dict[tuple[str, str], list[dict]]:
+    """The history of every finding (or of those of `areas`) whose current status is in
+    ACTION_STATUSES, by (duty, subject)."""
     t, f = FindingChange.__table__, Finding.__table__
     stmt = (
         select(t)
@@ -353,15 +300,26 @@ def action_histories(conn: Connection) -> dict[tuple[str, str], list[dict]]:
         .where(f.c.status.in_(ACTION_STATUSES))
         .order_by(t.c.id)
     )
+    if areas is not None:
+        stmt = stmt.where(f.c.area.in_(areas))
+    if areas is not None:
+        stmt = stmt.where(f.c.area.in_(areas))
     found: dict[tuple[str, str], list[dict]] = {}
     for r in conn.execute(stmt).mappings():
         found.setdefault((r["duty"], r["subject"]), []).append(dict(r))
     return found
 
 
-def recommendation_answers(conn: Connection, as_of: date, duty: str = "response-5-weeks") -> list[dict]:
-    """Each recommendation judged by `duty`: area, owner, kind, made_on, the finding's status
-    and done_on, and the response's outcome once a response was sent by `as_of`."""
+def recommendation_answers(
+    conn: Connection,
+    as_of: date,
+    duty: str = "response-5-weeks",
+    area: str | None = None,
+    owners: list[str] | None = None,
+) -> list[dict]:
+    """Each recommendation judged by `duty` (of `area`, of `owners`, when given): area, owner,
+    kind, made_on, the finding's status and done_on, and the response's outcome once a
+    response was sent by `as_of`."""
     f, r, s = Finding.__table__, Recommendation.__table__, Response.__table__
     stmt = (
         select(
@@ -381,6 +339,10 @@ def recommendation_answers(conn: Connection, as_of: date, duty: str = "response-
         .outerjoin(s, s.c.recommendation_id == r.c.recommendation_id)
         .where(f.c.duty == duty)
     )
+    if area is not None:
+        stmt = stmt.where(f.c.area == area)
+    if owners is not None:
+        stmt = stmt.where(f.c.owner.in_(owners))
     out = []
     for row in conn.execute(stmt).mappings():
         item = dict(row)
@@ -393,9 +355,10 @@ def recommendation_answers(conn: Connection, as_of: date, duty: str = "response-
 
 
 def funding_claimed(
-    conn: Connection, as_of: date, first: date, last: date, duty: str = "funding-cap"
+    conn: Connection, as_of: date, first: date, last: date, duty: str = "funding-cap", areas: list[str] | None = None
 ) -> dict[str, object]:
-    """Trial funding claimed (claims dated first..last and by `as_of`) per area, for appeals judged by `duty`."""
+    """Trial funding claimed (claims dated first..last and by `as_of`) per area (of `areas`,
+    when given), for appeals judged by `duty`."""
     f, c = Finding.__table__, FundingClaim.__table__
     stmt = (
         select(f.c.area, func.sum(c.c.amount_gbp))
@@ -403,15 +366,6 @@ def funding_claimed(
         .where(and_(c.c.claimed_on >= first, c.c.claimed_on <= last, c.c.claimed_on <= as_of))
         .group_by(f.c.area)
     )
+    if areas is not None:
+        stmt = stmt.where(f.c.area.in_(areas))
     return {area: total for area, total in conn.execute(stmt)}
-
-
-def case_owners(conn: Connection, area: str, case_refs: list[str] | tuple[str, ...]) -> set[str]:
-    """Who the records give a duty on these cases of an area: the owners of their current findings."""
-    f = Finding.__table__
-    refs = sorted(set(case_refs))
-    found: set[str] = set()
-    for start in range(0, len(refs), 500):
-        chunk = refs[start : start + 500]
-        found.update(conn.scalars(select(f.c.owner).where(f.c.area == area, f.c.case_ref.in_(chunk)).distinct()))
-    return found

@@ -30,7 +30,6 @@ again on a later run, after a back-off) and finally ``failed``. Every attempt is
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -45,6 +44,7 @@ from monitor.alerts.recipients import Digest
 from monitor.alerts.smtp import Outcome, SmtpTransport
 from monitor.config import AlertConfig, SmtpConfig
 from monitor.models import OutboxAttempt, OutboxMessage
+from monitor.retries import locked_or_busy, while_locked
 
 STATES = ("queued", "sending", "sent", "retrying", "failed")
 LOCK_WAIT_SECONDS = 30.0
@@ -55,27 +55,17 @@ class StoreBusy(Exception):
     """The store stayed locked by another process longer than LOCK_WAIT_SECONDS."""
 
 
-def _locked(exc: OperationalError) -> bool:
-    text = str(getattr(exc, "orig", exc)).lower()
-    return "locked" in text or "busy" in text or "lock timeout" in text
-
-
 def write(engine: Engine, work):
     """Run `work(conn)` in one transaction, waiting while another process holds the store's lock."""
-    deadline, delay = time.monotonic() + LOCK_WAIT_SECONDS, 0.1
-    while True:
-        try:
-            with engine.begin() as conn:
-                return work(conn)
-        except OperationalError as exc:
-            if not _locked(exc):
-                raise
-            if time.monotonic() >= deadline:
-                raise StoreBusy(
-                    f"the store stayed locked by another process for over {LOCK_WAIT_SECONDS:g} s"
-                ) from None
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
+    try:
+        for attempt in while_locked(LOCK_WAIT_SECONDS):
+            with attempt, engine.begin() as conn:
+                result = work(conn)
+    except OperationalError as exc:
+        if not locked_or_busy(exc):
+            raise
+        raise StoreBusy(f"the store stayed locked by another process for over {LOCK_WAIT_SECONDS:g} s") from None
+    return result
 
 
 def _domain(sender: str) -> str:
@@ -158,57 +148,62 @@ def recover_interrupted(engine: Engine, now: datetime) -> list[dict]:
     return write(engine, work)
 
 
-def requeue_corrected(
-    engine: Engine, addresses: dict[tuple[str, str], str | None], now: datetime, sender: str, run_id: int | None
-) -> int:
-    """Re-queue, once, each failed message whose body's address has changed since (a new Message-ID).
+def corrected(conn: Connection, addresses: dict[tuple[str, str], str | None]) -> list[tuple[dict, str, str, str]]:
+    """The failed messages to re-queue once to a body's changed address: (row, role, code, address).
 
     Not a message that may have been delivered (unconfirmed or interrupted): at most once."""
     o, a = OutboxMessage.__table__, OutboxAttempt.__table__
+    rows = [
+        dict(r)
+        for r in conn.execute(
+            select(o).where(o.c.status == "failed", o.c.requeued_as.is_(None)).order_by(o.c.id)
+        ).mappings()
+    ]
+    maybe_delivered = set(
+        conn.execute(
+            select(a.c.outbox_id).where(
+                a.c.outcome.in_(("unconfirmed", "interrupted")), a.c.outbox_id.in_([r["id"] for r in rows])
+            )
+        ).scalars()
+    )
+    found = []
+    for r in rows:
+        if r["id"] in maybe_delivered:
+            continue
+        for role, code in r["bodies"] or []:
+            new = addresses.get((role, code))
+            if new and new != r["recipient"]:
+                found.append((r, role, code, new))
+                break
+    return found
+
+
+def requeue_corrected(
+    engine: Engine, addresses: dict[tuple[str, str], str | None], now: datetime, sender: str, run_id: int | None
+) -> int:
+    """Re-queue, once, each failed message whose body's address has changed since (a new Message-ID)."""
+    o = OutboxMessage.__table__
 
     def work(conn):
-        rows = [
-            dict(r)
-            for r in conn.execute(
-                select(o).where(o.c.status == "failed", o.c.requeued_as.is_(None)).order_by(o.c.id)
-            ).mappings()
-        ]
-        maybe_delivered = set(
-            conn.execute(
-                select(a.c.outbox_id).where(
-                    a.c.outcome.in_(("unconfirmed", "interrupted")), a.c.outbox_id.in_([r["id"] for r in rows])
+        moved = corrected(conn, addresses)
+        for r, role, code, new in moved:
+            copy = {k: r[k] for k in ("check_id", "subject", "body_text", "body_html", "items", "kind", "attachments")}
+            new_id = conn.execute(
+                insert(o).values(
+                    **copy,
+                    created_at=now,
+                    run_id=run_id,
+                    recipient=new,
+                    recipient_code=code,
+                    message_id=make_msgid(domain=_domain(sender)),
+                    status="queued",
+                    attempts=0,
+                    bodies=[[role, code]],
+                    resend_of=r["id"],
                 )
-            ).scalars()
-        )
-        n = 0
-        for r in rows:
-            if r["id"] in maybe_delivered:
-                continue
-            for role, code in r["bodies"] or []:
-                new = addresses.get((role, code))
-                if not new or new == r["recipient"]:
-                    continue
-                copy = {
-                    k: r[k] for k in ("check_id", "subject", "body_text", "body_html", "items", "kind", "attachments")
-                }
-                new_id = conn.execute(
-                    insert(o).values(
-                        **copy,
-                        created_at=now,
-                        run_id=run_id,
-                        recipient=new,
-                        recipient_code=code,
-                        message_id=make_msgid(domain=_domain(sender)),
-                        status="queued",
-                        attempts=0,
-                        bodies=[[role, code]],
-                        resend_of=r["id"],
-                    )
-                ).inserted_primary_key[0]
-                conn.execute(update(o).where(o.c.id == r["id"]).values(requeued_as=new_id))
-                n += 1
-                break
-        return n
+            ).inserted_primary_key[0]
+            conn.execute(update(o).where(o.c.id == r["id"]).values(requeued_as=new_id))
+        return len(moved)
 
     return write(engine, work)
 

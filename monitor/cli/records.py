@@ -31,6 +31,9 @@ def import_(
     mapping: Optional[Path] = typer.Option(
         None, "--mapping", help="TOML file renaming the source's columns and values."
     ),
+    area: Optional[str] = typer.Option(
+        None, "--area", help="The export is this area's: a row for another area is a problem."
+    ),
 ) -> None:
     """Validate an export (CSV folder or workbook) and load it into the store, all or nothing."""
     from monitor.importing.mapping import MappingError, load_mapping
@@ -50,6 +53,7 @@ def import_(
             report_progress,
             mapping=mapped,
             dry_run=dry_run,
+            area=area,
             document_limits=cfg.documents.limits(),
         )
     if report is not None:

@@ -13,7 +13,7 @@ dry run always does. Memory stays bounded: rows stream, only ids are kept.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,14 +41,21 @@ def import_folder(
     *,
     mapping: Mapping | None = None,
     dry_run: bool = False,
+    area: str | None = None,
+    unchanged: Callable[[], bool] | None = None,
     document_limits: Limits | None = None,
 ) -> ImportResult:
     """Validate the export at `path` (a folder or a workbook) against the store and, unless it
-    has a problem or this is a dry run, write it; its documents are read within `document_limits`."""
+    has a problem or this is a dry run, write it. With `area`, the export may change only
+    that area's records (see `checks.area`). `unchanged()` is asked just before the commit:
+    False (the files changed while they were read) rolls back and marks the result `stale`.
+    Its documents are read within `document_limits`."""
     threshold = gc.get_threshold()
     gc.set_threshold(100_000, 50, 50)  # millions of short-lived rows: collect cycles less often
     try:
-        return _import(engine, Path(path), set(duty_ids), progress, mapping or Mapping(), dry_run, document_limits)
+        return _import(
+            engine, Path(path), set(duty_ids), progress, mapping or Mapping(), dry_run, area, unchanged, document_limits
+        )
     finally:
         gc.set_threshold(*threshold)
 
@@ -60,6 +67,8 @@ def _import(
     progress: Progress | None,
     mapping: Mapping,
     dry_run: bool,
+    area: str | None,
+    unchanged: Callable[[], bool] | None,
     limits: Limits | None,
 ) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
@@ -72,7 +81,7 @@ def _import(
         trans = conn.get_transaction() if conn.in_transaction() else conn.begin()
         assert trans is not None
         try:
-            session = Session(conn, result, duty_ids, mapping, progress)
+            session = Session(conn, result, duty_ids, mapping, progress, area)
             session.folder, session.document_limits = export.folder, limits or Limits()
             if not dry_run and not result.problems:
                 inserted = conn.execute(
@@ -87,6 +96,10 @@ def _import(
             result.problems.sort(key=Problem.sort_key)
             if result.problems or dry_run:
                 trans.rollback()
+                return result
+            if unchanged is not None and not unchanged():
+                trans.rollback()
+                result.stale = True
                 return result
             conn.execute(
                 update(ImportBatch.__table__)

@@ -29,6 +29,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from monitor.config import CLIENT_SECRET_ENV, Config, ConfigError
 from monitor.db import StoreError
 from monitor.store import open_store, store_failure
 from monitor.web import auth_pages
@@ -47,27 +48,29 @@ AUTH = "send_monitor.auth"  # scope keys set by the gate
 VIEWER = "send_monitor.viewer"
 OPEN_PATHS = frozenset({"/login", "/auth/callback", "/logout", "/signed-out"})
 OPEN_PREFIXES = ("/assets/",)
-SECRET_ENV = "SEND_MONITOR_OIDC_CLIENT_SECRET"
 
 
 class Auth:
     """Everything signing in needs, for one configuration: the provider, and (opened on first
     use) the store for grants and the web database for sessions and the access log."""
 
-    def __init__(self, cfg, clock: Callable[[], datetime] | None = None):
+    def __init__(self, cfg: Config, clock: Callable[[], datetime] | None = None):
         web = cfg.web
+        if web is None:
+            raise ConfigError(["signing in needs a [web] table in the configuration"])
         secret = web.client_secret.get_secret_value()
         if not secret:
-            raise StoreError(f"[web] needs the OpenID client secret in the environment variable {SECRET_ENV}")
+            raise ConfigError([f"[web] needs the OpenID client secret in the environment variable {CLIENT_SECRET_ENV}"])
+        self.web = web
         self.cfg = cfg
-        self.base_url = str(web.base_url).rstrip("/") + "/"
+        self.base_url = web.base_url
         self.https = self.base_url.startswith("https://")
         self.secret = secret
         self.clock = clock or (lambda: datetime.now(UTC))
         self.zone = ZoneInfo(cfg.schedule.timezone)
         self.admin_email = cfg.alerts.admin_email
         self.provider = Provider(
-            issuer=str(web.issuer), client_id=web.client_id, client_secret=secret, roles_claim=web.roles_claim
+            issuer=web.issuer, client_id=web.client_id, client_secret=secret, roles_claim=web.roles_claim
         )
         self._lock = threading.Lock()
         self._store: Engine | None = None
@@ -78,13 +81,18 @@ class Auth:
         with self._lock:
             if self._store is not None:
                 return
-            web = self.cfg.web
-            engine = open_web_database(self.cfg.database_url)
+            web = self.web
+            store = open_store(self.cfg.database_url)
+            try:
+                engine = open_web_database(self.cfg.database_url)
+            except BaseException:
+                store.dispose()
+                raise
             self._sessions = Sessions(
                 engine, idle_minutes=web.session_idle_minutes, max_hours=web.session_max_hours, clock=self.clock
             )
             self._log = AccessLog(engine, web.access_log_days, clock=self.clock)
-            self._store = open_store(self.cfg.database_url)
+            self._store = store
 
     @property
     def sessions(self) -> Sessions:
@@ -126,7 +134,12 @@ def log_access(
 ) -> None:
     """Append one access-log row for a case-level page or download served or refused.
     Raises AccessLogError when it cannot be written: the page must not be served (503)."""
-    _auth(request).access_log.append(
+    try:
+        access_log = _auth(request).access_log
+    except (SQLAlchemyError, StoreError, OSError) as exc:
+        why = str(exc) if isinstance(exc, StoreError) else store_failure(exc, _auth(request).cfg.database_url)
+        raise AccessLogError(why or "the web database cannot be opened") from None
+    access_log.append(
         subject=viewer.subject, email=viewer.email, path=path, area=area, case_refs=case_refs, outcome=outcome
     )
 
@@ -149,7 +162,7 @@ class Gate:
         except (SQLAlchemyError, StoreError, OSError) as exc:
             why = str(exc) if isinstance(exc, StoreError) else store_failure(exc, self.auth.cfg.database_url)
             log.error("sign-in: who is signed in could not be read: %s", why or type(exc).__name__)
-            return await auth_pages.log_unavailable(self.auth.admin_email)(scope, receive, send)
+            return await auth_pages.unavailable(self.auth.admin_email)(scope, receive, send)
         scope[VIEWER] = viewer
         path = scope["path"]
         if path in OPEN_PATHS:
@@ -209,7 +222,7 @@ async def callback(request: Request) -> Response:
         )
     except (SQLAlchemyError, StoreError, OSError):
         log.error("sign-in: the session could not be written to the web database")
-        return auth_pages.log_unavailable(auth.admin_email)
+        return auth_pages.unavailable(auth.admin_email)
     csrf_token(request)
     log.info("sign-in: a session started")
     return RedirectResponse(target, 302)
@@ -225,7 +238,7 @@ async def logout(request: Request) -> Response:
         id_token = await run_in_threadpool(auth.sessions.end, request.session)
     except (SQLAlchemyError, StoreError, OSError):
         log.error("sign-out: the session could not be ended in the web database")
-        return auth_pages.log_unavailable(auth.admin_email)
+        return auth_pages.unavailable(auth.admin_email)
     url = await auth.provider.logout_url(id_token=id_token, post_logout_redirect_uri=f"{auth.base_url}signed-out")
     return RedirectResponse(url or "/signed-out", 303)
 
@@ -234,7 +247,7 @@ async def signed_out(request: Request) -> Response:
     return auth_pages.signed_out()
 
 
-def auth_routes(cfg=None) -> list[Route]:
+def auth_routes(cfg: Config | None = None) -> list[Route]:
     """The routes of signing in and out (the configuration is read by `auth_middleware`)."""
     return [
         Route("/login", login, methods=["GET"]),
@@ -244,13 +257,14 @@ def auth_routes(cfg=None) -> list[Route]:
     ]
 
 
-def auth_middleware(cfg, *, clock: Callable[[], datetime] | None = None) -> list[Middleware]:
-    """The middleware of signing in, outermost first (`clock` for tests of expiry)."""
+def auth_middleware(cfg: Config, *, clock: Callable[[], datetime] | None = None) -> list[Middleware]:
+    """The middleware of signing in, outermost first (`clock` for tests of expiry). ConfigError
+    without [web] or its client secret."""
     auth = Auth(cfg, clock)
-    web = cfg.web
+    web = auth.web
     return [
         *proxy_middleware(web.trusted_proxies),
-        Middleware(SecurityHeaders, issuer=str(web.issuer), https=auth.https),
+        Middleware(SecurityHeaders, issuer=web.issuer, https=auth.https),
         session_middleware(auth.secret, https=auth.https, max_hours=web.session_max_hours),
         Middleware(CsrfProtection, base_url=auth.base_url, refused=_form_refused),
         Middleware(Gate, auth=auth),

@@ -8,7 +8,8 @@ import re
 
 from sqlalchemy.engine import Connection, Engine
 
-from monitor.findings import case_owners, latest_check, latest_import
+from monitor.cases import case_owners
+from monitor.findings import latest_check, latest_import
 from monitor.successors import Successors
 from monitor.web.visibility import Shown
 

@@ -98,7 +98,9 @@ def test_a_local_advice_service_named_in_the_configuration(tmp_path):
     config.write_text('[documents.wording.decision-letter]\nadvice = ["Hantsiass"]\n', encoding="utf-8")
     result = cli("wording", "check", letter, config=config)
     assert result.exit_code == 0, result.output
-    assert "found    advice, paragraph 4: \u201cFree advice: Hantsiass.\u201d (local addition: Hantsiass)" in result.stdout
+    assert (
+        "found    advice, paragraph 4: \u201cFree advice: Hantsiass.\u201d (local addition: Hantsiass)" in result.stdout
+    )
 
 
 def test_the_page_limit_comes_from_the_configuration(tmp_path):

@@ -3,6 +3,7 @@
 
 from monitor.importing.checks import (  # noqa: F401
     appeals,
+    area,
     commissioners,
     documents,
     exceptions,
