@@ -74,7 +74,7 @@ def test_a_changed_document_updates_its_template_and_its_findings(tmp_path, db_u
     result = cli("import", folder, db=db_url)
     assert result.exit_code == 0, result.output
     assert "documents: 1 read, 0 unchanged" in result.stdout
-    assert [r[0] for r in query(db_url, "select column from audit_log")] == ["sha256"]
+    assert [r[0] for r in query(db_url, 'select "column" from audit_log')] == ["sha256"]
     found = findings(db_url)  # an incremental check sees the change
     assert found[("letter-wording", "850:EHCP-FINAL-v7")]["status"] == "breached"
     assert found[("rights-notice", "D2")]["status"] == "breached"  # the record says yes; the template lacks advice
