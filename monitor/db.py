@@ -39,7 +39,12 @@ def connect(url: str = DEFAULT_URL) -> Engine:
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     try:
         engine = create_engine(parse_url(url))
-    except (ArgumentError, ImportError):
+    except (ArgumentError, ImportError) as exc:
+        if isinstance(exc, ImportError) and url.startswith("postgresql"):
+            raise StoreError(
+                "a PostgreSQL store needs its driver: install send-monitor with the postgres extra "
+                "(pip install 'send-monitor[postgres]')"
+            ) from None
         raise StoreError(
             f"the database URL {shown_url(url)} is not one send-monitor can use: give "
             "sqlite:///FILE or postgresql://USER@HOST/DB"
