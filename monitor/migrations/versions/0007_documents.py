@@ -49,7 +49,7 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(), nullable=False),
         sa.Column("name", sa.String(), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
-        sa.Column("read_at", sa.DateTime(), nullable=False),
+        sa.Column("read_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("gap", sa.String(), nullable=True),
         sa.Column("cut_off", sa.String(), nullable=True),
         sa.Column("segments", sa.JSON(), nullable=False),
