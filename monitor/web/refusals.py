@@ -73,3 +73,11 @@ class Refusals:
             Markup("<p>The record of who looked at what could not be written, so no page is shown. Try again in a")
             + Markup(" few minutes; if it goes on, tell {}.</p>").format(self.ask),
         )
+
+    def not_ready(self) -> HTMLResponse:
+        return self._page(
+            503,
+            "No findings yet",
+            Markup("<p>No check has run on this store yet, so there is nothing to show. The pages appear once the")
+            + Markup(" first check ends; if this goes on, tell {}.</p>").format(self.ask),
+        )

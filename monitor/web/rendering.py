@@ -8,12 +8,37 @@ import re
 
 from sqlalchemy.engine import Connection, Engine
 
-from monitor.findings import case_owners, latest_check, latest_import
+from monitor.findings import FindingsError, case_owners, latest_check, latest_import
+from monitor.publish.pages import page_for
+from monitor.publish.render import render_page
+from monitor.rules import Rule
 from monitor.successors import Successors
+from monitor.web.downloads import download_for, is_download
+from monitor.web.pages import Found, NotReady, PageSource
 from monitor.web.visibility import Shown
 
 CASE_LEVEL = re.compile(r"areas/[^/]+/(cases|explain)/")  # a case's page, or a finding's on a case
 PUBLIC = {"accessibility.html"}  # pages with no data, shown to every signed-in viewer
+HTML = "text/html; charset=utf-8"
+
+
+def store_pages(engine: Engine, rules: dict[str, Rule], site_url: str = "") -> PageSource:
+    """The pages and downloads of the store's latest check, gathered and rendered on request."""
+
+    def find(path: str) -> Found | None:
+        try:
+            if is_download(path):
+                return download_for(engine, rules, path, site_url)
+            page = page_for(engine, rules, path, site_url=site_url)
+        except FindingsError as exc:
+            raise NotReady(str(exc)) from None
+        if page is None:
+            return None
+        with engine.connect() as conn:
+            shown = shown_by(conn, path, page.area, page.commissioner, tuple(page.case_refs))
+        return Found(shown, lambda: (render_page(page).encode("utf-8"), HTML))
+
+    return find
 
 
 def store_stamp(engine: Engine) -> tuple[int | None, int | None]:

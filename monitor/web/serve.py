@@ -5,10 +5,15 @@ in as ROLE and is refused unless bound to a loopback address."""
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 
-from monitor.config import Config
+from starlette.applications import Starlette
+
+from monitor.config import CONFIG_ENV, DB_ENV, Config, load_config
 from monitor.web.viewer import is_role
+
+DEMO_ENV = "SEND_MONITOR_DEMO_ROLE"  # how `serve_app` tells its workers the demo role
 
 
 class ServeError(Exception):
@@ -54,3 +59,39 @@ def check_serving(cfg: Config, host: str, port: int, demo_role: str | None) -> N
 def web_configured(cfg: Config) -> bool:
     """Whether sign-in is configured (a [web] table)."""
     return getattr(cfg, "web", None) is not None
+
+
+def serve_app(cfg: Config, host: str, port: int, workers: int, demo_role: str | None = None, announce=print) -> None:
+    """Serve the app until stopped (Ctrl-C or SIGTERM end it cleanly)."""
+    import uvicorn
+
+    check_serving(cfg, host, port, demo_role)
+    os.environ[DB_ENV] = cfg.database_url
+    if cfg.source is not None:
+        os.environ[CONFIG_ENV] = str(cfg.source.absolute())
+    if demo_role is not None:
+        os.environ[DEMO_ENV] = demo_role
+    else:
+        os.environ.pop(DEMO_ENV, None)
+    shown = f"[{host.strip('[]')}]" if ":" in host else host
+    who = f"; every visitor is signed in as {demo_role}" if demo_role else ""
+    announce(f"serving the dashboards on http://{shown}:{port}/ ({workers} worker(s){who}; Ctrl-C stops)")
+    uvicorn.run(
+        "monitor.web.serve:app_from_environment",
+        factory=True,
+        host=host.strip("[]"),
+        port=port,
+        workers=workers,
+        log_level="warning",
+        server_header=False,
+        proxy_headers=False,
+    )
+
+
+def app_from_environment() -> Starlette:
+    """The app, in a worker: the configuration and store `serve_app` named, the demo role if any."""
+    from monitor.store import open_store
+    from monitor.web.app import build_app
+
+    cfg = load_config()
+    return build_app(cfg, open_store(cfg.database_url), demo_role=os.environ.get(DEMO_ENV))

@@ -1,0 +1,99 @@
+"""The downloads beside an area's and a commissioner's page, made on request from the same
+rows as the static publish's: findings.csv and findings.json (and findings.xlsx for an area),
+and an area's inspector report printed to report.pdf by headless Chromium."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from monitor.exports import csv_text, json_text, xlsx_bytes
+from monitor.findings import area_path, commissioner_path, export_rows
+from monitor.publish.pages import page_for
+from monitor.publish.errors import PublishError
+from monitor.publish.pdf import chromium_path, render_pdf
+from monitor.publish.render import DASHBOARDS, render_page
+from monitor.publish.site import area_data, commissioner_data, open_site
+from monitor.rules import Rule
+from monitor.web.pages import Found
+from monitor.web.visibility import Shown
+
+DOWNLOAD = re.compile(r"(areas|commissioners)/([^/]+)/(findings\.csv|findings\.json|findings\.xlsx|report\.pdf)")
+MEDIA = {
+    ".csv": "text/csv; charset=utf-8",
+    ".json": "application/json",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pdf": "application/pdf",
+}
+
+
+def is_download(path: str) -> bool:
+    return DOWNLOAD.fullmatch(path) is not None
+
+
+def download_for(engine: Engine, rules: dict[str, Rule], path: str, site_url: str = "") -> Found | None:
+    """The download at `path`, or None when the site has none there (an unknown body, an
+    area's report never printed, a commissioner's workbook: the static site has none)."""
+    m = DOWNLOAD.fullmatch(path)
+    if m is None:
+        return None
+    family, slug, name = m.groups()
+    if name == "report.pdf":
+        return _report_pdf(engine, rules, path, site_url)
+    if family == "commissioners" and name == "findings.xlsx":
+        return None
+    with engine.connect() as conn:
+        site = open_site(conn, rules, None, site_url)
+        if family == "areas":
+            code = next((a for a in site.area_by_code if area_path(a) == f"areas/{slug}/"), None)
+            data = area_data(conn, site, code) if code else None
+            shown = Shown(area=code)
+            title = f"{code} {data.area['name']}" if data else ""
+        else:
+            code = next(
+                (c for c in site.commissioner_by_code if commissioner_path(c) == f"commissioners/{slug}/"), None
+            )
+            data = commissioner_data(conn, site, code) if code else None
+            shown = Shown(commissioner=code)
+            title = ""
+    if data is None:
+        return None
+    rows = export_rows(data.rows)
+    refs = frozenset(r["case_ref"] for r in data.rows if r.get("case_ref"))
+    shown = Shown(area=shown.area, commissioner=shown.commissioner, case_refs=refs)
+    as_of = site.as_of
+    makers: dict[str, Callable[[], bytes]] = {
+        "findings.csv": lambda: csv_text(rows).encode("utf-8"),
+        "findings.json": lambda: json_text(as_of, rows).encode("utf-8"),
+        "findings.xlsx": lambda: xlsx_bytes(as_of, rows, title),
+    }
+    make = makers[name]
+    return Found(shown, lambda: (make(), MEDIA[Path(name).suffix]))
+
+
+def _report_pdf(engine: Engine, rules: dict[str, Rule], path: str, site_url: str) -> Found | None:
+    try:
+        chromium_path()
+    except PublishError:  # no Chromium on this server: no PDFs, as a publish without --pdf
+        return None
+    page = page_for(engine, rules, path.removesuffix(".pdf") + ".html", site_url=site_url)
+    if page is None:
+        return None
+
+    def render() -> tuple[bytes, str]:
+        with tempfile.TemporaryDirectory(prefix="send-monitor-report-") as tmp:
+            html = Path(tmp) / page.path
+            html.parent.mkdir(parents=True)
+            html.write_text(render_page(page), encoding="utf-8")
+            (Path(tmp) / "assets").mkdir()
+            for asset in (DASHBOARDS / "static").iterdir():
+                if asset.is_file():
+                    shutil.copyfile(asset, Path(tmp) / "assets" / asset.name)
+            return render_pdf(html).read_bytes(), MEDIA[".pdf"]
+
+    return Found(Shown(area=page.area, case_refs=frozenset(page.case_refs)), render)
