@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 
 from monitor.exports import csv_text, json_text, xlsx_bytes
 from monitor.findings import area_path, commissioner_path, export_rows
-from monitor.publish.pages import page_for
 from monitor.publish.errors import PublishError
+from monitor.publish.pages import page_for
 from monitor.publish.pdf import chromium_path, render_pdf
 from monitor.publish.render import DASHBOARDS, render_page
 from monitor.publish.site import area_data, commissioner_data, open_site
