@@ -94,7 +94,7 @@ def serving(db: str, port: int, workers: int):
 
 
 @contextmanager
-def file_server(folder: Path, port: int):
+def file_server(folder: Path, port: int, probe: str):
     """The yardstick: the same pages as files, served by Python's threading file server."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(folder), str(port)],
@@ -103,21 +103,21 @@ def file_server(folder: Path, port: int):
         start_new_session=True,
     )
     try:
-        wait_ready(port, proc)
+        wait_ready(port, proc, probe)
         yield proc
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait()
 
 
-def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
+def wait_ready(port: int, proc: subprocess.Popen, probe: str = "/assets/site.css", timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             err = proc.stderr.read().decode() if proc.stderr else ""
             raise SystemExit(f"the server stopped at start:\n{err}")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/assets/site.css", timeout=2).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}{probe}", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
@@ -157,8 +157,8 @@ def plan_users(port: int, users: int) -> list[list[str]]:
     with httpx.Client(base_url=base, timeout=600) as client:
         national = client.get("/index.html")
         national.raise_for_status()
-        areas = sorted({resolve(base + "/index.html", h) for h in LINK.findall(national.text) if "/areas/" in h})
-        areas = [a for a in areas if a.endswith("/index.html")][:users]
+        linked = {resolve(base + "/index.html", h) for h in LINK.findall(national.text)}
+        areas = sorted(p for p in linked if kind(p) == "area")[:users]
         plans = []
         for n, area in enumerate(areas):
             page = client.get(area)
@@ -244,7 +244,7 @@ def bench(db: str, national: Path, work: Path, users: int, workers: int) -> dict
         result["first"] = first
         result["peaks"] = worker_peaks(server)
     static_port = free_port()
-    with file_server(work / "static", static_port):
+    with file_server(work / "static", static_port, plans[0][0]):
         result["static"] = load(static_port, plans)
     return result
 
@@ -301,7 +301,7 @@ def main() -> None:
                       f"≤ {WORKER_TARGET_MB} MB", "—", "—", "yes" if ok else "NO")
         if not r["import_running_at_end"]:
             table.add_row(backend, "the import beside it", "ended before the load did", "—", "—", "—", "—")
-    Console().print(table)
+    Console(width=180).print(table)
     sys.exit(1 if failures else 0)
 
 

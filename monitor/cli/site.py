@@ -63,11 +63,11 @@ def serve(
     if static is not None:
         _serve_folder(static, port)
         return
-    from monitor.web.serve import ServeError, serve_app
+    from monitor.web.serve import ServeError, check_serving, serve_app
 
-    engine = store(cfg)  # refuses a missing or out-of-date store before any worker starts
-    engine.dispose()
     try:
+        check_serving(cfg, host, port, demo)
+        store(cfg).dispose()  # a missing or out-of-date store is refused before any worker starts
         serve_app(cfg, host, port, workers, demo, announce=lambda text: err.print(text, highlight=False, markup=False))
     except ServeError as exc:
         fail(str(exc))
