@@ -14,7 +14,7 @@ DEMO_DB := demo.db
 DEMO_AS_OF := 2020-06-30
 SITE := site
 # The engine and CLI tests that run on Python 3.13 as well.
-PY313_TESTS := tests/test_engine.py tests/test_rules.py tests/test_cli.py tests/test_config.py tests/test_migrations.py
+PY313_TESTS := tests/test_check.py tests/test_rules.py tests/test_cli.py tests/test_config.py tests/test_migrations.py
 
 .PHONY: setup demo test test-fast test-py313 lint lock wheel install-check bench clean system-deps
 

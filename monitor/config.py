@@ -1,179 +1,203 @@
-"""Configuration: one TOML file, read once at the edge and passed in.
+"""Settings: one TOML file read into one typed model, checked whole at load and passed in.
 
-Precedence for the database URL: `--db`, then `SEND_MONITOR_DB`, then the
-config file's `database_url`, then `sqlite:///send-monitor.db`.
+Every key, its type, its range and its default is written once, in the models below: to
+add a setting, add one field to the section it belongs to (a new [section] is one more
+`_Section` class and one field of `Config`). Unknown keys are refused. A file that cannot
+work is refused at load with one line per problem naming the key, the value given and what
+is allowed: `[smtp] port = 99999: must be 1–65535`.
+
+Precedence for the database URL: `--db`, then `SEND_MONITOR_DB`, then the file's
+`database_url`, then `sqlite:///send-monitor.db`. Folders are relative to the file's folder.
+The SMTP password comes only from `SEND_MONITOR_SMTP_PASSWORD`, never from the file.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import re
 import tomllib
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import (
+    AfterValidator,
+    AnyUrl,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    PlainSerializer,
+    SecretStr,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+
+from monitor.addresses import check_address
 from monitor.resources import rules_dir as shipped_rules_dir
-from monitor.store import DEFAULT_URL
 
 CONFIG_ENV = "SEND_MONITOR_CONFIG"
 DB_ENV = "SEND_MONITOR_DB"
 PASSWORD_ENV = "SEND_MONITOR_SMTP_PASSWORD"
 DEFAULT_CONFIG_FILE = Path("send-monitor.toml")
+DEFAULT_URL = "sqlite:///send-monitor.db"
 REPO_RULES = shipped_rules_dir()  # the rules shipped with the package (config `rules_dir` overrides)
 
 
 class ConfigError(Exception):
-    """The configuration file is missing or malformed."""
+    """The configuration cannot work: one line per problem."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
-@dataclass
-class SmtpConfig:
-    host: str = "127.0.0.1"
-    port: int = 25
-    starttls: bool = False
-    username: str = ""
-    password: str = ""
-    sender: str = "monitor@example.org"
-    timeout: float = 30.0  # seconds the client waits for the server at each step
+# --- value types: each check written once ---------------------------------------------------
 
 
-@dataclass
-class AlertConfig:
-    reminder_days: int = 7
-    escalate_after_days: int = 14
-    retry_max_age_hours: float = 72.0  # a message still not delivered after this long is failed
-    retry_backoff_minutes: float = 5.0  # wait before a retry, doubled after each temporary failure
-    admin_email: str = ""  # failed exports of unknown areas, the daily summary of quiet areas
-    quiet_after_days: int = 14  # an area with no successful import for this long gets a reminder
+def parse_time_of_day(value: object) -> dt.time:
+    """`"06:00"` → 06:00: the one reading of a time of day."""
+    if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        raise ValueError('must be a time of day "HH:MM", e.g. "06:00"')
+    return dt.time(int(value[:2]), int(value[3:]))
 
 
-@dataclass
-class Config:
-    database_url: str = DEFAULT_URL
-    rules_dir: Path = REPO_RULES
-    parameters: dict = field(default_factory=dict)
-    inbox: Path = Path("inbox")
-    inbox_settle_seconds: float = 60.0  # an export is taken once unchanged this long (or with READY)
-    site_dir: Path = Path("site")
-    site_url: str = ""
-    schedule_time: str = "06:00"
-    timezone: str = "Europe/London"
-    smtp: SmtpConfig = field(default_factory=SmtpConfig)
-    alerts: AlertConfig = field(default_factory=AlertConfig)
-    source: Path | None = None
-    lock_timeout_seconds: float = 600.0  # how long a writer waits for the store-wide lock
-
-
-def _time_of_day(value: str) -> None:
-    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
-        raise ValueError("a time of day HH:MM, e.g. 06:00")
-
-
-def _time_zone(value: str) -> None:
+def _time_zone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("an IANA time zone, e.g. Europe/London") from None
+        raise ValueError('must be an IANA time zone, e.g. "Europe/London"') from None
+    return value
 
 
-def _seconds(value: float) -> None:
-    if value < 0:
-        raise ValueError("0 or more seconds")
+def _between(low: int, high: int):
+    def check(value: int) -> int:
+        if not low <= value <= high:
+            raise ValueError(f"must be {low}–{high}")
+        return value
+
+    return check
 
 
-@dataclass(frozen=True)
-class Key:
-    """One key the configuration file may hold: its TOML type and any further check."""
-
-    type: type
-    check: Callable[[Any], None] | None = None  # raises ValueError("what was expected")
-
-
-# Every key the file may hold, "table.key" for keys inside a [table]. Add a key: one line here.
-KEYS: dict[str, Key] = {
-    "database_url": Key(str),
-    "rules_dir": Key(str),
-    "parameters": Key(dict),  # the names and values are checked against rules/parameters.yaml
-    "inbox": Key(str),
-    "site_dir": Key(str),
-    "site_url": Key(str),
-    "schedule.time": Key(str, _time_of_day),
-    "schedule.timezone": Key(str, _time_zone),
-    "smtp.host": Key(str),
-    "smtp.port": Key(int),
-    "smtp.starttls": Key(bool),
-    "smtp.username": Key(str),
-    "smtp.from": Key(str),
-    "smtp.timeout": Key(float),
-    "alerts.reminder_days": Key(int),
-    "alerts.escalate_after_days": Key(int),
-    "alerts.retry_max_age_hours": Key(float),
-    "alerts.retry_backoff_minutes": Key(float),
-    "alerts.admin_email": Key(str),
-    "alerts.quiet_after_days": Key(int),
-    "lock_timeout_seconds": Key(float, _seconds),
-    "inbox_settle_seconds": Key(float, _seconds),
-}
-_TYPE_NAMES = {
-    str: "a string",
-    int: "a whole number",
-    bool: "true or false",
-    float: "a number",
-    dict: "a table",
-    list: "an array",
-    date: "a date",
-    time: "a time",
-}
+def _address(value: str) -> str:
+    try:
+        return check_address(value)
+    except ValueError as exc:
+        raise ValueError(f"must be one e-mail address ({exc})") from None
 
 
-def _toml_type(value: object) -> str:
-    return _TYPE_NAMES.get(type(value), type(value).__name__) if not isinstance(value, datetime) else "a date-time"
+def _address_or_blank(value: str) -> str:
+    return value and _address(value)
 
 
-def validate(data: dict, path: Path) -> None:
-    """Unknown keys and values of the wrong type are errors naming the file, the key and what was expected."""
-    tables = {name.split(".")[0] for name in KEYS if "." in name}
-    for name, value in data.items():
-        if name in tables:
-            if not isinstance(value, dict):
-                raise ConfigError(f"config file {path}: [{name}] must be a table, not {_toml_type(value)}")
-            for sub, subvalue in value.items():
-                _check(path, f"{name}.{sub}", subvalue)
-        else:
-            _check(path, name, value)
+def _database_url(value: str) -> str:
+    try:
+        TypeAdapter(AnyUrl).validate_python(value)
+    except ValidationError:
+        raise ValueError('must be a database address, e.g. "sqlite:///send-monitor.db" or "postgresql://…"') from None
+    if not value.startswith(("sqlite:", "postgresql:", "postgresql+", "postgres:")):
+        raise ValueError('must be a SQLite or PostgreSQL address ("sqlite:///…" or "postgresql://…")')
+    return value
 
 
-def _check(path: Path, name: str, value: object) -> None:
-    table, _, key = name.rpartition(".")
-    shown = f"[{table}] {key}" if table else key
-    spec = KEYS.get(name)
-    if spec is None:
-        known = sorted(k.rpartition(".")[2] for k in KEYS if k.rpartition(".")[0] == table)
-        known += sorted(f"[{t}]" for t in {k.split(".")[0] for k in KEYS if "." in k} if not table)
-        raise ConfigError(f"config file {path}: unknown key {shown} (expected one of: {', '.join(known)})")
-    if type(value) is not spec.type and not (spec.type is float and type(value) is int):
-        raise ConfigError(f"config file {path}: {shown} must be {_TYPE_NAMES[spec.type]}, not {_toml_type(value)}")
-    if spec.check is not None:
-        try:
-            spec.check(value)
-        except ValueError as exc:
-            raise ConfigError(f"config file {path}: {shown} must be {exc}") from None
+def _site_url(value: str) -> str:
+    if not value:
+        return value
+    try:
+        TypeAdapter(HttpUrl).validate_python(value)
+    except ValidationError:
+        raise ValueError('must be the site\'s web address, e.g. "https://send-monitor.example.org/"') from None
+    return value
 
 
-def today(cfg: Config) -> date:
+Port = Annotated[int, AfterValidator(_between(1, 65535))]
+NonNegative = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
+Count = Annotated[int, Field(ge=0)]
+Folder = Annotated[Path, Field(strict=False, validate_default=True)]  # relative to the file's folder
+Address = Annotated[str, AfterValidator(_address)]
+OptionalAddress = Annotated[str, AfterValidator(_address_or_blank)]
+TimeOfDay = Annotated[
+    dt.time, BeforeValidator(parse_time_of_day), PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str)
+]
+TimeZone = Annotated[str, AfterValidator(_time_zone)]
+DatabaseUrl = Annotated[str, AfterValidator(_database_url)]
+SiteUrl = Annotated[str, AfterValidator(_site_url)]
+
+
+# --- the settings ---------------------------------------------------------------------------
+
+
+class _Section(BaseModel):
+    """Typed as TOML writes it (no "25" for 25), unknown keys refused, checked on assignment too."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, validate_assignment=True, validate_by_name=True, defer_build=True
+    )
+
+
+class ScheduleConfig(_Section):
+    time: TimeOfDay = dt.time(6, 0)  # the daily cycle: import inbox → check as of today → publish → alerts
+    timezone: TimeZone = "Europe/London"  # "today" and the time above are in this zone
+
+
+class SmtpConfig(_Section):
+    host: str = "127.0.0.1"
+    port: Port = 25
+    starttls: bool = False
+    username: str = ""
+    password: SecretStr = SecretStr("")  # from SEND_MONITOR_SMTP_PASSWORD only
+    sender: Address = Field(default="monitor@example.org", alias="from")
+    timeout: Positive = 30.0  # seconds the client waits for the server at each step
+
+    @field_validator("password", mode="before")
+    @classmethod
+    def _not_in_the_file(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.context and info.context.get("file"):
+            raise ValueError(f"must not be in the file: set it in the environment variable {PASSWORD_ENV}")
+        return SecretStr(value) if isinstance(value, str) else value
+
+
+class AlertConfig(_Section):
+    reminder_days: Count = 7  # repeat an open breach at most this often
+    escalate_after_days: Count = 14  # copy the area's SEND lead this many days past a breach's due date
+    retry_max_age_hours: NonNegative = 72.0  # a message still not delivered after this long is failed
+    retry_backoff_minutes: NonNegative = 5.0  # wait before a retry, doubled after each temporary failure
+    admin_email: OptionalAddress = ""  # failed exports of unknown areas, the daily summary of quiet areas
+    quiet_after_days: Count = 14  # an area with no successful import for this long gets a reminder
+
+
+class Config(_Section):
+    database_url: DatabaseUrl = DEFAULT_URL
+    rules_dir: Folder = REPO_RULES
+    parameters: dict[str, Any] = {}  # names and values are checked against rules/parameters.yaml
+    inbox: Folder = Path("inbox")
+    inbox_settle_seconds: NonNegative = 60.0  # an export is taken once unchanged this long (or with READY)
+    site_dir: Folder = Path("site")
+    site_url: SiteUrl = ""  # the site's public address, for links in alert e-mails
+    lock_timeout_seconds: NonNegative = 600.0  # how long a writer waits for the store-wide lock
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    smtp: SmtpConfig = Field(default_factory=SmtpConfig)
+    alerts: AlertConfig = Field(default_factory=AlertConfig)
+
+    @field_validator("rules_dir", "inbox", "site_dir")
+    @classmethod
+    def _beside_the_file(cls, value: Path, info: ValidationInfo) -> Path:
+        base = info.context.get("base") if info.context else None
+        return base / value if base is not None else value
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+def today(cfg: Config) -> dt.date:
     """Today in the configured time zone: the default as-of date of every command."""
-    return datetime.now(ZoneInfo(cfg.timezone)).date()
-
-
-def _settle_seconds(data: dict) -> float:
-    value = data.get("inbox_settle_seconds", 60)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ConfigError("inbox_settle_seconds in the configuration must be a number of seconds (0 or more)")
-    return float(value)
+    return dt.datetime.now(ZoneInfo(cfg.schedule.timezone)).date()
 
 
 def load_config(path: Path | None = None, db: str | None = None) -> Config:
@@ -183,46 +207,127 @@ def load_config(path: Path | None = None, db: str | None = None) -> Config:
     if path is None and DEFAULT_CONFIG_FILE.exists():
         path = DEFAULT_CONFIG_FILE
     data: dict = {}
+    where = "configuration"
     if path is not None:
+        where = f"config file {path}"
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise ConfigError(f"config file {path} does not exist") from None
+            raise ConfigError([f"config file {path} does not exist"]) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError([f"config file {path} cannot be read ({type(exc).__name__})"]) from None
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"config file {path}: {exc}") from None
-        validate(data, Path(path))
+            raise ConfigError([f"config file {path}: {exc}"]) from None
+    url = db or os.environ.get(DB_ENV)
+    if url:
+        data["database_url"] = url
     base = Path(path).resolve().parent if path is not None else Path.cwd()
-    smtp = data.get("smtp", {})
-    alerts = data.get("alerts", {})
-    schedule = data.get("schedule", {})
-    config = Config(
-        database_url=db or os.environ.get(DB_ENV) or data.get("database_url") or DEFAULT_URL,
-        rules_dir=base / data["rules_dir"] if "rules_dir" in data else REPO_RULES,
-        parameters=dict(data.get("parameters", {})),
-        inbox=base / data.get("inbox", "inbox"),
-        inbox_settle_seconds=_settle_seconds(data),
-        site_dir=base / data.get("site_dir", "site"),
-        site_url=data.get("site_url", ""),
-        schedule_time=schedule.get("time", "06:00"),
-        timezone=schedule.get("timezone", "Europe/London"),
-        smtp=SmtpConfig(
-            host=smtp.get("host", "127.0.0.1"),
-            port=int(smtp.get("port", 25)),
-            starttls=bool(smtp.get("starttls", False)),
-            username=smtp.get("username", ""),
-            password=os.environ.get(PASSWORD_ENV, ""),
-            sender=smtp.get("from", "monitor@example.org"),
-            timeout=float(smtp.get("timeout", 30.0)),
-        ),
-        alerts=AlertConfig(
-            reminder_days=int(alerts.get("reminder_days", 7)),
-            escalate_after_days=int(alerts.get("escalate_after_days", 14)),
-            retry_max_age_hours=float(alerts.get("retry_max_age_hours", 72.0)),
-            retry_backoff_minutes=float(alerts.get("retry_backoff_minutes", 5.0)),
-            admin_email=alerts.get("admin_email", ""),
-            quiet_after_days=int(alerts.get("quiet_after_days", 14)),
-        ),
-        source=Path(path) if path is not None else None,
-        lock_timeout_seconds=float(data.get("lock_timeout_seconds", 600)),
-    )
+    try:
+        config = Config.model_validate(data, context={"base": base, "file": True})
+        config.smtp.password = SecretStr(os.environ.get(PASSWORD_ENV, ""))
+    except ValidationError as exc:
+        raise ConfigError([f"{where}: {line}" for line in problems(exc)]) from None
     return config
+
+
+# --- saying what is wrong -------------------------------------------------------------------
+
+_EXPECTED = {
+    "int_type": "must be a whole number",
+    "float_type": "must be a number",
+    "bool_type": "must be true or false",
+    "string_type": "must be text in quotes",
+    "dict_type": "must be a table",
+    "model_type": "must be a table",
+    "is_instance_of": "must be a folder in quotes",
+    "path_type": "must be a folder in quotes",
+}
+_SECTIONS = {
+    name: field.annotation
+    for name, field in Config.model_fields.items()
+    if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+}
+
+
+def problems(exc: ValidationError) -> list[str]:
+    """One line per problem: `[smtp] port = 99999: must be 1–65535`."""
+    lines = []
+    for error in exc.errors(include_url=False):
+        loc = [str(part) for part in error["loc"]]
+        key = f"[{loc[0]}] {'.'.join(loc[1:])}" if len(loc) > 1 and loc[0] in _SECTIONS else ".".join(loc)
+        if len(loc) == 1 and loc[0] in _SECTIONS:
+            key = f"[{loc[0]}]"
+        shown = "…" if loc[-1] == "password" else _shown(error["input"])
+        lines.append(f"{key} = {shown}: {_allowed(error, loc)}")
+    return lines
+
+
+def _allowed(error: Any, loc: list[str]) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        model = _SECTIONS.get(loc[0], Config) if len(loc) > 1 else Config
+        known = sorted(f.alias or name for name, f in model.model_fields.items() if name not in _SECTIONS)
+        if model is Config:
+            known += [f"[{name}]" for name in sorted(_SECTIONS)]
+        return f"unknown key (expected one of: {', '.join(k for k in known if k != 'password')})"
+    if kind in _EXPECTED:
+        return _EXPECTED[kind]
+    if kind == "greater_than":
+        return f"must be more than {ctx['gt']:g}"
+    if kind == "greater_than_equal":
+        return f"must be {ctx['ge']:g} or more"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return str(error["msg"])
+
+
+def _shown(value: object) -> str:
+    """The value as the file wrote it, cut short."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "(a table)"
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+# --- showing the settings in force ----------------------------------------------------------
+
+
+def effective_toml(cfg: Config) -> str:
+    """The settings in force as a TOML file would write them, with secrets masked."""
+    data = cfg.model_dump(mode="json", by_alias=True)
+    data["database_url"] = _masked_url(cfg.database_url)
+    password = "set" if cfg.smtp.password.get_secret_value() else "not set"
+    data["smtp"].pop("password")
+    data["parameters"] = cfg.parameters  # TOML dates stay dates
+    lines = [f"{key} = {_toml(value)}" for key, value in data.items() if key not in _SECTIONS and key != "parameters"]
+    for section in (*_SECTIONS, "parameters"):
+        lines += ["", f"[{section}]"] + [f"{key} = {_toml(value)}" for key, value in data[section].items()]
+        if section == "smtp":
+            lines.append(f"# password: {password} (from {PASSWORD_ENV})")
+    return "\n".join(lines) + "\n"
+
+
+def _masked_url(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    return f"{scheme}{sep}{userinfo.split(':', 1)[0]}:***@{host}"
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)

@@ -1,4 +1,4 @@
-"""Reading findings: the one query module the faces (CLI, publish, alerts) use.
+"""Reading findings: the query module the faces (CLI, publish, alerts) read findings through.
 
 The store holds the findings of the latest check; `check_runs` says which date
 that was, and `finding_history` keeps what earlier checks found.
@@ -6,18 +6,12 @@ that was, and `finding_history` keeps what earlier checks found.
 
 from __future__ import annotations
 
-import hashlib
-import re
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import and_, desc, func, select
 from sqlalchemy.engine import Connection, Engine
 
-from monitor.dates import bank_holiday
-from monitor.engine import active_exceptions, evaluate_duty, obligations
-from monitor.engine import last_check as latest_check  # the date the stored findings hold as of
+from monitor.check import last_check as latest_check  # the date the stored findings hold as of
 from monitor.models import (
     Appeal,
     Area,
@@ -33,10 +27,9 @@ from monitor.models import (
     Response,
     RunRecord,
 )
-from monitor.obligations import subject_keys
-from monitor.rules import Rule
 from monitor.runs import reported_runs
-from monitor.successors import Hop, Successors
+from monitor.statuses import ACTION_STATUSES
+from monitor.successors import Successors
 
 EXPORT_FIELDS = (
     "duty",
@@ -133,90 +126,6 @@ def history(conn: Connection, duty: str, subject: str) -> list[dict]:
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
-@dataclass
-class Explanation:
-    duty: Rule
-    subject: str
-    as_of: date
-    status: str
-    area: str
-    owner: str
-    case_ref: str | None
-    due_on: date | None
-    done_on: date | None
-    days_late: int
-    reason: str | None
-    deadline: str
-    facts: dict
-    row_number: int
-    row_text: str
-    records: list[tuple[str, str, dict]]
-    exception: dict | None
-    bank_holiday: str | None
-    stored: dict | None
-    history: list[dict]
-    handovers: list[Hop]  # the owner's duties passed on by the as-of date (mergers), in order
-
-    @property
-    def acts_now(self) -> str:
-        """The body responsible on the as-of date: the owner, or its successor."""
-        return self.handovers[-1].to_body.code if self.handovers else self.owner
-
-
-def explain(engine: Engine, rules: dict[str, Rule], duty: str, subject: str, as_of: date | None = None) -> Explanation:
-    """Re-evaluate one (duty, subject) and say why: records, deadline, matching row, rule."""
-    if duty not in rules:
-        raise FindingsError(f"unknown duty {duty!r}: expected one of {', '.join(sorted(rules))}")
-    rule = rules[duty]
-    with engine.connect() as conn:
-        check = latest_check(conn)
-        if as_of is None:
-            if check is None:
-                raise FindingsError("no check has run yet: give --as-of")
-            as_of = check.as_of
-        exceptions = active_exceptions(conn, as_of, duty)
-        outcomes = evaluate_duty(conn, rule, as_of, keys=subject_keys(subject), exceptions=exceptions, evidence=True)
-        outcome = next((o for o in outcomes if o.obligation.subject == subject), None)
-        if outcome is None:
-            raise FindingsError(f"no subject {subject!r} for duty {duty} as of {as_of.isoformat()}")
-        f = Finding.__table__
-        stored = conn.execute(select(f).where(and_(f.c.duty == duty, f.c.subject == subject))).mappings().first()
-        changes = history(conn, duty, subject)
-        handovers = Successors.load(conn).chain(outcome.obligation.owner, outcome.obligation.area, as_of)
-    ob = outcome.obligation
-    return Explanation(
-        duty=rule,
-        subject=subject,
-        as_of=as_of,
-        status=outcome.status,
-        area=ob.area,
-        owner=ob.owner,
-        case_ref=ob.case_ref,
-        due_on=ob.due_on,
-        done_on=ob.done_on,
-        days_late=outcome.days_late,
-        reason=outcome.reason,
-        deadline=ob.deadline,
-        facts=_plain({**ob.facts, "excepted": outcome.exception is not None}),
-        row_number=outcome.row.number,
-        row_text=outcome.row.describe(),
-        records=ob.records,
-        exception=outcome.exception,
-        bank_holiday=bank_holiday(ob.due_on) if ob.due_on else None,
-        stored=dict(stored) if stored else None,
-        history=changes,
-        handovers=handovers,
-    )
-
-
-def _plain(facts: dict) -> dict:
-    """Facts as people and JSON read them: dates in ISO form, money as pounds and pence."""
-    return {
-        k: v.isoformat() if isinstance(v, date) else f"{v:.2f}" if isinstance(v, Decimal) else v
-        for k, v in facts.items()
-    }
-
-
 def resolved_breaches(conn: Connection, breaches: tuple[str, ...], resolved: tuple[str, ...]) -> list[dict]:
     """Current findings in a `resolved` status whose latest status change came from one of `breaches`
     (each with that change's `old_status`)."""
@@ -240,43 +149,7 @@ def resolved_breaches(conn: Connection, breaches: tuple[str, ...], resolved: tup
     return list(seen.values())
 
 
-def explanation_path(area: str, duty: str, subject: str) -> str:
-    """Where the site keeps one finding's explanation, relative to the site root."""
-    return f"areas/{_slug(area)}/explain/{_slug(duty)}/{_slug(subject)}.html"
-
-
-_PLAIN = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
-
-
-def _slug(text: str) -> str:
-    """A safe file name for an id: unique even where names are compared without case (Windows,
-    macOS), at most 120 bytes, and the same for the same id in every run.
-
-    Ids of lower-case letters, digits and hyphens (up to 100) are their own name; any other id
-    is a readable lower-case form (other characters as hyphens, at most 60) followed by `_` and
-    a hash of the exact id, so ids that differ only in case or in non-Latin letters never share
-    a name, and no such name can equal a plain one (plain names have no `_`)."""
-    if _PLAIN.fullmatch(text):
-        return text
-    readable = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].rstrip("-") or "id"
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    return f"{readable}_{digest}"
-
-
 # --- Queries for the published site (monitor.publish) ----------------------------
-
-ACTION_STATUSES = ("overdue", "late", "breached", "exception", "data_gap", "due_soon")
-RATE_STATUSES = ("met", "late", "overdue", "breached")
-
-
-def area_path(area: str) -> str:
-    """The folder of an area's pages, relative to the site root (matches `explanation_path`)."""
-    return f"areas/{_slug(area)}/"
-
-
-def commissioner_path(code: str) -> str:
-    """The folder of a commissioner's pages, relative to the site root."""
-    return f"commissioners/{_slug(code)}/"
 
 
 def areas_and_commissioners(conn: Connection) -> tuple[list[dict], list[dict]]:
@@ -397,11 +270,6 @@ def status_counts(conn: Connection) -> dict[tuple[str, str, str], dict[str, int]
     ):
         found.setdefault((area, owner, duty), {})[status] = n
     return found
-
-
-def case_path(area: str, case_ref: str) -> str:
-    """Where the site keeps one case's page, relative to the site root."""
-    return f"areas/{_slug(area)}/cases/{_slug(case_ref)}.html"
 
 
 _BOOKKEEPING = ("created_batch", "updated_batch")
@@ -536,63 +404,6 @@ def funding_claimed(
         .group_by(f.c.area)
     )
     return {area: total for area, total in conn.execute(stmt)}
-
-
-def explain_stored(
-    conn: Connection,
-    rules: dict[str, Rule],
-    rows: list[dict],
-    as_of: date,
-    histories: dict[tuple[str, str], list[dict]] | None = None,
-) -> dict[tuple[str, str], Explanation]:
-    """Explanations of many stored findings at once, without re-deciding them.
-
-    The status, dates, reason and matching row are the stored finding's; the records,
-    facts and deadline come from the duty's obligation builder, run once per duty over
-    the findings' records. Same shape as `explain`.
-    """
-    exceptions = active_exceptions(conn, as_of)
-    successors = Successors.load(conn)
-    by_duty: dict[str, dict[str, dict]] = {}
-    for row in rows:
-        by_duty.setdefault(row["duty"], {})[row["subject"]] = row
-    out: dict[tuple[str, str], Explanation] = {}
-    for duty, wanted in by_duty.items():
-        rule = rules[duty]
-        keys = set().union(*map(subject_keys, wanted))
-        built = {ob.subject: ob for ob in obligations(conn, rule, as_of, keys, evidence=True) if ob.subject in wanted}
-        for subject, stored in wanted.items():
-            ob = built.get(subject)
-            exception = exceptions.get((duty, subject))
-            due = stored["due_on"]
-            number = stored["rule_row"]
-            row_text = rule.rows[number - 1].describe() if 0 < number <= len(rule.rows) else "?"
-            facts = _plain({**(ob.facts if ob else {}), "excepted": exception is not None})
-            changes = histories.get((duty, subject), []) if histories is not None else history(conn, duty, subject)
-            out[(duty, subject)] = Explanation(
-                duty=rule,
-                subject=subject,
-                as_of=as_of,
-                status=stored["status"],
-                area=stored["area"],
-                owner=stored["owner"],
-                case_ref=stored["case_ref"],
-                due_on=due,
-                done_on=stored["done_on"],
-                days_late=stored["days_late"],
-                reason=stored["reason"],
-                deadline=ob.deadline if ob else "",
-                facts=facts,
-                row_number=number,
-                row_text=row_text,
-                records=ob.records if ob else [],
-                exception=exception,
-                bank_holiday=bank_holiday(due) if due else None,
-                stored=stored,
-                history=changes,
-                handovers=successors.chain(stored["owner"], stored["area"], as_of),
-            )
-    return out
 
 
 def case_owners(conn: Connection, area: str, case_refs: list[str] | tuple[str, ...]) -> set[str]:

@@ -29,9 +29,9 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
-from monitor.importer import import_folder
+from monitor.importing.problems import write_report
+from monitor.importing.run import import_folder
 from monitor.models import RunRecord
-from monitor.problems import write_report
 from monitor.store import store_failure
 
 log = logging.getLogger("send_monitor.inbox")

@@ -3,6 +3,10 @@
 Record tables mirror the CSV files of the records standard (same column names).
 Each record remembers the import batch that created it and the one that last
 changed it, so a check can tell what changed since the previous check.
+
+Every timestamp column (`datetime`) is SQLModel's `UTCDateTime`, the one UTC type: an
+aware value is stored as UTC and read back aware in UTC on SQLite and PostgreSQL alike;
+a naive value is refused rather than guessed at.
 """
 
 from __future__ import annotations

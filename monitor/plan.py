@@ -24,12 +24,12 @@ from datetime import date
 from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Connection
 
+from monitor.facts import KEY_KINDS, subject_keys
 from monitor.models import AuditEntry, CheckRun, Evidence, Finding, Recommendation, RecordedException
-from monitor.obligations import KEY_KINDS, subject_keys
 from monitor.records import BY_NAME
 from monitor.rules import Rule
+from monitor.statuses import OPEN_STATUSES
 
-OPEN = ("pending", "due_soon", "overdue")  # statuses that move with the as-of date alone
 KINDS = ("decision", "area", "appeal", "recommendation")  # what obligation keys identify
 _CHUNK = 2000
 
@@ -144,7 +144,7 @@ def _resolve(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, str
             conn.execute(select(r.c.recommendation_id).where(r.c.appeal_id.in_(chunk))).scalars()
         )
     f = Finding.__table__
-    for duty, key in conn.execute(select(f.c.duty, f.c.record_key).where(f.c.status.in_(OPEN))):
+    for duty, key in conn.execute(select(f.c.duty, f.c.record_key).where(f.c.status.in_(OPEN_STATUSES))):
         if duty in kind_of:
             dirty[kind_of[duty]].add(key)
     return dirty

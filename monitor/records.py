@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from monitor.addresses import check_address
 from monitor.models import (
     Appeal,
     Area,
@@ -55,7 +56,10 @@ MAX_ID_CHARS = 300
 class Col:
     """One column: its type (`text`, `date`, `bool`, `money`, `enum`, `email`), whether
     required, its allowed values (enums), the record types it refers to (references)
-    and what it means (for people: the docs and the template's "Read me")."""
+    and what it means (for people: the docs and the template's "Read me").
+
+    `free_text` columns may hold tabs and line breaks (people's words); `id` marks an id
+    that is neither a key nor a reference (ids are shorter and never hold a line break)."""
 
     name: str
     type: str = "text"
@@ -63,15 +67,28 @@ class Col:
     values: tuple[str, ...] = ()
     refers_to: tuple[str, ...] = ()
     meaning: str = ""
+    free_text: bool = False
+    id: bool = False
+
+    @property
+    def cached(self) -> bool:
+        """Its typed values are worth remembering (a plain text column is taken as it is)."""
+        return self.type != "text"
 
 
 @dataclass(frozen=True)
 class RecordType:
+    """One record file. `area_column` names the column whose area the export is taken to be
+    from; `small` types (few rows) are read row by row with their stored rows held in
+    memory, for the checks that look across rows (successors)."""
+
     name: str
     model: type[TableModel]
     key: tuple[str, ...]
     columns: tuple[Col, ...]
     title: str = ""
+    area_column: str | None = None
+    small: bool = False
 
     @property
     def file(self) -> str:
@@ -79,6 +96,10 @@ class RecordType:
 
     def column(self, name: str) -> Col:
         return next(c for c in self.columns if c.name == name)
+
+    def is_id(self, col: Col) -> bool:
+        """An id column: a key, a reference or flagged so."""
+        return col.id or col.name in self.key or bool(col.refers_to)
 
 
 def _req(name: str, type_: str = "text", meaning: str = "", **kw) -> Col:
@@ -97,8 +118,8 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         ("area_code",),
         (
             _req("area_code", meaning="the DfE three-digit LA number or another stable code, e.g. 850"),
-            _req("name", meaning="the local authority's name, e.g. Hampshire"),
-            _opt("region", meaning="e.g. South East"),
+            _req("name", meaning="the local authority's name, e.g. Hampshire", free_text=True),
+            _opt("region", meaning="e.g. South East", free_text=True),
             _opt("send_team_email", "email", "one e-mail address: where the LA's alerts go"),
             _opt(
                 "rights_published_on",
@@ -113,6 +134,8 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             _opt("successor_from", "date", "the first day the successor is responsible; both or neither"),
         ),
         "local authorities",
+        area_column="area_code",
+        small=True,
     ),
     RecordType(
         "commissioners",
@@ -120,7 +143,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         ("commissioner_code",),
         (
             _req("commissioner_code", meaning="e.g. an ICB/CCG code QRL, or 850-SC for an LA's social care"),
-            _req("name", meaning="the body's name"),
+            _req("name", meaning="the body's name", free_text=True),
             _req("kind", "enum", "health or social care", values=KINDS),
             _opt("contact_email", "email", "one e-mail address: where the commissioner's alerts go"),
             _opt(
@@ -135,6 +158,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             ),
         ),
         "health and social care commissioning bodies",
+        small=True,
     ),
     RecordType(
         "decisions",
@@ -153,6 +177,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             ),
         ),
         "decision letters sent to families",
+        area_column="area_code",
     ),
     RecordType(
         "appeals",
@@ -174,6 +199,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             _opt("closed_on", "date", "required when status is not open, refused when it is"),
         ),
         "appeals registered by the Tribunal",
+        area_column="area_code",
     ),
     RecordType(
         "evidence",
@@ -252,10 +278,10 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         ("exception_id",),
         (
             _req("exception_id", meaning="the exception's id"),
-            _req("duty", meaning="a duty id (an unknown id is refused)"),
+            _req("duty", meaning="a duty id (an unknown id is refused)", id=True),
             _req("subject_id", meaning="the finding's subject; not checked, it may not exist yet"),
-            _req("granted_by", meaning="the role of the person who granted it"),
-            _req("justification", meaning="why it was granted"),
+            _req("granted_by", meaning="the role of the person who granted it", free_text=True),
+            _req("justification", meaning="why it was granted", free_text=True),
             _req("granted_on", "date", "the day it was granted"),
             _req("expires_on", "date", "the day it ends"),
         ),
@@ -268,7 +294,6 @@ BY_FILE = {rt.file: rt for rt in RECORD_TYPES}
 _ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _UK = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 _MONEY = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?")
-_EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 
@@ -315,9 +340,10 @@ def parse_money(text: str) -> Decimal:
 
 def parse_email(text: str) -> str:
     """Exactly one plain address, e.g. `send-team@area850.example.org`."""
-    if not _EMAIL.fullmatch(text) or ".." in text or text.startswith("."):
-        raise ValueError("not one e-mail address (write one address, e.g. send-team@example.org)")
-    return text
+    try:
+        return check_address(text)
+    except ValueError as exc:
+        raise ValueError(f"not one e-mail address ({exc}; write one address, e.g. send-team@example.org)") from None
 
 
 def parse_value(col: Col, text: str):

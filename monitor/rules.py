@@ -7,8 +7,8 @@ or `otherwise: true`, then a `status` and an optional `reason`. A value written
 `$name` is the parameter `name`. The first row that matches decides.
 
 Each obligation builder declares the facts it gives (name, type, meaning:
-`monitor.obligations.FACTS`). Loading refuses, naming the file and the row: a fact
-the rule's builder does not declare, an operator or a value of the wrong type for
+`monitor.facts.FACTS`, filled by `monitor.obligations`). Loading refuses, naming the
+file and the row: a fact the rule's builder does not declare, an operator or a value of the wrong type for
 the fact, an unknown parameter, a table whose last row is not `otherwise`, and a
 row that can never match because earlier rows always match first. Operators:
 `==`, `!=` (any type), `<`, `<=`, `>`, `>=` (int, date, money), `in`, `not in`
@@ -34,17 +34,12 @@ from typing import Any
 import yaml
 from durable import lang
 
-STATUSES = (
-    "met",
-    "late",
-    "overdue",
-    "breached",
-    "due_soon",
-    "pending",
-    "exception",
-    "data_gap",
-    "not_applicable",
-)
+from monitor import obligations
+from monitor.facts import FACTS, Fact
+from monitor.statuses import STATUSES
+
+assert obligations  # registers the builders and the facts they give
+
 _YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe loader when built with it: faster
 _OPS = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__", "==": "__eq__", "!=": "__ne__"}
 _ORDERED = ("int", "date", "money")  # fact types with an order
@@ -63,19 +58,6 @@ _COMPARE = {
     "in": lambda a, b: a in b,
     "not in": lambda a, b: a not in b,
 }
-
-
-@dataclass(frozen=True)
-class Fact:
-    """A fact an obligation builder gives the decision tables: its name, type and meaning.
-
-    Types: bool, int (a count of days), date, money (pounds), text. A fact whose value
-    is unknown (a blank field) is left out of the obligation, so no test of it holds."""
-
-    name: str
-    type: str
-    meaning: str
-    optional: bool = False  # left out when its value is unknown
 
 
 EXCEPTED = Fact("excepted", "bool", "a recorded exception for this duty and subject is in force on the as-of date")
@@ -147,11 +129,9 @@ def _jsonable(value):
 
 def load_rule(path: Path, parameters: dict, declared: dict[str, dict[str, Fact]] | None = None) -> Rule:
     """Read one rule file and validate its table against the facts its builder declares
-    (`declared`: builder name -> facts; default `monitor.obligations.FACTS`); it takes the
+    (`declared`: builder name -> facts; default `monitor.facts.FACTS`); it takes the
     values of the parameters it names from `parameters`."""
     if declared is None:
-        from monitor.obligations import FACTS
-
         declared = FACTS
     raw = path.read_bytes()
     try:

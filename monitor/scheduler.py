@@ -1,5 +1,6 @@
 """Scheduled runs: the daily cycle (import inbox → check → publish → alerts) and the
-long-running `send-monitor run` process. The runs table and the locks are in `monitor.runs`.
+long-running `send-monitor run` process. Each step's work and outcome are in `monitor.steps`,
+the runs table in `monitor.runs`, the locks in `monitor.locks`.
 
 **Inbox.** See :mod:`monitor.inbox`: each complete export (a subfolder or a workbook) is
 imported, all-or-nothing, and moved to ``processed/`` or ``failed/``.
@@ -18,7 +19,7 @@ store's database, one job with the fixed id ``send-monitor-daily`` calling the m
 next run time that is already in the past is carried over: after downtime the cycle runs
 once, straight away.
 
-**Single instance.** ``run`` holds the scheduler lock (``monitor.runs``) for its whole life: a
+**Single instance.** ``run`` holds the scheduler lock (``monitor.locks``) for its whole life: a
 second ``run`` or ``run --once`` on the same database refuses, naming the first one's pid and
 host. The lock dies with its process, so a restart after ``kill -9`` works at once.
 
@@ -36,7 +37,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -48,24 +48,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
-from monitor.alerts import AlertError, outbox_counts, run_alerts
+from monitor.alerts import AlertError, outbox_counts
 from monitor.config import Config
-from monitor.engine import run_check
 from monitor.findings import latest_check, latest_import, latest_runs
-from monitor.inbox import import_inbox
-from monitor.publish import publish
+from monitor.locks import SCHEDULER, LockError, StoreLock
 from monitor.rules import load_rules
-from monitor.runs import (
-    SCHEDULER,
-    STORE,
-    LockError,
-    StoreLock,
-    cycle_cut_off,
-    finish_run,
-    record_skipped,
-    start_run,
-)
-from monitor.store import store_failure
+from monitor.runs import cycle_cut_off, record_skipped, writer_lock
+from monitor.steps import StepResult, alerts_step, check_step, failure, import_step, publish_step, run_step
 
 log = logging.getLogger("send_monitor.scheduler")
 
@@ -107,7 +96,7 @@ def today_in(tz: str) -> date:
 def run_cycle(rt: Runtime) -> CycleResult:
     """One cycle: import the inbox, check as of today, publish, send alerts; each step recorded."""
     cfg, engine = rt.config, rt.engine
-    as_of = rt.as_of or today_in(cfg.timezone)
+    as_of = rt.as_of or today_in(cfg.schedule.timezone)
     cycle = datetime.now(UTC).strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
     result = CycleResult(cycle, as_of)
     state: dict = {}
@@ -118,38 +107,13 @@ def run_cycle(rt: Runtime) -> CycleResult:
             state["rules"] = load_rules(cfg.rules_dir, cfg.parameters)
         return state["rules"]
 
-    def step_import(run_id):
-        res = import_inbox(
-            engine, rules().keys(), cfg.inbox, settle_seconds=cfg.inbox_settle_seconds, as_of=as_of, trigger=rt.trigger
-        )
-        return res.outcome, res.counts(), res.detail()
-
-    def step_check(run_id):
-        checked = run_check(engine, rules(), as_of)
-        totals: dict[str, int] = {}
-        for per_duty in checked.counts.values():
-            for status, n in per_duty.items():
-                totals[status] = totals.get(status, 0) + n
-        return "ok", {"check_id": checked.check_id, "changed": checked.changed, "statuses": totals}, None
-
-    def step_publish(run_id):
-        out = publish(engine, rules(), Path(cfg.site_dir), as_of=as_of, site_url=cfg.site_url)
-        return "ok", {}, f"published to {out}"
-
-    def step_alerts(run_id):
-        report = run_alerts(engine, cfg, rules(), run_id=run_id)
-        lines = [str(u) for u in report.unaddressed]
-        if report.send.error:
-            lines.append(f"{report.send.kept} message(s) kept in the outbox: {report.send.error}")
-        outcome = "partial" if (report.send.kept or report.send.failed) else "ok"
-        return outcome, report.counts(), "\n".join(lines) or None
-
-    for step, fn in (
-        ("import", step_import),
-        ("check", step_check),
-        ("publish", step_publish),
-        ("alerts", step_alerts),
-    ):
+    work: dict[str, Callable[[int], StepResult]] = {
+        "import": lambda run_id: import_step(engine, cfg, rules(), as_of, rt.trigger),
+        "check": lambda run_id: check_step(engine, rules(), as_of),
+        "publish": lambda run_id: publish_step(engine, cfg, rules(), as_of),
+        "alerts": lambda run_id: alerts_step(engine, cfg, rules(), run_id),
+    }
+    for step, fn in work.items():
         if rt.stop.is_set():
             record_skipped(engine, step, rt.trigger, cycle, "stopped by a signal before this step")
             result.steps[step] = "skipped"
@@ -158,9 +122,7 @@ def run_cycle(rt: Runtime) -> CycleResult:
             record_skipped(engine, step, rt.trigger, cycle, "the check did not succeed")
             result.steps[step] = "skipped"
             continue
-        lock = StoreLock(
-            engine, STORE, f"run {step}", timeout=cfg.lock_timeout_seconds, cancel=rt.stop, on_wait=log.info
-        )
+        lock = writer_lock(engine, f"run {step}", timeout=cfg.lock_timeout_seconds, cancel=rt.stop, on_wait=log.info)
         try:
             lock.acquire()
         except LockError as exc:
@@ -174,26 +136,15 @@ def run_cycle(rt: Runtime) -> CycleResult:
             result.steps[step] = outcome
             continue
         with lock:
-            run_id = start_run(engine, step, rt.trigger, cycle, as_of)
-            try:
-                outcome, counts, detail = fn(run_id)
-            except AlertError as exc:
-                outcome, counts, detail = "failed", {}, str(exc)
-            except Exception as exc:  # recorded, and the cycle goes on
-                outcome, counts, detail = "failed", {}, failure(exc, engine)
-                log.error("step %s failed: %s", step, detail)
-                log.debug("step %s failed", step, exc_info=True)
-            finish_run(engine, run_id, outcome, counts, detail)
-        result.steps[step] = outcome
-        log.info("cycle %s: %s %s", cycle, step, outcome)
+            done = run_step(engine, step, rt.trigger, fn, cycle=cycle, as_of=as_of)
+        if done.error is not None and not isinstance(done.error, AlertError):  # recorded, and the cycle goes on
+            log.error("step %s failed: %s", step, done.detail)
+            log.debug("step %s failed", step, exc_info=done.error)
+        result.steps[step] = done.outcome
+        log.info("cycle %s: %s %s", cycle, step, done.outcome)
     if rt.on_cycle:
         rt.on_cycle(result)
     return result
-
-
-def failure(exc: BaseException, engine: Engine) -> str:
-    """One line for a failed step, with no record values (a driver's message can carry them)."""
-    return store_failure(exc, engine.url) or (f"{type(exc).__name__} (`send-monitor --debug run` logs the traceback)")
 
 
 _RUNTIME: Runtime | None = None
@@ -215,16 +166,6 @@ def daily_job() -> None:
 
 
 # --- the long-running process -----------------------------------------------------------------
-
-
-def parse_time(value: str) -> tuple[int, int]:
-    try:
-        hour, minute = (int(x) for x in value.split(":"))
-        if not (0 <= hour < 24 and 0 <= minute < 60):
-            raise ValueError
-    except ValueError:
-        raise ValueError(f"schedule time {value!r}: expected HH:MM, e.g. 06:00") from None
-    return hour, minute
 
 
 def stored_next_run(engine: Engine, job_id: str = JOB_ID) -> datetime | None:
@@ -261,7 +202,7 @@ class MonitorScheduler:
         self._finished = threading.Event()
 
     def build(self) -> BlockingScheduler:
-        tz = ZoneInfo(self.config.timezone)
+        tz = ZoneInfo(self.config.schedule.timezone)
         scheduler = BlockingScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self.engine, tablename=JOBS_TABLE)},
             executors={"default": ThreadPoolExecutor(1)},
@@ -271,8 +212,8 @@ class MonitorScheduler:
         if self.every:
             trigger = IntervalTrigger(seconds=self.every, timezone=tz)
         else:
-            hour, minute = parse_time(self.config.schedule_time)
-            trigger = CronTrigger(hour=hour, minute=minute, timezone=tz)
+            at = self.config.schedule.time
+            trigger = CronTrigger(hour=at.hour, minute=at.minute, timezone=tz)
         now = datetime.now(UTC)
         kwargs = {}
         missed = stored_next_run(self.engine)
@@ -292,7 +233,7 @@ class MonitorScheduler:
     def describe(self) -> str:
         if self.every:
             return f"every {self.every:g} s"
-        return f"daily at {self.config.schedule_time} {self.config.timezone}"
+        return f"daily at {self.config.schedule.time:%H:%M} {self.config.schedule.timezone}"
 
     def stop(self, reason: str = "stop requested") -> None:
         if not self.stop_event.is_set():

@@ -1,4 +1,4 @@
-"""Opening the store: any SQLAlchemy URL, SQLite by default.
+"""Opening the store: any SQLAlchemy URL, SQLite by default (connecting: `monitor.db`).
 
 A new store is created at the current schema revision; a store at an older revision is
 refused until `send-monitor upgrade` migrates it (Alembic: monitor/migrations/).
@@ -10,53 +10,21 @@ import errno
 import os
 import sqlite3
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Table, event, inspect, text
-from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlmodel import SQLModel, create_engine
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import SQLModel
 
 from monitor import migrations, models
+from monitor.db import DEFAULT_URL, StoreError, connect, parse_url, shown_url
 
-DEFAULT_URL = "sqlite:///send-monitor.db"
 UPGRADE_HINT = "back it up, then run `send-monitor upgrade`"
 _PG_LOCK = 7_310_613  # pg_advisory_xact_lock key: one schema change at a time
-
-
-class StoreError(Exception):
-    """The store cannot be used (out-of-date schema, unreachable server)."""
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
-def connect(url: str = DEFAULT_URL) -> Engine:
-    """An engine for the store at `url`, its schema unchecked (postgres:// URLs use psycopg 3)."""
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://") :]
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    try:
-        engine = create_engine(parse_url(url))
-    except (ArgumentError, ImportError):
-        raise StoreError(
-            f"the database URL {shown_url(url)} is not one send-monitor can use: give "
-            "sqlite:///FILE or postgresql://USER@HOST/DB"
-        ) from None
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
 
 
 def open_store(url: str = DEFAULT_URL) -> Engine:
@@ -123,28 +91,6 @@ def _refuse_unless_current(revision: str) -> None:
     if revision != head:
         _check_known(revision)
         raise StoreError(f"the store is at schema revision {revision}; this send-monitor needs {head}: {UPGRADE_HINT}")
-
-
-def parse_url(url: str | URL) -> URL:
-    """The URL, reading a password that contains `@` (`postgresql://u:p@ss@host/db`) as one."""
-    if isinstance(url, URL):
-        return url
-    scheme, sep, rest = url.partition("://")
-    head = rest.split("?", 1)[0]
-    last = head.rfind("@")
-    if sep and not scheme.startswith("sqlite") and last > head.find("@") >= 0:
-        rest = rest[:last].replace("@", "%40") + rest[last:]
-    return make_url(scheme + sep + rest)
-
-
-def shown_url(url: str | URL) -> str:
-    """The URL with its password hidden, for messages."""
-    if isinstance(url, str) and url.startswith("sqlite"):
-        return url  # no password; rendering would escape the path
-    try:
-        return parse_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(an unreadable database URL)"
 
 
 # failures of the store, by SQLite result code and PostgreSQL SQLSTATE class: (what, what to do)
@@ -341,41 +287,3 @@ def backup_sqlite(url: str, target: Path) -> None:
     except (sqlite3.Error, OSError) as exc:
         partial.unlink(missing_ok=True)
         raise StoreError(f"cannot back up the store to {target}: {exc}") from None
-
-
-def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list) -> None:
-    """Insert many rows (sequences in the order of `columns`) through the driver itself,
-    skipping per-row SQLAlchemy work: PostgreSQL's COPY, else `executemany`. Values are
-    plain Python values (dates and decimals are adapted by the driver: see
-    `_sqlite_adapters`); driver errors are raised as SQLAlchemy's, as every other
-    statement's are."""
-    if not rows:
-        return
-    dbapi = conn.dialect.loaded_dbapi
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    quote = conn.dialect.identifier_preparer.quote
-    names = ", ".join(quote(c) for c in columns)
-    cursor = driver.cursor()
-    try:
-        if conn.dialect.name == "postgresql":
-            sql = f"COPY {quote(table.name)} ({names}) FROM STDIN"
-            with cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join(['?'] * len(columns))})"
-            cursor.executemany(sql, rows)
-    except dbapi.Error as exc:
-        raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
-    finally:
-        cursor.close()
-
-
-def _sqlite_adapters() -> None:
-    """Write dates and decimals to SQLite in the text forms SQLAlchemy itself uses."""
-    sqlite3.register_adapter(date, date.isoformat)
-    sqlite3.register_adapter(Decimal, str)
-
-
-_sqlite_adapters()

@@ -21,10 +21,11 @@ from conftest import REPO, SAMPLE, Received, cli, write_records
 from sqlalchemy import create_engine, func, select, update
 
 from monitor.alerts import finding_events
-from monitor.alerts.digest import uk_date
+from monitor.alerts.render import uk_date
 from monitor.config import AlertConfig
-from monitor.findings import explanation_path, query_findings
+from monitor.findings import query_findings
 from monitor.models import AlertEvent, ImportBatch, OutboxMessage, RunRecord
+from monitor.paths import explanation_path
 from monitor.rules import load_rules
 from monitor.store import open_store
 

@@ -15,7 +15,7 @@ from conftest import write_records
 from sqlalchemy import func, select
 from test_alerts import by_recipient, ok, write_config
 
-from monitor.alerts.digest import uk_date, valid_address
+from monitor.alerts.render import uk_date
 from monitor.models import AlertEvent, OutboxMessage, RunRecord
 from monitor.store import open_store
 
@@ -204,20 +204,7 @@ def test_preview_writes_eml_and_html_and_records_nothing(sqlite_url, smtp, tmp_p
     assert str(by_recipient(smtp.take())[TEAM].message["Subject"]) == SUBJECT
 
 
-def test_uk_dates_and_addresses():
+def test_uk_dates():
     from datetime import date
 
     assert uk_date(date(2020, 6, 30)) == "30 Jun 2020" and uk_date(date(2026, 4, 1)) == "1 Apr 2026"
-    assert valid_address("send-team@area850.example.org")
-    for bad in (
-        "a@b.org\nBcc: x@y.org",
-        "a@b.org, c@d.org",
-        "Name <a@b.org>",
-        "a b@c.org",
-        "",
-        None,
-        "nobody",
-        "a@b.org\r",
-        "a@\tb.org",
-    ):
-        assert not valid_address(bad), bad

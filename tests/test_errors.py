@@ -22,9 +22,10 @@ from test_alerts import write_config
 
 from benchmarks.pgserver import free_port
 from monitor.config import load_config
+from monitor.db import shown_url
 from monitor.models import RunRecord
 from monitor.scheduler import Runtime, run_cycle
-from monitor.store import open_store, shown_url
+from monitor.store import open_store
 
 AS_OF = "2020-06-30"
 
@@ -220,7 +221,7 @@ def test_an_unexpected_error_is_named_by_its_class_only(sqlite_url, monkeypatch)
 
 
 def test_a_failed_scheduled_step_records_and_logs_no_values(sqlite_url, tmp_path, monkeypatch, caplog):
-    import monitor.scheduler as scheduler
+    import monitor.steps as steps
 
     config = load_config(write_config(tmp_path, sqlite_url, free_port()))
     engine = open_store(sqlite_url)
@@ -233,7 +234,7 @@ def test_a_failed_scheduled_step_records_and_logs_no_values(sqlite_url, tmp_path
             Exception(f"Key (case_ref)=({ref}) already exists"),
         )
 
-    monkeypatch.setattr(scheduler, "run_check", refused)
+    monkeypatch.setattr(steps, "run_check", refused)
     with caplog.at_level(logging.DEBUG, logger="send_monitor"):
         result = run_cycle(Runtime(config, engine, as_of=date(2020, 6, 30), trigger="test"))
     assert result.steps["check"] == "failed"

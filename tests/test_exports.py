@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE, cli
 
-from monitor.findings import ACTION_STATUSES, explanation_path, query_findings
+from monitor.findings import query_findings
+from monitor.paths import explanation_path
+from monitor.statuses import ACTION_STATUSES
 from monitor.store import open_store
 
 AS_OF = "2020-06-30"

@@ -9,8 +9,8 @@ import time
 from datetime import date
 
 from conftest import SAMPLE, write_records
+from importing.test_readers_xlsx import workbook_of
 from sqlalchemy import select
-from test_sources import workbook_of
 
 from monitor.config import REPO_RULES
 from monitor.inbox import import_inbox

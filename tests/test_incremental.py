@@ -15,9 +15,9 @@ from conftest import cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor.engine import run_check
+from monitor.check import run_check
 from monitor.findings import export_findings
-from monitor.importer import import_folder
+from monitor.importing.run import import_folder
 from monitor.records import parse_date
 from monitor.rules import load_rules
 from monitor.store import open_store
@@ -494,7 +494,7 @@ def test_an_import_committing_during_a_check_is_picked_up_by_the_next_check(tmp_
     import shutil
     import threading
 
-    from monitor import engine as engine_module
+    from monitor import check as check_module
 
     oracle_spec = importlib.util.spec_from_file_location("oracle", Path(__file__).with_name("oracle.py"))
     oracle = importlib.util.module_from_spec(oracle_spec)
@@ -533,7 +533,7 @@ def test_an_import_committing_during_a_check_is_picked_up_by_the_next_check(tmp_
         seen["import"] = import_folder(engine, after, RULES.keys())
         imported.set()
 
-    monkeypatch.setattr(engine_module, "_planned", hold)
+    monkeypatch.setattr(check_module, "_planned", hold)
     other = threading.Thread(target=import_meanwhile)
     other.start()
     held = run_check(engine, RULES, as_of + timedelta(days=1))
@@ -541,7 +541,7 @@ def test_an_import_committing_during_a_check_is_picked_up_by_the_next_check(tmp_
     assert seen["import"].ok and held.mode == "incremental"
     assert stored(engine) == expected(before, as_of + timedelta(days=1))  # the check saw one state: before
 
-    monkeypatch.setattr(engine_module, "_planned", lambda conn: None)
+    monkeypatch.setattr(check_module, "_planned", lambda conn: None)
     assert run_check(engine, RULES, as_of + timedelta(days=2)).mode == "incremental"
     assert stored(engine) == expected(after, as_of + timedelta(days=2))  # the next check picks the import up
     engine.dispose()

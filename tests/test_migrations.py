@@ -18,7 +18,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
 from monitor import migrations
-from monitor.store import StoreError, connect, open_store, upgrade_store
+from monitor.db import StoreError, connect
+from monitor.store import open_store, upgrade_store
 from tests.conftest import SAMPLE, cli, findings_of
 
 V1_SCHEMA = Path(__file__).parent / "data"  # schema_v1.<dialect>.sql: tables of send-monitor 0.1.0

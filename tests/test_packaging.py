@@ -74,7 +74,7 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_the_wheel_holds_the_rules_templates_and_migrations(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    shipped = {f"monitor/rules_data/{p.name}" for p in (REPO / "rules").glob("*.yaml")}
+    shipped = {f"monitor/rules_data/{p.relative_to(REPO / 'rules')}" for p in (REPO / "rules").rglob("*.yaml")}
     shipped |= {
         f"monitor/dashboards/{p.relative_to(REPO / 'dashboards')}"
         for p in (REPO / "dashboards").rglob("*.*")

@@ -17,17 +17,12 @@ import pytest
 from conftest import SAMPLE, cli
 
 from monitor.config import REPO_RULES
-from monitor.findings import (
-    ACTION_STATUSES,
-    case_path,
-    commissioner_path,
-    explain,
-    explain_stored,
-    explanation_path,
-    query_findings,
-)
+from monitor.explanations import explain, explain_stored
+from monitor.findings import query_findings
+from monitor.paths import case_path, commissioner_path, explanation_path
 from monitor.publish import PublishError, publish, rate
 from monitor.rules import load_rules
+from monitor.statuses import ACTION_STATUSES
 from monitor.store import open_store
 
 AS_OF = "2020-06-30"

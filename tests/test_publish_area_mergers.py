@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE, cli
 
-from monitor.findings import area_path, query_findings
+from monitor.findings import query_findings
+from monitor.paths import area_path
 from monitor.store import open_store
 
 AS_OF = "2020-06-30"

@@ -111,7 +111,7 @@ def test_sharing_decisions_between_equal_facts_changes_nothing(tmp_path):
     """Each obligation decided on its own equals the decision shared by equal fact sets."""
     from conftest import SAMPLE, cli
 
-    from monitor.obligations import BUILDERS
+    from monitor.facts import BUILDERS
     from monitor.store import open_store
 
     db = f"sqlite:///{tmp_path / 'store.db'}"
@@ -245,7 +245,7 @@ def test_builders_give_exactly_the_facts_they_declare(tmp_path):
 
     from conftest import SAMPLE, cli
 
-    from monitor.obligations import BUILDERS, FACTS
+    from monitor.facts import BUILDERS, FACTS
     from monitor.store import open_store
 
     kinds = {"bool": bool, "int": int, "date": day, "money": Decimal, "text": str}
@@ -285,7 +285,7 @@ def test_duties_shows_parameter_values_for_people():
 
 
 def test_the_duty_catalogue_lists_each_builders_declared_facts():
-    from monitor.obligations import facts_markdown
+    from monitor.facts import facts_markdown
 
     doc = (RULES.parent / "docs" / "duties.md").read_text(encoding="utf-8")
     marker = "tests/test_rules.py checks this section equals them. -->\n\n"

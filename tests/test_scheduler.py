@@ -23,8 +23,8 @@ from sqlalchemy import select
 from test_alerts import by_recipient, ok, write_config
 
 from monitor.config import load_config
+from monitor.locks import SCHEDULER, StoreLock
 from monitor.models import RunRecord
-from monitor.runs import SCHEDULER, StoreLock
 from monitor.scheduler import JOB_ID, JOBS_TABLE, MonitorScheduler, Runtime, daily_job, run_cycle, stored_next_run
 from monitor.store import open_store
 
@@ -195,11 +195,11 @@ def _seed_missed_job(engine, hour: int, minute: int, tz: str, missed: datetime) 
 
 def test_restart_after_missed_runs_catches_up_exactly_once(sqlite_url, smtp, tmp_path):
     config = load_config(write_config(tmp_path, sqlite_url, smtp.port))
-    tz = ZoneInfo(config.timezone)
+    tz = ZoneInfo(config.schedule.timezone)
     due = datetime.now(tz) - timedelta(hours=1)  # today's run was an hour ago, while we were down
-    config.schedule_time = f"{due.hour:02d}:{due.minute:02d}"
+    config.schedule.time = f"{due.hour:02d}:{due.minute:02d}"
     engine = open_store(sqlite_url)
-    _seed_missed_job(engine, due.hour, due.minute, config.timezone, datetime.now(UTC) - timedelta(days=3))
+    _seed_missed_job(engine, due.hour, due.minute, config.schedule.timezone, datetime.now(UTC) - timedelta(days=3))
     assert stored_next_run(engine) < datetime.now(UTC)
 
     done = []
@@ -220,8 +220,8 @@ def test_a_cycle_cut_off_runs_again_at_start_even_before_its_next_time(sqlite_ur
     """A scheduler killed mid-cycle and restarted at once (before its next fire time) runs the
     cycle again now, once; a cycle that finished does not."""
     config = load_config(write_config(tmp_path, sqlite_url, smtp.port))
-    later = datetime.now(ZoneInfo(config.timezone)) + timedelta(hours=2)
-    config.schedule_time = f"{later.hour:02d}:{later.minute:02d}"
+    later = datetime.now(ZoneInfo(config.schedule.timezone)) + timedelta(hours=2)
+    config.schedule.time = f"{later.hour:02d}:{later.minute:02d}"
     engine = open_store(sqlite_url)
     with engine.begin() as conn:
         start = datetime.now(UTC) - timedelta(minutes=1)
@@ -307,16 +307,16 @@ def test_a_stop_request_ends_the_cycle_between_steps(sqlite_url, smtp, tmp_path,
     config = load_config(write_config(tmp_path, sqlite_url, smtp.port))
     engine = open_store(sqlite_url)
     rt = Runtime(config, engine, as_of=date(2020, 6, 30), trigger="test")
-    import monitor.scheduler as scheduler
+    import monitor.steps as steps
 
-    real_check = scheduler.run_check
+    real_check = steps.run_check
 
     def check_then_signal(*args, **kwargs):
         result = real_check(*args, **kwargs)
         rt.stop.set()  # as the SIGTERM handler does, in the middle of the check step
         return result
 
-    monkeypatch.setattr(scheduler, "run_check", check_then_signal)
+    monkeypatch.setattr(steps, "run_check", check_then_signal)
     result = run_cycle(rt)
     assert result.steps == {"import": "ok", "check": "ok", "publish": "skipped", "alerts": "skipped"}
     skipped = [r for r in runs(engine) if r["outcome"] == "skipped"]

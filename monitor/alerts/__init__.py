@@ -1,9 +1,10 @@
-"""Alerts: what happened (events), who gets what (digest), the outbox and SMTP.
+"""Alerts: what happened (events), who gets what (recipients), how it reads (render, with
+the alert kinds in `kinds`), the notices, the outbox and SMTP.
 
 `run_alerts` works out the new events of the latest check and the notices (failed
 exports, quiet areas), queues one message per recipient address together with the events
 it carries (one transaction), then sends every message that is due. See `events`,
-`digest` and `outbox` for the rules of each stage.
+`recipients`, `render`, `notices` and `outbox` for the rules of each stage.
 """
 
 from __future__ import annotations
@@ -17,17 +18,6 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 
-from monitor.alerts.digest import (
-    Digest,
-    Directory,
-    Item,
-    Unaddressed,
-    build_digests,
-    export_failure_notice,
-    plan_items,
-    quiet_notices,
-    unaddressed,
-)
 from monitor.alerts.events import (
     AlertError,
     alertable_findings,
@@ -37,6 +27,7 @@ from monitor.alerts.events import (
     quiet_areas,
     sent_keys,
 )
+from monitor.alerts.notices import export_failure_notice, quiet_notices
 from monitor.alerts.outbox import (
     SendResult,
     StoreBusy,
@@ -48,6 +39,8 @@ from monitor.alerts.outbox import (
     send_due,
     write,
 )
+from monitor.alerts.recipients import Digest, Directory, Item, Unaddressed, by_address, plan_items, unaddressed
+from monitor.alerts.render import render_digest
 from monitor.config import Config
 from monitor.models import AlertEvent, AlertNotice, OutboxMessage
 
@@ -137,9 +130,8 @@ def plan(engine: Engine, config: Config, rules: dict, now: datetime, dry_run: bo
     report = AlertReport(as_of=as_of, check_id=check_id, dry_run=dry_run, waiting=waiting)
     report.items = plan_items(directory, findings, as_of, sent, config, rules)
     report.unaddressed = unaddressed(report.items)
-    report.digests = build_digests(
-        [i for i in report.items if i.recipients], directory, announced, as_of, config, _warning_days(rules)
-    )
+    addressed = by_address([i for i in report.items if i.recipients], directory, announced, as_of)
+    report.digests = [render_digest(d, as_of, config, _warning_days(rules)) for d in addressed]
     for failure in failures:
         message, nobody = export_failure_notice(failure, directory, config)
         if message:

@@ -27,7 +27,7 @@ its counts) and areas gone quiet (no successful import for ``quiet_after_days``)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
@@ -35,11 +35,8 @@ from sqlalchemy.engine import Connection
 from monitor.config import AlertConfig
 from monitor.findings import latest_check, query_findings, resolved_breaches
 from monitor.models import AlertEvent, AlertNotice, Appeal, Area, Decision, ImportBatch, RunRecord
+from monitor.statuses import BREACH_STATUSES, RESOLVED_STATUSES
 from monitor.successors import Successors
-
-BREACH = ("overdue", "late", "breached")
-RESOLVED = ("met", "exception")
-KINDS = ("escalation", "inherited", "breach", "reminder", "due_soon", "resolution")  # most important first
 
 
 class AlertError(Exception):
@@ -66,7 +63,7 @@ def finding_events(finding: dict, as_of: date, alerts: AlertConfig, handover: da
     events = []
     if status == "due_soon":
         events.append(Event(duty, subject, "due_soon", since))
-    elif status in BREACH:
+    elif status in BREACH_STATUSES:
         events.append(Event(duty, subject, "breach", since))
         if status == "overdue":
             open_days = (as_of - since).days
@@ -77,7 +74,7 @@ def finding_events(finding: dict, as_of: date, alerts: AlertConfig, handover: da
                 events.append(Event(duty, subject, "escalation", since))
             if handover is not None:
                 events.append(Event(duty, subject, "inherited", handover))
-    elif status in RESOLVED and finding.get("old_status") in BREACH:
+    elif status in RESOLVED_STATUSES and finding.get("old_status") in BREACH_STATUSES:
         events.append(Event(duty, subject, "resolution", since))
     return events
 
@@ -95,9 +92,9 @@ def alertable_findings(conn: Connection) -> tuple[date, int, list[dict]]:
     if check is None:
         raise AlertError("no findings yet: run `send-monitor check` first")
     found = []
-    for status in ("due_soon", *BREACH):
+    for status in ("due_soon", *BREACH_STATUSES):
         found += query_findings(conn, status=status)
-    resolved = resolved_breaches(conn, BREACH, RESOLVED)
+    resolved = resolved_breaches(conn, BREACH_STATUSES, RESOLVED_STATUSES)
     if resolved:  # `acts_now` as query_findings gives it
         successors = Successors.load(conn)
         for f in resolved:
@@ -152,7 +149,7 @@ def export_failures(conn: Connection) -> list[ExportFailure]:
         out.append(
             ExportFailure(
                 run_id,
-                _utc(finished or started),
+                finished or started,
                 str(area) if area else None,
                 int(counts.get("problems") or 0),
                 counts.get("report"),
@@ -165,7 +162,7 @@ def last_imports(conn: Connection) -> dict[str, datetime]:
     """When each area last had a successful import: the latest import batch that created or
     changed one of its records, or a successful inbox import recorded for it in the runs table."""
     b = ImportBatch.__table__
-    finished = {i: _utc(f or s) for i, f, s in conn.execute(select(b.c.id, b.c.finished_at, b.c.started_at))}
+    finished = {i: f or s for i, f, s in conn.execute(select(b.c.id, b.c.finished_at, b.c.started_at))}
     latest: dict[str, datetime] = {}
 
     def seen(area: str, when: datetime | None) -> None:
@@ -182,7 +179,7 @@ def last_imports(conn: Connection) -> dict[str, datetime]:
         select(r.c.counts, r.c.finished_at).where(r.c.step == "import", r.c.outcome.in_(("ok", "partial")))
     ):
         if isinstance(counts, dict) and counts.get("area") and at is not None:
-            seen(str(counts["area"]), _utc(at))
+            seen(str(counts["area"]), at)
     return latest
 
 
@@ -194,7 +191,3 @@ def quiet_areas(conn: Connection, now: datetime, days: int, current: set[str]) -
     return [
         QuietArea(code, when) for code, when in sorted(last_imports(conn).items()) if code in current and when <= cutoff
     ]
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -35,13 +35,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from typing import overload
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from monitor.alerts.digest import Digest, valid_address
+from monitor.addresses import valid_address
+from monitor.alerts.recipients import Digest
 from monitor.alerts.smtp import Outcome, SmtpTransport
 from monitor.config import AlertConfig, SmtpConfig
 from monitor.models import OutboxAttempt, OutboxMessage
@@ -76,14 +76,6 @@ def write(engine: Engine, work):
                 ) from None
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
-
-
-@overload
-def _utc(value: datetime) -> datetime: ...
-@overload
-def _utc(value: None) -> None: ...
-def _utc(value: datetime | None) -> datetime | None:
-    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _domain(sender: str) -> str:
@@ -127,7 +119,7 @@ def email_message(row: dict, sender: str) -> EmailMessage:
     msg["From"] = sender
     msg["To"] = row["recipient"]
     msg["Subject"] = row["subject"]
-    msg["Date"] = format_datetime(_utc(row["created_at"]))
+    msg["Date"] = format_datetime(row["created_at"])
     msg["Message-ID"] = row["message_id"]
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Send-Monitor-Kind"] = row.get("kind") or "digest"
@@ -242,7 +234,7 @@ def due_messages(conn: Connection, now: datetime) -> tuple[list[dict], int]:
         dict(r)
         for r in conn.execute(select(o).where(o.c.status.in_(("queued", "retrying"))).order_by(o.c.id)).mappings()
     ]
-    due = [r for r in rows if r["status"] == "queued" or (_utc(r["next_attempt_at"]) or now) <= now]
+    due = [r for r in rows if r["status"] == "queued" or (r["next_attempt_at"] or now) <= now]
     return due, len(rows) - len(due)
 
 
@@ -346,7 +338,7 @@ def _finish(
         values.update(status="sent", sent_at=now, last_error=None, next_attempt_at=None)
     elif outcome.status == "temporary":
         tries = row["attempts"] if opened else row["attempts"] + 1
-        age = now - _utc(row["created_at"])
+        age = now - row["created_at"]
         if age >= timedelta(hours=alerts.retry_max_age_hours):
             values.update(
                 status="failed",

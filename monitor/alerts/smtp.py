@@ -64,7 +64,7 @@ class SmtpTransport:
                 self.server.starttls(context=ssl.create_default_context())
                 self.server.ehlo()
             if c.username:
-                self.server.login(c.username, c.password)
+                self.server.login(c.username, c.password.get_secret_value())
         except smtplib.SMTPResponseException as exc:
             self.close()
             return Outcome(

@@ -12,16 +12,18 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from monitor import __version__, logs
-from monitor.cli import alerts, checks, operations, records, site
-from monitor.cli.options import close_store, fail
+from monitor.cli import alerts, checks, operations, records, site, wording
+from monitor.cli.options import close_store, err, fail
 from monitor.config import ConfigError, load_config
-from monitor.runs import LockError
-from monitor.store import StoreError, store_failure
+from monitor.db import StoreError
+from monitor.locks import LockError
+from monitor.store import store_failure
 
-GROUPS = (records, checks, site, alerts, operations)
+GROUPS = (records, checks, site, alerts, operations, wording)
 
 
 class _Commands(TyperGroup):
@@ -94,7 +96,9 @@ def main(
     try:
         ctx.obj = load_config(config, db)
     except ConfigError as exc:
-        fail(str(exc))
+        for problem in exc.problems[:-1]:
+            err.print(f"[bold red]error:[/] {escape(problem)}", highlight=False)
+        fail(exc.problems[-1])
 
 
 for _group in GROUPS:

@@ -10,7 +10,6 @@ from rich.table import Table
 
 from monitor.cli.options import fail, out, rules, say, store, warn, writes
 from monitor.config import Config
-from monitor.store import store_failure
 
 commands = typer.Typer()
 
@@ -28,7 +27,7 @@ def alerts(
 ) -> None:
     """E-mail each owner a digest of the latest check's new events, then send the outbox."""
     from monitor.alerts import AlertError, run_alerts, write_preview
-    from monitor.runs import finish_run, start_run
+    from monitor.steps import alerts_step, run_step
 
     cfg: Config = ctx.obj
     engine, duties = store(cfg), rules(cfg)
@@ -61,20 +60,14 @@ def alerts(
         for problem in report.problems():
             warn(problem)
         return
-    run_id = start_run(engine, "alerts", "cli")
-    try:
-        report = run_alerts(engine, cfg, duties, run_id=run_id)
-    except AlertError as exc:
-        finish_run(engine, run_id, "failed", detail=str(exc))
-        fail(str(exc))
-    except Exception as exc:
-        finish_run(engine, run_id, "failed", detail=store_failure(exc, engine.url) or type(exc).__name__)
-        raise
-    s = report.send
-    outcome = "partial" if (s.kept or s.failed or s.busy or report.interrupted) else "ok"
-    finish_run(engine, run_id, outcome, report.counts(), "\n".join(report.problems()) or None, as_of=report.as_of)
+    done = run_step(engine, "alerts", "cli", lambda run_id: alerts_step(engine, cfg, duties, run_id))
+    if isinstance(done.error, AlertError):
+        fail(str(done.error))
+    elif done.error is not None:
+        raise done.error
+    report, s = done.value, done.value.send
     if report.messages:
-        table = Table("recipient", "items", "subject", title=f"messages queued (run {run_id})")
+        table = Table("recipient", "items", "subject", title=f"messages queued (run {done.run_id})")
         for digest in report.messages:
             table.add_row(digest.address, str(len(digest.items)), digest.subject)
         out.print(table)

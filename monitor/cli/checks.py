@@ -11,12 +11,14 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from monitor.check import run_check
 from monitor.cli.options import Format, day, fail, out, progress, rules, say, store, write_utf8, writes
 from monitor.config import Config, today
-from monitor.engine import run_check
+from monitor.explanations import explain
 from monitor.exports import csv_text, json_text
-from monitor.findings import FindingsError, explain, export_findings
-from monitor.rules import STATUSES, RuleError, describe_parameters, load_rules
+from monitor.findings import FindingsError, export_findings
+from monitor.rules import RuleError, describe_parameters, load_rules
+from monitor.statuses import STATUSES
 
 commands = typer.Typer()
 

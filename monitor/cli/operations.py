@@ -1,4 +1,4 @@
-"""Runs and operations: `run` (the daily cycle), `status`, `upgrade`, `backup`."""
+"""Runs and operations: `run` (the daily cycle), `status`, `upgrade`, `backup`, `config`."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import typer
 from rich.table import Table
 
 from monitor.cli.options import day, err, fail, out, say, store, waiting, when
-from monitor.config import Config
-from monitor.runs import STORE, StoreLock
-from monitor.store import StoreError, backup_sqlite, connect, upgrade_store
+from monitor.config import Config, effective_toml
+from monitor.db import StoreError, connect
+from monitor.locks import STORE, StoreLock
+from monitor.store import backup_sqlite, upgrade_store
 
 commands = typer.Typer()
 
@@ -28,17 +29,10 @@ def run(
     ),
 ) -> None:
     """Run the daily cycle (import inbox → check → publish → alerts) on the configured schedule."""
-    from zoneinfo import ZoneInfo
-
-    from monitor.scheduler import MonitorScheduler, parse_time, run_once
+    from monitor.scheduler import MonitorScheduler, run_once
 
     cfg: Config = ctx.obj
     on = day(as_of)
-    try:
-        parse_time(cfg.schedule_time)
-        ZoneInfo(cfg.timezone)
-    except Exception as exc:
-        fail(f"[schedule] in the configuration: {exc}")
     engine = store(cfg)
     if once:
         result = run_once(cfg, engine, as_of=on)
@@ -126,7 +120,7 @@ def upgrade(ctx: typer.Context) -> None:
     cfg: Config = ctx.obj
     engine = connect(cfg.database_url)  # not open_store: that refuses a store whose schema is behind
     try:
-        with StoreLock(engine, STORE, "upgrade", timeout=cfg.lock_timeout_seconds, on_wait=waiting, tidy=False):
+        with StoreLock(engine, STORE, "upgrade", timeout=cfg.lock_timeout_seconds, on_wait=waiting):
             found, head = upgrade_store(cfg.database_url)
     except StoreError as exc:
         fail(str(exc))
@@ -147,3 +141,9 @@ def backup(ctx: typer.Context, file: Path = typer.Argument(..., help="The new fi
     except StoreError as exc:
         fail(str(exc))
     say(f"backed up the store to {file}")
+
+
+@commands.command("config")
+def config_(ctx: typer.Context) -> None:
+    """Print the settings in force (the file, the environment and the defaults), secrets masked."""
+    out.print(effective_toml(ctx.obj), highlight=False, markup=False, end="", soft_wrap=True)

@@ -16,10 +16,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from monitor.config import Config
+from monitor.db import StoreError
 from monitor.records import parse_date
 from monitor.rules import RuleError, load_rules
-from monitor.runs import STORE, StoreLock
-from monitor.store import StoreError, open_store
+from monitor.runs import writer_lock
+from monitor.store import open_store
 
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
@@ -109,7 +110,7 @@ def writes(command: str):
         @functools.wraps(fn)
         def locked(*args, **kwargs):
             cfg: Config = kwargs["ctx"].obj
-            with StoreLock(store(cfg), STORE, command, timeout=cfg.lock_timeout_seconds, on_wait=waiting):
+            with writer_lock(store(cfg), command, timeout=cfg.lock_timeout_seconds, on_wait=waiting):
                 return fn(*args, **kwargs)
 
         return locked

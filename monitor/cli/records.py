@@ -10,7 +10,7 @@ from rich.table import Table
 
 from monitor.cli.options import fail, out, progress, rules, say, store, writes
 from monitor.config import Config
-from monitor.importer import import_folder
+from monitor.importing.run import import_folder
 
 commands = typer.Typer()
 
@@ -33,8 +33,8 @@ def import_(
     ),
 ) -> None:
     """Validate an export (CSV folder or workbook) and load it into the store, all or nothing."""
-    from monitor.mapping import MappingError, load_mapping
-    from monitor.problems import write_report
+    from monitor.importing.mapping import MappingError, load_mapping
+    from monitor.importing.problems import write_report
 
     cfg: Config = ctx.obj
     try:

@@ -46,7 +46,7 @@ if connection is not None:
 else:  # the alembic command line: open the store named by SEND_MONITOR_DB
     import os
 
-    from monitor.store import connect
+    from monitor.db import connect
 
     engine = connect(os.environ.get("SEND_MONITOR_DB", "sqlite:///send-monitor.db"))
     with engine.begin() as conn:

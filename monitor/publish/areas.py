@@ -17,16 +17,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
-from monitor.findings import (
-    ACTION_STATUSES,
-    RATE_STATUSES,
-    area_path,
-    case_path,
-    case_records,
-    explain_stored,
-    explanation_path,
-    query_findings,
-)
+from monitor.explanations import explain_stored
+from monitor.findings import case_records, query_findings
+from monitor.paths import area_path, case_path, explanation_path
 from monitor.publish.charts import outcome_chart, rates_chart, response_chart, timeline_chart, trend_chart
 from monitor.publish.children import die_with_parent
 from monitor.publish.context import (
@@ -43,6 +36,7 @@ from monitor.publish.dashboard import dashboard
 from monitor.publish.render import LONG_LISTING, _environment, _Parts
 from monitor.publish.write import _Writer
 from monitor.rules import Rule
+from monitor.statuses import ACTION_STATUSES, RATE_STATUSES
 
 
 @dataclass

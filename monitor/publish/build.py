@@ -20,13 +20,10 @@ from markupsafe import Markup
 from sqlalchemy.engine import Engine
 
 from monitor.findings import (
-    RATE_STATUSES,
     action_histories,
     area_batches,
-    area_path,
     area_record_counts,
     areas_and_commissioners,
-    commissioner_path,
     funding_claimed,
     held_as_of,
     import_batches,
@@ -36,6 +33,7 @@ from monitor.findings import (
     recommendation_answers,
     status_counts,
 )
+from monitor.paths import area_path, commissioner_path
 from monitor.publish.areas import WORKER, AreaJob, Shared, area_job, init_worker, run_area_job
 from monitor.publish.charts import (
     heatmap_chart,
@@ -61,6 +59,7 @@ from monitor.publish.dashboard import dashboard
 from monitor.publish.render import _environment, _Parts
 from monitor.publish.write import _write_assets, _Writer
 from monitor.rules import Rule
+from monitor.statuses import RATE_STATUSES
 from monitor.successors import Successors
 
 

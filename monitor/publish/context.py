@@ -10,35 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from monitor.findings import ACTION_STATUSES, RATE_STATUSES, case_path, explanation_path
+from monitor.paths import case_path, explanation_path
 from monitor.rules import Rule
+from monitor.statuses import ACTION_STATUSES, RATE_STATUSES, STATUS_LABELS
 
 NEXT_DAYS = 14
 RESPONSE_DUTY = "response-5-weeks"
 FUNDING_DUTY = "funding-cap"
 
-STATUS_LABELS = {
-    "met": "Met",
-    "late": "Late",
-    "overdue": "Overdue",
-    "breached": "Breached",
-    "due_soon": "Due soon",
-    "pending": "Pending",
-    "exception": "Exception",
-    "data_gap": "Data gap",
-    "not_applicable": "Not applicable",
-}
-STATUS_COLOURS = {
-    "met": "green",
-    "late": "orange",
-    "overdue": "red",
-    "breached": "red",
-    "due_soon": "yellow",
-    "pending": "grey",
-    "exception": "purple",
-    "data_gap": "blue",
-    "not_applicable": "grey",
-}
 OUTCOMES = (
     ("accepted", "Accepted"),
     ("partly_accepted", "Partly accepted"),

@@ -11,10 +11,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from monitor.findings import ACTION_STATUSES, RATE_STATUSES
-from monitor.publish.context import STATUS_COLOURS, STATUS_LABELS, fmt_rate
+from monitor.publish.context import fmt_rate
 from monitor.resources import dashboards_dir
 from monitor.rules import Rule
+from monitor.statuses import ACTION_STATUSES, RATE_STATUSES, STATUS_COLOURS, STATUS_LABELS
 
 LONG_LISTING = 20  # a report lists more closed breaches of one duty by month, in full in an appendix
 DASHBOARDS = dashboards_dir()

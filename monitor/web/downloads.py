@@ -13,7 +13,8 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from monitor.exports import csv_text, json_text, xlsx_bytes
-from monitor.findings import area_path, commissioner_path, export_rows
+from monitor.findings import export_rows
+from monitor.paths import area_path, commissioner_path
 from monitor.publish.errors import PublishError
 from monitor.publish.pages import page_for
 from monitor.publish.pdf import chromium_path, render_pdf

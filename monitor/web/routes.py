@@ -90,7 +90,7 @@ def _make(served: Served, viewer: Viewer, path: str) -> Entry:
 
 def _home(viewer: Viewer) -> str | None:
     """Where `/` takes a viewer without the national role: their own area's or commissioner's page."""
-    from monitor.findings import area_path, commissioner_path
+    from monitor.paths import area_path, commissioner_path
 
     if viewer.areas:
         return area_path(min(viewer.areas)) + "index.html"

@@ -11,7 +11,7 @@ import uvicorn
 
 from benchmarks.pgserver import free_port
 from monitor.config import load_config
-from monitor.findings import area_path
+from monitor.paths import area_path
 from monitor.store import open_store
 from monitor.web.app import build_app
 from monitor.web.signin import SignIn

@@ -7,7 +7,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from monitor.config import Config
-from monitor.findings import commissioner_path
+from monitor.paths import commissioner_path
 from monitor.web.app import build_app
 from monitor.web.pages import Found
 from monitor.web.signin import SignIn

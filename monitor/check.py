@@ -1,4 +1,4 @@
-"""The engine: build each duty's obligations, decide them with durable-rules, store the findings.
+"""The check: build each duty's obligations, decide them with durable-rules, store the findings.
 
 For each rule: its builder yields obligations (facts precomputed), their facts
 are posted as events to the duty's ruleset, and the matching decision-table row
@@ -26,11 +26,11 @@ from sqlalchemy import and_, bindparam, delete, desc, func, insert, select, upda
 from sqlalchemy.engine import Connection, Engine
 
 from monitor.dates import days_between
+from monitor.db import bulk_insert
+from monitor.facts import BUILDERS, KEY_KINDS, Obligation
 from monitor.models import CheckRun, Finding, FindingChange, ImportBatch, RecordedException
-from monitor.obligations import BUILDERS, KEY_KINDS, Obligation
 from monitor.plan import plan
 from monitor.rules import Row, Rule, decide, posted, register
-from monitor.store import bulk_insert
 
 Progress = Callable[[str, int, int | None], None]
 _FIELDS = (
@@ -64,11 +64,11 @@ _HISTORY = (  # a history row's columns
     "rule_version",
 )
 _CHUNK = 2000
-_BATCH = 20_000  # outcomes compared with the stored findings, and written, at a time
+_BATCH = 20_000  # verdicts compared with the stored findings, and written, at a time
 
 
 @dataclass
-class Outcome:
+class Verdict:
     """What the decision table made of one obligation."""
 
     obligation: Obligation
@@ -107,7 +107,7 @@ def active_exceptions(conn: Connection, as_of: date, duty: str | None = None) ->
     return found
 
 
-def evaluate(rule: Rule, obligation: Obligation, as_of: date, exceptions: dict, memo: dict | None = None) -> Outcome:
+def evaluate(rule: Rule, obligation: Obligation, as_of: date, exceptions: dict, memo: dict | None = None) -> Verdict:
     """Decide one obligation with the rule's ruleset (registered by `evaluate_duty`)."""
     exception = exceptions.get((rule.id, obligation.subject))
     obligation.facts["excepted"] = exception is not None
@@ -124,7 +124,7 @@ def evaluate(rule: Rule, obligation: Obligation, as_of: date, exceptions: dict, 
         if exception:
             values.update(exception_id=exception["exception_id"], granted_by=exception["granted_by"])
         reason = reason.format_map(_Fill(values))
-    return Outcome(obligation, row, row.status, days_late, reason, exception)
+    return Verdict(obligation, row, row.status, days_late, reason, exception)
 
 
 def evaluate_duty(
@@ -206,9 +206,9 @@ def _check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progre
             keys = None if dirty is None else dirty[KEY_KINDS[rule.obligation]]
             if keys is not None and not keys:
                 continue
-            writer = _Writer(conn, rule.id, as_of, check_id, keys)
-            for outcome in evaluate_duty(conn, rule, as_of, keys, exceptions, decided):
-                writer.add(outcome, rule)
+            writer = _FindingsWriter(conn, rule.id, as_of, check_id, keys)
+            for verdict in evaluate_duty(conn, rule, as_of, keys, exceptions, decided):
+                writer.add(verdict, rule)
                 if progress and writer.evaluated % 5000 == 0:
                     progress(rule.id, writer.evaluated, None)
             writer.finish()
@@ -259,8 +259,8 @@ def status_counts(conn: Connection) -> dict[str, dict[str, int]]:
     return counts
 
 
-class _Writer:
-    """Compares one duty's outcomes with the stored findings and writes the differences in batches.
+class _FindingsWriter:
+    """Compares one duty's verdicts with the stored findings and writes the differences in batches.
 
     Outcomes are compared a batch at a time with the stored findings of their subjects
     (looked up by key), so memory stays bounded however many findings are stored. Findings
@@ -291,24 +291,24 @@ class _Writer:
             found.update((r[0], tuple(r[1:])) for r in self.conn.execute(self.stored.where(subject.in_(chunk))))
         return found
 
-    def add(self, outcome: Outcome, rule: Rule) -> None:
+    def add(self, verdict: Verdict, rule: Rule) -> None:
         self.evaluated += 1
-        if outcome.status == "not_applicable":  # not stored: a stored finding that becomes one is retired
+        if verdict.status == "not_applicable":  # not stored: a stored finding that becomes one is retired
             return
-        ob = outcome.obligation
+        ob = verdict.obligation
         self.seen.add(ob.subject)
         values = (
             ob.key,
             ob.area,
             ob.owner,
             ob.case_ref,
-            outcome.status,
+            verdict.status,
             ob.due_on,
             ob.done_on,
-            outcome.days_late,
-            outcome.reason,
+            verdict.days_late,
+            verdict.reason,
             rule.version,
-            outcome.row.number,
+            verdict.row.number,
         )
         self.pending.append((ob.subject, values))
         if len(self.pending) >= _BATCH:

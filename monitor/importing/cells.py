@@ -1,0 +1,219 @@
+"""Cells to typed values: a column's parser (trim, the mapping's values, limits, the type),
+the column-wise fast path for a batch of plainly good rows, and the row-by-row reading
+where each problem is named."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cached_property
+from itertools import islice
+from typing import Any
+
+from monitor.records import MAX_FIELD_CHARS, MAX_ID_CHARS, Col, parse_value
+
+CHUNK = 5000  # rows read, checked and written together
+_CACHE_MAX = 10000  # typed values remembered per column
+# C0 and C1 control characters; tab, line feed and carriage return are allowed in free text only
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_ID = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_UNSEEN = object()
+
+Problem = Callable[[int, str | None, str | None, str], None]  # row, column, value, why
+
+
+class Parser:
+    """A column's reading: trimmed text, the mapping's values, limits, then the typed value."""
+
+    def __init__(self, col: Col, index: int, source: str, values: dict[str, str] | None, is_id: bool = False):
+        self.col, self.index, self.source, self.values = col, index, source, values
+        self.limit = MAX_ID_CHARS if is_id else MAX_FIELD_CHARS
+        self.control = _CONTROL if col.free_text else _CONTROL_ID
+        self.plain = not col.cached  # taken as it is once the row has passed its checks
+        self.cache: dict[str, object] | None = None if self.plain else {}
+        self._seed()
+
+    def _seed(self) -> None:
+        if self.cache is not None and not self.col.required:
+            self.cache[""] = None  # a blank optional cell
+
+    def parse(self, raw: str):
+        """The typed value of a trimmed cell (after the mapping's values), None when blank."""
+        if self.values is not None:
+            raw = self.values.get(raw, raw)
+        if not raw:
+            return None
+        return self.convert(raw)
+
+    def convert(self, raw: str):
+        """The typed value of a non-blank cell; ValueError says why it is refused."""
+        if len(raw) > self.limit:
+            what = "an id" if self.limit == MAX_ID_CHARS else "a value"
+            raise ValueError(f"longer than {self.limit:,} characters (the most for {what})")
+        if found := self.control.search(raw):
+            raise ValueError(f"holds a control character (U+{ord(found.group()):04X}): remove it")
+        return parse_value(self.col, raw)
+
+    def _room(self, n: int) -> None:
+        """Empty the cache if `n` more values would overfill it."""
+        assert self.cache is not None
+        if len(self.cache) + n > _CACHE_MAX:
+            self.cache.clear()
+            self._seed()
+
+    def learn(self, raw: str, value) -> None:
+        """Remember the typed value of a cell."""
+        self._room(1)
+        assert self.cache is not None
+        self.cache[raw] = value
+
+    def typed(self, cells: Sequence[str]) -> Sequence | None:
+        """The typed values of trimmed, mapped cells, or None when one is refused."""
+        cache = self.cache
+        if cache is None:
+            return [c or None for c in cells] if "" in cells else cells
+        try:
+            return list(map(cache.__getitem__, cells))  # every value seen before: the common batch
+        except KeyError:
+            pass
+        unseen = set(cells).difference(cache)
+        self._room(len(unseen))  # if emptied, this batch's values are looked for again
+        unseen = set(cells).difference(cache)
+        try:
+            cache.update({raw: self.convert(raw) for raw in unseen})
+        except ValueError:
+            return None
+        return list(map(cache.__getitem__, cells))
+
+
+def batches(rows: Iterable[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:
+    """Rows in lists of `CHUNK`."""
+    rows = iter(rows)
+    while batch := list(islice(rows, CHUNK)):
+        yield batch
+
+
+class Chunk:
+    """Rows of one file read together: their row numbers and typed values, by row or by column
+    (whichever the reading gave; the other is made when first asked for)."""
+
+    def __init__(self, rownums: list[int], *, rows: list | None = None, columns: list[Sequence] | None = None):
+        self.rownums = rownums
+        if rows is not None:
+            self.rows = rows
+        if columns is not None:
+            self.columns = columns
+
+    @cached_property
+    def rows(self) -> list:
+        return list(zip(*self.columns, strict=True))
+
+    @cached_property
+    def columns(self) -> list[Sequence]:
+        return [list(c) for c in zip(*self.rows, strict=True)]
+
+    def __iter__(self) -> Iterator[tuple[int, Any]]:
+        return zip(self.rownums, self.rows, strict=True)
+
+    def __len__(self) -> int:
+        return len(self.rownums)
+
+
+def typed_columns(cells: list[list[str]], parsers: list[Parser], width: int) -> list[Sequence] | None:
+    """A batch's typed values column by column (in the order of the parsers) when every row is
+    plainly good: as wide as the header, required cells filled, no value too long or holding a
+    control character, every value accepted. Otherwise None: the batch is read row by row,
+    where each problem is named."""
+    if any(len(row) != width for row in cells):
+        return None
+    raw = list(zip(*cells, strict=True))
+    out = []
+    for p in parsers:
+        column = raw[p.index]
+        text = "".join(column)
+        if " " in text or not text.isprintable():  # some cell may have spaces to trim or a control character
+            column = tuple(map(str.strip, column))
+            text = "".join(column)
+            if not text.isprintable() and p.control.search(text):
+                return None
+        if p.values is not None:
+            get = p.values.get
+            column = tuple(get(c, c) for c in column)
+            if not "".join(column).isprintable():
+                return None
+        if (p.col.required and "" in column) or max(map(len, column)) > p.limit:
+            return None
+        typed = p.typed(column)
+        if typed is None:
+            return None
+        out.append(typed)
+    return out
+
+
+class RowReader:
+    """The typed values of one row at a time (in the order of the parsers), or None for a blank
+    or refused row; each problem is named through `problem`.
+
+    The row's cells are checked together for control characters and length first (one
+    search per row); only a row that has some is looked at cell by cell."""
+
+    def __init__(self, parsers: list[Parser], width: int, unnamed: list[int], problem: Problem):
+        self.plan = [(p, p.index, p.values, p.cache, p.plain) for p in parsers]
+        self.width, self.unnamed, self.problem = width, unnamed, problem
+
+    def __call__(self, rownum: int, cells: list[str]) -> list | None:
+        plan, width, unnamed, problem = self.plan, self.width, self.unnamed, self.problem
+        n = len(cells)
+        if not any(c.strip() for c in cells):
+            return None  # a blank row
+        if n != width or unnamed:
+            stray = [(j, c) for j, c in enumerate(cells) if (j >= width or j in unnamed) and c.strip()]
+            if stray:
+                problem(rownum, None, stray[0][1].strip(), "value in a column with no header")
+                return None
+            if n < width:
+                missing = next((p.source for p, i, *_ in plan if i >= n), None)
+                problem(
+                    rownum,
+                    missing,
+                    None,
+                    f"the row has {n} cells and the header {width}: a cut-off row (nothing was read "
+                    f"from it; complete the row)",
+                )
+                return None
+        joined = "".join(cells)
+        careful = len(joined) > MAX_ID_CHARS or _CONTROL_ID.search(joined) is not None
+        values: list = []
+        append = values.append
+        bad = False
+        for p, i, vmap, cache, plain in plan:
+            raw = cells[i].strip()
+            mapped = raw if vmap is None else vmap.get(raw, raw)
+            if not mapped:
+                if p.col.required:
+                    problem(rownum, p.source, raw, "required value is blank")
+                    bad = True
+                append(None)
+                continue
+            if not careful:
+                if plain:
+                    append(mapped)
+                    continue
+                if cache is not None:
+                    value = cache.get(mapped, _UNSEEN)
+                    if value is not _UNSEEN:
+                        append(value)
+                        continue
+            try:
+                value = p.convert(mapped)
+            except ValueError as exc:
+                problem(rownum, p.source, raw, str(exc))
+                bad = True
+                append(None)
+                continue
+            if cache is not None:
+                p.learn(mapped, value)
+            append(value)
+        if bad and all(v is None for v in values):
+            return None
+        return values  # with a problem, the key still counts (duplicates, references); nothing is written

@@ -1,0 +1,53 @@
+"""What every format gives and the registry of formats by suffix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from monitor.importing.problems import Problem
+from monitor.records import RecordType
+
+Report = Callable[[Problem], None]
+Rows = Iterator[tuple[int, list[str]]]
+
+
+@dataclass
+class Table:
+    rtype: RecordType
+    label: str
+    open_rows: Callable[[Report], Rows]
+    note: str | None = None
+
+
+@dataclass
+class Export:
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class Reader:
+    """A format. `in_folder`: its files are record files of a folder export (one record type
+    each, named for it); otherwise one file is a whole export (`read_export`)."""
+
+    suffix = ""
+    in_folder = False
+    what = ""  # the format in words, for "import a folder of CSV files or a workbook"
+
+    def read_file(self, path: Path, label: str, rtype: RecordType, report: Report) -> Table | None:
+        """One record file of a folder."""
+        raise NotImplementedError
+
+    def read_export(self, path: Path, report: Report) -> Export:
+        """A file that is a whole export."""
+        raise NotImplementedError
+
+
+READERS: dict[str, Reader] = {}
+
+
+def reader(cls: type[Reader]) -> type[Reader]:
+    """Register a format by its suffix."""
+    READERS[cls.suffix] = cls()
+    return cls

@@ -1,0 +1,97 @@
+"""CSV record files in a folder: the encoding found (UTF-16 with a byte-order mark, UTF-8,
+else Windows-1252), strict parsing, each fault of quoting named with its row."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Callable
+from itertools import count
+from pathlib import Path
+
+from monitor.importing.problems import Problem
+from monitor.importing.readers.base import Reader, Report, Rows, Table, reader
+from monitor.records import MAX_FIELD_CHARS, RecordType
+
+# csv's own limit sits above ours, so that a long value is reported with its column;
+# only a runaway field (usually a quote never closed) reaches csv's limit.
+csv.field_size_limit(8 * MAX_FIELD_CHARS)
+
+
+@reader
+class CsvReader(Reader):
+    suffix = ".csv"
+    in_folder = True
+    what = "CSV files"
+
+    def read_file(self, path: Path, label: str, rtype: RecordType, report: Report) -> Table | None:
+        encoding, note = _encoding(path, label, report)
+        if encoding is None:
+            return None
+        return Table(rtype, label, _csv_reader(path, label, encoding), note)
+
+
+def _encoding(path: Path, label: str, report: Report) -> tuple[str | None, str | None]:
+    """UTF-16 with a byte-order mark; UTF-8 (BOM or not); else Windows-1252."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                return "utf-16", "read as UTF-16"
+            fh.seek(0)
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            try:
+                while block := fh.read(1 << 20):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+                return "utf-8-sig", None
+            except UnicodeDecodeError:
+                return "cp1252", "read as Windows-1252 (the file is not UTF-8)"
+    except OSError as exc:
+        report(Problem(label, None, None, None, f"cannot be read ({exc.strerror})"))
+        return None, None
+
+
+def _csv_reader(path: Path, label: str, encoding: str) -> Callable[[Report], Rows]:
+    def rows(report: Report) -> Rows:
+        numbers = count(1)  # zip takes a row's number before reading it: a failed row has the last one taken
+
+        def failed_row() -> int:
+            return max(next(numbers) - 1, 1)
+
+        try:
+            with open(path, encoding=encoding, newline="") as fh:
+                if encoding == "cp1252" and fh.read(3) != "\u00ef\u00bb\u00bf":  # a UTF-8 BOM, read as 1252
+                    fh.seek(0)
+                try:
+                    yield from zip(numbers, csv.reader(fh, strict=True), strict=False)
+                except csv.Error as exc:
+                    report(Problem(label, failed_row(), None, None, _csv_error(str(exc))))
+        except UnicodeError:
+            report(
+                Problem(
+                    label,
+                    failed_row(),
+                    None,
+                    None,
+                    "not readable text (neither UTF-8 nor Windows-1252): save the file as CSV UTF-8",
+                )
+            )
+        except OSError as exc:
+            report(Problem(label, failed_row(), None, None, f"cannot be read ({exc.strerror})"))
+
+    return rows
+
+
+def _csv_error(message: str) -> str:
+    tail = "; nothing after it was read"
+    if "field larger than field limit" in message:
+        return (
+            f"a value longer than {8 * MAX_FIELD_CHARS:,} characters starts on this row: usually a quote "
+            f"that is never closed" + tail
+        )
+    if "unexpected end of data" in message:
+        return 'a quoted value starts on this row and is never closed (a missing ")' + tail
+    if "NUL" in message:
+        return "a NUL character (a control character) on this row" + tail
+    return f'badly quoted row ({message}): a quote inside a value must be doubled ("")' + tail

@@ -1,0 +1,50 @@
+"""CSV files: not regular files never opened, encodings, a byte-order mark."""
+
+from __future__ import annotations
+
+import os
+
+import sqlalchemy as sa
+from conftest import cli
+
+from importing.import_data import count, errors
+
+
+def test_files_that_are_not_regular_files_are_errors_and_never_opened(tmp_path, sqlite_url):
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "areas.csv").symlink_to(tmp_path / "nowhere.csv")
+    (folder / "commissioners.csv").mkdir()
+    os.mkfifo(folder / "decisions.csv")  # opening it for reading would block: it must not be opened
+    result = cli("import", folder, db=sqlite_url)
+    assert result.exit_code == 1
+    assert errors(result) == [
+        "areas.csv: a link to a file that does not exist",
+        "commissioners.csv: a folder, not a file",
+        "decisions.csv: not a regular file (a pipe, socket or device)",
+    ]
+
+
+def test_windows_1252_and_utf16_are_read_with_the_right_text(tmp_path, db_url):
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "areas.csv").write_bytes("area_code,name,region\r\n850,Área 850,£ South\r\n".encode("cp1252"))
+    (folder / "commissioners.csv").write_bytes(
+        "commissioner_code,name,kind\r\nQRL,NHS Île ICB,health\r\n".encode("utf-16")
+    )
+    result = cli("import", folder, db=db_url)
+    assert result.exit_code == 0, result.output
+    assert "areas.csv: read as Windows-1252 (the file is not UTF-8)" in result.stdout
+    engine = sa.create_engine(db_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as conn:
+        assert tuple(conn.execute(sa.text("select name, region from areas")).one()) == ("Área 850", "£ South")
+        assert conn.execute(sa.text("select name from commissioners")).scalar_one() == "NHS Île ICB"
+    engine.dispose()
+
+
+def test_a_utf8_bom_and_upper_case_column_names_are_fine(tmp_path, sqlite_url):
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "areas.csv").write_bytes(b"\xef\xbb\xbfNAME,Area_Code\r\n Area 850 ,850\r\n")
+    assert cli("import", folder, db=sqlite_url).exit_code == 0
+    assert count(sqlite_url, "areas") == 1
