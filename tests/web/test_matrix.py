@@ -11,8 +11,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from monitor.config import load_config
-from monitor.statuses import ACTION_STATUSES
 from monitor.paths import area_path, case_path, commissioner_path, explanation_path
+from monitor.statuses import ACTION_STATUSES
 from monitor.store import open_store
 from monitor.web.app import build_app
 from monitor.web.signin import SignIn
