@@ -15,6 +15,7 @@ from monitor.check import last_check as latest_check  # the date the stored find
 from monitor.models import (
     Appeal,
     Area,
+    CheckRun,
     Commissioner,
     Decision,
     Evidence,
@@ -415,3 +416,11 @@ def case_owners(conn: Connection, area: str, case_refs: list[str] | tuple[str, .
         chunk = refs[start : start + 500]
         found.update(conn.scalars(select(f.c.owner).where(f.c.area == area, f.c.case_ref.in_(chunk)).distinct()))
     return found
+
+
+def latest_ids(conn: Connection) -> tuple[int | None, int | None]:
+    """The ids of the latest finished check and of the latest import: pages showing the
+    findings change only when one of them does."""
+    c, b = CheckRun.__table__, ImportBatch.__table__
+    check = conn.scalar(select(func.max(c.c.id)).where(c.c.finished_at.is_not(None)))
+    return check, conn.scalar(select(func.max(b.c.id)))

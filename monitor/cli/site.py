@@ -68,7 +68,15 @@ def serve(
     try:
         check_serving(cfg, host, port, demo)
         store(cfg).dispose()  # a missing or out-of-date store is refused before any worker starts
-        serve_app(cfg, host, port, workers, demo, announce=lambda text: err.print(text, highlight=False, markup=False))
+        serve_app(
+            cfg,
+            host,
+            port,
+            workers,
+            demo,
+            config_file=ctx.find_root().params.get("config"),
+            announce=lambda text: err.print(text, highlight=False, markup=False),
+        )
     except ServeError as exc:
         fail(str(exc))
 

@@ -12,7 +12,7 @@ from monitor.web.assets import asset_routes
 from monitor.web.cache import PageCache
 from monitor.web.pages import PageSource
 from monitor.web.refusals import Refusals
-from monitor.web.rendering import store_pages, store_stamp
+from monitor.web.rendering import StorePages, store_stamp
 from monitor.web.routes import Served, page_routes
 from monitor.web.signin import SignIn, demo_sign_in, provider_sign_in
 
@@ -33,7 +33,7 @@ def build_app(
     if sign_in is None:
         sign_in = demo_sign_in(cfg, demo_role) if demo_role is not None else provider_sign_in(cfg)
     if pages is None:
-        pages = store_pages(engine, load_rules(cfg.rules_dir, cfg.parameters), cfg.site_url)
+        pages = StorePages(engine, load_rules(cfg.rules_dir, cfg.parameters), cfg.site_url)
     served = Served(
         pages=pages,
         cache=cache or PageCache(),

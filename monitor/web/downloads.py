@@ -8,19 +8,19 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection
 
 from monitor.exports import csv_text, json_text, xlsx_bytes
 from monitor.findings import export_rows
 from monitor.paths import area_path, commissioner_path
 from monitor.publish.errors import PublishError
-from monitor.publish.pages import page_for
+from monitor.publish.pages import page_in
 from monitor.publish.pdf import chromium_path, render_pdf
 from monitor.publish.render import DASHBOARDS, render_page
-from monitor.publish.site import area_data, commissioner_data, open_site
-from monitor.rules import Rule
+from monitor.publish.site import AreaData, CommissionerData, Site, area_data, commissioner_data
 from monitor.web.pages import Found
 from monitor.web.visibility import Shown
 
@@ -37,37 +37,31 @@ def is_download(path: str) -> bool:
     return DOWNLOAD.fullmatch(path) is not None
 
 
-def download_for(engine: Engine, rules: dict[str, Rule], path: str, site_url: str = "") -> Found | None:
-    """The download at `path`, or None when the site has none there (an unknown body, an
-    area's report never printed, a commissioner's workbook: the static site has none)."""
+def download_in(conn: Connection, site: Site, path: str) -> Found | None:
+    """The download at `path`, or None when the site has none there (an unknown body, a
+    report.pdf without Chromium on this server, a commissioner's workbook: the static site
+    has none)."""
     m = DOWNLOAD.fullmatch(path)
     if m is None:
         return None
     family, slug, name = m.groups()
     if name == "report.pdf":
-        return _report_pdf(engine, rules, path, site_url)
-    if family == "commissioners" and name == "findings.xlsx":
-        return None
-    with engine.connect() as conn:
-        site = open_site(conn, rules, None, site_url)
-        if family == "areas":
-            code = next((a for a in site.area_by_code if area_path(a) == f"areas/{slug}/"), None)
-            data = area_data(conn, site, code) if code else None
-            shown = Shown(area=code)
-            title = f"{code} {data.area['name']}" if data else ""
-        else:
-            code = next(
-                (c for c in site.commissioner_by_code if commissioner_path(c) == f"commissioners/{slug}/"), None
-            )
-            data = commissioner_data(conn, site, code) if code else None
-            shown = Shown(commissioner=code)
-            title = ""
+        return _report_pdf(conn, site, path)
+    data: AreaData | CommissionerData | None = None
+    code, shown = None, Shown()
+    if family == "areas":
+        code = next((a for a in site.area_by_code if area_path(a) == f"areas/{slug}/"), None)
+        data = area_data(conn, site, code) if code else None
+        shown = Shown(area=code)
+    elif name != "findings.xlsx":
+        code = next((c for c in site.commissioner_by_code if commissioner_path(c) == f"commissioners/{slug}/"), None)
+        data = commissioner_data(conn, site, code) if code else None
+        shown = Shown(commissioner=code)
     if data is None:
         return None
     rows = export_rows(data.rows)
-    refs = frozenset(r["case_ref"] for r in data.rows if r.get("case_ref"))
-    shown = Shown(area=shown.area, commissioner=shown.commissioner, case_refs=refs)
-    as_of = site.as_of
+    shown = replace(shown, case_refs=frozenset(r["case_ref"] for r in data.rows if r.get("case_ref")))
+    as_of, title = site.as_of, f"{code} {site.names.get(code or '', '')}"
     makers: dict[str, Callable[[], bytes]] = {
         "findings.csv": lambda: csv_text(rows).encode("utf-8"),
         "findings.json": lambda: json_text(as_of, rows).encode("utf-8"),
@@ -77,12 +71,12 @@ def download_for(engine: Engine, rules: dict[str, Rule], path: str, site_url: st
     return Found(shown, lambda: (make(), MEDIA[Path(name).suffix]))
 
 
-def _report_pdf(engine: Engine, rules: dict[str, Rule], path: str, site_url: str) -> Found | None:
+def _report_pdf(conn: Connection, site: Site, path: str) -> Found | None:
     try:
         chromium_path()
     except PublishError:  # no Chromium on this server: no PDFs, as a publish without --pdf
         return None
-    page = page_for(engine, rules, path.removesuffix(".pdf") + ".html", site_url=site_url)
+    page = page_in(conn, site, path.removesuffix(".pdf") + ".html")
     if page is None:
         return None
 

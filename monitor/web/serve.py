@@ -7,6 +7,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+from pathlib import Path
 
 from starlette.applications import Starlette
 
@@ -61,14 +62,23 @@ def web_configured(cfg: Config) -> bool:
     return getattr(cfg, "web", None) is not None
 
 
-def serve_app(cfg: Config, host: str, port: int, workers: int, demo_role: str | None = None, announce=print) -> None:
-    """Serve the app until stopped (Ctrl-C or SIGTERM end it cleanly)."""
+def serve_app(
+    cfg: Config,
+    host: str,
+    port: int,
+    workers: int,
+    demo_role: str | None = None,
+    config_file: Path | None = None,
+    announce=print,
+) -> None:
+    """Serve the app until stopped (Ctrl-C or SIGTERM end it cleanly). Each worker reads the
+    configuration again: `config_file` (the one `--config` named), or as this process did."""
     import uvicorn
 
     check_serving(cfg, host, port, demo_role)
     os.environ[DB_ENV] = cfg.database_url
-    if cfg.source is not None:
-        os.environ[CONFIG_ENV] = str(cfg.source.absolute())
+    if config_file is not None:
+        os.environ[CONFIG_ENV] = str(config_file.absolute())
     if demo_role is not None:
         os.environ[DEMO_ENV] = demo_role
     else:
