@@ -1,11 +1,13 @@
 """Who gets which answer: every role against the national page, each area's page, report and
 downloads, a case page and an explanation page of each area, and the commissioner's page
-and downloads, served from the demo store (a fixed viewer per role, as `serve --demo`).
-Each answer but the sign-in redirect writes one access-log row."""
+and downloads, served from the demo store. Each viewer's roles come from grants in the store
+as on a given day (an inspector's before and after its end date); each answer but the
+sign-in redirect writes one row to the access log."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 
 import pytest
 from starlette.testclient import TestClient
@@ -14,22 +16,34 @@ from monitor.config import load_config
 from monitor.paths import area_path, case_path, commissioner_path, explanation_path
 from monitor.statuses import ACTION_STATUSES
 from monitor.store import open_store
+from monitor.web.access_log import AccessLog
 from monitor.web.app import build_app
+from monitor.web.grants import Person, grant, granted_roles, roles_of
 from monitor.web.signin import SignIn
 from monitor.web.viewer import Viewer
+from monitor.web.webstore import open_web_database
 from tests.conftest import SAMPLE, cli
 
 AS_OF = "2020-06-30"
 AREAS = ("850", "851", "852")
-ROLES = {
+GRANTED_ON, END, AFTER = date(2026, 12, 1), date(2026, 12, 31), date(2027, 1, 1)
+# who asks: (the person, the day), each granted one role, the inspector until END
+ASKING = {
     "anonymous": None,
-    "no role": frozenset(),
-    "area:850": frozenset({"area:850"}),
-    "area:851": frozenset({"area:851"}),
-    "commissioner:QRL": frozenset({"commissioner:QRL"}),
-    "inspector:850 before its end date": frozenset({"inspector:850"}),
-    "inspector:850 after its end date": frozenset(),  # an ended grant gives nothing
-    "national": frozenset({"national"}),
+    "no role": ("nobody@example.org", GRANTED_ON),
+    "area:850": ("lead850@example.org", GRANTED_ON),
+    "area:851": ("lead851@example.org", GRANTED_ON),
+    "commissioner:QRL": ("icb@example.org", GRANTED_ON),
+    "inspector:850 before its end date": ("inspector@example.org", END),
+    "inspector:850 after its end date": ("inspector@example.org", AFTER),
+    "national": ("dfe@example.org", GRANTED_ON),
+}
+GRANTS = {
+    "lead850@example.org": "area:850",
+    "lead851@example.org": "area:851",
+    "icb@example.org": "commissioner:QRL",
+    "inspector@example.org": "inspector:850",
+    "dfe@example.org": "national",
 }
 
 
@@ -38,6 +52,10 @@ def demo_store(tmp_path_factory):
     db = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'store.db'}"
     assert cli("import", SAMPLE, db=db).exit_code == 0
     assert cli("check", "--as-of", AS_OF, db=db).exit_code == 0
+    with open_store(db).begin() as conn:
+        for person, role in GRANTS.items():
+            until = END if role.startswith("inspector:") else None
+            grant(conn, Person.parse(person), role, until, today=GRANTED_ON, by="test", now=datetime.now(UTC))
     found = json.loads(cli("findings", "--format", "json", db=db).stdout)["findings"]
     return db, [f for f in found if f["status"] in ACTION_STATUSES]
 
@@ -71,8 +89,28 @@ def pages(demo_store):
     return tried
 
 
+def viewer_of(db: str, role: str) -> Viewer | None:
+    """The viewer asking as `role`: their roles as the store grants them on their day."""
+    if ASKING[role] is None:
+        return None
+    person, day = ASKING[role]
+    with open_store(db).connect() as conn:
+        return Viewer(person, person, roles_of((), granted_roles(conn, person, person, True, day)))
+
+
+def app_for(db: str, viewer: Viewer | None) -> tuple[TestClient, AccessLog]:
+    """The app over the store for one viewer, writing the real access log beside the store."""
+    access_log = AccessLog(open_web_database(db), 400)
+
+    def log_access(request, who, **row):
+        access_log.append(subject=who.subject, email=who.email, **row)
+
+    app = build_app(load_config(db=db), open_store(db), sign_in=SignIn(lambda request: viewer, log_access))
+    return TestClient(app, follow_redirects=False), access_log
+
+
 def expected(role: str, what: str, area: str | None, qrl_on_case: bool) -> int:
-    roles = ROLES[role]
+    roles = EXPECTED_ROLES[role]
     if roles is None:
         return 302
     if not roles or what == "national" and "national" not in roles:
@@ -87,15 +125,25 @@ def expected(role: str, what: str, area: str | None, qrl_on_case: bool) -> int:
     return 404
 
 
-@pytest.mark.parametrize("role", list(ROLES))
+EXPECTED_ROLES = {
+    "anonymous": None,
+    "no role": frozenset(),
+    "area:850": frozenset({"area:850"}),
+    "area:851": frozenset({"area:851"}),
+    "commissioner:QRL": frozenset({"commissioner:QRL"}),
+    "inspector:850 before its end date": frozenset({"inspector:850"}),
+    "inspector:850 after its end date": frozenset(),  # an ended grant gives nothing
+    "national": frozenset({"national"}),
+}
+
+
+@pytest.mark.parametrize("role", list(ASKING))
 def test_each_role_gets_exactly_its_answers(role, demo_store, pages):
     db, _ = demo_store
-    rows: list[dict] = []
-    roles = ROLES[role]
-    viewer = None if roles is None else Viewer("subject-1", "someone@example.org", roles)
-    cfg = load_config(db=db)
-    sign_in = SignIn(lambda request: viewer, lambda request, who, **row: rows.append(row))
-    client = TestClient(build_app(cfg, open_store(db), sign_in=sign_in), follow_redirects=False)
+    viewer = viewer_of(db, role)
+    assert (viewer.roles if viewer else None) == EXPECTED_ROLES[role]
+    client, access_log = app_for(db, viewer)
+    before = len(list(access_log.entries()))
     got, want = {}, {}
     for path, what, area, qrl_on_case in pages:
         response = client.get("/" + path)
@@ -106,8 +154,9 @@ def test_each_role_gets_exactly_its_answers(role, demo_store, pages):
             assert "C85" not in response.text  # a refusal shows no case reference
     assert got == want
     logged = [p for p, *_ in pages if got[p] != 302]
-    assert [r["path"] for r in rows] == ["/" + p for p in logged]
-    assert [r["outcome"] for r in rows] == [got[p] for p in logged]
+    rows = list(access_log.entries())[before:]
+    assert [(r.path, r.outcome) for r in rows] == [("/" + p, got[p]) for p in logged]
+    assert all(r.subject == viewer.subject for r in rows)
 
 
 def test_a_case_page_shown_logs_its_case_and_area(demo_store, pages):
