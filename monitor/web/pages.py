@@ -26,3 +26,7 @@ class PageSource(Protocol):
 
 class NotReady(Exception):
     """The store has no pages to show yet (no check has run): the message says what to do."""
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be read just now: the message says what failed, in one line."""

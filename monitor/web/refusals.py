@@ -81,3 +81,11 @@ class Refusals:
             Markup("<p>No check has run on this store yet, so there is nothing to show. The pages appear once the")
             + Markup(" first check ends; if this goes on, tell {}.</p>").format(self.ask),
         )
+
+    def store_unavailable(self) -> HTMLResponse:
+        return self._page(
+            503,
+            "Sorry, the findings cannot be read just now",
+            Markup("<p>The store of findings did not answer. Try again in a few minutes; if it goes on, tell")
+            + Markup(" {}.</p>").format(self.ask),
+        )

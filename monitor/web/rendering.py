@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.findings import FindingsError, case_owners, latest_ids
 from monitor.publish.page import Page
@@ -15,8 +18,9 @@ from monitor.publish.pages import page_in
 from monitor.publish.render import render_page
 from monitor.publish.site import Site, open_site
 from monitor.rules import Rule
+from monitor.store import store_failure
 from monitor.web.downloads import download_in, is_download
-from monitor.web.pages import Found, NotReady
+from monitor.web.pages import Found, NotReady, StoreUnavailable
 from monitor.web.visibility import Shown
 
 CASE_LEVEL = re.compile(r"areas/[^/]+/(cases|explain)/")  # a case's page, or a finding's on a case
@@ -26,8 +30,18 @@ HTML = "text/html; charset=utf-8"
 
 def store_stamp(engine: Engine) -> tuple[int | None, int | None]:
     """The latest finished check's and the latest import's ids: pages kept with another stamp are stale."""
-    with engine.connect() as conn:
+    with reading(engine), engine.connect() as conn:
         return _stamp(conn)
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[None]:
+    """Turn a failure to read the store into StoreUnavailable, in one line without values."""
+    try:
+        yield
+    except (SQLAlchemyError, OSError) as exc:
+        why = store_failure(exc, engine.url) or f"the store could not be read ({type(exc).__name__})"
+        raise StoreUnavailable(why) from None
 
 
 def _stamp(conn: Connection) -> tuple[int | None, int | None]:
@@ -58,7 +72,7 @@ class StorePages:
 
     def __call__(self, path: str) -> Found | None:
         try:
-            with self.engine.connect() as conn:
+            with reading(self.engine), self.engine.connect() as conn:
                 site = self._site(conn)
                 if is_download(path):
                     return download_in(conn, site, path)

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from monitor.web.cache import Entry, PageCache
-from monitor.web.pages import NotReady, PageSource
+from monitor.web.pages import NotReady, PageSource, StoreUnavailable
 from monitor.web.refusals import Refusals
 from monitor.web.viewer import Viewer
 from monitor.web.visibility import Outcome, decide, has_any_role
@@ -65,15 +65,18 @@ def page_routes(served: Served) -> list[Route]:
                 return RedirectResponse(f"/{home}", status_code=302)
         if not has_any_role(viewer):
             return await _answer(served, request, viewer, path, Entry(Outcome.FORBIDDEN), no_role=True)
-        stamp = await run_in_threadpool(served.stamp)
 
         async def make() -> Entry:
             return await run_in_threadpool(_make, served, viewer, path)
 
         try:
+            stamp = await run_in_threadpool(served.stamp)
             entry = await served.cache.get_or_make((path, viewer.cache_key()), stamp, make)
         except NotReady:
             return served.refusals.not_ready()
+        except StoreUnavailable as exc:
+            log.error("page not made: %s", exc)
+            return served.refusals.store_unavailable()
         return await _answer(served, request, viewer, path, entry)
 
     return [Route("/", page), Route("/{path:path}", page, methods=["GET", "HEAD"])]
