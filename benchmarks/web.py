@@ -6,8 +6,9 @@ Builds (once per run) a national store: the generated records (benchmarks/run.py
 imported and checked. Then, for each back end:
 
 1. serves the app (`send-monitor serve`, uvicorn with its workers) and finds each user's
-   pages by following links: every user has an area of their own and asks for its page,
-   then its case and explanation pages in turn, and the national page now and then;
+   pages by following links: every user has an area of their own and browses it, its page,
+   a case, a finding's explanation, back to its page, the next case…; one user in four is
+   national and opens the national page every tenth request;
 2. restarts the app (empty caches) and runs the load with an import of the whole national
    folder running beside it, timing every request by page kind (p50, p95);
 3. runs a next-day check and times the first request of the national page and of an area
@@ -167,13 +168,14 @@ def plan_users(port: int, users: int) -> list[list[str]]:
             cases = [p for p in dict.fromkeys(links) if kind(p) == "case"]
             explanations = [p for p in dict.fromkeys(links) if kind(p) == "explanation"]
             plan = [area]
-            for i in range(ROUNDS_PER_USER - 1):
-                if i % 10 == 9 and n % 4 == 0:
-                    plan.append("/index.html")  # some users are national and look at the overview
-                elif i % 2 and explanations:
-                    plan.append(explanations[i // 2 % len(explanations)])
-                elif cases:
-                    plan.append(cases[i // 2 % len(cases)])
+            for i in range(ROUNDS_PER_USER - 1):  # as people browse: a case, a finding, back to the board
+                step = i % 3
+                if n % 4 == 0 and i % 10 == 9:
+                    plan.append("/index.html")  # a national user looks at the overview now and then
+                elif step == 0 and cases:
+                    plan.append(cases[i // 3 % len(cases)])
+                elif step == 1 and explanations:
+                    plan.append(explanations[i // 3 % len(explanations)])
                 else:
                     plan.append(area)
             plans.append(plan)
