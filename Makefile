@@ -13,6 +13,9 @@ DURABLE_CPPFLAGS := -DPyEval_CallObject=PyObject_CallObject
 DEMO_DB := demo.db
 DEMO_AS_OF := 2020-06-30
 SITE := site
+# The OpenID provider the sign-in tests start (npm's oidc-provider, installed from its lock).
+OIDC := tests/oidc
+OIDC_INSTALLED := $(OIDC)/node_modules/.package-lock.json
 # The engine and CLI tests that run on Python 3.13 as well.
 PY313_TESTS := tests/test_check.py tests/test_rules.py tests/test_cli.py tests/test_config.py tests/test_migrations.py
 
@@ -47,12 +50,15 @@ demo: setup
 system-deps:
 	PYTHON=$(PYTHON) scripts/system-deps
 
+$(OIDC_INSTALLED): $(OIDC)/package.json $(OIDC)/package-lock.json
+	cd $(OIDC) && npm ci --no-audit --no-fund --silent
+
 # Everything, browser and PostgreSQL tests included.
-test: system-deps setup
+test: system-deps setup $(OIDC_INSTALLED)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 # The quick inner loop: no Chromium, no PostgreSQL server.
-test-fast: setup
+test-fast: setup $(OIDC_INSTALLED)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser and not postgres"
 
 # The engine and CLI tests on Python 3.13, in their own venv.
@@ -105,4 +111,4 @@ bench: setup
 	$(BIN)/python -m benchmarks.web
 
 clean:
-	rm -rf $(VENV) .venv-3.13 .venv-lock .venv-install $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo.web.db* $(SITE) *.egg-info build dist
+	rm -rf $(VENV) .venv-3.13 .venv-lock .venv-install $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo.web.db* $(SITE) *.egg-info build dist $(OIDC)/node_modules

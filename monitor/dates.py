@@ -1,6 +1,6 @@
 """Date arithmetic for the duties: calendar dates in England, no times, no zones.
 
-The one place where deadlines are counted. Pure functions, used by the engine.
+The one place where deadlines are counted. Pure functions, used by the obligation builders.
 """
 
 from __future__ import annotations
@@ -22,6 +22,27 @@ def days_between(earlier: date, later: date) -> int:
 def in_window(day: date | None, first: date, last: date) -> bool:
     """True when `day` lies in the window, both end dates included."""
     return day is not None and first <= day <= last
+
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def long_date(day: date) -> str:
+    """A date as people read it in a sentence: 3 March 2020 (no locale involved)."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def known_by(day: date | None, as_of: date) -> date | None:

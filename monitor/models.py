@@ -326,3 +326,50 @@ class RunRecord(TableModel, table=True):
     detail: Optional[str] = Field(default=None, sa_column=Column(Text))
     host: Optional[str] = None
     pid: Optional[int] = None
+
+
+class AccessGrant(TableModel, table=True):
+    """A role given to one person by `send-monitor access grant`, named by the sign-in
+    provider's subject or by e-mail address; revoked grants are kept, marked."""
+
+    __tablename__ = "access_grants"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    person: str = Field(index=True)  # the subject as given, or the e-mail address in lower case
+    by_email: bool
+    role: str  # national, area:CODE, commissioner:CODE, inspector:CODE
+    valid_until: Optional[date] = None  # the last day (UK time) the grant gives its role
+    granted_at: datetime
+    granted_by: str
+    revoked_at: Optional[datetime] = None
+    revoked_by: Optional[str] = None
+
+
+class AccessLogEntry(TableModel, table=True):
+    """One served page or download showing case-level data, or its refusal: appended, never
+    changed (older rows are pruned after `[web] access_log_days`). On SQLite these rows live
+    in the web database beside the store (monitor/web/webstore.py); this table stays empty."""
+
+    __tablename__ = "access_log"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    subject: str
+    email: Optional[str] = None
+    path: str = Field(sa_column=Column(Text, nullable=False))
+    area: Optional[str] = None
+    case_refs: list = Field(default_factory=list, sa_column=Column(JSON))
+    outcome: int  # the HTTP status: 200, 403, 404
+
+
+class WebSession(TableModel, table=True):
+    """One signed-in session of the served dashboards; the cookie carries its id, this row a
+    hash of it. On SQLite these rows live in the web database beside the store."""
+
+    __tablename__ = "web_sessions"
+    sid_hash: str = Field(primary_key=True)
+    subject: str
+    email: Optional[str] = None
+    email_verified: bool = False
+    token_roles: list = Field(default_factory=list, sa_column=Column(JSON))
+    id_token: Optional[str] = Field(default=None, sa_column=Column(Text))  # for the provider's sign-out
+    started_at: datetime = Field(index=True)
+    ended_at: Optional[datetime] = None

@@ -48,6 +48,9 @@ BOOLEANS = ("true", "false", "yes", "no", "y", "n", "1", "0")
 MAX_AMOUNT_GBP = 1_000_000
 #: the longest value accepted in any cell (characters)
 MAX_FIELD_CHARS = 32_768
+#: the earliest plausible date; the latest is a year (366 days) after the day of the import
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DAYS = 366
 #: the longest id or reference accepted (characters): ids are indexed, and an index entry has a size limit
 MAX_ID_CHARS = 300
 
@@ -59,7 +62,8 @@ class Col:
     and what it means (for people: the docs and the template's "Read me").
 
     `free_text` columns may hold tabs and line breaks (people's words); `id` marks an id
-    that is neither a key nor a reference (ids are shorter and never hold a line break)."""
+    that is neither a key nor a reference (ids are shorter and never hold a line break);
+    `any_later_date` lets a date column hold a date far in the future (`9999-12-31`)."""
 
     name: str
     type: str = "text"
@@ -69,6 +73,7 @@ class Col:
     meaning: str = ""
     free_text: bool = False
     id: bool = False
+    any_later_date: bool = False
 
     @property
     def cached(self) -> bool:
@@ -283,7 +288,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             _req("granted_by", meaning="the role of the person who granted it", free_text=True),
             _req("justification", meaning="why it was granted", free_text=True),
             _req("granted_on", "date", "the day it was granted"),
-            _req("expires_on", "date", "the day it ends"),
+            _req("expires_on", "date", "the day it ends (9999-12-31: never)", any_later_date=True),
         ),
         "recorded exceptions to findings",
     ),

@@ -3,8 +3,9 @@
 A rule file (`rules/<duty>.yaml`) holds a duty's id, title, owner, legal source,
 the parameters it uses (defaults in `rules/parameters.yaml`), how its deadline
 is counted, and its status logic as an ordered decision table. Each row is `when: {fact: value | {op: value}}` (all must hold)
-or `otherwise: true`, then a `status` and an optional `reason`. A value written
-`$name` is the parameter `name`. The first row that matches decides.
+or `otherwise: true`, then a `status`, an optional `reason`, and `next_step: none` on a row
+whose findings nobody can act on any more (the duty's next step is not shown for them). A
+value written `$name` is the parameter `name`. The first row that matches decides.
 
 Each obligation builder declares the facts it gives (name, type, meaning:
 `monitor.facts.FACTS`, filled by `monitor.obligations`). Loading refuses, naming the
@@ -31,16 +32,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
 from durable import lang
 
 from monitor import obligations
 from monitor.facts import FACTS, Fact
+from monitor.rule_schema import RuleError, parameter_defaults, read_yaml, rule_file
 from monitor.statuses import STATUSES
 
 assert obligations  # registers the builders and the facts they give
 
-_YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe loader when built with it: faster
 _OPS = {"<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__", "==": "__eq__", "!=": "__ne__"}
 _ORDERED = ("int", "date", "money")  # fact types with an order
 _OPS_OF = {
@@ -63,10 +63,6 @@ _COMPARE = {
 EXCEPTED = Fact("excepted", "bool", "a recorded exception for this duty and subject is in force on the as-of date")
 
 
-class RuleError(Exception):
-    """A rule file is malformed."""
-
-
 @dataclass(frozen=True)
 class Row:
     number: int
@@ -74,6 +70,7 @@ class Row:
     status: str
     reason: str | None
     tests: tuple[tuple[str, str, Any], ...] = ()  # (fact, operator, value in the engine's terms)
+    next_step: bool = True  # False (`next_step: none`): nothing can be done any more, nobody is asked to act
 
     def describe(self) -> str:
         if not self.when:
@@ -109,6 +106,13 @@ class Rule:
     def ruleset_name(self) -> str:
         return f"{self.id}@{self.version}"
 
+    def next_step_at(self, row_number: int) -> str:
+        """The next step of a finding decided by row `row_number`: the duty's, or "" where that
+        row says there is none (a row number the table does not have gives the duty's)."""
+        if 0 < row_number <= len(self.rows) and not self.rows[row_number - 1].next_step:
+            return ""
+        return self.next_step
+
 
 def _param(value, params: dict, where: str):
     if isinstance(value, str) and value.startswith("$"):
@@ -134,15 +138,8 @@ def load_rule(path: Path, parameters: dict, declared: dict[str, dict[str, Fact]]
     if declared is None:
         declared = FACTS
     raw = path.read_bytes()
-    try:
-        data = yaml.load(raw, Loader=_YAML)
-    except yaml.YAMLError as exc:
-        raise RuleError(f"{path}: {exc}") from None
-    if not isinstance(data, dict):
-        raise RuleError(f"{path}: not a rule file (expected id, title, owner, source, obligation, decision_table)")
-    for key in ("id", "title", "owner", "source", "obligation", "decision_table"):
-        if key not in data:
-            raise RuleError(f"{path}: missing {key!r}")
+    data = read_yaml(path, raw)
+    rule_file(path, data)
     if data["obligation"] not in declared:
         raise RuleError(f"{path}: unknown obligation {data['obligation']!r}: expected one of {', '.join(declared)}")
     facts = {**declared[data["obligation"]], EXCEPTED.name: EXCEPTED}
@@ -152,13 +149,9 @@ def load_rule(path: Path, parameters: dict, declared: dict[str, dict[str, Fact]]
     params = {n: parameters[n] for n in data.get("parameters") or []}
     version = _digest(raw + json.dumps(params, sort_keys=True, default=_jsonable).encode())
     shown = {k: f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v for k, v in params.items()}
-    if not isinstance(data["decision_table"], list) or not data["decision_table"]:
-        raise RuleError(f"{path}: decision_table must be a list of rows")
     rows = []
     for number, spec in enumerate(data["decision_table"], start=1):
         where = f"{path.name} row {number}"
-        if not isinstance(spec, dict):
-            raise RuleError(f"{where}: a row is `when: {{fact: value}}` or `otherwise: true`, with a status")
         if spec.get("status") not in STATUSES:
             raise RuleError(f"{where}: status must be one of {', '.join(STATUSES)}")
         when, tests = {}, []
@@ -184,7 +177,7 @@ def load_rule(path: Path, parameters: dict, declared: dict[str, dict[str, Fact]]
         reason = spec.get("reason")
         if reason is not None:
             reason = str(reason).format_map(_KeepMissing(shown))
-        rows.append(Row(number, when, spec["status"], reason, tuple(tests)))
+        rows.append(Row(number, when, spec["status"], reason, tuple(tests), "next_step" not in spec))
     if rows[-1].when:
         raise RuleError(f"{path.name} row {len(rows)}: the last row must be `otherwise: true`")
     seen: dict[str, set] = {}
@@ -399,7 +392,7 @@ def load_parameters(rules_dir: Path, overrides: dict | None = None) -> dict:
             f"no rules folder at {rules_dir} (expected {path.name} there): install from a "
             f"checkout with `make setup`, or set rules_dir in the configuration"
         )
-    defaults = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML)
+    defaults = parameter_defaults(path)
     unknown = sorted(set(overrides or {}) - set(defaults))
     if unknown:
         raise RuleError(f"unknown parameters in the configuration: {', '.join(unknown)}")

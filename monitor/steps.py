@@ -98,8 +98,9 @@ def alerts_outcome(report: AlertReport) -> str:
     return "partial" if (s.kept or s.failed or s.busy or report.interrupted) else "ok"
 
 
-def alerts_step(engine: Engine, config: Config, rules: dict, run_id: int) -> StepResult:
-    """Queue the latest check's digests and notices and send what is due."""
-    report = run_alerts(engine, config, rules, run_id=run_id)
+def alerts_step(engine: Engine, config: Config, rules: dict, run_id: int, retry_now: bool = False) -> StepResult:
+    """Queue the latest check's digests and notices and send what is due (`retry_now`: every
+    message waiting for a retry too)."""
+    report = run_alerts(engine, config, rules, run_id=run_id, retry_now=retry_now)
     detail = "\n".join(report.problems()) or None
     return StepResult(alerts_outcome(report), report.counts(), detail, as_of=report.as_of, value=report)

@@ -165,8 +165,12 @@ def _write(out_dir: Path, name: str, rows) -> int:
 
 
 def generate(out_dir: Path, seed: int = 2018, areas: int = 3, years: int = 3,
-             scale: float = 1.0, demo: bool = False) -> dict[str, int]:
-    """Write the nine CSV files into out_dir; return row counts per file name."""
+             scale: float = 1.0, demo: bool = False, appeals: float = 1.0) -> dict[str, int]:
+    """Write the nine CSV files into out_dir; return row counts per file name.
+
+    `appeals` multiplies the share of decision letters that are appealed (and so everything
+    that follows from an appeal), leaving the letters as they are: 2.6 gives today's volume,
+    about 25,000 appeals a year nationally."""
     out_dir = Path(out_dir)
     if not 1 <= areas <= 900:
         raise ValueError("areas must be between 1 and 900")
@@ -174,6 +178,9 @@ def generate(out_dir: Path, seed: int = 2018, areas: int = 3, years: int = 3,
         raise ValueError("years must be at least 1")
     if scale < 0:
         raise ValueError("scale must be non-negative")
+    if not 0 <= appeals * P_APPEAL <= 1:
+        raise ValueError(f"appeals must be between 0 and {1 / P_APPEAL:g}")
+    p_appeal = appeals * P_APPEAL
     if demo and areas < 3:
         raise ValueError("--demo needs at least 3 areas")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -250,7 +257,7 @@ def generate(out_dir: Path, seed: int = 2018, areas: int = 3, years: int = 3,
                     rn = (rn_in if off >= scope0 else rn_pre)[int(r() * 100)]
                     ds = iso[off] if r() < 0.97 else uk1[off]
                     app((f"D{c}-{seq:07d}", c, case, t, ds, rn))
-                    if r() < P_APPEAL:
+                    if r() < p_appeal:
                         appealed.append((c, case, t, off))
                 yield chunk
 
@@ -672,12 +679,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--areas", type=int, default=3)
     p.add_argument("--years", type=int, default=3)
     p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--appeals", type=float, default=1.0,
+                   help="multiply the share of letters appealed (2.6: today's volume)")
     p.add_argument("--demo", action="store_true",
                    help=f"append the constructed demo cases (checked as of {DEMO_AS_OF})")
     args = p.parse_args(argv)
     t0 = time.perf_counter()
     counts = generate(args.out_dir, seed=args.seed, areas=args.areas, years=args.years,
-                      scale=args.scale, demo=args.demo)
+                      scale=args.scale, demo=args.demo, appeals=args.appeals)
     for name, n in counts.items():
         print(f"{name:22} {n:>10,}")
     print(f"written to {args.out_dir} in {time.perf_counter() - t0:.1f}s", file=sys.stderr)

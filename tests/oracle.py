@@ -8,6 +8,7 @@ Interpretations made where the spec is silent or open (one per line):
 - Evidence rows and responses have no "own date"; their dates are done-dates (a date after as-of means not done / not sent).
 - Closed-appeal rule: the appeal counts as closed only if status is withdrawn/conceded AND closed_on <= as-of; `decided` never removes a duty.
 - Closed-appeal rule applies even if the duty was already done before closing (the rule is purely "deadline after closed_on").
+- A closed appeal closes its open duties (version 3): commissioner-contacted, la-evidence and commissioner-evidence not done by as-of on a closed appeal are `breached` (due_on kept, done_on null, days_late 0) when due before closed_on, absent when due on it; recorded exceptions then excuse that breach like any other.
 - hearing-attendance's deadline for the closed-appeal rule is hearing_on; a blank hearing_on stays `pending` even on a closed appeal.
 - hearing-attendance `breached` and `data_gap` keep due_on = hearing date and done_on = null; only a met hearing has done_on.
 - rights-notice: due_on = done_on = decision_date for met, breached and data_gap.
@@ -326,6 +327,13 @@ def evaluate(folder: pathlib.Path, as_of: _dt.date, params: dict | None = None) 
     def removed_by_closure(ap: dict, deadline: _dt.date | None) -> bool:
         return ap["closed"] is not None and deadline is not None and deadline > ap["closed"]
 
+    def closed_undone(ap: dict, deadline: _dt.date | None, done: _dt.date | None) -> str | None:
+        """Version 3: a duty not done on a closed appeal is a closed breach when due before closing,
+        lapses when due that day; None when the usual reading applies."""
+        if ap["closed"] is None or deadline is None or done is not None or deadline > ap["closed"]:
+            return None
+        return "breached" if deadline < ap["closed"] else "not_applicable"
+
     evidence_by_appeal: dict[str, list[dict]] = {}
     for ev in data["evidence"]:
         evidence_by_appeal.setdefault(ev["appeal_id"], []).append(ev)
@@ -337,6 +345,8 @@ def evaluate(folder: pathlib.Path, as_of: _dt.date, params: dict | None = None) 
         if not removed_by_closure(ap, due):
             if due is None:
                 add("la-evidence", aid, area, area, "data_gap", None, ap["sent"], reason="la_response_due_on is blank")
+            elif closed_undone(ap, due, ap["sent"]):
+                add("la-evidence", aid, area, area, closed_undone(ap, due, ap["sent"]), due, None)
             else:
                 st, dl = dated_status(due, ap["sent"], as_of, warn)
                 add("la-evidence", aid, area, area, st, due, ap["sent"], dl)
@@ -367,6 +377,8 @@ def evaluate(folder: pathlib.Path, as_of: _dt.date, params: dict | None = None) 
                     done,
                     reason="la_response_due_on is blank",
                 )
+            elif closed_undone(ap, due, done):
+                add("commissioner-contacted", subject, area, area, closed_undone(ap, due, done), due, None)
             else:
                 st, dl = dated_status(due, done, as_of, warn)
                 add("commissioner-contacted", subject, area, area, st, due, done, dl)
@@ -377,8 +389,12 @@ def evaluate(folder: pathlib.Path, as_of: _dt.date, params: dict | None = None) 
             ev_due = parse_date(ev.get("evidence_due_on"))
             if ev_due is not None and not removed_by_closure(ap, ev_due):
                 done = done_by(parse_date(ev.get("evidence_provided_on")), as_of)
-                st, dl = dated_status(ev_due, done, as_of, warn)
-                add("commissioner-evidence", subject, area, code, st, ev_due, done, dl)
+                closed_status = closed_undone(ap, ev_due, done)
+                if closed_status:
+                    add("commissioner-evidence", subject, area, code, closed_status, ev_due, None)
+                else:
+                    st, dl = dated_status(ev_due, done, as_of, warn)
+                    add("commissioner-evidence", subject, area, code, st, ev_due, done, dl)
             if parse_bool(ev.get("attendance_required")) is True:
                 hearing = ap["hearing"]
                 if removed_by_closure(ap, hearing):

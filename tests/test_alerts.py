@@ -21,7 +21,8 @@ from conftest import REPO, SAMPLE, Received, cli, write_records
 from sqlalchemy import create_engine, func, select, update
 
 from monitor.alerts import finding_events
-from monitor.alerts.render import uk_date
+from monitor.alerts.recipients import titled
+from monitor.alerts.render import next_step, uk_date
 from monitor.config import AlertConfig
 from monitor.findings import query_findings
 from monitor.models import AlertEvent, ImportBatch, OutboxMessage, RunRecord
@@ -123,15 +124,16 @@ def test_sample_end_to_end_then_nothing_new(db_url, smtp, tmp_path):
         subject = str(message.message["Subject"])
         assert subject.endswith(" (SEND extended appeals)") and " — " in subject
         text, html = plain(message), message.html
-        assert "Findings as of 30 Jun 2020." in text and "2020-06-30" not in text
+        assert "Findings as of 30 June 2020." in text and "2020-06-30" not in text
         for f in expected[address]:
             link = SITE_URL + explanation_path(f["area"], f["duty"], f["subject"])
-            title = rules[f["duty"]].short_title
+            kind = f["subject"].rpartition(":")[2]
+            title = titled(rules[f["duty"]].short_title, kind)
             if f["status"] in ("due_soon", "overdue"):
                 assert link in text and f'href="{link}"' in html
                 assert f"* Case {f['case_ref']}: {title}" in text or f"(whole area): {title}" in text
                 assert f"Due {uk_date(f['due_on'])} | " in text
-                assert f"Next step: {rules[f['duty']].next_step}" in text
+                assert f"Next step: {next_step(rules[f['duty']].next_step)[0]}" in text
             else:  # for the record: listed, or counted under its duty
                 assert link in text or re.search(rf"^- {re.escape(title)}: .*{f['status']}", text, re.M)
         assert "granted by" not in text  # exception reasons may name a person: never sent
@@ -175,7 +177,7 @@ def test_smtp_down_keeps_messages_and_sends_them_once(sqlite_url, smtp, tmp_path
     ok("check", "--as-of", "2020-06-30", config=config)
     smtp.stop()
     down = ok("alerts", config=config, code=2)
-    assert "kept in the outbox for the next run" in down.stderr
+    assert "7 message(s) kept in the outbox" in down.stderr and "--retry-now" in down.stderr
     assert "sent 0, kept 7, failed 0" in down.stdout
     again = ok("alerts", config=config, code=2)  # still down: nothing new queued, nothing lost
     assert "0 new event(s) in 0 digest(s) and 0 notice(s); sent 0, kept 7" in again.stdout
@@ -248,13 +250,13 @@ def items(message: Received) -> list[tuple]:
     """(section, duty title[, who acts when not the recipient]) for each item of a digest."""
     out, section = [], None
     for line in plain(message).splitlines():
-        m = re.match(r"^(ACT NOW|ESCALATED|FOR THE RECORD|RESOLVED) \(\d+\)$", line)
+        m = re.match(r"^(ACT NOW|ESCALATED TO YOU|FOR THE RECORD|RESOLVED) \(\d+\)$", line)
         if m:
             section = m.group(1)
         m = re.match(r"^\* Case C850-000001: (.*)$", line)
         if m:
             out.append((section, m.group(1)))
-        m = re.match(r"^  To act: (.*)$", line)
+        m = re.match(r"^  Must act: (.*)$", line)
         if m:
             out[-1] = (*out[-1], m.group(1))
     return out
@@ -292,8 +294,8 @@ def test_timeline_due_soon_breach_reminder_escalation_resolution(db_url, smtp, t
         smtp,
         "2020-07-23",
         {
-            TEAM: [("ACT NOW", LA), ("ESCALATED", EV, qrl), ("ESCALATED", EV, qxx)],
-            QRL: [("ESCALATED", EV)],
+            TEAM: [("ACT NOW", LA), ("ESCALATED TO YOU", EV, qrl), ("ESCALATED TO YOU", EV, qxx)],
+            QRL: [("ACT NOW", EV)],
         },
     )
     assert "commissioner QXX (NHS Silent ICB) has no contact_email: 1 item(s) not copied to it" in r.stderr
@@ -303,7 +305,7 @@ def test_timeline_due_soon_breach_reminder_escalation_resolution(db_url, smtp, t
     r = step(config, smtp, "2020-07-30", {})
     assert "commissioner QXX (NHS Silent ICB) has no contact_email: 1 item(s) kept until it is set" in r.stderr
     # the exception expired on 2020-08-05: the breach returns, a new event, already 29 days past due
-    step(config, smtp, "2020-08-06", {TEAM: [("ESCALATED", EV, qrl)], QRL: [("ESCALATED", EV)]})
+    step(config, smtp, "2020-08-06", {TEAM: [("ESCALATED TO YOU", EV, qrl)], QRL: [("ACT NOW", EV)]})
 
 
 def test_unaddressed_body_is_reported_and_recorded_then_sent_once_address_is_set(sqlite_url, smtp, tmp_path):
@@ -334,7 +336,7 @@ QNEW, QC = "send@qnew.example.org", "send@qc.example.org"
 
 
 def merger_exports(tmp_path: Path, *, chain: bool = False) -> tuple[Path, Path]:
-    """QRL's duties pass to QNEW on 1 Jul 2020 (and, with `chain`, QNEW's to QC on 5 Jul 2020).
+    """QRL's duties pass to QNEW on 1 July 2020 (and, with `chain`, QNEW's to QC on 5 July 2020).
     A1's evidence (QRL) is due 20 Jun 2020 and A2's 2 Jul 2020; both were open before the merger."""
     commissioners = (
         "commissioner_code,name,kind,contact_email,successor_code,successor_from\n"
@@ -363,7 +365,7 @@ def digest_items(message: Received) -> list[tuple[str, str, str]]:
     """(section, case ref, inherited note or '') per item."""
     out, section = [], None
     for line in plain(message).splitlines():
-        m = re.match(r"^(ACT NOW|ESCALATED|FOR THE RECORD|RESOLVED) \(\d+\)$", line)
+        m = re.match(r"^(ACT NOW|ESCALATED TO YOU|FOR THE RECORD|RESOLVED) \(\d+\)$", line)
         if m:
             section = m.group(1)
         m = re.match(r"^\* Case (\S+): ", line)
@@ -390,10 +392,12 @@ def test_merger_after_alerts_were_sent_open_breach_inherited_once_with_a_note(db
     got = by_recipient(smtp.take())
     assert list(got) == [QNEW]  # never the old body again
     text = plain(got[QNEW])
-    assert "NHS New ICB (QNEW) now holds the duties of NHS Example ICB (QRL), inherited on 1 Jul 2020" in text
+    assert "NHS New ICB (QNEW) now holds the duties of NHS Example ICB (QRL), inherited on 1 July 2020" in text
     # the open breach, once, as inherited; the due-soon item already sent to QRL is not repeated
-    assert digest_items(got[QNEW]) == [("ACT NOW", "C850-000001", "inherited from NHS Example ICB (QRL) on 1 Jul 2020")]
-    assert str(got[QNEW].message["Subject"]) == "NHS New ICB — 1 overdue (SEND extended appeals)"
+    assert digest_items(got[QNEW]) == [
+        ("ACT NOW", "C850-000001", "inherited from NHS Example ICB (QRL) on 1 July 2020")
+    ]
+    assert str(got[QNEW].message["Subject"]) == "NHS New ICB — Act now: 1 (SEND extended appeals)"
     ok("alerts", config=config)
     assert smtp.take() == []
 
@@ -403,7 +407,7 @@ def test_merger_after_alerts_were_sent_open_breach_inherited_once_with_a_note(db
     assert list(got) == [QNEW]
     assert "now holds the duties" not in plain(got[QNEW])  # said once
     assert digest_items(got[QNEW]) == [
-        ("ACT NOW", c, "inherited from NHS Example ICB (QRL) on 1 Jul 2020") for c in ("C850-000001", "C850-000002")
+        ("ACT NOW", c, "inherited from NHS Example ICB (QRL) on 1 July 2020") for c in ("C850-000001", "C850-000002")
     ]
 
 
@@ -416,19 +420,19 @@ def test_merger_before_the_first_check_and_a_chain_of_two(sqlite_url, smtp, tmp_
     got = by_recipient(smtp.take())
     assert list(got) == [QNEW]
     assert [i[1] for i in digest_items(got[QNEW])] == ["C850-000001", "C850-000002"]
-    assert "now holds the duties of NHS Example ICB (QRL), inherited on 1 Jul 2020" in plain(got[QNEW])
+    assert "now holds the duties of NHS Example ICB (QRL), inherited on 1 July 2020" in plain(got[QNEW])
 
     ok("check", "--as-of", "2020-07-06", config=config)  # QNEW → QC on 5 Jul: both breaches move on, once
     ok("alerts", config=config)
     got = by_recipient(smtp.take())
     assert set(got) == {QC, TEAM}  # A1 is now 16 days past due: escalated, and copied to the SEND lead
     text = plain(got[QC])
-    assert "NHS Cluster ICB (QC) now holds the duties of NHS Example ICB (QRL), inherited on 5 Jul 2020" in text
-    assert "NHS Cluster ICB (QC) now holds the duties of NHS New ICB (QNEW), inherited on 5 Jul 2020" in text
-    note = "inherited from NHS Example ICB (QRL) on 5 Jul 2020"
-    assert digest_items(got[QC]) == [("ACT NOW", "C850-000002", note), ("ESCALATED", "C850-000001", note)]
-    assert digest_items(got[TEAM]) == [("ESCALATED", "C850-000001", note)]
-    assert "To act: NHS Cluster ICB (QC)" in plain(got[TEAM])
+    assert "NHS Cluster ICB (QC) now holds the duties of NHS Example ICB (QRL), inherited on 5 July 2020" in text
+    assert "NHS Cluster ICB (QC) now holds the duties of NHS New ICB (QNEW), inherited on 5 July 2020" in text
+    note = "inherited from NHS Example ICB (QRL) on 5 July 2020"
+    assert digest_items(got[QC]) == [("ACT NOW", "C850-000001", note), ("ACT NOW", "C850-000002", note)]
+    assert digest_items(got[TEAM]) == [("ESCALATED TO YOU", "C850-000001", note)]
+    assert "Must act: NHS Cluster ICB (QC)" in plain(got[TEAM])
     ok("alerts", config=config)
     assert smtp.take() == []
 
@@ -455,10 +459,10 @@ def test_area_merger_moves_the_las_alerts_and_escalation_copies(sqlite_url, smtp
     got = by_recipient(smtp.take())
     assert set(got) == {new_team, QRL}  # nothing to the old area's mailbox
     text = plain(got[new_team])
-    assert "Area 860 now holds the duties of Area 850, inherited on 1 Jul 2020" in text
+    assert "Area 860 now holds the duties of Area 850, inherited on 1 July 2020" in text
     assert digest_items(got[new_team]) == [
-        ("ESCALATED", "C850-000001", ""),  # QRL's breach, 23 days past due: copied to the SEND lead now acting
-        ("ESCALATED", "C850-000001", "inherited from Area 850 on 1 Jul 2020"),
+        ("ACT NOW", "C850-000001", "inherited from Area 850 on 1 July 2020"),  # the LA's own, inherited
+        ("ESCALATED TO YOU", "C850-000001", ""),  # QRL's breach, 23 days past due: copied to the SEND lead now acting
     ]
     assert "Area: Area 850" in text
 

@@ -241,19 +241,105 @@ def test_education_only_and_out_of_scope_appeals_have_no_findings(tmp_path):
     assert not {"EDU", "EARLY", "REFUSE"} & {s.split(":")[0] for s in subjects}
 
 
+DUE = "2019-03-15"  # every dated appeal duty below falls due on this day
+CLOSED_DUTIES = (("la-evidence", "A1"), ("commissioner-contacted", "A1:health"), ("commissioner-evidence", "A1:QRL"))
+
+
+def _closed_case(db: str, folder, as_of: str, status_: str, closed_on: str, done: str = "", **extra) -> dict:
+    """One appeal whose three dated duties (LA response, contact, commissioner evidence) fall due on
+    DUE and are done on `done`, closed as given; its findings as of `as_of`."""
+    from conftest import cli
+
+    records = {
+        "areas": [AREA],
+        "commissioners": [HEALTH, SOCIAL],
+        "appeals": [appeal(status=status_, closed_on=closed_on, la_response_sent_on=done, hearing_on="2019-03-10")],
+        "evidence": [
+            {
+                "appeal_id": "A1",
+                "commissioner_code": "QRL",
+                "la_contacted_on": done,
+                "evidence_due_on": DUE,
+                "evidence_provided_on": done,
+                "attendance_required": "yes",
+                "attended": "",
+            }
+        ],
+        **extra,
+    }
+    result = cli("import", write_records(folder, **records), db=db)
+    assert result.exit_code == 0, result.output
+    return findings_of(db, as_of)
+
+
 @pytest.mark.parametrize(
-    "status_, closed_on, expected",
+    "status_, closed_on, done, expected, reason",
     [
-        ("withdrawn", "2019-03-14", None),  # closed before the deadline: not applicable
-        ("conceded", "2019-03-15", ("overdue", "2019-03-15", None, 107)),  # deadline not after closed_on
-        ("decided", "2019-03-01", ("overdue", "2019-03-15", None, 107)),  # decided appeals keep their duties
-        ("withdrawn", "2019-07-01", ("overdue", "2019-03-15", None, 107)),  # closed after the as-of date
+        # not done by the as-of date (2019-06-30)
+        ("withdrawn", "2019-03-14", "", None, None),  # due after closing: not applicable
+        ("conceded", "2019-03-15", "", None, None),  # due the day it closed: lapses, never overdue
+        ("withdrawn", "2019-03-20", "", ("breached", DUE, None, 0), "withdrawn on 20 March 2019"),
+        ("conceded", "2019-03-16", "", ("breached", DUE, None, 0), "conceded on 16 March 2019"),
+        ("withdrawn", "2019-03-20", "2019-07-02", ("breached", DUE, None, 0), "withdrawn on 20 March 2019"),
+        ("decided", "2019-03-20", "", ("overdue", DUE, None, 107), None),  # decided appeals keep their duties
+        ("withdrawn", "2019-07-01", "", ("overdue", DUE, None, 107), None),  # closed after the as-of date
+        # done: judged as usual, before or after the closure
+        ("withdrawn", "2019-03-20", "2019-03-10", ("met", DUE, "2019-03-10", 0), None),
+        ("conceded", "2019-03-20", "2019-03-18", ("late", DUE, "2019-03-18", 3), None),
+        ("withdrawn", "2019-03-20", "2019-04-01", ("late", DUE, "2019-04-01", 17), None),
     ],
 )
-def test_closed_appeals(tmp_path, status_, closed_on, expected):
-    found = run(tmp_path, "2019-06-30", appeals=[appeal(status=status_, closed_on=closed_on)])
-    assert status(found, "la-evidence", "A1") == expected
-    assert status(found, "commissioner-contacted", "A1:health") == expected
+def test_a_closed_appeal_closes_its_open_duties(tmp_path, db_url, status_, closed_on, done, expected, reason):
+    found = _closed_case(db_url, tmp_path / "records", "2019-06-30", status_, closed_on, done)
+    for duty, subject in CLOSED_DUTIES:
+        assert status(found, duty, subject) == expected, duty
+        if reason:
+            assert found[(duty, subject)]["reason"] == f"not done before the appeal was {reason}"
+    # the hearing (10 March, before every closure above) is judged as before: attended is blank
+    assert status(found, "hearing-attendance", "A1:QRL")[0] == "data_gap"
+
+
+def test_an_exception_excuses_a_closed_breach(tmp_path, sqlite_url):
+    excused = {
+        "exception_id": "X1",
+        "duty": "la-evidence",
+        "subject_id": "A1",
+        "granted_by": "DCS",
+        "justification": "agreed",
+        "granted_on": "2019-01-01",
+        "expires_on": "2019-12-31",
+    }
+    found = _closed_case(
+        sqlite_url, tmp_path / "records", "2019-06-30", "withdrawn", "2019-03-20", exceptions=[excused]
+    )
+    assert status(found, "la-evidence", "A1") == ("exception", DUE, None, 0)
+    assert status(found, "commissioner-contacted", "A1:health") == ("breached", DUE, None, 0)
+
+
+@pytest.mark.parametrize("closed_on, acts", [("2019-03-20", False), ("2019-07-01", True)])
+def test_a_closed_breach_asks_nobody_to_act(tmp_path, sqlite_url, closed_on, acts):
+    """The morning e-mail files a closed breach for the record, without the duty's next step; the
+    same duty on an appeal closed after the as-of date is overdue, and asks for it."""
+    from conftest import cli
+
+    area = {**AREA, "send_team_email": "send@example.org"}
+    health = {**HEALTH, "contact_email": "icb@example.org"}
+    _closed_case(
+        sqlite_url,
+        tmp_path / "records",
+        "2019-06-30",
+        "withdrawn",
+        closed_on,
+        areas=[area],
+        commissioners=[health, SOCIAL],
+    )
+    config = tmp_path / "send-monitor.toml"
+    config.write_text(f'database_url = "{sqlite_url}"\nsite_url = "https://monitor.example.org/"\n', encoding="utf-8")
+    result = cli("alerts", "--dry-run", config=config)
+    assert result.exit_code == 0, result.output
+    la = result.stdout.split("To: send@example.org", 1)[1].split("=" * 72, 1)[0]
+    assert ("Next step: Send the LA's response" in la) is acts
+    assert ("for the record" in la.split("\n", 2)[1]) is not acts  # the subject line
 
 
 def test_blank_deadline_is_a_data_gap_and_never_closed_away(tmp_path):

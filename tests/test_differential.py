@@ -67,7 +67,7 @@ def test_the_demo_data_equals_the_independent_evaluator(tmp_path, sqlite_url):
         "local-offer": {"met", "late", "overdue"},  # three areas: no room for a fourth status
         "commissioner-contacted": timed | {"data_gap"},
         "la-evidence": timed | {"data_gap"},
-        "commissioner-evidence": timed,
+        "commissioner-evidence": timed | {"breached"},  # a closed breach: not provided before the appeal closed
         "hearing-attendance": {"met", "breached", "data_gap", "due_soon", "pending", "exception"},
         "response-5-weeks": timed,
         "response-content": {"met", "breached", "data_gap", "exception"},

@@ -11,7 +11,7 @@ import email.policy
 import re
 from pathlib import Path
 
-from conftest import write_records
+from conftest import SAMPLE, write_records
 from sqlalchemy import func, select
 from test_alerts import by_recipient, ok, write_config
 
@@ -20,7 +20,7 @@ from monitor.models import AlertEvent, OutboxMessage, RunRecord
 from monitor.store import open_store
 
 TEAM, QRL = "team@area852.example.org", "send@qrl.example.org"
-SUBJECT = "Area 852 — 4 overdue, 2 due this week, 1 escalated to you (SEND extended appeals)"
+SUBJECT = "Area 852 — Act now: 6 · Escalated to you: 1 · For the record: 7 (SEND extended appeals)"
 
 
 def _appeal(appeal_id, case_ref, decided, registered, due, sent=""):
@@ -111,38 +111,41 @@ def test_digest_subject_sections_order_next_steps_dates(sqlite_url, smtp, tmp_pa
     team = got[TEAM]
     assert str(team.message["Subject"]) == SUBJECT
     text, html = plain(team), team.html
-    assert sections(text) == ["ACT NOW", "ESCALATED", "FOR THE RECORD"]
-    # most overdue first, then the soonest due
+    assert sections(text) == ["ACT NOW", "ESCALATED TO YOU", "FOR THE RECORD"]
+    # the area's own open items, most overdue first, then the soonest due; an old breach
+    # escalated on the first run stays with its owner
     assert entries(text, "ACT NOW") == [
-        f"Case C852-{n}: LA response and evidence to the Tribunal" for n in (1, 2, 4, 3)
+        "Area 852 (whole area): Local Offer explains the extended rights",
+        *(f"Case C852-{n}: LA response and evidence to the Tribunal" for n in (5, 1, 2, 4, 3)),
     ]
     assert re.search(
-        r"Case C852-1: .*\n  Due 20 Jun 2020 \| 10 days overdue\n  Next step: Send the LA's response", text
+        r"Case C852-1: .*\n  Due 20 June 2020 \| 10 days overdue\n  Next step: Send the LA's response to the "
+        r"Tribunal, with the commissioners' evidence, then record the date in your case-management system and "
+        r"re-export\.\n  In the export: la_response_sent_on\n",
+        text,
     )
-    assert "Due 2 Jul 2020 | 2 days left" in text and "Due 5 Jul 2020 | 5 days left" in text
-    # breaches already long past their due date are escalated on the very first run
-    assert entries(text, "ESCALATED") == [
-        "Area 852 (whole area): Local Offer explains the extended rights",
-        "Case C852-5: Commissioner evidence to the Tribunal",
-        "Case C852-5: LA response and evidence to the Tribunal",
-    ]
-    assert "Due 3 Apr 2018 | 819 days overdue" in text and "Case —" not in text
-    assert "To act: NHS Example ICB (QRL)" in text  # the commissioner's breach, copied to the SEND lead
-    # for the record: five letters counted, not listed; one late response listed
+    assert "Due 2 July 2020 | 2 days left" in text and "Due 5 July 2020 | 5 days left" in text
+    assert "Due 3 April 2018 | 819 days overdue" in text and "Case —" not in text
+    # another body's breach copied to the SEND lead: who must act, on every row
+    assert entries(text, "ESCALATED TO YOU") == ["Case C852-5: Commissioner evidence to the Tribunal"]
+    assert "Must act: NHS Example ICB (QRL)" in text and "About: Health · NHS Example ICB (QRL)" in text
+    # for the record: five letters counted, not listed; the late items listed, each naming its kind
     assert "- Rights notice in decision letters: 5 breached" in text and "C852-11" not in text
-    assert "* Case C852-6: due 1 Mar 2020 | done 5 Mar 2020, 4 days late" in text
-    # UK dates in both parts, never ISO; the recipient is not repeated in a column
+    assert "- Health lead contacted: 1 late\n  * Case C852-6: Health lead contacted\n" in text
+    assert "    Due 1 March 2020 | done 5 March 2020, 4 days late\n" in text
+    # one date style in both parts, never ISO; the recipient is not repeated
     for part in (text, html):
         assert not re.search(r"\d{4}-\d{2}-\d{2}(?![^<\s]*\.html)", re.sub(r"https?://\S+", "", part))
-        assert "30 Jun 2020" in part and TEAM not in part
-    assert '<td style="border-bottom: 1px solid #b1b4b6; padding: 4px;">Area 852 (whole area)</td>' in html
-    assert ">Area</th>" not in html  # every item is the recipient's own area
-    assert "Next step: Publish a Local Offer page" in html
-    # the commissioner's digest: its own breach, with the area, and nothing of the LA's
+        assert "30 June 2020" in part and TEAM not in part
+        assert "Must act: Area 852" not in part  # the recipient's own items say no one else must act
+    assert ">Area 852 (whole area): Local Offer explains the extended rights<" in html
+    assert "Next step: Publish a Local Offer page" in html and "In the export: rights_published_on" in html
+    # the commissioner's digest: its own breach, under Act now, with the area, and nothing of the LA's
     qrl = got[QRL]
-    assert str(qrl.message["Subject"]) == "NHS Example ICB — 1 overdue (SEND extended appeals)"
-    assert entries(plain(qrl), "ESCALATED") == ["Case C852-5: Commissioner evidence to the Tribunal"]
-    assert "Area: Area 852" in plain(qrl) and ">Area</th>" in qrl.html and "To act" not in qrl.text
+    assert str(qrl.message["Subject"]) == "NHS Example ICB — Act now: 1 (SEND extended appeals)"
+    assert sections(plain(qrl)) == ["ACT NOW"]
+    assert entries(plain(qrl), "ACT NOW") == ["Case C852-5: Commissioner evidence to the Tribunal"]
+    assert "Area: Area 852" in plain(qrl) and "Must act" not in qrl.text
 
 
 def test_resolved_section_and_nothing_twice(sqlite_url, smtp, tmp_path):
@@ -172,7 +175,7 @@ def test_resolved_section_and_nothing_twice(sqlite_url, smtp, tmp_path):
     got = by_recipient(smtp.take())
     assert list(got) == [TEAM]
     text = plain(got[TEAM])
-    assert str(got[TEAM].message["Subject"]) == "Area 852 — 1 resolved (SEND extended appeals)"
+    assert str(got[TEAM].message["Subject"]) == "Area 852 — Resolved: 1 (SEND extended appeals)"
     assert sections(text) == ["RESOLVED"]
     assert entries(text, "RESOLVED") == ["Case C852-2: LA response and evidence to the Tribunal"]
     assert "now covered by an exception (was overdue)" in text
@@ -207,4 +210,37 @@ def test_preview_writes_eml_and_html_and_records_nothing(sqlite_url, smtp, tmp_p
 def test_uk_dates():
     from datetime import date
 
-    assert uk_date(date(2020, 6, 30)) == "30 Jun 2020" and uk_date(date(2026, 4, 1)) == "1 Apr 2026"
+    assert uk_date(date(2020, 6, 30)) == "30 June 2020" and uk_date(date(2026, 4, 1)) == "1 April 2026"
+
+
+def test_every_demo_digest_reads_on_a_390_px_phone_and_the_text_says_the_same(sqlite_url, smtp, tmp_path, chromium):
+    """Rendered in Chromium at 390 px wide: no sideways scrolling; every item of the HTML part
+    (its heading and its explanation link) is in the plain-text part too."""
+    from playwright.sync_api import sync_playwright
+
+    config = write_config(tmp_path, sqlite_url, smtp.port)
+    ok("import", SAMPLE, config=config)
+    ok("check", "--as-of", "2020-06-30", config=config)
+    out = tmp_path / "preview"
+    ok("alerts", "--preview", out, config=config)
+    pages = sorted(out.glob("*-digest-*.html"))
+    assert len(pages) > 3
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            context = browser.new_context(viewport={"width": 390, "height": 844})
+            page = context.new_page()
+            for html in pages:
+                page.goto(html.as_uri())
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                assert wide <= 390, (html.name, wide)
+                blocks = page.locator("div > div > p:first-child").all_inner_texts()
+                links = page.eval_on_selector_all("a", "els => els.map(e => e.href)")
+                message = email.message_from_bytes(html.with_suffix(".eml").read_bytes(), policy=email.policy.default)
+                text = message.get_body(("plain",)).get_content()
+                for heading in blocks:
+                    assert f"* {heading}" in text, (html.name, heading)
+                for link in links:
+                    assert link in text, (html.name, link)
+        finally:
+            browser.close()

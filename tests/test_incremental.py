@@ -204,6 +204,42 @@ def test_an_exception_moved_to_another_subject_or_duty_stops_excusing_the_old_on
         assert excused == {(duty, subject)}, step
 
 
+def test_closing_reopening_and_moving_the_closure_agree_with_a_full_check(tmp_path, db_url):
+    """An appeal's status and closed_on change between checks (and a closure falls due with the
+    date alone): each incremental check gives what a full check of the same date gives."""
+    from conftest import write_records
+
+    def closed(status: str = "open", on: str = "", sent: str = "") -> dict:
+        return {**_appeal("A1", sent), "status": status, "closed_on": on}
+
+    evidence = {"appeal_id": "A1", "commissioner_code": "QRL", "evidence_due_on": "2019-03-15"}
+    steps = [  # (as-of, the appeal's new state or None for no import, la-evidence's status)
+        (date(2019, 3, 10), closed(), "due_soon"),
+        (date(2019, 3, 20), None, "overdue"),
+        (date(2019, 3, 21), closed("withdrawn", "2019-03-18"), "breached"),
+        (date(2019, 3, 22), closed("withdrawn", "2019-03-15"), None),  # due the day it closed
+        (date(2019, 3, 23), closed("conceded", "2019-03-12"), None),  # due after it closed
+        (date(2019, 3, 24), closed(), "overdue"),  # reopened
+        (date(2019, 3, 25), closed("conceded", "2019-04-10"), "overdue"),  # closes after the as-of date
+        (date(2019, 4, 10), None, "breached"),  # ... and now has
+        (date(2019, 4, 15), closed("conceded", "2019-04-10", sent="2019-04-12"), "late"),  # sent after closing
+    ]
+    for n, (as_of, state, expected) in enumerate(steps):
+        if state is not None:
+            records = {"appeals": [state]} if n else {"areas": [AREA], "commissioners": [HEALTH], "appeals": [state]}
+            if not n:
+                records["evidence"] = [evidence]
+            assert cli("import", write_records(tmp_path / f"step{n}", **records), db=db_url).exit_code == 0
+        summary = _check(db_url, as_of)
+        assert n == 0 or "incremental" in summary, as_of
+        incremental = _export(db_url)
+        _check(db_url, as_of, "--full")
+        assert incremental == _export(db_url), as_of
+        assert _status(db_url, "la-evidence", "A1") == expected, as_of
+        evidence_expected = "breached" if expected == "late" else expected  # the evidence is still not provided
+        assert _status(db_url, "commissioner-evidence", "A1:QRL") == evidence_expected, as_of
+
+
 # --- property: any sequence of re-imports and forward dates (issue 10, item 1) -----------
 #
 # Each step imports a partial folder — changed, blanked, moved and new rows in every file,

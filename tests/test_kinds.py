@@ -20,7 +20,7 @@ def test_every_kind_has_its_templates_and_a_distinct_priority():
 @pytest.mark.parametrize(
     "kinds, status, section",
     [
-        ({"breach", "reminder", "escalation"}, "overdue", "escalated"),
+        ({"breach", "reminder", "escalation"}, "overdue", "act_now"),
         ({"breach", "inherited"}, "overdue", "act_now"),
         ({"reminder"}, "overdue", "act_now"),
         ({"due_soon"}, "due_soon", "act_now"),

@@ -360,7 +360,8 @@ def test_la_evidence_and_contacted(tmp_path):
     [
         ("withdrawn", "2019-03-14", D(2019, 4, 1), None),  # deadline 03-15 after closing
         ("conceded", "2019-03-14", D(2019, 4, 1), None),
-        ("withdrawn", "2019-03-15", D(2019, 4, 1), "overdue"),  # deadline not after closing
+        ("withdrawn", "2019-03-15", D(2019, 4, 1), None),  # due on the day it closed: lapses (version 3)
+        ("conceded", "2019-03-16", D(2019, 4, 1), "breached"),  # due before closing, not done: a closed breach
         ("withdrawn", "2019-03-14", D(2019, 3, 13), "due_soon"),  # closed after as-of
         ("decided", "2019-03-14", D(2019, 4, 1), "overdue"),
     ],

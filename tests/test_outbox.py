@@ -17,13 +17,16 @@ import sys
 import threading
 import time
 from collections import Counter
+from datetime import UTC
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import SAMPLE, SmtpServer, _Collector, write_records
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from test_alerts import ok, write_config
 
+from monitor.alerts.render import uk_date
 from monitor.models import OutboxAttempt, OutboxMessage
 from monitor.store import open_store
 
@@ -131,7 +134,7 @@ def test_450_then_success_is_delivered_exactly_once(db_url, faulty, tmp_path):
     config = sample(tmp_path, db_url, faulty)
     first = ok("alerts", config=config, code=2)
     assert f"sent {N - 1}, kept 1, failed 0" in first.stdout
-    assert "kept in the outbox for the next run: 450 4.2.1 Mailbox busy" in first.stderr
+    assert "1 message(s) kept in the outbox: 450 4.2.1 Mailbox busy" in first.stderr
     assert states(db_url) == Counter({"sent": N - 1, "retrying": 1})
     ok("alerts", config=config)
     ok("alerts", config=config)
@@ -379,8 +382,15 @@ def test_unusable_address_in_a_queued_message_fails_that_message_only(sqlite_url
 def test_back_off_then_retry(sqlite_url, faulty, tmp_path):
     config = sample(tmp_path, sqlite_url, faulty, alerts={"retry_backoff_minutes": 60})
     faulty.stop()
-    ok("alerts", config=config, code=2)
+    down = ok("alerts", config=config, code=2)
     assert states(sqlite_url) == Counter({"retrying": N})
+    with open_store(sqlite_url).connect() as conn:
+        o = OutboxMessage.__table__
+        first_retry = conn.execute(select(func.min(o.c.next_attempt_at))).scalar_one()
+    local = first_retry.replace(tzinfo=first_retry.tzinfo or UTC).astimezone(ZoneInfo("Europe/London"))
+    said = [line for line in down.stderr.splitlines() if "mail.log" not in line]
+    assert len(said) == 1 and f"next try on the first run after {local:%H:%M} on {uk_date(local.date())}" in said[0]
+    assert "`send-monitor alerts --retry-now`" in said[0]
     faulty.start()
     waiting = ok("alerts", config=config)  # within the back-off: not tried again
     assert "sent 0, kept 7, failed 0" in waiting.stdout and faulty.take() == []
@@ -388,11 +398,14 @@ def test_back_off_then_retry(sqlite_url, faulty, tmp_path):
         o = OutboxMessage.__table__
         waits = {(t - c).total_seconds() for t, c in conn.execute(select(o.c.next_attempt_at, o.c.created_at))}
     assert all(3590 < w < 3700 for w in waits)  # 60 minutes after the first attempt
-    with open_store(sqlite_url).begin() as conn:  # an hour later
+    retried = ok("alerts", "--retry-now", config=config)  # the operator has mended the server
+    assert "sent 7, kept 0, failed 0" in retried.stdout
+    exactly_once(faulty, sqlite_url)
+    assert [a[0] for a in attempts(sqlite_url, QRL)] == ["temporary", "sent"]
+    with open_store(sqlite_url).begin() as conn:  # an hour later: nothing left to retry
         conn.execute(update(o).values(next_attempt_at=o.c.created_at))
     ok("alerts", config=config)
     exactly_once(faulty, sqlite_url)
-    assert [a[0] for a in attempts(sqlite_url, QRL)] == ["temporary", "sent"]
 
 
 def test_temporary_failures_give_up_after_the_maximum_age(sqlite_url, faulty, tmp_path):

@@ -72,8 +72,26 @@ def test_the_first_matching_row_decides(tmp_path):
     )
     closed = {**base, "appeal_status": "withdrawn", "closed_by_as_of": True, "done": False, "days_left": -9}
     assert decide(rule, {**closed, "days_due_after_closing": 1}).status == "not_applicable"
-    assert decide(rule, {**closed, "days_due_after_closing": 0}).status == "overdue"
+    assert decide(rule, {**closed, "days_due_after_closing": 0}).status == "not_applicable"  # lapsed that day
+    assert decide(rule, {**closed, "days_due_after_closing": -1}).status == "breached"  # a closed breach
+    assert decide(rule, {**closed, "days_due_after_closing": -1, "excepted": True}).status == "exception"
+    done = {**closed, "done": True, "days_after_due": 2}
+    assert decide(rule, {**done, "days_due_after_closing": -1}).status == "late"  # done: judged as usual
+    assert decide(rule, {**closed, "closed_by_as_of": False, "days_due_after_closing": -1}).status == "overdue"
+    assert decide(rule, {**closed, "appeal_status": "decided", "days_due_after_closing": -1}).status == "overdue"
     assert decide(rule, closed).status == "overdue"  # a blank deadline never falls after the closure
+
+
+def test_a_closed_breach_asks_nobody_to_act():
+    rule = load_rules(RULES)["la-evidence"]
+    register(rule)
+    closed = {**IN_SCOPE, "due_known": True, "excepted": False, "done": False, "days_left": -9}
+    closed |= {"appeal_status": "conceded", "closed_by_as_of": True, "days_due_after_closing": -2}
+    row = decide(rule, closed)
+    assert row.status == "breached" and row.reason == "not done before the appeal was {closure}"
+    assert rule.next_step_at(row.number) == ""
+    overdue = decide(rule, {**closed, "closed_by_as_of": False})
+    assert overdue.status == "overdue" and rule.next_step_at(overdue.number) == rule.next_step != ""
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -87,7 +105,7 @@ def test_malformed_rule_files_are_refused(tmp_path):
     (rules / "la-evidence.yaml").write_text(
         (rules / "la-evidence.yaml").read_text().replace("status: pending", "status: fine")
     )
-    with pytest.raises(RuleError, match="la-evidence.yaml row 12: status must be one of"):
+    with pytest.raises(RuleError, match="la-evidence.yaml row 15: status must be one of"):
         load_rules(rules)
 
 
@@ -152,61 +170,73 @@ def _edit(tmp_path: Path, name: str, old: str, new: str) -> Path:
             "la-evidence.yaml",
             "{due_known: false}",
             '{due_known: {"<": 1}}',
-            r"la-evidence.yaml row 5: due_known is bool: operator '<' does not apply",
+            r"la-evidence.yaml row 8: due_known is bool: operator '<' does not apply",
         ),
         (
             "la-evidence.yaml",
             "{due_known: false}",
             '{due_known: "no"}',
-            r"la-evidence.yaml row 5: due_known is bool: cannot compare it with 'no'",
+            r"la-evidence.yaml row 8: due_known is bool: cannot compare it with 'no'",
         ),
         (
             "la-evidence.yaml",
             'days_left: {"<=": $warning_days}',
             'days_left: {"<=": $scope_start}',
-            r"la-evidence.yaml row 11: days_left is int: cannot compare it with datetime.date\(2018, 4, 3\)",
+            r"la-evidence.yaml row 14: days_left is int: cannot compare it with datetime.date\(2018, 4, 3\)",
         ),
         (
             "la-evidence.yaml",
             'days_left: {"<=": $warning_days}',
             'days_left: {"<=": $warn_days}',
-            r"la-evidence.yaml row 11: unknown parameter \$warn_days",
+            r"la-evidence.yaml row 14: unknown parameter \$warn_days",
         ),
         (
             "la-evidence.yaml",
             'days_left: {"<=": $warning_days}',
             'days_left: {"=<": 7}',
-            r"la-evidence.yaml row 11: unknown operator '=<'",
+            r"la-evidence.yaml row 14: unknown operator '=<'",
         ),
         (
             "la-evidence.yaml",
             "  - otherwise: true\n    status: pending\n",
             "",
-            r"la-evidence.yaml row 11: the last row must be `otherwise: true`",
+            r"la-evidence.yaml row 14: the last row must be `otherwise: true`",
         ),
         (
             "la-evidence.yaml",
             "  - when: {due_known: false}",
             "  - otherwise: true\n    status: met\n  - when: {due_known: false}",
-            r"la-evidence.yaml row 5: `otherwise` must be the last row",
+            r"la-evidence.yaml row 8: `otherwise` must be the last row",
         ),
         (
             "la-evidence.yaml",
             'days_left: {"<=": $warning_days}',
             'days_left: {"<": 0}',
-            r"la-evidence.yaml row 11: can never match: row 10 always matches first",
+            r"la-evidence.yaml row 14: can never match: row 13 always matches first",
         ),
         (
             "la-evidence.yaml",
             '{done: true, days_after_due: {"<=": 0}}',
             "{done: true, excepted: false}",
-            r"la-evidence.yaml row 8: can never match: rows 6, 7 always match first",
+            r"la-evidence.yaml row 11: can never match: rows 9, 10 always match first",
         ),
         (
             "hearing-attendance.yaml",
             '{days_left: {">": 0}}',
             '{days_left: {">": 0, "<": 0}}',
             r"hearing-attendance.yaml row 8: can never match: its conditions contradict each other",
+        ),
+        (
+            "la-evidence.yaml",
+            "    next_step: none\n",
+            "    next_step: call the family\n",
+            r"la-evidence.yaml row 7: next_step = 'call the family': can only be `none`",
+        ),
+        (
+            "la-evidence.yaml",
+            "    reason: la_response_due_on is blank",
+            "    reson: la_response_due_on is blank",
+            r"la-evidence.yaml row 8: reson = 'la_response_due_on is blank': unknown key \(expected one of: when, ",
         ),
         (
             "funding-cap.yaml",
@@ -234,7 +264,7 @@ def test_the_issues_typo_is_refused(tmp_path):
         "  - when: {due_known: false}",
         "  - when: {apeal_in_scope: false}\n    status: not_applicable\n  - when: {due_known: false}",
     )
-    with pytest.raises(RuleError, match="la-evidence.yaml row 5: 'apeal_in_scope' is not a fact"):
+    with pytest.raises(RuleError, match="la-evidence.yaml row 8: 'apeal_in_scope' is not a fact"):
         load_rules(rules)
 
 
@@ -269,7 +299,7 @@ def test_duties_check_validates_a_rules_folder(tmp_path):
     broken = _edit(tmp_path, "la-evidence.yaml", "{due_known: false}", "{due_knwn: false}")
     result = cli("duties", "--check", broken)
     assert result.exit_code == 1
-    assert "la-evidence.yaml row 5: 'due_knwn' is not a fact" in result.stderr
+    assert "la-evidence.yaml row 8: 'due_knwn' is not a fact" in result.stderr
     assert "Traceback" not in result.output
 
 

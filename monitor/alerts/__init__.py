@@ -44,6 +44,8 @@ from monitor.alerts.render import render_digest
 from monitor.config import Config
 from monitor.models import AlertEvent, AlertNotice, OutboxMessage
 
+NO_SITE = "site_url is not set, so every link in the e-mails would be dead; nothing is sent"
+
 __all__ = ["AlertError", "AlertReport", "finding_events", "outbox_counts", "run_alerts", "write_preview"]
 
 
@@ -61,6 +63,7 @@ class AlertReport:
     waiting: int = 0  # messages queued or retrying before this run
     interrupted: list[dict] = field(default_factory=list)  # found `sending` from a dead run
     requeued: int = 0  # failed messages re-queued to a corrected address
+    no_site: bool = False  # site_url is not set: every link would be dead
     send: SendResult = field(default_factory=SendResult)
 
     @property
@@ -73,7 +76,8 @@ class AlertReport:
 
     def problems(self) -> list[str]:
         """One line per thing a person should look at (no record values)."""
-        lines = [str(u) for u in self.unaddressed] + self.unreachable
+        lines = [NO_SITE] if self.no_site else []
+        lines += [str(u) for u in self.unaddressed] + self.unreachable
         lines += [
             f"message {r['id']} ({r['message_id']}) was interrupted while sending in an earlier run: "
             f"delivery unknown, marked failed and not re-sent"
@@ -119,6 +123,7 @@ def plan(engine: Engine, config: Config, rules: dict, now: datetime, dry_run: bo
     with engine.connect() as conn:
         as_of, check_id, findings = alertable_findings(conn)
         directory = Directory(conn)
+        directory.load_recommendations(conn, {f["record_key"] for f in findings if f.get("record_key")})
         sent = sent_keys(conn, date.min)
         announced = notices_sent(conn)
         failures = [f for f in export_failures(conn) if f.key not in announced]
@@ -127,7 +132,7 @@ def plan(engine: Engine, config: Config, rules: dict, now: datetime, dry_run: bo
         waiting = conn.execute(
             select(func.count()).select_from(o).where(o.c.status.in_(("queued", "retrying")))
         ).scalar_one()
-    report = AlertReport(as_of=as_of, check_id=check_id, dry_run=dry_run, waiting=waiting)
+    report = AlertReport(as_of=as_of, check_id=check_id, dry_run=dry_run, waiting=waiting, no_site=not config.site_url)
     report.items = plan_items(directory, findings, as_of, sent, config, rules)
     report.unaddressed = unaddressed(report.items)
     addressed = by_address([i for i in report.items if i.recipients], directory, announced, as_of)
@@ -159,10 +164,16 @@ def run_alerts(
     dry_run: bool = False,
     run_id: int | None = None,
     now: datetime | None = None,
+    retry_now: bool = False,
 ) -> AlertReport:
-    """Work out the new events and notices, queue one message per recipient, send what is due.
+    """Work out the new events and notices, queue one message per recipient, send what is due
+    (with `retry_now`, the messages waiting out a back-off too).
 
-    With `dry_run`, nothing is written and nothing is sent: the report holds what would go out."""
+    With `dry_run`, nothing is written and nothing is sent: the report holds what would go out.
+    Without `site_url` in the configuration nothing is sent either (AlertError): every link
+    would be dead."""
+    if not dry_run and not config.site_url:
+        raise AlertError(f"{NO_SITE}: set site_url in the configuration and run `send-monitor alerts` again")
     now = now or datetime.now(UTC)
     report, directory = plan(engine, config, rules or {}, now, dry_run)
     if dry_run:
@@ -178,7 +189,7 @@ def run_alerts(
         report.requeued = requeue_corrected(engine, addresses, now, config.smtp.sender, run_id)
     except StoreBusy as exc:
         raise AlertError(f"{exc}: nothing was queued or sent; run `send-monitor alerts` again") from None
-    report.send = send_due(engine, config.smtp, config.alerts, run_id)
+    report.send = send_due(engine, config.smtp, config.alerts, run_id, retry_now=retry_now)
     return report
 
 

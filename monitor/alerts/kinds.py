@@ -1,9 +1,11 @@
 """The alert kinds, as one table: what each is, how it ranks, where a digest files it, and
 the e-mail template its message is written with.
 
-Finding events (one per duty, subject, kind and day; see `events`) go into the owner's
-digest, filed under the most important new event (`priority`, lowest first) in its
-`section`; notices are messages of their own. A new e-mail kind is one row here and its
+Finding events (one per duty, subject, kind and day; see `events`) go into the digest of
+the body that acts now, filed under the most important new event (`priority`, lowest
+first) in its `section` (a closed breach for the record); an open item copied to another
+body (an escalation to the area's SEND lead) is "escalated to you" in that body's digest.
+Notices are messages of their own. A new e-mail kind is one row here and its
 two templates (`templates/email/NAME.txt` and `.html`)."""
 
 from __future__ import annotations
@@ -19,12 +21,17 @@ class Kind:
     template: str  # the message it goes out in: templates/email/<template>.txt and .html
 
 
-SECTIONS = (("act_now", "Act now"), ("escalated", "Escalated"), ("record", "For the record"), ("resolved", "Resolved"))
+SECTIONS = (
+    ("act_now", "Act now"),
+    ("escalated", "Escalated to you"),
+    ("record", "For the record"),
+    ("resolved", "Resolved"),
+)
 
 KINDS = {
     k.name: k
     for k in (
-        Kind("escalation", 0, "escalated", "digest"),
+        Kind("escalation", 0, "act_now", "digest"),
         Kind("inherited", 1, "act_now", "digest"),
         Kind("breach", 2, "act_now", "digest"),
         Kind("reminder", 3, "act_now", "digest"),
@@ -36,6 +43,7 @@ KINDS = {
     )
 }
 EVENT_KINDS = tuple(k.name for k in KINDS.values() if k.section is not None)  # most important first
+OPEN = ("overdue", "due_soon")  # someone can still act on it
 CLOSED = ("late", "breached")  # a breach that can no longer be put right goes "for the record"
 
 

@@ -224,17 +224,19 @@ class SendResult:
     unconfirmed: int = 0  # of which: no reply came after the data (at most once)
     error: str | None = None  # why messages are kept (the server's last temporary error)
     busy: str | None = None  # the store stayed locked: sending stopped
+    next_try: datetime | None = None  # the earliest retry of a kept message (None: the next run)
     problems: list[str] = field(default_factory=list)  # one line per failed message
 
 
-def due_messages(conn: Connection, now: datetime) -> tuple[list[dict], int]:
-    """Queued messages and retries whose back-off has passed, oldest first; and how many wait longer."""
+def due_messages(conn: Connection, now: datetime, retry_now: bool = False) -> tuple[list[dict], int]:
+    """Queued messages and retries whose back-off has passed (every retry, with `retry_now`),
+    oldest first; and how many wait longer."""
     o = OutboxMessage.__table__
     rows = [
         dict(r)
         for r in conn.execute(select(o).where(o.c.status.in_(("queued", "retrying"))).order_by(o.c.id)).mappings()
     ]
-    due = [r for r in rows if r["status"] == "queued" or (r["next_attempt_at"] or now) <= now]
+    due = [r for r in rows if r["status"] == "queued" or retry_now or _utc(r["next_attempt_at"] or now) <= now]
     return due, len(rows) - len(due)
 
 
@@ -245,12 +247,17 @@ def _who(row: dict) -> str:
 
 
 def send_due(
-    engine: Engine, smtp: SmtpConfig, alerts: AlertConfig, run_id: int | None, clock=lambda: datetime.now(UTC)
+    engine: Engine,
+    smtp: SmtpConfig,
+    alerts: AlertConfig,
+    run_id: int | None,
+    clock=lambda: datetime.now(UTC),
+    retry_now: bool = False,
 ) -> SendResult:
     """Send every due message once, recording each attempt; see the module docstring."""
     result = SendResult()
     with engine.connect() as conn:
-        due, _ = due_messages(conn, clock())
+        due, _ = due_messages(conn, clock(), retry_now)
     transport = SmtpTransport(smtp)
     o, a = OutboxMessage.__table__, OutboxAttempt.__table__
     try:
@@ -314,10 +321,14 @@ def send_due(
     finally:
         transport.close()
     with engine.connect() as conn:
-        result.kept = conn.execute(
-            select(func.count()).select_from(o).where(o.c.status.in_(("queued", "retrying")))
-        ).scalar_one()
+        kept = o.c.status.in_(("queued", "retrying"))
+        result.kept, next_try = conn.execute(select(func.count(), func.min(o.c.next_attempt_at)).where(kept)).one()
+    result.next_try = _utc(next_try) if next_try is not None else None
     return result
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _finish(

@@ -12,16 +12,24 @@ its next digest.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import select
+
 from monitor.addresses import valid_address
 from monitor.alerts.events import Event, finding_events
-from monitor.alerts.kinds import leading, section_of
+from monitor.alerts.kinds import OPEN, leading, section_of
 from monitor.config import Config
 from monitor.findings import areas_and_commissioners
+from monitor.models import Recommendation
 from monitor.paths import explanation_path
 from monitor.successors import Successors
+
+KIND_LABELS = {"health": "Health", "social_care": "Social care"}
+_EITHER = re.compile(r"health or social care", re.I)
+_NAMED = re.compile(r"\b(health|social care)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -66,7 +74,35 @@ class Directory:
             c["commissioner_code"]: Body(c["commissioner_code"], c["name"], "commissioner", _clean(c["contact_email"]))
             for c in commissioners
         }
+        self.kinds = {c["commissioner_code"]: c["kind"] for c in commissioners}  # health or social_care
         self.successors = Successors.load(conn)
+        self.recommendations: dict[str, tuple[str, str]] = {}  # id -> (kind, commissioner), see `about`
+
+    def load_recommendations(self, conn, ids: set[str]) -> None:
+        """The kind and commissioner of the recommendations `ids` (the findings' record keys)."""
+        r = Recommendation.__table__
+        wanted = sorted(ids)
+        for start in range(0, len(wanted), 1000):
+            chunk = wanted[start : start + 1000]
+            rows = conn.execute(
+                select(r.c.recommendation_id, r.c.kind, r.c.commissioner_code).where(r.c.recommendation_id.in_(chunk))
+            )
+            self.recommendations.update({rid: (kind, code) for rid, kind, code in rows})
+
+    def about(self, finding: dict) -> tuple[str | None, Body | None]:
+        """What a finding is about beyond its duty: the kind (health or social_care) and the
+        commissioner, where its subject or its recommendation names them."""
+        kind, code = None, None
+        suffix = finding["subject"].rpartition(":")[2] if ":" in finding["subject"] else None
+        if suffix in KIND_LABELS:
+            kind = suffix
+        elif suffix in self.commissioners:
+            code = suffix
+        if finding.get("record_key") in self.recommendations:
+            kind, code = self.recommendations[finding["record_key"]]
+        if code is not None and kind is None:
+            kind = self.kinds.get(code)
+        return kind, self.commissioners.get(code) if code else None
 
     def body(self, code: str, finding: dict) -> Body:
         """The body `code` (a finding's owner or acts_now) names: an area for the LA's duties
@@ -114,14 +150,25 @@ class Item:
     finding: dict
     kind: str
     events: list[Event]
-    section: str
+    section: str  # the section of the body that acts now (`filed_under` for another recipient)
     acts: Body  # the body that acts now
     area: Body
-    title: str
+    title: str  # the duty, for this subject: "Health lead contacted"
     next_step: str
     link: str
     inherited: tuple[Body, date] | None = None
     targets: list[Body] = field(default_factory=list)
+    about: list[str] = field(default_factory=list)  # the kind, when the title does not say it; the commissioner
+
+    def acts_for(self, bodies: list[Body]) -> bool:
+        """Whether the body that acts now is one of `bodies` (a digest's)."""
+        return any((b.role, b.code) == (self.acts.role, self.acts.code) for b in bodies)
+
+    def filed_under(self, bodies: list[Body]) -> str:
+        """The section of a digest to `bodies`: an open item they do not act on is escalated to them."""
+        if self.finding["status"] in OPEN and not self.acts_for(bodies):
+            return "escalated"
+        return self.section
 
     @property
     def recipients(self) -> list[str]:
@@ -165,6 +212,14 @@ class Unaddressed:
         return f"{b.role} {b.code} ({b.name}) {b.problem}: {what}"
 
 
+def titled(title: str, kind: str | None) -> str:
+    """A duty's title for one kind: "Health or social care lead contacted" → "Health lead contacted"."""
+    label = KIND_LABELS.get(kind or "")
+    if label is None:
+        return title
+    return _EITHER.sub(lambda m: label if m.start() == 0 else label.lower(), title, count=1)
+
+
 def plan_items(
     directory: Directory, findings: list[dict], as_of: date, sent: set[tuple], config: Config, rules: dict
 ) -> list[Item]:
@@ -179,6 +234,11 @@ def plan_items(
             continue
         rule = rules.get(f["duty"])
         kinds = {e.kind for e in new}
+        kind, commissioner = directory.about(f)
+        title = titled(rule.short_title if rule else f["duty"], kind)
+        about = [KIND_LABELS.get(kind, kind)] if kind and not _NAMED.search(title) else []
+        if commissioner is not None:
+            about.append(commissioner.label)
         item = Item(
             finding=f,
             kind=leading(kinds).name,
@@ -186,10 +246,11 @@ def plan_items(
             section=section_of(kinds, f["status"]),
             acts=directory.body(f["acts_now"], f),
             area=directory.area(f["area"]),
-            title=rule.short_title if rule else f["duty"],
-            next_step=rule.next_step if rule else "",
+            title=title,
+            next_step=rule.next_step_at(f["rule_row"]) if rule and f["status"] in OPEN else "",
             link=link(config.site_url, explanation_path(f["area"], f["duty"], f["subject"])),
             inherited=handover,
+            about=about,
         )
         item.targets.append(item.acts)
         if "escalation" in kinds:

@@ -2,14 +2,15 @@
 
 A digest opens with what needs doing today: **Act now** (overdue, most overdue first, then
 due within `warning_days`, soonest first), **Escalated**, **For the record** (closed
-breaches, counted by duty when there are more than a few), **Resolved**. Dates read as on
-the site ("30 Jun 2020"). Messages carry case references and body names only; the reason
+breaches, counted by duty when there are more than a few), **Resolved**. Dates read
+"30 June 2020". Messages carry case references and body names only; the reason
 of an exception (which names who granted it) is never included. The notices' messages are
 written with the same templates environment (`notices`).
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
@@ -19,16 +20,30 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from monitor.alerts.kinds import KINDS, SECTIONS
 from monitor.alerts.recipients import Digest, Item, link
 from monitor.config import Config
+from monitor.statuses import STATUS_LABELS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
 RECORD_LIST_MAX = 3  # more closed breaches of one duty than this are counted, not listed
 PRODUCT = "SEND extended appeals"
 TEMPLATE_NAMES = {k.template for k in KINDS.values()}
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def uk_date(day: date | None) -> str:
-    """A date as the site writes it: 30 Jun 2020."""
+    """A date as people read it: 30 June 2020."""
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}" if day else "not set"
 
 
@@ -63,6 +78,7 @@ def _state(f: dict, as_of: date, old_status: str | None) -> str:
 
 
 def _sort_key(item: Item) -> tuple:
+    """Overdue first, most days overdue first; then due soon, fewest days left first."""
     f = item.finding
     overdue = f["status"] == "overdue"
     return (
@@ -75,24 +91,47 @@ def _sort_key(item: Item) -> tuple:
     )
 
 
+_RECORD = re.compile(r"^(?P<act>.*?)[,;]?\s+(?:and|then)\s+record\s+(?P<what>.+?)(?:\s+in\s+(?P<where>[^ ].*?))?\.?$")
+
+
+def next_step(text: str) -> tuple[str, str | None]:
+    """A rule's next step in the words of the people who do it, and the export field it ends
+    in as a secondary detail: "Send the response, and record the date in la_response_sent_on"
+    → ("Send the response, then record the date in your case-management system and
+    re-export.", "la_response_sent_on")."""
+    text = text.strip()
+    m = _RECORD.match(text)
+    if not text or m is None:
+        return text, None
+    act = m["act"].rstrip(" ,;.")
+    return f"{act}, then record {m['what']} in your case-management system and re-export.", m["where"]
+
+
 def _entry(item: Item, digest: Digest, as_of: date) -> dict:
     f = item.finding
-    codes = {(b.role, b.code) for b in digest.bodies}
     heading = f"Case {f['case_ref']}" if f["case_ref"] else f"{item.area.label} (whole area)"
+    step, field = next_step(item.next_step)
+    mine = item.acts_for(digest.bodies)
     return {
         "heading": heading,
         "title": item.title,
+        "about": " · ".join(item.about) or None,
         "due": uk_date(f["due_on"]),
         "state": _state(f, as_of, f.get("old_status")),
         "status": f["status"],
-        "next_step": item.next_step,
+        "next_step": step,
+        "field": field,
         "link": item.link,
-        "acts": item.acts.label if (item.acts.role, item.acts.code) not in codes else None,
-        "area": item.area.label if ("area", item.area.code) not in codes and f["case_ref"] else None,
+        "acts": None if mine else item.acts.label,
+        "area": item.area.label if ("area", item.area.code) not in _codes(digest) and f["case_ref"] else None,
         "inherited": (
             f"inherited from {item.inherited[0].label} on {uk_date(item.inherited[1])}" if item.inherited else None
         ),
     }
+
+
+def _codes(digest: Digest) -> set[tuple[str, str]]:
+    return {(b.role, b.code) for b in digest.bodies}
 
 
 def _record_groups(items: list[Item], digest: Digest, as_of: date) -> list[dict]:
@@ -103,45 +142,33 @@ def _record_groups(items: list[Item], digest: Digest, as_of: date) -> list[dict]
     for title, members in sorted(by_duty.items()):
         counts: dict[str, int] = defaultdict(int)
         for m in members:
-            counts[m.finding["status"]] += 1
+            counts[STATUS_LABELS.get(m.finding["status"], m.finding["status"]).lower()] += 1
         summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
         listed = [_entry(m, digest, as_of) for m in members] if len(members) <= RECORD_LIST_MAX else []
         groups.append({"title": title, "count": len(members), "summary": summary, "entries": listed})
     return groups
 
 
-def _subject(digest: Digest, views: dict[str, list[Item]], warning_days: int) -> str:
-    """The bodies' names and what needs action now: their own overdue and due-soon items, then
-    breaches of others escalated to them; otherwise what is there for the record."""
-    own = {(b.role, b.code) for b in digest.bodies}
-    opened = views["act_now"] + views["escalated"]
-    mine = [i for i in opened if (i.acts.role, i.acts.code) in own]
-    overdue = sum(1 for i in mine if i.finding["status"] == "overdue")
-    due = len(mine) - overdue
-    copies = len(opened) - len(mine)
-    parts = []
-    if overdue:
-        parts.append(f"{overdue} overdue")
-    if due:
-        parts.append(f"{due} due " + ("this week" if warning_days == 7 else f"within {warning_days} days"))
-    if copies:
-        parts.append(f"{copies} escalated to you")
-    if not parts:
-        if views["record"]:
-            parts.append(plural(len(views["record"]), "breach", "breaches") + " for the record")
-        if views["resolved"]:
-            parts.append(f"{len(views['resolved'])} resolved")
+def subject(digest: Digest, counts: dict[str, int]) -> str:
+    """The bodies' names and each section's count, in the sections' own words."""
+    parts = [f"{title}: {counts[key]}" for key, title in SECTIONS if counts.get(key)]
     names = " and ".join(b.name for b in digest.bodies) or digest.address
-    return " ".join(f"{names} — {', '.join(parts)} ({PRODUCT})".split())
+    return " ".join(f"{names} — {' · '.join(parts)} ({PRODUCT})".split())
+
+
+def sections(digest: Digest) -> dict[str, list[Item]]:
+    """The digest's items by section (for its bodies), each in reading order."""
+    views: dict[str, list[Item]] = {key: [] for key, _ in SECTIONS}
+    for item in digest.items:
+        views[item.filed_under(digest.bodies)].append(item)
+    for key in views:
+        views[key].sort(key=_sort_key)
+    return views
 
 
 def render_digest(digest: Digest, as_of: date, config: Config, warning_days: int) -> Digest:
-    views: dict[str, list[Item]] = {key: [] for key, _ in SECTIONS}
-    for item in digest.items:
-        views[item.section].append(item)
-    for key in views:
-        views[key].sort(key=_sort_key)
-    sections = []
+    views = sections(digest)
+    shown = []
     for key, title in SECTIONS:
         if not views[key]:
             continue
@@ -150,12 +177,12 @@ def render_digest(digest: Digest, as_of: date, config: Config, warning_days: int
             section["groups"] = _record_groups(views[key], digest, as_of)
         else:
             section["entries"] = [_entry(i, digest, as_of) for i in views[key]]
-        sections.append(section)
-    digest.subject = _subject(digest, views, warning_days)
+        shown.append(section)
+    digest.subject = subject(digest, {key: len(items) for key, items in views.items()})
     context = {
         "subject": digest.subject,
         "as_of": uk_date(as_of),
-        "sections": sections,
+        "sections": shown,
         "notes": [
             f"{heir.label} now holds the duties of {old.label}, inherited on {uk_date(on)}; "
             f"each inherited item below says so."

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Optional
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 
+from monitor.alerts.render import uk_date
 from monitor.cli.options import fail, out, rules, say, store, warn, writes
 from monitor.config import Config
 
 commands = typer.Typer()
+
+
+def _next_try(at: datetime | None, timezone: str) -> str:
+    """When the kept messages are tried again, in the configured time zone."""
+    retry = "or run `send-monitor alerts --retry-now` once the mail server is mended"
+    if at is None:
+        return f"they are tried on the next run, {retry}"
+    local = at.astimezone(ZoneInfo(timezone))
+    return f"next try on the first run after {local:%H:%M} on {uk_date(local.date())} ({timezone}), {retry}"
 
 
 @commands.command()
@@ -23,6 +35,9 @@ def alerts(
         None,
         "--preview",
         help="Write each message as .eml and .html files in this folder; send nothing, record nothing.",
+    ),
+    retry_now: bool = typer.Option(
+        False, "--retry-now", help="Also retry at once the messages waiting for a retry (e.g. after mending SMTP)."
     ),
 ) -> None:
     """E-mail each owner a digest of the latest check's new events, then send the outbox."""
@@ -60,7 +75,7 @@ def alerts(
         for problem in report.problems():
             warn(problem)
         return
-    done = run_step(engine, "alerts", "cli", lambda run_id: alerts_step(engine, cfg, duties, run_id))
+    done = run_step(engine, "alerts", "cli", lambda run_id: alerts_step(engine, cfg, duties, run_id, retry_now))
     if isinstance(done.error, AlertError):
         fail(str(done.error))
     elif done.error is not None:
@@ -71,8 +86,10 @@ def alerts(
         for digest in report.messages:
             table.add_row(digest.address, str(len(digest.items)), digest.subject)
         out.print(table)
+    said_below = [s.busy] if s.busy else []
+    said_below += [f"{s.kept} message(s) kept in the outbox: {s.error}"] if s.error and s.kept else []
     for problem in report.problems():
-        if not (s.busy and problem.endswith(s.busy)):  # said once, as the error below
+        if not any(problem.endswith(line) for line in said_below):  # said once, as the error below
             warn(problem)
     say(
         f"alerts as of {report.as_of}: {report.events} new event(s) in {len(report.digests)} digest(s) and "
@@ -81,6 +98,6 @@ def alerts(
     if s.busy:
         fail(f"sending stopped: {s.busy}")
     if s.error and s.kept:
-        fail(f"{s.kept} message(s) kept in the outbox for the next run: {s.error}", code=2)
+        fail(f"{s.kept} message(s) kept in the outbox: {s.error}; {_next_try(s.next_try, cfg.schedule.timezone)}", code=2)
     if s.failed or report.interrupted:
         fail(f"{s.failed + len(report.interrupted)} message(s) failed (see `send-monitor status`)", code=2)

@@ -6,17 +6,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
 from functools import cached_property
 from itertools import islice
 from typing import Any
 
-from monitor.records import MAX_FIELD_CHARS, MAX_ID_CHARS, Col, parse_value
+from monitor.records import EARLIEST_DATE, MAX_FIELD_CHARS, MAX_ID_CHARS, Col, parse_value
 
 CHUNK = 5000  # rows read, checked and written together
 _CACHE_MAX = 10000  # typed values remembered per column
 # C0 and C1 control characters; tab, line feed and carriage return are allowed in free text only
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_ID = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# invisible characters: zero-width space, non-joiner and joiner, word joiner, a byte-order mark
+# inside a value. Refused in ids (an id ending in one would be a second record), trimmed from the
+# ends of other values.
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+_ID_REFUSED = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_INVISIBLE_CHARS}]")
+_TRIM = re.compile(f"^[\\s{_INVISIBLE_CHARS}]+|[\\s{_INVISIBLE_CHARS}]+$")
+_NAMES = {
+    "\u200b": "a zero-width space",
+    "\u200c": "a zero-width non-joiner",
+    "\u200d": "a zero-width joiner",
+    "\u2060": "a word joiner",
+    "\ufeff": "a byte-order mark",
+}
 _UNSEEN = object()
 
 Problem = Callable[[int, str | None, str | None, str], None]  # row, column, value, why
@@ -25,10 +40,22 @@ Problem = Callable[[int, str | None, str | None, str], None]  # row, column, val
 class Parser:
     """A column's reading: trimmed text, the mapping's values, limits, then the typed value."""
 
-    def __init__(self, col: Col, index: int, source: str, values: dict[str, str] | None, is_id: bool = False):
-        self.col, self.index, self.source, self.values = col, index, source, values
+    def __init__(
+        self,
+        col: Col,
+        index: int,
+        source: str,
+        values: dict[str, str] | None,
+        is_id: bool = False,
+        latest: date | None = None,
+    ):
+        """`values`: the mapping's values, keyed by their trimmed, case-folded form; `latest`: the
+        latest plausible date (none for a column that may hold any later date)."""
+        self.col, self.index, self.source, self.values, self.is_id = col, index, source, values, is_id
         self.limit = MAX_ID_CHARS if is_id else MAX_FIELD_CHARS
-        self.control = _CONTROL if col.free_text else _CONTROL_ID
+        self.control = _ID_REFUSED if is_id else _CONTROL if col.free_text else _CONTROL_ID
+        self.latest = None if col.any_later_date else latest
+        self.dated = col.type == "date"
         self.plain = not col.cached  # taken as it is once the row has passed its checks
         self.cache: dict[str, object] | None = None if self.plain else {}
         self._seed()
@@ -40,7 +67,7 @@ class Parser:
     def parse(self, raw: str):
         """The typed value of a trimmed cell (after the mapping's values), None when blank."""
         if self.values is not None:
-            raw = self.values.get(raw, raw)
+            raw = self.values.get(raw.casefold(), raw)
         if not raw:
             return None
         return self.convert(raw)
@@ -51,8 +78,17 @@ class Parser:
             what = "an id" if self.limit == MAX_ID_CHARS else "a value"
             raise ValueError(f"longer than {self.limit:,} characters (the most for {what})")
         if found := self.control.search(raw):
-            raise ValueError(f"holds a control character (U+{ord(found.group()):04X}): remove it")
-        return parse_value(self.col, raw)
+            char = found.group()
+            if char in _NAMES:
+                raise ValueError(f"holds an invisible character ({_NAMES[char]}, U+{ord(char):04X}): remove it")
+            raise ValueError(f"holds a control character (U+{ord(char):04X}): remove it")
+        value = parse_value(self.col, raw)
+        if self.dated:
+            if value < EARLIEST_DATE:
+                raise ValueError(f"before {EARLIEST_DATE.day} {EARLIEST_DATE:%B %Y}: a mistyped year?")
+            if self.latest is not None and value > self.latest:
+                raise ValueError("more than a year after the day of the import: a mistyped year?")
+        return value
 
     def _room(self, n: int) -> None:
         """Empty the cache if `n` more values would overfill it."""
@@ -134,11 +170,11 @@ def typed_columns(cells: list[list[str]], parsers: list[Parser], width: int) -> 
         if " " in text or not text.isprintable():  # some cell may have spaces to trim or a control character
             column = tuple(map(str.strip, column))
             text = "".join(column)
-            if not text.isprintable() and p.control.search(text):
+            if not text.isprintable() and (p.control.search(text) or _INVISIBLE.search(text)):
                 return None
         if p.values is not None:
             get = p.values.get
-            column = tuple(get(c, c) for c in column)
+            column = tuple(get(c.casefold(), c) for c in column)
             if not "".join(column).isprintable():
                 return None
         if (p.col.required and "" in column) or max(map(len, column)) > p.limit:
@@ -182,13 +218,16 @@ class RowReader:
                 )
                 return None
         joined = "".join(cells)
-        careful = len(joined) > MAX_ID_CHARS or _CONTROL_ID.search(joined) is not None
+        invisible = _INVISIBLE.search(joined) is not None
+        careful = invisible or len(joined) > MAX_ID_CHARS or _CONTROL_ID.search(joined) is not None
         values: list = []
         append = values.append
         bad = False
         for p, i, vmap, cache, plain in plan:
             raw = cells[i].strip()
-            mapped = raw if vmap is None else vmap.get(raw, raw)
+            if invisible and not p.is_id:
+                raw = _TRIM.sub("", raw)
+            mapped = raw if vmap is None else vmap.get(raw.casefold(), raw)
             if not mapped:
                 if p.col.required:
                     problem(rownum, p.source, raw, "required value is blank")

@@ -59,7 +59,8 @@ def read_header(session: Session, table: Table, rows: Rows) -> Header | None:
             continue
         seen.add(std)
         col = rtype.column(std)
-        parsers.append(Parser(col, i, name, session.mapping.value_map(rtype.name, std), is_id=rtype.is_id(col)))
+        values = session.mapping.value_map(rtype.name, std)
+        parsers.append(Parser(col, i, name, values, is_id=rtype.is_id(col), latest=session.latest_date))
     _required(session, rtype, label, seen)
     return Header(parsers, len(names), unnamed)
 

@@ -5,9 +5,10 @@
     [decisions.values.decision_type]
     "EHC plan issued" = "plan_issued"
 
-Source column names match case-insensitively (trimmed), as the standard's own names do;
-values match exactly (trimmed). A record type, column or value that the standard does
-not have is an error in the mapping file, named with its line.
+Source column names and values match after trimming and case-folding (`"EHC Plan issued "`
+is `"ehc plan issued"`); two that match each other in one table are an error. A record
+type, column or value that the standard does not have is an error in the mapping file,
+named with its line.
 """
 
 from __future__ import annotations
@@ -26,14 +27,20 @@ class MappingError(Exception):
 
 @dataclass
 class Mapping:
-    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # type -> source (lower) -> standard
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # type -> source (folded) -> standard
     values: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)  # type -> column -> source -> standard
 
     def column(self, rtype: str, source: str) -> str | None:
-        return self.columns.get(rtype, {}).get(source.strip().lower())
+        return self.columns.get(rtype, {}).get(fold(source))
 
     def value_map(self, rtype: str, column: str) -> dict[str, str] | None:
+        """The column's values, keyed by their trimmed, case-folded source form."""
         return self.values.get(rtype, {}).get(column)
+
+
+def fold(text: str) -> str:
+    """How source names and values are compared: trimmed and case-folded."""
+    return text.strip().casefold()
 
 
 _HEADER = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(?:#.*)?$")
@@ -83,6 +90,19 @@ def load_mapping(path: Path) -> Mapping:
         return MappingError(f"mapping file {path}" + (f" line {line}" if line else "") + f": {why}")
 
     mapping = Mapping()
+    spelt: dict[tuple, str] = {}  # (table, folded source) -> the source as written
+
+    def add(table: dict[str, str], section: str, source: str, target: str) -> None:
+        key = fold(source)
+        if (section, key) in spelt:
+            raise fail(
+                section,
+                source,
+                f"{spelt[section, key]!r} and {source!r} are the same after trimming and ignoring case: keep one",
+            )
+        spelt[section, key] = source
+        table[key] = target
+
     for name, tables in data.items():
         if name not in BY_NAME:
             raise fail(name, None, f"[{name}] is not a record type: expected one of {', '.join(BY_NAME)}")
@@ -101,7 +121,7 @@ def load_mapping(path: Path) -> Mapping:
                             source,
                             f"{target!r} is not a column of {rtype.file}: expected one of " + ", ".join(sorted(known)),
                         )
-                    columns[source.strip().lower()] = target
+                    add(columns, section, source, target)
             elif part == "values" and isinstance(body, dict):
                 for column, pairs in body.items():
                     sub = f"{section}.{column}"
@@ -118,7 +138,7 @@ def load_mapping(path: Path) -> Mapping:
                                 parse_value(col, target)
                         except ValueError as exc:
                             raise fail(sub, source, f"{target!r} is not a value of {column}: {exc}") from None
-                        mapping.values.setdefault(name, {}).setdefault(column, {})[source.strip()] = target
+                        add(mapping.values.setdefault(name, {}).setdefault(column, {}), sub, source, target)
             else:
                 raise fail(
                     section, None, f"[{section}] is not understood: use [{name}.columns] or [{name}.values.COLUMN]"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from monitor.importing.mapping import Mapping
 from monitor.importing.problems import Problem
-from monitor.records import BY_NAME
+from monitor.records import BY_NAME, LATEST_DAYS
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -54,6 +55,7 @@ class Session:
         self.missing: dict[str, set[str]] = {}  # record type -> ids known not to
         self.stored_small: dict[str, dict[str, Any]] = {}  # small record type -> key -> stored row
         self.rows_small: dict[str, list[tuple[int, dict, set[str]]]] = {}  # (row, values, columns given)
+        self.latest_date = date.today() + timedelta(days=LATEST_DAYS)  # the latest plausible date
         self.memo: dict[str, Any] = {}  # what a check works out once per import
         self.sqlite_forms: dict[str, dict] = {"date": {None: None}, "bool": {None: None}}  # see writing.stored_forms
 

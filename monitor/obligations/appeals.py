@@ -20,6 +20,7 @@ from monitor.obligations.common import (
     appeal_record,
     appeal_rows,
     closing,
+    closure,
     each,
     iso,
     known,
@@ -51,7 +52,7 @@ def appeal_contacts(
         contacts.setdefault((row.appeal_id, row.kind), []).append(row)
     for a in appeal_rows(conn, as_of, keys):
         due = a.la_response_due_on
-        common = {**scope(a), **closing(a, due, as_of)}
+        common, closed = {**scope(a), **closing(a, due, as_of)}, closure(a)
         for kind, raised in (("health", a.health_issue), ("social_care", a.social_care_issue)):
             rows = contacts.get((a.appeal_id, kind), [])
             dates = [r.la_contacted_on for r in rows if r.la_contacted_on is not None]
@@ -65,6 +66,7 @@ def appeal_contacts(
                 due_on=due,
                 done_on=done,
                 facts={**common, "issue_raised": bool(raised), **timed(due, done, as_of)},
+                info=closed,
                 records=evidence
                 and [appeal_record(a)]
                 + [
@@ -95,6 +97,7 @@ def appeal_responses(
             due_on=due,
             done_on=done,
             facts={**scope(a), **closing(a, due, as_of), **timed(due, done, as_of)},
+            info=closure(a),
             records=evidence and [appeal_record(a)] or [],
             deadline=evidence and "the Tribunal's deadline for the LA's response (la_response_due_on)" or "",
         )
@@ -167,6 +170,7 @@ def evidence_requests(
                 "evidence_requested": due is not None,
                 **timed(due, done, as_of),
             },
+            info=closure(r),
             records=evidence and [appeal_record(r), _evidence_record(r)] or [],
             deadline=evidence and "the Tribunal's deadline for this commissioner's evidence (evidence_due_on)" or "",
         )

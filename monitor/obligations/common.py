@@ -13,7 +13,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from monitor.dates import days_between
+from monitor.dates import days_between, long_date
 from monitor.facts import Fact
 from monitor.models import Appeal
 
@@ -39,6 +39,7 @@ SCOPE = (
     Fact("health_issue", "bool", "the appeal raises a health issue"),
     Fact("social_care_issue", "bool", "the appeal raises a social care issue"),
 )
+CLOSED = ("withdrawn", "conceded")  # an appeal's statuses that end it without a decision
 CLOSING = (
     Fact("appeal_status", "text", "the appeal's status: open, withdrawn, conceded or decided"),
     Fact("closed_by_as_of", "bool", "the appeal's closed_on is set and on or before the as-of date"),
@@ -106,6 +107,14 @@ def closing(appeal: Any, deadline: date | None, as_of: date) -> dict[str, Any]:
     if closed is not None and deadline is not None:
         facts["days_due_after_closing"] = days_between(closed, deadline)
     return facts
+
+
+def closure(appeal: Any) -> dict[str, str]:
+    """What a reason says of the appeal's closure (`{closure}`: "withdrawn on 3 March 2020"),
+    for an appeal withdrawn or conceded on a known date; nothing otherwise."""
+    if appeal.closed_on is None or appeal.status not in CLOSED:
+        return {}
+    return {"closure": f"{appeal.status} on {long_date(appeal.closed_on)}"}
 
 
 def appeal_record(a: Any) -> tuple[str, str, dict]:

@@ -355,6 +355,8 @@ def plain_words(e, acts: dict) -> dict:
         )
     elif e.status == "late":
         step = "Nothing more is due on this duty; it stays on record as done late."
+    elif not e.duty.next_step_at(e.row_number):
+        step = "Nothing can be done on this duty any more; it stays on record as not done."
     else:
         step = e.duty.next_step or "See the duty's legal source below."
     return {"what": what, "who": who, "next": step}

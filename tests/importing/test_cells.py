@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from conftest import cli, write_records
 
-from importing.import_data import count, errors, query
+from importing.import_data import count, errors, many_decisions, query
 
 
 def test_trailing_empty_columns_are_ignored_but_unheaded_values_are_not(tmp_path, sqlite_url):
@@ -189,3 +191,62 @@ def test_spaces_around_values_are_trimmed_in_every_column(tmp_path, db_url):
     assert tuple(area) == ("850", "Area  850")
     assert tuple(decision)[:4] == ("D1", "850", "C1", "plan_issued")
     assert str(decision[4]) == "2019-01-02" and bool(decision[5]) is True
+
+
+def test_implausible_dates_are_refused_but_an_exception_may_never_expire(tmp_path, sqlite_url):
+    far = (date.today() + timedelta(days=400)).isoformat()
+    soon = (date.today() + timedelta(days=300)).isoformat()
+    exception = {
+        "exception_id": "X1",
+        "duty": "la-evidence",
+        "subject_id": "A1",
+        "granted_by": "DCS",
+        "justification": "j",
+        "granted_on": "2019-01-01",
+        "expires_on": "9999-12-31",
+    }
+    folder = write_records(
+        tmp_path / "r",
+        areas=[
+            {"area_code": "850", "name": "A", "rights_published_on": "1999-12-31"},
+            {"area_code": "851", "name": "B", "rights_published_on": "3/4/0019"},
+            {"area_code": "852", "name": "C", "rights_published_on": far},
+            {"area_code": "853", "name": "D", "rights_published_on": soon},
+        ],
+        exceptions=[exception, {**exception, "exception_id": "X2", "expires_on": "1019-01-01"}],
+    )
+    result = cli("import", folder, db=sqlite_url)
+    assert result.exit_code == 1
+    assert errors(result) == [
+        "areas.csv row 2, column rights_published_on, value '1999-12-31': before 1 January 2000: a mistyped year?",
+        "areas.csv row 3, column rights_published_on, value '3/4/0019': before 1 January 2000: a mistyped year?",
+        f"areas.csv row 4, column rights_published_on, value '{far}': more than a year after the day of the "
+        f"import: a mistyped year?",
+        "exceptions.csv row 3, column expires_on, value '1019-01-01': before 1 January 2000: a mistyped year?",
+    ]
+
+
+def test_invisible_characters_are_refused_in_ids_and_trimmed_from_other_values(tmp_path, db_url):
+    decisions = many_decisions(6000)  # a batch read column-wise and one read row by row
+    decisions[10]["case_ref"] = "\u200bC1\ufeff"
+    decisions[5500]["rights_notice"] = "yes\u200d"
+    folder = write_records(
+        tmp_path / "r",
+        areas=[{"area_code": "850", "name": "\ufeffArea 850\u200b"}],
+        decisions=decisions,
+    )
+    assert cli("import", folder, db=db_url).exit_code == 0
+    assert query(db_url, "select name from areas") == [("Area 850",)]
+    assert query(db_url, "select case_ref from decisions where decision_id = 'D00011'") == [("C1",)]
+    decisions[20]["decision_id"] = "D00021\u200b"
+    decisions[5600]["area_code"] = "\u2060850"
+    write_records(folder, decisions=decisions)
+    result = cli("import", folder, db=db_url)
+    assert result.exit_code == 1
+    assert errors(result) == [
+        "decisions.csv row 22, column decision_id, value 'D00021\\u200b': holds an invisible character (a "
+        "zero-width space, U+200B): remove it",
+        "decisions.csv row 5602, column area_code, value '\\u2060850': holds an invisible character (a word "
+        "joiner, U+2060): remove it",
+    ]
+    assert count(db_url, "decisions") == 6000

@@ -71,6 +71,16 @@ def test_problems_in_mapped_data_name_the_source_columns(tmp_path, sqlite_url):
             1,
             "[appeals.values.state]: 'state' is not a column of appeals.csv",
         ),
+        (
+            '[decisions.values.decision_type]\n"EHC plan issued" = "plan_issued"\n"ehc plan issued " = "cease_plan"\n',
+            3,
+            "'EHC plan issued' and 'ehc plan issued ' are the same after trimming and ignoring case: keep one",
+        ),
+        (
+            '[decisions.columns]\n"Decision ID" = "decision_id"\n" DECISION id" = "case_ref"\n',
+            3,
+            "'Decision ID' and ' DECISION id' are the same after trimming and ignoring case: keep one",
+        ),
     ],
 )
 def test_errors_in_the_mapping_file_name_its_line(tmp_path, sqlite_url, text, line, why):
@@ -87,3 +97,15 @@ def test_a_mapping_that_is_not_toml_is_an_error(tmp_path, sqlite_url):
     mapping.write_text("[decisions.columns\n", encoding="utf-8")
     result = cli("import", export(tmp_path), "--mapping", mapping, db=sqlite_url)
     assert result.exit_code == 1 and "line 1" in result.stderr
+
+
+def test_source_values_match_ignoring_case_and_surrounding_spaces(tmp_path, sqlite_url):
+    folder = export(tmp_path, EXPORT_DECISIONS.replace("EHC plan issued", " ehc PLAN Issued "))
+    result = cli("import", folder, "--mapping", REPO / "examples" / "mapping.toml", db=sqlite_url)
+    assert result.exit_code == 0, result.output
+    engine = sa.create_engine(sqlite_url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("select decision_type from decisions where decision_id = 'D1'")).scalar() == (
+            "plan_issued"
+        )
+    engine.dispose()

@@ -48,3 +48,20 @@ def test_a_utf8_bom_and_upper_case_column_names_are_fine(tmp_path, sqlite_url):
     (folder / "areas.csv").write_bytes(b"\xef\xbb\xbfNAME,Area_Code\r\n Area 850 ,850\r\n")
     assert cli("import", folder, db=sqlite_url).exit_code == 0
     assert count(sqlite_url, "areas") == 1
+
+
+def test_a_utf8_file_with_invalid_bytes_is_refused_naming_the_rows(tmp_path, sqlite_url):
+    """Valid UTF-8 sequences and invalid bytes together: damaged or joined from two encodings;
+    never re-read as Windows-1252 (that would turn every accented name to mojibake)."""
+    folder = tmp_path / "r"
+    folder.mkdir()
+    text = "area_code,name\r\n850,Área 850\r\n851,Area 851\r\n".encode() + b'852,\xc1rea 852\r\n853,"x\r\ny\xe9"\r\n'
+    (folder / "areas.csv").write_bytes(text)
+    result = cli("import", folder, db=sqlite_url)
+    assert result.exit_code == 1
+    assert errors(result) == [
+        f"areas.csv row {n}: bytes that are not UTF-8, in a file that is otherwise UTF-8 (damaged, or joined "
+        f"from files of two encodings?): save the file again as CSV UTF-8"
+        for n in (4, 5)
+    ]
+    assert count(sqlite_url, "areas") == 0

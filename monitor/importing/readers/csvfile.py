@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections.abc import Callable
 from itertools import count
 from pathlib import Path
@@ -32,7 +33,9 @@ class CsvReader(Reader):
 
 
 def _encoding(path: Path, label: str, report: Report) -> tuple[str | None, str | None]:
-    """UTF-16 with a byte-order mark; UTF-8 (BOM or not); else Windows-1252."""
+    """UTF-16 with a byte-order mark; UTF-8 (BOM or not); Windows-1252 when the file has no
+    valid UTF-8 multi-byte sequence. A file with both valid sequences and invalid bytes
+    (damaged, or joined from two encodings) is not read: each row with invalid bytes is a problem."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(4)
@@ -46,10 +49,47 @@ def _encoding(path: Path, label: str, report: Report) -> tuple[str | None, str |
                 decoder.decode(b"", final=True)
                 return "utf-8-sig", None
             except UnicodeDecodeError:
-                return "cp1252", "read as Windows-1252 (the file is not UTF-8)"
+                pass
+        if not _some_utf8(path):
+            return "cp1252", "read as Windows-1252 (the file is not UTF-8)"
+        for rownum in _rows_not_utf8(path):
+            report(
+                Problem(
+                    label,
+                    rownum,
+                    None,
+                    None,
+                    "bytes that are not UTF-8, in a file that is otherwise UTF-8 (damaged, or joined from "
+                    "files of two encodings?): save the file again as CSV UTF-8",
+                )
+            )
+        return None, None
     except OSError as exc:
         report(Problem(label, None, None, None, f"cannot be read ({exc.strerror})"))
         return None, None
+
+
+_VALID_MULTIBYTE = re.compile("[^\x00-\x7f\udc80-\udcff]")  # a character UTF-8 needs several bytes for
+_INVALID_BYTE = re.compile("[\udc80-\udcff]")  # an invalid byte, as surrogateescape decodes it
+
+
+def _some_utf8(path: Path) -> bool:
+    """The file has a valid UTF-8 multi-byte sequence."""
+    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
+        return any(_VALID_MULTIBYTE.search(block) for block in iter(lambda: fh.read(1 << 20), ""))
+
+
+def _rows_not_utf8(path: Path) -> list[int]:
+    """The rows (as a spreadsheet numbers them) holding bytes that are not UTF-8."""
+    rows = []
+    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
+        try:
+            for rownum, cells in enumerate(csv.reader(fh), start=1):
+                if any(_INVALID_BYTE.search(c) for c in cells):
+                    rows.append(rownum)
+        except csv.Error:
+            pass  # a fault of quoting: the rows before it are named
+    return rows or [1]
 
 
 def _csv_reader(path: Path, label: str, encoding: str) -> Callable[[Report], Rows]:
