@@ -18,7 +18,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -28,8 +28,9 @@ from sqlalchemy.engine import Connection, Engine
 from monitor.dates import days_between
 from monitor.db import bulk_insert
 from monitor.facts import BUILDERS, KEY_KINDS, Obligation
-from monitor.models import CheckRun, Finding, FindingChange, ImportBatch, RecordedException
+from monitor.models import CheckRun, Finding, FindingChange, ImportBatch
 from monitor.plan import plan
+from monitor.recorded_exceptions import active_exceptions, idle_exceptions
 from monitor.rules import Row, Rule, decide, posted, register
 
 Progress = Callable[[str, int, int | None], None]
@@ -88,23 +89,12 @@ class CheckResult:
     decided: int  # distinct fact sets posted to durable-rules
     changed: int
     counts: dict[str, dict[str, int]]  # duty -> status -> n
+    idle_exceptions: list[tuple[str, str, str]] = field(default_factory=list)  # (id, duty, subject) excusing nothing
 
 
 class _Fill(dict):
     def __missing__(self, key):
         return "{" + key + "}"
-
-
-def active_exceptions(conn: Connection, as_of: date, duty: str | None = None) -> dict[tuple[str, str], dict]:
-    """Recorded exceptions in force on `as_of` (granted_on <= as_of <= expires_on), by (duty, subject)."""
-    t = RecordedException.__table__
-    stmt = select(t).where(and_(t.c.granted_on <= as_of, t.c.expires_on >= as_of)).order_by(t.c.exception_id)
-    if duty is not None:
-        stmt = stmt.where(t.c.duty == duty)
-    found: dict[tuple[str, str], dict] = {}
-    for row in conn.execute(stmt).mappings():
-        found.setdefault((row["duty"], row["subject_id"]), dict(row))
-    return found
 
 
 def evaluate(rule: Rule, obligation: Obligation, as_of: date, exceptions: dict, memo: dict | None = None) -> Verdict:
@@ -217,12 +207,13 @@ def _check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progre
             if progress:
                 progress(rule.id, writer.evaluated, writer.evaluated)
         counts = status_counts(conn)
+        idle = idle_exceptions(conn, as_of)
         conn.execute(
             update(CheckRun.__table__)
             .where(CheckRun.__table__.c.id == check_id)
             .values(finished_at=datetime.now(UTC), evaluated=evaluated, counts=counts)
         )
-    return CheckResult(check_id, as_of, mode, evaluated, sum(decided.values()), changed, counts)
+    return CheckResult(check_id, as_of, mode, evaluated, sum(decided.values()), changed, counts, idle)
 
 
 def _planned(conn: Connection) -> None:

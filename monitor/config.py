@@ -8,18 +8,22 @@ is allowed: `[smtp] port = 99999: must be 1–65535`.
 
 Precedence for the database URL: `--db`, then `SEND_MONITOR_DB`, then the file's
 `database_url`, then `sqlite:///send-monitor.db`. Folders are relative to the file's folder.
-The SMTP password comes only from `SEND_MONITOR_SMTP_PASSWORD`, never from the file.
+The SMTP password comes only from `SEND_MONITOR_SMTP_PASSWORD`, and the OpenID client secret
+of the served dashboards (`[web]`) only from `SEND_MONITOR_OIDC_CLIENT_SECRET`, never from the
+file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -36,6 +40,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from monitor.addresses import check_address
@@ -44,6 +49,8 @@ from monitor.resources import rules_dir as shipped_rules_dir
 CONFIG_ENV = "SEND_MONITOR_CONFIG"
 DB_ENV = "SEND_MONITOR_DB"
 PASSWORD_ENV = "SEND_MONITOR_SMTP_PASSWORD"
+CLIENT_SECRET_ENV = "SEND_MONITOR_OIDC_CLIENT_SECRET"
+SECRETS = ("password", "client_secret")  # keys never read from the file nor shown
 DEFAULT_CONFIG_FILE = Path("send-monitor.toml")
 DEFAULT_URL = "sqlite:///send-monitor.db"
 REPO_RULES = shipped_rules_dir()  # the rules shipped with the package (config `rules_dir` overrides)
@@ -115,6 +122,28 @@ def _site_url(value: str) -> str:
     return value
 
 
+def _web_address(value: str, *, root: bool) -> str:
+    """An https address (plain http only on this machine); `root`: the site's root, nothing after."""
+    example = "https://send-monitor.example.org/" if root else "https://login.example.org/"
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f'must be a web address, e.g. "{example}"')
+    if parts.scheme != "https" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise ValueError("must be an https address (plain http only on this machine: 127.0.0.1 or localhost)")
+    if root and (parts.path not in ("", "/") or parts.query or parts.fragment):
+        raise ValueError(f'must be the site\'s root address, e.g. "{example}" (it is served at /, not below)')
+    return value.rstrip("/") + "/" if root else value
+
+
+def _networks(value: list[str]) -> list[str]:
+    for item in value:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValueError(f'{item!r} is no address or network: give e.g. "10.0.0.5" or "10.0.0.0/24"') from None
+    return value
+
+
 Port = Annotated[int, AfterValidator(_between(1, 65535))]
 NonNegative = Annotated[float, Field(ge=0)]
 Positive = Annotated[float, Field(gt=0)]
@@ -128,6 +157,9 @@ TimeOfDay = Annotated[
 TimeZone = Annotated[str, AfterValidator(_time_zone)]
 DatabaseUrl = Annotated[str, AfterValidator(_database_url)]
 SiteUrl = Annotated[str, AfterValidator(_site_url)]
+Issuer = Annotated[str, AfterValidator(lambda v: _web_address(v, root=False))]
+BaseUrl = Annotated[str, AfterValidator(lambda v: _web_address(v, root=True))]
+Networks = Annotated[list[str], AfterValidator(_networks)]
 
 
 # --- the settings ---------------------------------------------------------------------------
@@ -172,6 +204,27 @@ class AlertConfig(_Section):
     quiet_after_days: Count = 14  # an area with no successful import for this long gets a reminder
 
 
+class WebConfig(_Section):
+    """The served dashboards' sign-in (OpenID Connect) and access log; absent: no served app."""
+
+    issuer: Issuer  # the provider: discovery at {issuer}/.well-known/openid-configuration
+    client_id: Annotated[str, Field(min_length=1)]
+    client_secret: SecretStr = SecretStr("")  # from SEND_MONITOR_OIDC_CLIENT_SECRET only
+    base_url: BaseUrl  # the app's address; the provider returns to {base_url}auth/callback
+    roles_claim: str = ""  # an ID-token claim listing roles ("" for none: grants only)
+    session_idle_minutes: Annotated[int, Field(gt=0)] = 30  # a session unused this long ends
+    session_max_hours: Annotated[int, Field(gt=0)] = 8  # and any session after this long
+    access_log_days: Annotated[int, Field(gt=0)] = 400  # access-log rows older than this are pruned
+    trusted_proxies: Networks = []  # X-Forwarded-For/-Proto are honoured from these only
+
+    @field_validator("client_secret", mode="before")
+    @classmethod
+    def _not_in_the_file(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.context and info.context.get("file"):
+            raise ValueError(f"must not be in the file: set it in the environment variable {CLIENT_SECRET_ENV}")
+        return SecretStr(value) if isinstance(value, str) else value
+
+
 class Config(_Section):
     database_url: DatabaseUrl = DEFAULT_URL
     rules_dir: Folder = REPO_RULES
@@ -184,6 +237,17 @@ class Config(_Section):
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)
     alerts: AlertConfig = Field(default_factory=AlertConfig)
+    web: WebConfig | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _site_url_from_web(cls, data: Any) -> Any:
+        """With [web], alert e-mails link to the served pages unless `site_url` says otherwise."""
+        if isinstance(data, dict) and not data.get("site_url") and isinstance(data.get("web"), dict):
+            base_url = data["web"].get("base_url")
+            if isinstance(base_url, str):
+                return {**data, "site_url": base_url.rstrip("/") + "/"}
+        return data
 
     @field_validator("rules_dir", "inbox", "site_dir")
     @classmethod
@@ -225,6 +289,8 @@ def load_config(path: Path | None = None, db: str | None = None) -> Config:
     try:
         config = Config.model_validate(data, context={"base": base, "file": True})
         config.smtp.password = SecretStr(os.environ.get(PASSWORD_ENV, ""))
+        if config.web is not None:
+            config.web.client_secret = SecretStr(os.environ.get(CLIENT_SECRET_ENV, ""))
     except ValidationError as exc:
         raise ConfigError([f"{where}: {line}" for line in problems(exc)]) from None
     return config
@@ -242,11 +308,17 @@ _EXPECTED = {
     "is_instance_of": "must be a folder in quotes",
     "path_type": "must be a folder in quotes",
 }
-_SECTIONS = {
-    name: field.annotation
-    for name, field in Config.model_fields.items()
-    if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
-}
+
+
+def section_model(annotation: Any) -> type[BaseModel] | None:
+    """The model of a [section] field (`WebConfig` of `WebConfig | None`), or None."""
+    for candidate in (annotation, *get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+_SECTIONS = {name: model for name, f in Config.model_fields.items() if (model := section_model(f.annotation))}
 
 
 def problems(exc: ValidationError) -> list[str]:
@@ -257,7 +329,10 @@ def problems(exc: ValidationError) -> list[str]:
         key = f"[{loc[0]}] {'.'.join(loc[1:])}" if len(loc) > 1 and loc[0] in _SECTIONS else ".".join(loc)
         if len(loc) == 1 and loc[0] in _SECTIONS:
             key = f"[{loc[0]}]"
-        shown = "…" if loc[-1] == "password" else _shown(error["input"])
+        if error["type"] == "missing":
+            lines.append(f"{key}: must be given")
+            continue
+        shown = "…" if loc[-1] in SECRETS else _shown(error["input"])
         lines.append(f"{key} = {shown}: {_allowed(error, loc)}")
     return lines
 
@@ -269,7 +344,7 @@ def _allowed(error: Any, loc: list[str]) -> str:
         known = sorted(f.alias or name for name, f in model.model_fields.items() if name not in _SECTIONS)
         if model is Config:
             known += [f"[{name}]" for name in sorted(_SECTIONS)]
-        return f"unknown key (expected one of: {', '.join(k for k in known if k != 'password')})"
+        return f"unknown key (expected one of: {', '.join(k for k in known if k not in SECRETS)})"
     if kind in _EXPECTED:
         return _EXPECTED[kind]
     if kind == "greater_than":
@@ -304,10 +379,17 @@ def effective_toml(cfg: Config) -> str:
     data["smtp"].pop("password")
     data["parameters"] = cfg.parameters  # TOML dates stay dates
     lines = [f"{key} = {_toml(value)}" for key, value in data.items() if key not in _SECTIONS and key != "parameters"]
+    if cfg.web is not None:
+        client_secret = "set" if cfg.web.client_secret.get_secret_value() else "not set"
+        data["web"].pop("client_secret")
     for section in (*_SECTIONS, "parameters"):
+        if data[section] is None:
+            continue
         lines += ["", f"[{section}]"] + [f"{key} = {_toml(value)}" for key, value in data[section].items()]
         if section == "smtp":
             lines.append(f"# password: {password} (from {PASSWORD_ENV})")
+        if section == "web":
+            lines.append(f"# client_secret: {client_secret} (from {CLIENT_SECRET_ENV})")
     return "\n".join(lines) + "\n"
 
 

@@ -13,11 +13,12 @@ from decimal import Decimal
 from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection, Engine
 
-from monitor.check import active_exceptions, evaluate_duty, last_check, obligations
+from monitor.check import evaluate_duty, last_check, obligations
 from monitor.dates import bank_holiday
 from monitor.facts import subject_keys
 from monitor.findings import FindingsError, history
 from monitor.models import Finding
+from monitor.recorded_exceptions import active_exceptions
 from monitor.rules import Rule
 from monitor.successors import Hop, Successors
 

@@ -52,6 +52,7 @@ from monitor.alerts import AlertError, outbox_counts
 from monitor.config import Config
 from monitor.findings import latest_check, latest_import, latest_runs
 from monitor.locks import SCHEDULER, LockError, StoreLock
+from monitor.retries import while_locked
 from monitor.rules import load_rules
 from monitor.runs import cycle_cut_off, record_skipped, writer_lock
 from monitor.steps import StepResult, alerts_step, check_step, failure, import_step, publish_step, run_step
@@ -159,7 +160,9 @@ def daily_job() -> None:
         return
     with _CYCLE_LOCK:
         try:
-            run_cycle(rt)
+            for attempt in while_locked(rt.config.lock_timeout_seconds):  # a store busy while recording
+                with attempt:
+                    run_cycle(rt)
         except Exception as exc:  # e.g. the store went away while recording a step: try next time
             log.error("the cycle stopped: %s", failure(exc, rt.engine))
             log.debug("the cycle stopped", exc_info=True)

@@ -13,7 +13,6 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import URL, Connection, Engine
@@ -22,6 +21,7 @@ from sqlmodel import SQLModel
 
 from monitor import migrations, models
 from monitor.db import DEFAULT_URL, StoreError, connect, parse_url, shown_url
+from monitor.retries import locked_or_busy
 
 UPGRADE_HINT = "back it up, then run `send-monitor upgrade`"
 _PG_LOCK = 7_310_613  # pg_advisory_xact_lock key: one schema change at a time
@@ -106,8 +106,6 @@ _BUSY = (
 _SQLITE = {
     13: _FULL,
     8: _READ_ONLY,
-    5: _BUSY,
-    6: _BUSY,
     14: ("cannot open the store {url}", "check that its folder exists and is writable"),
     10: ("a disk input/output error stopped the store {url}", "check the disk, then run the command again"),
     11: ("the store {url} is damaged", "restore it from a backup"),
@@ -116,7 +114,6 @@ _SQLITE = {
 _PG = {
     "53100": _FULL,
     "25006": _READ_ONLY,
-    "55P03": _BUSY,
     "53": ("the database server of the store {url} ran out of resources", "try again later"),
     "57": (
         "the database server of the store {url} is shutting down or starting",
@@ -169,7 +166,9 @@ def store_failure(exc: BaseException, url: str | URL) -> str | None:
         return None
     code = getattr(orig, "sqlite_errorcode", None)
     state = getattr(orig, "sqlstate", None) or ""
-    if code is not None and code & 0xFF in (8, 14) and _read_only_file(parse_url(url).database):
+    if locked_or_busy(exc):
+        what, todo = _BUSY
+    elif code is not None and code & 0xFF in (8, 14) and _read_only_file(parse_url(url).database):
         what, todo = _READ_ONLY
     elif code is not None:
         what, todo = _SQLITE.get(
@@ -255,35 +254,3 @@ def _errors(engine: Engine) -> Iterator[None]:
         yield
     except DBAPIError as exc:
         raise StoreError(store_failure(exc, engine.url) or f"cannot open the store {shown_url(engine.url)}") from None
-
-
-def backup_sqlite(url: str, target: Path) -> None:
-    """Copy the SQLite store at `url` to the new file `target` with SQLite's online backup
-    (consistent while other processes write); a partial copy is removed."""
-    engine = connect(url)
-    database = engine.url.database
-    engine.dispose()
-    if engine.dialect.name != "sqlite":
-        raise StoreError(
-            f"`backup` copies SQLite stores; back up {engine.dialect.name} with its own "
-            f"tools (PostgreSQL: pg_dump --format=custom)"
-        )
-    if not database or database == ":memory:" or not Path(database).is_file():
-        raise StoreError(f"there is no SQLite store at {database or '(memory)'}")
-    if target.exists():
-        raise StoreError(f"{target} exists: back up to a new file")
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        source = sqlite3.connect(f"file:{Path(database).resolve()}?mode=ro", uri=True)
-        try:
-            copy = sqlite3.connect(partial)
-            try:
-                source.backup(copy)
-            finally:
-                copy.close()
-        finally:
-            source.close()
-        partial.rename(target)
-    except (sqlite3.Error, OSError) as exc:
-        partial.unlink(missing_ok=True)
-        raise StoreError(f"cannot back up the store to {target}: {exc}") from None

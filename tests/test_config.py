@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitor.config import Config, load_config
+from monitor.config import SECRETS, Config, load_config, section_model
 from monitor.importing.mapping import load_mapping
 from tests.conftest import REPO, SAMPLE, cli
 
@@ -157,7 +157,7 @@ def dedent_block(text: str) -> str:
 
 def test_the_documents_name_only_keys_that_exist():
     """A `[section] key` or a top-level key written in the documents is one the model has."""
-    sections = {name: f for name, f in Config.model_fields.items() if hasattr(f.annotation, "model_fields")}
+    sections = {name: model for name, f in Config.model_fields.items() if (model := section_model(f.annotation))}
     named = []
     for path in _documents():
         named += re.findall(r"`\[(\w+)\] (\w+)", path.read_text(encoding="utf-8"))
@@ -166,7 +166,7 @@ def test_the_documents_name_only_keys_that_exist():
         if section == "parameters":
             continue
         assert section in sections, f"[{section}] is no section of the configuration"
-        fields = sections[section].annotation.model_fields
+        fields = sections[section].model_fields
         assert key in {f.alias or n for n, f in fields.items()}, f"[{section}] {key} is no key of the configuration"
 
 
@@ -174,9 +174,9 @@ def test_the_configuration_reference_documents_every_key():
     reference = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
     data = tomllib.loads(dedent_block(_toml_blocks(reference)[0]))
     for name, field in Config.model_fields.items():
-        if isinstance(field.annotation, type) and hasattr(field.annotation, "model_fields"):
+        if model := section_model(field.annotation):
             documented = set(data.get(name, {}))
-            keys = {f.alias or n for n, f in field.annotation.model_fields.items() if n != "password"}
+            keys = {f.alias or n for n, f in model.model_fields.items() if n not in SECRETS}
             assert keys <= documented, f"[{name}] lacks {keys - documented} in docs/configuration.md"
         else:
             assert name in data, f"{name} is not in docs/configuration.md"
@@ -231,3 +231,45 @@ def test_check_without_as_of_uses_today_in_the_configured_zone(tmp_path, zone):
         f"findings as of {before.isoformat()}" in result.stdout
         or f"findings as of {after.isoformat()}" in result.stdout
     )
+
+
+# --- [web]: the served dashboards' sign-in -------------------------------------------------------
+
+WEB = '[web]\nissuer = "https://login.example.org/"\nclient_id = "send-monitor"\n'
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('[web]\nclient_id = "x"\nbase_url = "https://a.example.org/"\n', "[web] issuer: must be given"),
+        (WEB + 'base_url = "http://send-monitor.example.org/"\n', "must be an https address (plain http only on"),
+        (WEB + 'base_url = "https://a.example.org/monitor/"\n', "must be the site's root address"),
+        (WEB + 'base_url = "a.example.org"\n', '[web] base_url = "a.example.org": must be a web address'),
+        (WEB + 'base_url = "https://a.example.org/"\nclient_secret = "s3cret"\n', "[web] client_secret = …: must not"),
+        (WEB + 'base_url = "https://a.example.org/"\ntrusted_proxies = ["10.0.0.0/33"]\n', "is no address or"),
+        (WEB + 'base_url = "https://a.example.org/"\nsession_idle_minutes = 0\n', "must be more than 0"),
+    ],
+)
+def test_a_web_section_that_cannot_work_is_refused_in_one_line(tmp_path, body, expected):
+    config = tmp_path / "send-monitor.toml"
+    config.write_text(body, encoding="utf-8")
+    result = cli("duties", config=config)
+    assert result.exit_code == 1 and expected in result.stderr
+    assert "s3cret" not in result.stderr
+
+
+def test_with_web_the_client_secret_comes_from_the_environment_and_site_url_from_base_url(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEND_MONITOR_OIDC_CLIENT_SECRET", "from-env")
+    config = tmp_path / "send-monitor.toml"
+    config.write_text(WEB + 'base_url = "https://send-monitor.example.org"\n', encoding="utf-8")
+    cfg = load_config(config)
+    assert cfg.web is not None and cfg.web.client_secret.get_secret_value() == "from-env"
+    assert cfg.web.base_url == "https://send-monitor.example.org/"
+    assert cfg.site_url == "https://send-monitor.example.org/"
+    assert cfg.web.session_idle_minutes == 30 and cfg.web.access_log_days == 400
+    shown = cli("config", config=config).stdout
+    assert "from-env" not in shown and "# client_secret: set (from SEND_MONITOR_OIDC_CLIENT_SECRET)" in shown
+    assert tomllib.loads(shown)["web"]["issuer"] == "https://login.example.org/"
+    plain = tmp_path / "plain.toml"
+    plain.write_text('site_url = ""\n', encoding="utf-8")
+    assert load_config(plain).web is None and "[web]" not in cli("config", config=plain).stdout

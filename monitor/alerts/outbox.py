@@ -30,7 +30,6 @@ again on a later run, after a back-off) and finally ``failed``. Every attempt is
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -45,6 +44,7 @@ from monitor.alerts.recipients import Digest
 from monitor.alerts.smtp import Outcome, SmtpTransport
 from monitor.config import AlertConfig, SmtpConfig
 from monitor.models import OutboxAttempt, OutboxMessage
+from monitor.retries import locked_or_busy, while_locked
 
 STATES = ("queued", "sending", "sent", "retrying", "failed")
 LOCK_WAIT_SECONDS = 30.0
@@ -55,27 +55,17 @@ class StoreBusy(Exception):
     """The store stayed locked by another process longer than LOCK_WAIT_SECONDS."""
 
 
-def _locked(exc: OperationalError) -> bool:
-    text = str(getattr(exc, "orig", exc)).lower()
-    return "locked" in text or "busy" in text or "lock timeout" in text
-
-
 def write(engine: Engine, work):
     """Run `work(conn)` in one transaction, waiting while another process holds the store's lock."""
-    deadline, delay = time.monotonic() + LOCK_WAIT_SECONDS, 0.1
-    while True:
-        try:
-            with engine.begin() as conn:
-                return work(conn)
-        except OperationalError as exc:
-            if not _locked(exc):
-                raise
-            if time.monotonic() >= deadline:
-                raise StoreBusy(
-                    f"the store stayed locked by another process for over {LOCK_WAIT_SECONDS:g} s"
-                ) from None
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
+    try:
+        for attempt in while_locked(LOCK_WAIT_SECONDS):
+            with attempt, engine.begin() as conn:
+                result = work(conn)
+    except OperationalError as exc:
+        if not locked_or_busy(exc):
+            raise
+        raise StoreBusy(f"the store stayed locked by another process for over {LOCK_WAIT_SECONDS:g} s") from None
+    return result
 
 
 def _domain(sender: str) -> str:

@@ -16,14 +16,14 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from monitor import __version__, logs
-from monitor.cli import alerts, checks, operations, records, site, wording
+from monitor.cli import access, alerts, checks, operations, records, site, wording
 from monitor.cli.options import close_store, err, fail
 from monitor.config import ConfigError, load_config
 from monitor.db import StoreError
 from monitor.locks import LockError
 from monitor.store import store_failure
 
-GROUPS = (records, checks, site, alerts, operations, wording)
+GROUPS = (records, checks, site, alerts, operations, wording, access)
 
 
 class _Commands(TyperGroup):

@@ -98,6 +98,8 @@ def alerts(
     if s.busy:
         fail(f"sending stopped: {s.busy}")
     if s.error and s.kept:
-        fail(f"{s.kept} message(s) kept in the outbox: {s.error}; {_next_try(s.next_try, cfg.schedule.timezone)}", code=2)
+        fail(
+            f"{s.kept} message(s) kept in the outbox: {s.error}; {_next_try(s.next_try, cfg.schedule.timezone)}", code=2
+        )
     if s.failed or report.interrupted:
         fail(f"{s.failed + len(report.interrupted)} message(s) failed (see `send-monitor status`)", code=2)

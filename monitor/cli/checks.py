@@ -48,6 +48,12 @@ def check(
         counts = result.counts.get(duty, {})
         table.add_row(duty, *[str(counts.get(s, 0) or "·") for s in shown])
     out.print(table)
+    if result.idle_exceptions:
+        say(
+            f"{len(result.idle_exceptions)} recorded exception(s) in force excused nothing (check their duty and subject):"
+        )
+        for exception_id, duty, subject in result.idle_exceptions:
+            say(f"  {exception_id}: {duty} for {subject}")
 
 
 @commands.command()

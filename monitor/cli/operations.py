@@ -1,4 +1,5 @@
-"""Runs and operations: `run` (the daily cycle), `status`, `upgrade`, `backup`, `config`."""
+"""Runs and operations: `run` (the daily cycle), `status`, `upgrade`, `backup`, `restore`,
+`config`."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from typing import Optional
 import typer
 from rich.table import Table
 
+from monitor import backup as backups
 from monitor.cli.options import day, err, fail, out, say, store, waiting, when
 from monitor.config import Config, effective_toml
 from monitor.db import StoreError, connect
 from monitor.locks import STORE, StoreLock
-from monitor.store import backup_sqlite, upgrade_store
+from monitor.store import upgrade_store
 
 commands = typer.Typer()
 
@@ -134,13 +136,35 @@ def upgrade(ctx: typer.Context) -> None:
 
 @commands.command()
 def backup(ctx: typer.Context, file: Path = typer.Argument(..., help="The new file to write the copy to.")) -> None:
-    """Copy a SQLite store to FILE while it is in use (SQLite's online backup; PostgreSQL: pg_dump)."""
+    """Copy a SQLite store to FILE while it is in use, and check the copy (PostgreSQL: pg_dump)."""
     cfg: Config = ctx.obj
     try:
-        backup_sqlite(cfg.database_url, file)
+        copy = backups.backup(cfg.database_url, file)
     except StoreError as exc:
         fail(str(exc))
-    say(f"backed up the store to {file}")
+    say(f"backed up the store to {file} ({copy.describe()})")
+
+
+@commands.command()
+def restore(
+    ctx: typer.Context, file: Path = typer.Argument(..., help="A backup made by `send-monitor backup`.")
+) -> None:
+    """Put the backup FILE in place of the SQLite store once it is checked whole; the store it
+    replaces is kept beside it (PostgreSQL: pg_restore)."""
+    cfg: Config = ctx.obj
+    try:
+        backups.sqlite_file(cfg.database_url, "restore")
+        engine = connect(cfg.database_url)
+        try:
+            with StoreLock(engine, STORE, "restore", timeout=cfg.lock_timeout_seconds, on_wait=waiting):
+                restored, kept = backups.restore(cfg.database_url, file)
+        finally:
+            engine.dispose()
+    except StoreError as exc:
+        fail(str(exc))
+    say(f"restored the store from {file} ({restored.describe()})")
+    if kept:
+        say(f"the store it replaced is kept at {kept.path}")
 
 
 @commands.command("config")

@@ -11,6 +11,9 @@ from functools import cached_property
 from itertools import islice
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
+from monitor.importing.readers.base import DateCell
 from monitor.records import EARLIEST_DATE, MAX_FIELD_CHARS, MAX_ID_CHARS, Col, parse_value
 
 CHUNK = 5000  # rows read, checked and written together
@@ -155,17 +158,22 @@ class Chunk:
         return len(self.rownums)
 
 
-def typed_columns(cells: list[list[str]], parsers: list[Parser], width: int) -> list[Sequence] | None:
+def typed_columns(
+    cells: list[list[str]], parsers: list[Parser], width: int, dated: bool = False
+) -> list[Sequence] | None:
     """A batch's typed values column by column (in the order of the parsers) when every row is
     plainly good: as wide as the header, required cells filled, no value too long or holding a
-    control character, every value accepted. Otherwise None: the batch is read row by row,
-    where each problem is named."""
+    control character, no date cell in a text column (`dated`: the cells may be `DateCell`s),
+    every value accepted. Otherwise None: the batch is read row by row, where each problem is
+    named."""
     if any(len(row) != width for row in cells):
         return None
     raw = list(zip(*cells, strict=True))
     out = []
     for p in parsers:
         column = raw[p.index]
+        if dated and p.plain and DateCell in set(map(type, column)):
+            return None
         text = "".join(column)
         if " " in text or not text.isprintable():  # some cell may have spaces to trim or a control character
             column = tuple(map(str.strip, column))
@@ -193,8 +201,8 @@ class RowReader:
     The row's cells are checked together for control characters and length first (one
     search per row); only a row that has some is looked at cell by cell."""
 
-    def __init__(self, parsers: list[Parser], width: int, unnamed: list[int], problem: Problem):
-        self.plan = [(p, p.index, p.values, p.cache, p.plain) for p in parsers]
+    def __init__(self, parsers: list[Parser], width: int, unnamed: list[int], problem: Problem, dated: bool = False):
+        self.plan = [(p, p.index, p.values, p.cache, p.plain, dated and p.plain) for p in parsers]
         self.width, self.unnamed, self.problem = width, unnamed, problem
 
     def __call__(self, rownum: int, cells: list[str]) -> list | None:
@@ -223,7 +231,18 @@ class RowReader:
         values: list = []
         append = values.append
         bad = False
-        for p, i, vmap, cache, plain in plan:
+        for p, i, vmap, cache, plain, dated_text in plan:
+            if dated_text and type(cells[i]) is DateCell:
+                problem(
+                    rownum,
+                    p.source,
+                    cells[i],
+                    f"cell {get_column_letter(i + 1)}{rownum} is a date in a text column (the spreadsheet turned "
+                    f"the value into a date): format the column as Text and type the value again",
+                )
+                bad = True
+                append(None)
+                continue
             raw = cells[i].strip()
             if invisible and not p.is_id:
                 raw = _TRIM.sub("", raw)

@@ -35,7 +35,8 @@ def read_table(session: Session, table: Table) -> None:
         session.load_small(rtype.name)
     empty = not session.conn.execute(select(func.count()).select_from(rtype.model.__table__)).scalar_one()
     deferred = defer_indexes(session, rtype) if empty else []
-    row_reader = RowReader(parsers, width, unnamed, lambda *p: session.problem(label, *p))
+    dated = table.dated_cells
+    row_reader = RowReader(parsers, width, unnamed, lambda *p: session.problem(label, *p), dated)
     by_column = not unnamed and not rtype.small
 
     # A first load of a table no other record refers to: its primary key finds an id that
@@ -54,7 +55,7 @@ def read_table(session: Session, table: Table) -> None:
         if trusting and not session.writing:
             distrust()
         rownums, cells = list(map(itemgetter(0), batch)), list(map(itemgetter(1), batch))
-        cols = typed_columns(cells, parsers, width) if by_column else None
+        cols = typed_columns(cells, parsers, width, dated) if by_column else None
         if cols is None:  # some row needs reading on its own, where each problem is named
             chunk = keys.keyed((n, v) for n, row in batch if (v := row_reader(n, row)) is not None)
         else:

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
+from monitor.cases import case_records
 from monitor.explanations import explain_stored
-from monitor.findings import case_records, query_findings
+from monitor.findings import query_findings
 from monitor.paths import area_path, case_path, explanation_path
 from monitor.publish.charts import outcome_chart, rates_chart, response_chart, timeline_chart, trend_chart
 from monitor.publish.children import die_with_parent

@@ -29,6 +29,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from monitor.config import CLIENT_SECRET_ENV, Config, ConfigError
 from monitor.db import StoreError
 from monitor.store import open_store, store_failure
 from monitor.web import auth_pages
@@ -47,27 +48,29 @@ AUTH = "send_monitor.auth"  # scope keys set by the gate
 VIEWER = "send_monitor.viewer"
 OPEN_PATHS = frozenset({"/login", "/auth/callback", "/logout", "/signed-out"})
 OPEN_PREFIXES = ("/assets/",)
-SECRET_ENV = "SEND_MONITOR_OIDC_CLIENT_SECRET"
 
 
 class Auth:
     """Everything signing in needs, for one configuration: the provider, and (opened on first
     use) the store for grants and the web database for sessions and the access log."""
 
-    def __init__(self, cfg, clock: Callable[[], datetime] | None = None):
+    def __init__(self, cfg: Config, clock: Callable[[], datetime] | None = None):
         web = cfg.web
+        if web is None:
+            raise ConfigError(["signing in needs a [web] table in the configuration"])
         secret = web.client_secret.get_secret_value()
         if not secret:
-            raise StoreError(f"[web] needs the OpenID client secret in the environment variable {SECRET_ENV}")
+            raise ConfigError([f"[web] needs the OpenID client secret in the environment variable {CLIENT_SECRET_ENV}"])
+        self.web = web
         self.cfg = cfg
-        self.base_url = str(web.base_url).rstrip("/") + "/"
+        self.base_url = web.base_url
         self.https = self.base_url.startswith("https://")
         self.secret = secret
         self.clock = clock or (lambda: datetime.now(UTC))
         self.zone = ZoneInfo(cfg.schedule.timezone)
         self.admin_email = cfg.alerts.admin_email
         self.provider = Provider(
-            issuer=str(web.issuer), client_id=web.client_id, client_secret=secret, roles_claim=web.roles_claim
+            issuer=web.issuer, client_id=web.client_id, client_secret=secret, roles_claim=web.roles_claim
         )
         self._lock = threading.Lock()
         self._store: Engine | None = None
@@ -78,7 +81,7 @@ class Auth:
         with self._lock:
             if self._store is not None:
                 return
-            web = self.cfg.web
+            web = self.web
             engine = open_web_database(self.cfg.database_url)
             self._sessions = Sessions(
                 engine, idle_minutes=web.session_idle_minutes, max_hours=web.session_max_hours, clock=self.clock
@@ -234,7 +237,7 @@ async def signed_out(request: Request) -> Response:
     return auth_pages.signed_out()
 
 
-def auth_routes(cfg=None) -> list[Route]:
+def auth_routes(cfg: Config | None = None) -> list[Route]:
     """The routes of signing in and out (the configuration is read by `auth_middleware`)."""
     return [
         Route("/login", login, methods=["GET"]),
@@ -244,13 +247,14 @@ def auth_routes(cfg=None) -> list[Route]:
     ]
 
 
-def auth_middleware(cfg, *, clock: Callable[[], datetime] | None = None) -> list[Middleware]:
-    """The middleware of signing in, outermost first (`clock` for tests of expiry)."""
+def auth_middleware(cfg: Config, *, clock: Callable[[], datetime] | None = None) -> list[Middleware]:
+    """The middleware of signing in, outermost first (`clock` for tests of expiry). ConfigError
+    without [web] or its client secret."""
     auth = Auth(cfg, clock)
-    web = cfg.web
+    web = auth.web
     return [
         *proxy_middleware(web.trusted_proxies),
-        Middleware(SecurityHeaders, issuer=str(web.issuer), https=auth.https),
+        Middleware(SecurityHeaders, issuer=web.issuer, https=auth.https),
         session_middleware(auth.secret, https=auth.https, max_hours=web.session_max_hours),
         Middleware(CsrfProtection, base_url=auth.base_url, refused=_form_refused),
         Middleware(Gate, auth=auth),

@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from monitor.findings import FindingsError, case_owners, latest_ids
+from monitor.cases import case_owners
+from monitor.findings import FindingsError, latest_ids
 from monitor.publish.page import Page
 from monitor.publish.pages import page_in
 from monitor.publish.render import render_page

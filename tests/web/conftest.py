@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -19,6 +18,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from benchmarks.pgserver import free_port
+from monitor.config import Config
 from monitor.models import Area, Commissioner
 from monitor.store import open_store
 from monitor.web.auth import AccessLogError, auth_middleware, auth_routes, current_viewer, log_access
@@ -43,26 +43,15 @@ class Clock:
         self.now += timedelta(**kwargs)
 
 
-def web_config(store_url: str, *, issuer: str, client_id: str, secret: str, base_url: str, **web):
-    """The configuration the app reads, with a [web] section."""
-    section = dict(
-        issuer=issuer,
-        client_id=client_id,
-        client_secret=SecretStr(secret),
-        base_url=base_url,
-        roles_claim="send_roles",
-        session_idle_minutes=30,
-        session_max_hours=8,
-        access_log_days=400,
-        trusted_proxies=[],
+def web_config(store_url: str, *, issuer: str, client_id: str, secret: str, base_url: str, **web) -> Config:
+    """The configuration the app reads, with a [web] section (the secret as from the environment)."""
+    section = dict(issuer=issuer, client_id=client_id, base_url=base_url, roles_claim="send_roles") | web
+    cfg = Config.model_validate(
+        {"database_url": store_url, "alerts": {"admin_email": "access@example.org"}, "web": section}
     )
-    section.update(web)
-    return SimpleNamespace(
-        database_url=store_url,
-        web=SimpleNamespace(**section),
-        schedule=SimpleNamespace(timezone="Europe/London"),
-        alerts=SimpleNamespace(admin_email="access@example.org"),
-    )
+    assert cfg.web is not None
+    cfg.web.client_secret = SecretStr(secret)
+    return cfg
 
 
 def seed_codes(store_url: str) -> None:
@@ -104,7 +93,7 @@ async def _client(request: Request) -> Response:
 class Site:
     base_url: str  # the configured address
     local_url: str  # where it listens
-    cfg: SimpleNamespace
+    cfg: Config
     clock: Clock
     provider: object
 

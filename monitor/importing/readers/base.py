@@ -13,12 +13,21 @@ Report = Callable[[Problem], None]
 Rows = Iterator[tuple[int, list[str]]]
 
 
+class DateCell(str):
+    """The text of a spreadsheet's date cell: a date where text is expected is a problem."""
+
+    __slots__ = ()
+
+
 @dataclass
 class Table:
+    """One record file or sheet. `dated_cells`: its rows may hold `DateCell`s."""
+
     rtype: RecordType
     label: str
     open_rows: Callable[[Report], Rows]
     note: str | None = None
+    dated_cells: bool = False
 
 
 @dataclass

@@ -1,17 +1,25 @@
 """An `.xlsx` workbook as a whole export: one sheet per record type, named for it (any case);
-other sheets are noted and ignored. Excel's typed cells are read as the text the records
-standard reads."""
+other sheets are noted and ignored, a hidden sheet named for a record type is refused. Excel's
+typed cells are read as the text the records standard reads. The workbook is read
+defensively (see `xlsx_safety`): a damaged or oversized file is one problem naming it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
 from monitor.importing.problems import Problem
-from monitor.importing.readers.base import Export, Reader, Report, Rows, Table, reader
+from monitor.importing.readers.base import DateCell, Export, Reader, Report, Rows, Table, reader
+from monitor.importing.readers.xlsx_safety import inspect_sheet, unsafe
 from monitor.records import BY_NAME
+
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how a workbook writes a character XML cannot hold, e.g. _x000D_
 
 
 @reader
@@ -23,25 +31,21 @@ class XlsxReader(Reader):
         return _workbook(path, report)
 
 
+def _damaged(exc: BaseException) -> str:
+    return f"not a readable .xlsx workbook ({type(exc).__name__}): save it again from Excel as .xlsx"
+
+
 def _workbook(path: Path, report: Report) -> Export:
-    import zipfile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
     export = Export()
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        report(
-            Problem(
-                path.name,
-                None,
-                None,
-                None,
-                f"not a readable .xlsx workbook ({type(exc).__name__}): save it again from Excel as .xlsx",
-            )
-        )
+        why = unsafe(path)
+        if why is None:
+            book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # a damaged file in any way: one problem naming it, never an internal error
+        report(Problem(path.name, None, None, None, _damaged(exc)))
+        return export
+    if why is not None:
+        report(Problem(path.name, None, None, None, f"refused: {why}"))
         return export
     seen: dict[str, str] = {}
     for sheet in book.worksheets:
@@ -50,40 +54,58 @@ def _workbook(path: Path, report: Report) -> Export:
         if rtype is None:
             export.notes.append(f"{path.name}: sheet {title!r} is not a record type: ignored")
             continue
-        if rtype.name in seen:
+        label = f"{path.name} sheet {title}"
+        if sheet.sheet_state != "visible":
             report(
                 Problem(
-                    f"{path.name} sheet {title}",
+                    label,
                     None,
                     None,
                     None,
-                    f"a second sheet for {rtype.name} (the first is {seen[rtype.name]!r})",
+                    f"a {'very ' if sheet.sheet_state == 'veryHidden' else ''}hidden sheet named for a record type: "
+                    f"make it visible to import it, or rename or delete it",
                 )
             )
             continue
+        if rtype.name in seen:
+            report(
+                Problem(label, None, None, None, f"a second sheet for {rtype.name} (the first is {seen[rtype.name]!r})")
+            )
+            continue
         seen[rtype.name] = title
-        export.tables.append(Table(rtype, f"{path.name} sheet {title}", _sheet_reader(path, title)))
+        part = getattr(sheet, "_worksheet_path", "")
+        export.tables.append(Table(rtype, label, _sheet_reader(path, title, part), dated_cells=True))
     book.close()
     return export
 
 
-def _sheet_reader(path: Path, title: str) -> Callable[[Report], Rows]:
+def _sheet_reader(path: Path, title: str, part: str) -> Callable[[Report], Rows]:
     def rows(report: Report) -> Rows:
-        from openpyxl import load_workbook
-
-        book = load_workbook(path, read_only=True, data_only=True)
+        label = f"{path.name} sheet {title}"
+        rownum = 0
         try:
-            sheet = book[title]
-            sheet.reset_dimensions()  # some writers record wrong dimensions: read every row
-            width = 0
-            for rownum, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = [_cell_text(v) for v in values]
-                width = width or len(cells)
-                if len(cells) < width:  # a sheet stores no empty cells at the end of a row: never cut off
-                    cells.extend([""] * (width - len(cells)))
-                yield rownum, cells
-        finally:
-            book.close()
+            findings = list(inspect_sheet(path, part)) if part else []
+            book = load_workbook(path, read_only=True, data_only=True)
+            try:
+                sheet = book[title]
+                sheet.reset_dimensions()  # some writers record wrong dimensions: read every row
+                width = 0
+                header: list[str] = []
+                for rownum, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    cells = [_cell_text(v) for v in values]
+                    if rownum == 1:
+                        header = [c.strip() for c in cells]
+                        for f in findings:
+                            named = header[f.column - 1] if f.column <= len(header) else None
+                            report(Problem(label, f.row, named or get_column_letter(f.column), None, f.why))
+                    width = width or len(cells)
+                    if len(cells) < width:  # a sheet stores no empty cells at the end of a row: never cut off
+                        cells.extend([""] * (width - len(cells)))
+                    yield rownum, cells
+            finally:
+                book.close()
+        except Exception as exc:  # damaged inside a sheet: one problem, never an internal error
+            report(Problem(label, rownum + 1 if rownum else None, None, None, _damaged(exc)))
 
     return rows
 
@@ -94,15 +116,15 @@ def _cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value) if "_x" in value else value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
         if value.time() == time(0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
+            return DateCell(value.date().isoformat())
+        return DateCell(value.isoformat(sep=" "))
     if isinstance(value, date):
-        return value.isoformat()
+        return DateCell(value.isoformat())
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
