@@ -11,7 +11,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 
-from monitor.config import CONFIG_ENV, DB_ENV, Config, load_config
+from monitor.config import CLIENT_SECRET_ENV, CONFIG_ENV, DB_ENV, Config, load_config
 from monitor.web.viewer import is_role
 
 DEMO_ENV = "SEND_MONITOR_DEMO_ROLE"  # how `serve_app` tells its workers the demo role
@@ -43,11 +43,13 @@ def check_serving(cfg: Config, host: str, port: int, demo_role: str | None) -> N
                 f"--demo signs every visitor in without a password, so it serves on a loopback address only, "
                 f"not {host}: use --host 127.0.0.1"
             )
-    elif not web_configured(cfg):
+    elif cfg.web is None:
         raise ServeError(
             "serving the dashboards by role needs sign-in configured: add a [web] table to the configuration "
             "(see docs/operations.md), or use --demo ROLE for a look on this machine, or --static DIR"
         )
+    elif not cfg.web.client_secret.get_secret_value():
+        raise ServeError(f"[web] needs the OpenID client secret: set the environment variable {CLIENT_SECRET_ENV}")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family) as probe:
         try:
@@ -55,11 +57,6 @@ def check_serving(cfg: Config, host: str, port: int, demo_role: str | None) -> N
             probe.bind((host.strip("[]"), port))
         except OSError as exc:
             raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-
-
-def web_configured(cfg: Config) -> bool:
-    """Whether sign-in is configured (a [web] table)."""
-    return getattr(cfg, "web", None) is not None
 
 
 def serve_app(

@@ -46,8 +46,8 @@ def demo_sign_in(cfg: Config, role: str) -> SignIn:
     from monitor.web.webstore import open_web_database
 
     viewer = Viewer(DEMO_SUBJECT, None, frozenset({role}))
-    web = getattr(cfg, "web", None)
-    access_log = AccessLog(open_web_database(cfg.database_url), web.access_log_days if web else KEEP_DAYS)
+    keep = cfg.web.access_log_days if cfg.web is not None else KEEP_DAYS
+    access_log = AccessLog(open_web_database(cfg.database_url), keep)
 
     def log_access(request: Request, who: Viewer, *, path, area, case_refs, outcome) -> None:
         access_log.append(
