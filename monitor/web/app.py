@@ -43,4 +43,4 @@ def build_app(
         refusals=Refusals(cfg.alerts.admin_email),
     )
     routes = [*sign_in.routes, *asset_routes(), *page_routes(served)]
-    return Starlette(routes=routes, middleware=sign_in.middleware)
+    return Starlette(routes=routes, middleware=list(sign_in.middleware))

@@ -18,10 +18,10 @@ from monitor.findings import export_rows
 from monitor.paths import area_path, commissioner_path
 from monitor.publish.errors import PublishError
 from monitor.publish.pages import page_in
-from monitor.publish.pdf import chromium_path, render_pdf
+from monitor.publish.pdf import chromium_path, render_pdfs
 from monitor.publish.render import DASHBOARDS, render_page
 from monitor.publish.site import AreaData, CommissionerData, Site, area_data, commissioner_data
-from monitor.web.pages import Found
+from monitor.web.pages import Found, PageUnavailable
 from monitor.web.visibility import Shown
 
 DOWNLOAD = re.compile(r"(areas|commissioners)/([^/]+)/(findings\.csv|findings\.json|findings\.xlsx|report\.pdf)")
@@ -89,6 +89,10 @@ def _report_pdf(conn: Connection, site: Site, path: str) -> Found | None:
             for asset in (DASHBOARDS / "static").iterdir():
                 if asset.is_file():
                     shutil.copyfile(asset, Path(tmp) / "assets" / asset.name)
-            return render_pdf(html).read_bytes(), MEDIA[".pdf"]
+            try:
+                (pdf,) = render_pdfs([html])
+            except PublishError as exc:
+                raise PageUnavailable(f"report.pdf not printed: {exc}") from None
+            return pdf.read_bytes(), MEDIA[".pdf"]
 
     return Found(Shown(area=page.area, case_refs=frozenset(page.case_refs)), render)

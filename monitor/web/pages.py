@@ -28,5 +28,6 @@ class NotReady(Exception):
     """The store has no pages to show yet (no check has run): the message says what to do."""
 
 
-class StoreUnavailable(Exception):
-    """The store cannot be read just now: the message says what failed, in one line."""
+class PageUnavailable(Exception):
+    """The page cannot be made just now (the store does not answer, a report does not
+    print): the message says what failed, in one line."""

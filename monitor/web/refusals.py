@@ -82,10 +82,11 @@ class Refusals:
             + Markup(" first check ends; if this goes on, tell {}.</p>").format(self.ask),
         )
 
-    def store_unavailable(self) -> HTMLResponse:
+    def page_unavailable(self) -> HTMLResponse:
         return self._page(
             503,
-            "Sorry, the findings cannot be read just now",
-            Markup("<p>The store of findings did not answer. Try again in a few minutes; if it goes on, tell")
+            "Sorry, this page cannot be shown just now",
+            Markup("<p>It could not be made (the store of findings did not answer, or a report did not print).")
+            + Markup(" Try again in a few minutes; if it goes on, tell")
             + Markup(" {}.</p>").format(self.ask),
         )

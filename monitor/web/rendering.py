@@ -21,7 +21,7 @@ from monitor.publish.site import Site, open_site
 from monitor.rules import Rule
 from monitor.store import store_failure
 from monitor.web.downloads import download_in, is_download
-from monitor.web.pages import Found, NotReady, StoreUnavailable
+from monitor.web.pages import Found, NotReady, PageUnavailable
 from monitor.web.visibility import Shown
 
 CASE_LEVEL = re.compile(r"areas/[^/]+/(cases|explain)/")  # a case's page, or a finding's on a case
@@ -37,12 +37,12 @@ def store_stamp(engine: Engine) -> tuple[int | None, int | None]:
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[None]:
-    """Turn a failure to read the store into StoreUnavailable, in one line without values."""
+    """Turn a failure to read the store into PageUnavailable, in one line without values."""
     try:
         yield
     except (SQLAlchemyError, OSError) as exc:
         why = store_failure(exc, engine.url) or f"the store could not be read ({type(exc).__name__})"
-        raise StoreUnavailable(why) from None
+        raise PageUnavailable(why) from None
 
 
 def _stamp(conn: Connection) -> tuple[int | None, int | None]:

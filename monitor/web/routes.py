@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from monitor.web.cache import Entry, PageCache
-from monitor.web.pages import NotReady, PageSource, StoreUnavailable
+from monitor.web.pages import NotReady, PageSource, PageUnavailable
 from monitor.web.refusals import Refusals
 from monitor.web.viewer import Viewer
 from monitor.web.visibility import Outcome, decide, has_any_role
@@ -74,9 +74,9 @@ def page_routes(served: Served) -> list[Route]:
             entry = await served.cache.get_or_make((path, viewer.cache_key()), stamp, make)
         except NotReady:
             return served.refusals.not_ready()
-        except StoreUnavailable as exc:
+        except PageUnavailable as exc:
             log.error("page not made: %s", exc)
-            return served.refusals.store_unavailable()
+            return served.refusals.page_unavailable()
         return await _answer(served, request, viewer, path, entry)
 
     return [Route("/", page), Route("/{path:path}", page, methods=["GET", "HEAD"])]

@@ -5,8 +5,8 @@ written)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -28,8 +28,8 @@ class SignIn:
 
     current_viewer: Callable[[Request], Viewer | None]
     log_access: Callable[..., None]
-    routes: list[BaseRoute] = field(default_factory=list)
-    middleware: list[Middleware] = field(default_factory=list)
+    routes: Sequence[BaseRoute] = ()
+    middleware: Sequence[Middleware] = ()
 
 
 def provider_sign_in(cfg: Config) -> SignIn:

@@ -107,3 +107,23 @@ def test_an_area_user_lands_on_their_area_and_is_refused_the_national_page(brows
         response = page.goto(base + "/" + area_path("850") + "index.html")
         assert response.status == 404
         page.context.close()
+
+
+def test_the_report_prints_to_pdf_on_request_for_its_area_only(chromium, demo_db):
+    from starlette.testclient import TestClient
+
+    rows: list[dict] = []
+    for roles, status in (({"area:850"}, 200), ({"area:851"}, 404)):
+        viewer = Viewer("subject-1", None, frozenset(roles))
+        app = build_app(
+            load_config(db=demo_db),
+            open_store(demo_db),
+            sign_in=SignIn(lambda r, v=viewer: v, lambda r, w, **row: rows.append(row)),
+        )
+        got = TestClient(app).get("/" + area_path("850") + "report.pdf")
+        assert got.status_code == status
+        if status == 200:
+            assert got.content.startswith(b"%PDF") and got.headers["content-type"] == "application/pdf"
+            assert got.headers["content-disposition"] == 'attachment; filename="850-report.pdf"'
+    assert [(r["path"], r["outcome"]) for r in rows] == [("/areas/850/report.pdf", 200), ("/areas/850/report.pdf", 404)]
+    assert rows[0]["case_refs"]  # the cases the report names

@@ -28,7 +28,7 @@ def test_a_store_that_does_not_answer_is_a_503_and_one_line(caplog):
     client, rows = _client(url, connect(url))
     got = client.get("/areas/850/index.html")
     assert got.status_code == 503
-    assert "cannot be read just now" in got.text
+    assert "cannot be shown just now" in got.text
     (line,) = [r.getMessage() for r in caplog.records if r.name == "send_monitor.web"]
     assert line.startswith("page not made: cannot reach the store postgresql+psycopg://monitor:***@127.0.0.1:1/send")
     assert "s3cret" not in caplog.text
