@@ -24,7 +24,8 @@ RUN useradd --system --uid 10001 --home-dir /var/lib/send-monitor --create-home 
 COPY --from=build /dist /dist
 COPY requirements.lock /opt/requirements.lock
 RUN python -m venv /opt/send-monitor \
- && /opt/send-monitor/bin/pip install --no-cache-dir -c /opt/requirements.lock /dist/*.whl \
+ && /opt/send-monitor/bin/pip install --no-cache-dir -c /opt/requirements.lock /dist/durable_rules-*.whl \
+        "$(echo /dist/send_monitor-*.whl)[postgres]" \
  && rm -rf /dist
 ENV PATH=/opt/send-monitor/bin:$PATH \
     PYTHONUNBUFFERED=1 \

@@ -28,7 +28,7 @@ $(BIN)/send-monitor: pyproject.toml $(LOCK) monitor/__init__.py
 	CPPFLAGS="$(DURABLE_CPPFLAGS)" $(BIN)/python -m pip install --quiet --no-cache-dir \
 	    --no-binary durable_rules -c $(LOCK) durable_rules
 	$(BIN)/python -m pip install --quiet -r $(LOCK)
-	$(BIN)/python -m pip install --quiet --no-build-isolation -c $(LOCK) -e '.[test,dev]'
+	$(BIN)/python -m pip install --quiet --no-build-isolation -c $(LOCK) -e '.[test,dev,postgres]'
 	touch $@
 
 setup: $(BIN)/send-monitor
@@ -80,7 +80,7 @@ lock:
 	.venv-lock/bin/python -m pip install --quiet --upgrade pip setuptools wheel
 	CPPFLAGS="$(DURABLE_CPPFLAGS)" .venv-lock/bin/python -m pip install --quiet --no-cache-dir \
 	    --no-binary durable_rules durable_rules
-	.venv-lock/bin/python -m pip install --quiet -e '.[test,dev]'
+	.venv-lock/bin/python -m pip install --quiet -e '.[test,dev,postgres]'
 	{ echo "# Every dependency of send-monitor, pinned: refresh with \`make lock\`, install with \`make setup\`."; \
 	  .venv-lock/bin/python -m pip freeze --all --exclude-editable | LC_ALL=C sort -f; } > $(LOCK)
 	rm -rf .venv-lock

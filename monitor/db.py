@@ -38,8 +38,15 @@ def connect(url: str = DEFAULT_URL) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     try:
-        engine = create_engine(parse_url(url))
-    except (ArgumentError, ImportError):
+        # PostgreSQL: a pooled session the server ended while idle (idle_session_timeout, a
+        # failover) is replaced on checkout instead of failing the next statement
+        engine = create_engine(parse_url(url), pool_pre_ping=url.startswith("postgresql"))
+    except (ArgumentError, ImportError) as exc:
+        if isinstance(exc, ImportError) and url.startswith("postgresql"):
+            raise StoreError(
+                "a PostgreSQL store needs its driver: install send-monitor with the postgres extra "
+                "(pip install 'send-monitor[postgres]')"
+            ) from None
         raise StoreError(
             f"the database URL {shown_url(url)} is not one send-monitor can use: give "
             "sqlite:///FILE or postgresql://USER@HOST/DB"

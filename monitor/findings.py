@@ -82,15 +82,21 @@ def query_findings(
     duty: str | None = None,
     status: str | None = None,
     owner: str | None = None,
+    case_ref: str | None = None,
+    subject: str | None = None,
+    owners: list[str] | None = None,
 ) -> list[dict]:
     """Current findings as dicts (export fields and rule details), sorted by duty, subject.
 
     `acts_now` is the body responsible on the latest check's date after following successors."""
     f = Finding.__table__
     stmt = select(f)
-    for column, value in (("area", area), ("duty", duty), ("status", status), ("owner", owner)):
+    filters = (("area", area), ("duty", duty), ("status", status), ("owner", owner), ("case_ref", case_ref))
+    for column, value in (*filters, ("subject", subject)):
         if value is not None:
             stmt = stmt.where(f.c[column] == value)
+    if owners is not None:
+        stmt = stmt.where(f.c.owner.in_(owners))
     rows = [dict(r) for r in conn.execute(stmt).mappings()]
     if rows:
         check = latest_check(conn)
@@ -160,8 +166,8 @@ def areas_and_commissioners(conn: Connection) -> tuple[list[dict], list[dict]]:
     return areas, commissioners
 
 
-def area_record_counts(conn: Connection) -> dict[str, dict[str, int]]:
-    """How many records of each type each area holds: {area: {type: n}}."""
+def area_record_counts(conn: Connection, area: str | None = None) -> dict[str, dict[str, int]]:
+    """How many records of each type each area (or the one `area`) holds: {area: {type: n}}."""
     d, a, e, r, s, c = (
         Decision.__table__,
         Appeal.__table__,
@@ -187,8 +193,10 @@ def area_record_counts(conn: Connection) -> dict[str, dict[str, int]]:
     }
     found: dict[str, dict[str, int]] = {}
     for kind, stmt in queries.items():
-        for area, n in conn.execute(stmt):
-            found.setdefault(area, {})[kind] = n
+        if area is not None:
+            stmt = stmt.where((d if kind == "decisions" else a).c.area_code == area)
+        for code, n in conn.execute(stmt):
+            found.setdefault(code, {})[kind] = n
     return found
 
 
@@ -198,8 +206,8 @@ def import_batches(conn: Connection) -> list[dict]:
     return [dict(r) for r in conn.execute(select(t).order_by(t.c.id)).mappings()]
 
 
-def area_batches(conn: Connection) -> dict[str, list[dict]]:
-    """Per area, the import batches that created or last updated its records, oldest first:
+def area_batches(conn: Connection, area: str | None = None) -> dict[str, list[dict]]:
+    """Per area (or for the one `area`), the import batches that created or last updated its records, oldest first:
     {area: [{"id", "finished_at", "source_name", "new", "updated"}]} with this area's counts
     only, and only the last part of the batch's source (no server paths)."""
     a, d, e, r, s, c = (
@@ -227,22 +235,26 @@ def area_batches(conn: Connection) -> dict[str, list[dict]]:
                 stmt = stmt.select_from(table.join(*join))
             if kind == "updated":
                 stmt = stmt.where(table.c.updated_batch != table.c.created_batch)
-            for area, batch, n in conn.execute(stmt.where(col.is_not(None)).group_by(area_col, col)):
-                counts = tally.setdefault(area, {}).setdefault(batch, {"new": 0, "updated": 0})
+            if area is not None:
+                stmt = stmt.where(area_col == area)
+            for code, batch, n in conn.execute(stmt.where(col.is_not(None)).group_by(area_col, col)):
+                counts = tally.setdefault(code, {}).setdefault(batch, {"new": 0, "updated": 0})
                 counts[kind] += n
     resp = (
         select(a.c.area_code, s.c.created_batch, s.c.updated_batch, func.count())
         .select_from(s.join(r, r.c.recommendation_id == s.c.recommendation_id).join(a, a.c.appeal_id == r.c.appeal_id))
         .group_by(a.c.area_code, s.c.created_batch, s.c.updated_batch)
     )
-    for area, created, updated, n in conn.execute(resp):
+    if area is not None:
+        resp = resp.where(a.c.area_code == area)
+    for code, created, updated, n in conn.execute(resp):
         if created is not None:
-            tally.setdefault(area, {}).setdefault(created, {"new": 0, "updated": 0})["new"] += n
+            tally.setdefault(code, {}).setdefault(created, {"new": 0, "updated": 0})["new"] += n
         if updated is not None and updated != created:
-            tally.setdefault(area, {}).setdefault(updated, {"new": 0, "updated": 0})["updated"] += n
+            tally.setdefault(code, {}).setdefault(updated, {"new": 0, "updated": 0})["updated"] += n
     batches = {b["id"]: b for b in import_batches(conn)}
     out: dict[str, list[dict]] = {}
-    for area, per_batch in tally.items():
+    for code, per_batch in tally.items():
         rows = []
         for batch_id in sorted(per_batch):
             b = batches.get(batch_id)
@@ -255,7 +267,7 @@ def area_batches(conn: Connection) -> dict[str, list[dict]]:
                     **per_batch[batch_id],
                 }
             )
-        out[area] = rows
+        out[code] = rows
     return out
 
 
@@ -272,8 +284,16 @@ def status_counts(conn: Connection) -> dict[tuple[str, str, str], dict[str, int]
     return found
 
 
-def action_histories(conn: Connection) -> dict[tuple[str, str], list[dict]]:
-    """The history of every finding whose current status is in ACTION_STATUSES, by (duty, subject)."""
+def action_keys(conn: Connection, area: str) -> list[tuple[str, str, str | None]]:
+    """(duty, subject, case_ref) of each of an area's findings in ACTION_STATUSES (those with pages)."""
+    f = Finding.__table__
+    stmt = select(f.c.duty, f.c.subject, f.c.case_ref).where(f.c.area == area, f.c.status.in_(ACTION_STATUSES))
+    return [tuple(r) for r in conn.execute(stmt)]
+
+
+def action_histories(conn: Connection, areas: list[str] | None = None) -> dict[tuple[str, str], list[dict]]:
+    """The history of every finding (or of those of `areas`) whose current status is in
+    ACTION_STATUSES, by (duty, subject)."""
     t, f = FindingChange.__table__, Finding.__table__
     stmt = (
         select(t)
@@ -281,15 +301,26 @@ def action_histories(conn: Connection) -> dict[tuple[str, str], list[dict]]:
         .where(f.c.status.in_(ACTION_STATUSES))
         .order_by(t.c.id)
     )
+    if areas is not None:
+        stmt = stmt.where(f.c.area.in_(areas))
+    if areas is not None:
+        stmt = stmt.where(f.c.area.in_(areas))
     found: dict[tuple[str, str], list[dict]] = {}
     for r in conn.execute(stmt).mappings():
         found.setdefault((r["duty"], r["subject"]), []).append(dict(r))
     return found
 
 
-def recommendation_answers(conn: Connection, as_of: date, duty: str = "response-5-weeks") -> list[dict]:
-    """Each recommendation judged by `duty`: area, owner, kind, made_on, the finding's status
-    and done_on, and the response's outcome once a response was sent by `as_of`."""
+def recommendation_answers(
+    conn: Connection,
+    as_of: date,
+    duty: str = "response-5-weeks",
+    area: str | None = None,
+    owners: list[str] | None = None,
+) -> list[dict]:
+    """Each recommendation judged by `duty` (of `area`, of `owners`, when given): area, owner,
+    kind, made_on, the finding's status and done_on, and the response's outcome once a
+    response was sent by `as_of`."""
     f, r, s = Finding.__table__, Recommendation.__table__, Response.__table__
     stmt = (
         select(
@@ -309,6 +340,10 @@ def recommendation_answers(conn: Connection, as_of: date, duty: str = "response-
         .outerjoin(s, s.c.recommendation_id == r.c.recommendation_id)
         .where(f.c.duty == duty)
     )
+    if area is not None:
+        stmt = stmt.where(f.c.area == area)
+    if owners is not None:
+        stmt = stmt.where(f.c.owner.in_(owners))
     out = []
     for row in conn.execute(stmt).mappings():
         item = dict(row)
@@ -321,9 +356,10 @@ def recommendation_answers(conn: Connection, as_of: date, duty: str = "response-
 
 
 def funding_claimed(
-    conn: Connection, as_of: date, first: date, last: date, duty: str = "funding-cap"
+    conn: Connection, as_of: date, first: date, last: date, duty: str = "funding-cap", areas: list[str] | None = None
 ) -> dict[str, object]:
-    """Trial funding claimed (claims dated first..last and by `as_of`) per area, for appeals judged by `duty`."""
+    """Trial funding claimed (claims dated first..last and by `as_of`) per area (of `areas`,
+    when given), for appeals judged by `duty`."""
     f, c = Finding.__table__, FundingClaim.__table__
     stmt = (
         select(f.c.area, func.sum(c.c.amount_gbp))
@@ -331,6 +367,8 @@ def funding_claimed(
         .where(and_(c.c.claimed_on >= first, c.c.claimed_on <= last, c.c.claimed_on <= as_of))
         .group_by(f.c.area)
     )
+    if areas is not None:
+        stmt = stmt.where(f.c.area.in_(areas))
     return {area: total for area, total in conn.execute(stmt)}
 
 

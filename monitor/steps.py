@@ -19,7 +19,8 @@ from sqlalchemy.engine import Engine
 from monitor.alerts import AlertError, AlertReport, run_alerts
 from monitor.check import run_check
 from monitor.config import Config
-from monitor.inbox import import_inbox
+from monitor.inbox import Binding, import_inbox
+from monitor.locks import LockError
 from monitor.publish import publish
 from monitor.runs import finish_run, start_run
 from monitor.store import store_failure
@@ -40,6 +41,8 @@ class StepResult:
 
 def failure(exc: BaseException, engine: Engine) -> str:
     """One line for a failed step, with no record values (a driver's message can carry them)."""
+    if isinstance(exc, LockError):
+        return str(exc)
     return store_failure(exc, engine.url) or f"{type(exc).__name__} (run with --debug to see the traceback)"
 
 
@@ -53,10 +56,13 @@ def run_step(
     as_of: date | None = None,
 ) -> StepResult:
     """Record `step` as running, do `work(run_id)` and record how it ended. A failure is
-    recorded, not raised: the result carries it (`error`). Call it holding the writer lock."""
+    recorded, not raised: the result carries it (`error`) — except a lost lock (LockError),
+    after which nothing may be written. Call it holding the writer lock."""
     run_id = start_run(engine, step, trigger, cycle, as_of)
     try:
         result = work(run_id)
+    except LockError:  # the lock is gone: nothing more may be written; its row shows interrupted
+        raise
     except AlertError as exc:
         result = StepResult("failed", detail=str(exc), error=exc)
     except Exception as exc:
@@ -68,8 +74,15 @@ def run_step(
 
 def import_step(engine: Engine, config: Config, rules: dict, as_of: date, trigger: str) -> StepResult:
     """Import every complete export in the inbox."""
+    binding = Binding(config.inbox_by_area, config.inbox_area or None, config.inbox_national)
     done = import_inbox(
-        engine, rules.keys(), config.inbox, settle_seconds=config.inbox_settle_seconds, as_of=as_of, trigger=trigger
+        engine,
+        rules.keys(),
+        config.inbox,
+        settle_seconds=config.inbox_settle_seconds,
+        as_of=as_of,
+        trigger=trigger,
+        binding=binding,
     )
     return StepResult(done.outcome, done.counts(), done.detail(), value=done)
 

@@ -38,7 +38,13 @@ def write_config(
 ) -> Path:
     """A config file like examples/send-monitor.toml, pointed at the test store and SMTP server
     (retries without back-off, so runs in a row retry at once); `smtp` and `alerts` add keys."""
-    lines = [f'database_url = "{db}"', 'inbox = "inbox"', 'site_dir = "site"', f'site_url = "{SITE_URL}"']
+    lines = [
+        f'database_url = "{db}"',
+        'inbox = "inbox"',
+        "inbox_national = true",
+        'site_dir = "site"',
+        f'site_url = "{SITE_URL}"',
+    ]
     sections = {
         "smtp": {
             "host": "127.0.0.1",

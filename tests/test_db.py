@@ -61,3 +61,21 @@ def test_a_bulk_insert_the_database_refuses_raises_as_any_statement_does(db_url)
     with engine.connect() as conn:
         assert conn.execute(select(ROWS)).all() == []  # the transaction rolled back whole
     engine.dispose()
+
+
+def test_a_postgresql_url_without_its_driver_is_one_line_naming_the_extra(tmp_path):
+    """psycopg is the `postgres` extra: a SQLite-only install refuses a PostgreSQL URL saying what to install."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['psycopg'] = None; sys.modules['psycopg2'] = None\n"
+        "from monitor.cli import app\n"
+        "app(['--db', 'postgresql://monitor@127.0.0.1:1/send', 'status'])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: a PostgreSQL store needs its driver: install send-monitor with the postgres extra "
+        "(pip install 'send-monitor[postgres]')"
+    ]

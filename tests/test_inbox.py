@@ -121,3 +121,142 @@ def test_an_export_naming_several_areas_has_no_area(tmp_path, sqlite_url):
     import_inbox(engine, DUTIES, inbox)
     [failed] = [r for r in runs(engine) if r["outcome"] == "failed"]
     assert failed["counts"]["area"] is None and failed["counts"]["problems"] == 1
+
+
+def good(inbox, name: str = "b-good"):
+    export = write_records(inbox / name, areas=AREAS)
+    (export / "READY").touch()
+    return export
+
+
+def test_a_damaged_export_fails_alone_and_the_next_is_imported_in_the_same_cycle(tmp_path, sqlite_url):
+    engine = open_store(sqlite_url)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a-damaged.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    (inbox / "a-damaged.xlsx.READY").touch()
+    good(inbox)
+    result = import_inbox(engine, DUTIES, inbox)
+    assert [n for n, _ in result.failed] == ["a-damaged.xlsx"] and [n for n, _, _ in result.imported] == ["b-good"]
+    [failed] = [r for r in runs(engine) if r["outcome"] == "failed"]
+    assert failed["counts"]["problems"] == 1
+    errors_txt = next((inbox / "failed").glob("*.errors.txt")).read_text()
+    assert "not a readable .xlsx workbook" in errors_txt
+
+
+def test_an_export_failing_inside_the_import_is_failed_not_retried(tmp_path, sqlite_url, monkeypatch):
+    import monitor.inbox
+
+    engine = open_store(sqlite_url)
+    inbox = tmp_path / "inbox"
+    good(inbox, "a-bad")
+    good(inbox, "b-good")
+    real = monitor.inbox.import_folder
+
+    def breaks_on_a(engine, path, duty_ids, **kw):
+        if path.name == "a-bad":
+            raise RecursionError("deep")
+        return real(engine, path, duty_ids, **kw)
+
+    monkeypatch.setattr(monitor.inbox, "import_folder", breaks_on_a)
+    result = import_inbox(engine, DUTIES, inbox)
+    assert [n for n, _ in result.failed] == ["a-bad"] and [n for n, _, _ in result.imported] == ["b-good"]
+    assert not result.retry and not (inbox / "a-bad").exists()
+
+
+def test_an_export_changed_while_it_is_imported_is_left_to_settle(tmp_path, sqlite_url, monkeypatch):
+    """A copy that stalled past the settle time and goes on while the import reads it."""
+    import monitor.inbox
+
+    engine = open_store(sqlite_url)
+    inbox = tmp_path / "inbox"
+    export = write_records(inbox / "a-850", areas=AREAS)
+    age(export, 120)
+    real = monitor.inbox.import_folder
+
+    def copy_goes_on(engine, path, duty_ids, unchanged, **kw):
+        def then():
+            with open(path / "areas.csv", "a", encoding="utf-8") as fh:
+                fh.write("851,Area 851\n")
+            return unchanged()
+
+        return real(engine, path, duty_ids, unchanged=then, **kw)
+
+    monkeypatch.setattr(monitor.inbox, "import_folder", copy_goes_on)
+    result = import_inbox(engine, DUTIES, inbox, settle_seconds=60)
+    assert result.waiting == ["a-850"] and not result.imported and export.is_dir()
+    engine_rows = runs(engine)
+    assert engine_rows == []
+    monkeypatch.setattr(monitor.inbox, "import_folder", real)
+    age(export, 120)
+    assert [c["areas"]["new"] for _, _, c in import_inbox(engine, DUTIES, inbox).imported] == [2]
+
+
+def test_a_long_export_name_is_shortened_where_it_is_moved(tmp_path, sqlite_url):
+    engine = open_store(sqlite_url)
+    inbox = tmp_path / "inbox"
+    long = "export-" + "é" * 120  # 247 bytes: with a stamp and a report suffix, over a file name's 255
+    good(inbox, long)
+    bad = write_records(inbox / ("x" * 250), areas=[{"area_code": "850", "name": ""}])
+    (bad / "READY").touch()
+    result = import_inbox(engine, DUTIES, inbox)
+    assert [n for n, _, _ in result.imported] == [long] and [n for n, _ in result.failed] == ["x" * 250]
+    assert not (inbox / long).exists() and not bad.exists()
+    assert len(list((inbox / "failed").iterdir())) == 3  # the export, .errors.txt, .problems.csv
+
+
+def test_an_area_drop_folder_binds_its_exports_to_the_area(tmp_path, sqlite_url):
+    from monitor.inbox import Binding
+
+    engine = open_store(sqlite_url)
+    inbox = tmp_path / "inbox"
+    export = write_records(
+        inbox / "850" / "a", areas=[{"area_code": "850", "name": "A"}, {"area_code": "851", "name": "B"}]
+    )
+    (export / "READY").touch()
+    good(inbox / "851", "b")
+    good(inbox, "c-loose")
+    result = import_inbox(engine, DUTIES, inbox, binding=Binding(by_area=True))
+    assert sorted(n for n, _ in result.failed) == ["a", "b", "c-loose"]
+    failures = {r["detail"].split(":")[0]: r["counts"] for r in runs(engine) if r["outcome"] == "failed"}
+    assert failures["export a"]["area"] == "850" and failures["export b"]["area"] == "851"
+    assert failures["export c-loose"]["area"] is None
+    assert "put it in its area's folder" in next((inbox / "failed").glob("*.errors.txt")).read_text()
+    assert (inbox / "850" / "failed").is_dir() and (inbox / "851" / "failed").is_dir()
+    good(inbox / "850", "d")
+    assert [n for n, _, _ in import_inbox(engine, DUTIES, inbox, binding=Binding(by_area=True)).imported] == ["d"]
+
+
+def test_an_inbox_with_no_area_and_no_national_exports_fails_them(tmp_path, sqlite_url):
+    from monitor.inbox import Binding
+
+    engine = open_store(sqlite_url)
+    inbox = tmp_path / "inbox"
+    good(inbox, "a")
+    result = import_inbox(engine, DUTIES, inbox, binding=Binding())
+    assert [n for n, _ in result.failed] == ["a"]
+    assert "inbox_national" in next((inbox / "failed").glob("*.errors.txt")).read_text()
+    good(inbox, "b")
+    assert import_inbox(engine, DUTIES, inbox, binding=Binding(area="850")).imported
+
+
+def test_reports_are_bounded_where_people_read_them(tmp_path, sqlite_url):
+    engine = open_store(sqlite_url)
+    inbox = tmp_path / "inbox"
+    rows = [{"area_code": f"{i}", "name": "", "region": "r" * 300} for i in range(5000)]
+    export = write_records(inbox / "a", areas=rows)
+    (export / "READY").touch()
+    import_inbox(engine, DUTIES, inbox)
+    [failed] = [r for r in runs(engine) if r["outcome"] == "failed"]
+    assert failed["counts"]["problems"] == 5000
+    folder = inbox / "failed"
+    full = next(folder.glob("*.problems.csv"))
+    with open(full, newline="", encoding="utf-8-sig") as fh:
+        assert sum(1 for _ in csv.reader(fh)) == 5001
+    text = next(folder.glob("*.errors.txt")).read_text()
+    assert "… and 4,000 more" in text and text.count("required value is blank") <= 1002
+    attach = failed["counts"]["report"]
+    if full.stat().st_size > (1 << 20):
+        assert attach.endswith(".problems-first-1000.csv")
+    else:
+        assert attach == str(full.resolve())

@@ -3,6 +3,7 @@ wheel running the daily cycle from another folder."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -167,3 +168,27 @@ def test_the_lock_pins_every_dependency():
     lines = [x for x in (REPO / "requirements.lock").read_text(encoding="utf-8").splitlines() if x and x[0] != "#"]
     assert all("==" in line for line in lines)
     assert wanted - {_name(line) for line in lines} == set()
+
+
+def test_the_commit_hooks_refuse_a_large_file_and_a_missing_final_newline(tmp_path):
+    """The pre-commit hooks (pre-commit-hooks from PyPI, as local hooks) would have caught a
+    stray wheel at the root and a file without its last newline."""
+    import yaml
+
+    hooks = {
+        h["id"]: h for r in yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text())["repos"] for h in r["hooks"]
+    }
+    assert {"check-added-large-files", "end-of-file-fixer"} <= set(hooks)
+    bin_dir = Path(sys.executable).parent
+
+    def run(hook: str, *files: str) -> int:
+        tool, *args = hooks[hook]["entry"].split()
+        return subprocess.run([bin_dir / Path(tool).name, *args, *files], cwd=tmp_path, capture_output=True).returncode
+
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "py_spy-0.4.0.whl").write_bytes(os.urandom(600 * 1024))
+    subprocess.run(["git", "add", "py_spy-0.4.0.whl"], cwd=tmp_path, check=True)
+    assert run("check-added-large-files", "py_spy-0.4.0.whl") == 1
+    (tmp_path / "notes.md").write_text("no newline at the end", encoding="utf-8")
+    assert run("end-of-file-fixer", "notes.md") == 1
+    assert (tmp_path / "notes.md").read_text(encoding="utf-8") == "no newline at the end\n"

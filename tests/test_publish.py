@@ -93,7 +93,7 @@ def test_site_layout(demo, rules):
     areas = sorted({r["area"] for r in rows})
     assert (site / "index.html").is_file()
     assets = sorted(p.name for p in (site / "assets").iterdir())
-    assert assets == ["plotly.min.js", "site.css", "site.js"]
+    assert assets == ["charts.js", "plotly.min.js", "site.css", "site.js"]
     assert len(list(site.rglob("plotly*.js"))) == 1
     for area in areas:
         folder = site / "areas" / area
@@ -118,7 +118,9 @@ def test_pages_are_offline_and_relative(demo):
                 target = (page.parent / url.split("#")[0]).resolve()
                 assert target.exists(), f"{page}: broken link {url}"
         scripts = re.findall(r'<script src="([^"]+)"', text)
-        assert all(s.endswith(("assets/plotly.min.js", "assets/site.js")) for s in scripts)
+        assert all(s.endswith(("assets/plotly.min.js", "assets/site.js", "assets/charts.js")) for s in scripts)
+        assert not re.search(r"<script(?![^>]*\bsrc=)", text), f"{page}: inline script"
+        assert not re.search(r"<[^>]+\son[a-z]+=", text), f"{page}: inline event handler"
         assert scripts.count(scripts[0]) == 1 if scripts else True
         assert "cdn.plot.ly" not in text and "GDS Transport" not in text
 

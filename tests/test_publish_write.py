@@ -59,12 +59,12 @@ def _version(site: Path) -> Path | None:
 
 # Each step's publish kills itself there (SIGKILL, as kill -9): the moments are too short to
 # hit reliably from outside on a fast machine.
-_PAGE = "import os, signal; from monitor.publish.write import _Writer; _page = _Writer.page; "
+_PAGE = "import os, signal; from monitor.publish.write import SiteWriter; _page = SiteWriter.page; "
 KILL_AT = {
-    "build started": _PAGE + "_Writer.page = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL); ",
+    "build started": _PAGE + "SiteWriter.page = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL); ",
     "area pages written": _PAGE
-    + "_Writer.page = lambda self, t, rel, **k: "
-    + "(_page(self, t, rel, **k), rel == 'areas/852/index.html' and os.kill(os.getpid(), signal.SIGKILL))[0]; ",
+    + "SiteWriter.page = lambda self, page: "
+    + "(_page(self, page), page.path == 'areas/852/index.html' and os.kill(os.getpid(), signal.SIGKILL))[0]; ",
     "build complete": "import os, signal; from monitor.publish.write import SiteFolder; "
     "SiteFolder.swap = lambda self, version: os.kill(os.getpid(), signal.SIGKILL); ",
 }

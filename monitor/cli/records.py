@@ -31,6 +31,9 @@ def import_(
     mapping: Optional[Path] = typer.Option(
         None, "--mapping", help="TOML file renaming the source's columns and values."
     ),
+    area: Optional[str] = typer.Option(
+        None, "--area", help="The export is this area's: a row for another area is a problem."
+    ),
 ) -> None:
     """Validate an export (CSV folder or workbook) and load it into the store, all or nothing."""
     from monitor.importing.mapping import MappingError, load_mapping
@@ -43,7 +46,9 @@ def import_(
         fail(str(exc))
     engine, duties = store(cfg), rules(cfg)
     with progress(min_total=50_000) as report_progress:
-        result = import_folder(engine, folder, duties.keys(), report_progress, mapping=mapped, dry_run=dry_run)
+        result = import_folder(
+            engine, folder, duties.keys(), report_progress, mapping=mapped, dry_run=dry_run, area=area
+        )
     if report is not None:
         try:
             write_report(report, result.problems)

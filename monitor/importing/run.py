@@ -13,7 +13,7 @@ dry run always does. Memory stays bounded: rows stream, only ids are kept.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,19 +40,30 @@ def import_folder(
     *,
     mapping: Mapping | None = None,
     dry_run: bool = False,
+    area: str | None = None,
+    unchanged: Callable[[], bool] | None = None,
 ) -> ImportResult:
     """Validate the export at `path` (a folder or a workbook) against the store and, unless it
-    has a problem or this is a dry run, write it."""
+    has a problem or this is a dry run, write it. With `area`, the export may change only
+    that area's records (see `checks.area`). `unchanged()` is asked just before the commit:
+    False (the files changed while they were read) rolls back and marks the result `stale`."""
     threshold = gc.get_threshold()
     gc.set_threshold(100_000, 50, 50)  # millions of short-lived rows: collect cycles less often
     try:
-        return _import(engine, Path(path), set(duty_ids), progress, mapping or Mapping(), dry_run)
+        return _import(engine, Path(path), set(duty_ids), progress, mapping or Mapping(), dry_run, area, unchanged)
     finally:
         gc.set_threshold(*threshold)
 
 
 def _import(
-    engine: Engine, path: Path, duty_ids: set[str], progress: Progress | None, mapping: Mapping, dry_run: bool
+    engine: Engine,
+    path: Path,
+    duty_ids: set[str],
+    progress: Progress | None,
+    mapping: Mapping,
+    dry_run: bool,
+    area: str | None,
+    unchanged: Callable[[], bool] | None,
 ) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
     export = open_export(path, result.problems.append)
@@ -64,7 +75,7 @@ def _import(
         trans = conn.get_transaction() if conn.in_transaction() else conn.begin()
         assert trans is not None
         try:
-            session = Session(conn, result, duty_ids, mapping, progress)
+            session = Session(conn, result, duty_ids, mapping, progress, area)
             if not dry_run and not result.problems:
                 inserted = conn.execute(
                     insert(ImportBatch.__table__).values(source=str(path), started_at=datetime.now(UTC), counts={})
@@ -78,6 +89,10 @@ def _import(
             result.problems.sort(key=Problem.sort_key)
             if result.problems or dry_run:
                 trans.rollback()
+                return result
+            if unchanged is not None and not unchanged():
+                trans.rollback()
+                result.stale = True
                 return result
             conn.execute(
                 update(ImportBatch.__table__)

@@ -27,6 +27,7 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     areas: set[str] = field(default_factory=set)  # area codes named in the record types' area columns
     dry_run: bool = False
+    stale: bool = False  # the files changed while they were read: nothing was written
 
     @property
     def ok(self) -> bool:
@@ -42,9 +43,16 @@ class Session:
     """One import's state; `writing` while it has a batch and no problem."""
 
     def __init__(
-        self, conn: Connection, result: ImportResult, duty_ids: set[str], mapping: Mapping, progress: Progress | None
+        self,
+        conn: Connection,
+        result: ImportResult,
+        duty_ids: set[str],
+        mapping: Mapping,
+        progress: Progress | None,
+        area: str | None = None,
     ):
-        self.conn, self.result, self.duty_ids, self.mapping = conn, result, duty_ids, mapping
+        """`area`: the one area the export may change (None: a national import)."""
+        self.conn, self.result, self.duty_ids, self.mapping, self.area = conn, result, duty_ids, mapping, area
         self.progress = progress
         self.problems = result.problems
         self.labels: dict[str, str] = result.labels

@@ -2,15 +2,18 @@
 explanation pages and inspector reports (Jinja2 templates in `dashboards/`, charts with
 plotly.js written once into `assets/`).
 
-A face: it reads the store only through `monitor.findings`. The public entry point is
-`publish(engine, rules, out_dir, as_of=None, pdf=False, site_url="")`. The stages:
-`context` (numbers and listings from findings), `charts` (Plotly), `render` (Jinja2),
-`build` (which pages, from which rows), `write` (files, the swap), `pdf` (Chromium).
+A face: it reads the store only through `monitor.findings`. The public writer is
+`publish(engine, rules, out_dir, as_of=None, pdf=False, site_url="")`; a server renders one
+page on request with `render_page(page_for(engine, rules, path))`. The stages: `site`
+(gathering the data, for the whole site or one page), `summaries` (the national figures),
+`context` (numbers and listings from findings), `charts` (Plotly), `pages` (one generator per
+page family, making `Page`s), `render` (Jinja2: `render_page`), `build` (the whole site into a
+folder), `write` (files, the swap), `pdf` (Chromium).
 
 Layout of the site (all links relative, so it works from file:// and any web server):
 
     index.html                         national view (areas x duties)
-    assets/                            plotly.min.js, site.css, site.js (no data)
+    assets/                            plotly.min.js, site.css, site.js, charts.js (no data)
     areas/<code>/index.html            area dashboard
     areas/<code>/report.html (.pdf)    inspector report
     areas/<code>/findings.csv, .json   the area's findings, in the CLI export shape
@@ -31,14 +34,27 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from monitor.publish.build import _build
+from monitor.publish.build import build_site
 from monitor.publish.context import rate
 from monitor.publish.errors import PublishError
-from monitor.publish.pdf import chromium_path, render_pdf, render_pdfs
+from monitor.publish.page import Page
+from monitor.publish.pages import all_pages, page_for
+from monitor.publish.pdf import chromium_path, render_pdfs
+from monitor.publish.render import render_page
 from monitor.publish.write import MARKER, SiteFolder
 from monitor.rules import Rule
 
-__all__ = ["PublishError", "chromium_path", "publish", "rate", "render_pdf", "render_pdfs"]
+__all__ = [
+    "Page",
+    "PublishError",
+    "all_pages",
+    "chromium_path",
+    "page_for",
+    "publish",
+    "rate",
+    "render_page",
+    "render_pdfs",
+]
 
 
 def publish(
@@ -65,15 +81,15 @@ def publish(
     site.check()
     with site.lock():
         site.prune()  # what killed publishes left
-        build = site.new_version()
+        version = site.new_version()
         try:
-            _build(engine, rules, build, as_of, site_url, workers)
+            build_site(engine, rules, version, as_of, site_url, workers)
             if pdf:
-                render_pdfs(sorted(build.glob("areas/*/report.html")), progress)
-            (build / MARKER).write_text("written by send-monitor publish\n", encoding="utf-8")
-            site.swap(build)
+                render_pdfs(sorted(version.glob("areas/*/report.html")), progress)
+            (version / MARKER).write_text("written by send-monitor publish\n", encoding="utf-8")
+            site.swap(version)
         except BaseException:
-            shutil.rmtree(build, ignore_errors=True)
+            shutil.rmtree(version, ignore_errors=True)
             raise
         site.prune(background=True)
     return Path(out_dir) / "index.html"

@@ -1,10 +1,11 @@
-"""Plotly charts: each a figure's data and layout, drawn by plotly.js from `assets/`."""
+"""Plotly charts: each a figure's data, layout and config, which `assets/charts.js` draws with
+plotly.js from the chart's `data-plot` attribute (no inline script). `board_charts` is the one
+place a dashboard's chart set is assembled."""
 
 from __future__ import annotations
 
 import html
 
-from markupsafe import Markup
 from plotly.io.json import to_json_plotly
 
 from monitor.publish.context import KINDS, fmt_rate
@@ -31,13 +32,20 @@ def chart(chart_id: str, data: list, layout: dict) -> dict:
         **layout,
     }
     config = {"displayModeBar": False, "responsive": True}
-    return {
-        "id": chart_id,
-        "script": Markup(
-            f"Plotly.newPlot({to_json_plotly(chart_id)},{to_json_plotly(data)},"
-            f"{to_json_plotly(layout)},{to_json_plotly(config)});"
-        ),
-    }
+    return {"id": chart_id, "figure": to_json_plotly({"data": data, "layout": layout, "config": config})}
+
+
+def board_charts(board: dict, responses: bool) -> dict[str, dict]:
+    """An area's or commissioner's charts by name: the rates and the trend when it has duties,
+    the responses to recommendations when `responses`."""
+    charts = {}
+    if board["duties"]:
+        charts["rates"] = rates_chart("chart-rates", board["duties"])
+        charts["trend"] = trend_chart("chart-trend", board["months"])
+    if responses:
+        charts["response"] = response_chart("chart-response", board["bins"])
+        charts["outcomes"] = outcome_chart("chart-outcomes", board["outcomes"])
+    return charts
 
 
 def _count_ticks(top: int) -> dict:

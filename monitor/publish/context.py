@@ -217,12 +217,12 @@ def outcome_table(answers: list[dict]) -> dict:
     }
 
 
-def _rel(from_folder: str, target: str) -> str:
+def rel(from_folder: str, target: str) -> str:
     """A link from a page in `from_folder` (site-relative, ending in '/') to a site-relative target."""
     return posixpath.relpath(target, from_folder or ".")
 
 
-def _listing(rows: list[dict], folder: str, names: dict[str, str], as_of: date, here: str) -> dict:
+def listing(rows: list[dict], folder: str, names: dict[str, str], as_of: date, here: str) -> dict:
     """The tables of a dashboard: open breaches, next 14 days, data gaps, exceptions in force.
     A row is `inherited` when `here` (the page's body) acts now for another body's duty."""
 
@@ -232,8 +232,8 @@ def _listing(rows: list[dict], folder: str, names: dict[str, str], as_of: date, 
             **r,
             "owner_name": names.get(r["owner"], ""),
             "inherited": r["acts_now"] == here != r["owner"],
-            "href": _rel(folder, explanation_path(r["area"], r["duty"], r["subject"])) if linked else None,
-            "case_href": _rel(folder, case_path(r["area"], r["case_ref"])) if linked and r["case_ref"] else None,
+            "href": rel(folder, explanation_path(r["area"], r["duty"], r["subject"])) if linked else None,
+            "case_href": rel(folder, case_path(r["area"], r["case_ref"])) if linked and r["case_ref"] else None,
         }
 
     horizon = as_of + timedelta(days=NEXT_DAYS)
@@ -276,7 +276,7 @@ def split_rows(rows: list[dict], here: str, key: str, names: dict[str, str], fol
                 "code": code,
                 "name": names.get(code, ""),
                 "own": code == here,
-                "href": _rel(folder, page_of(code) + "index.html"),
+                "href": rel(folder, page_of(code) + "index.html"),
                 "n": judged(tot),
                 "rate": rate(tot),
                 "open_breaches": tot["overdue"],
@@ -296,13 +296,13 @@ def successor_info(successors, code: str, on: date, folder: str, page_of, *, are
     return {
         "code": successor.code,
         "name": successor.name,
-        "href": _rel(folder, page_of(successor.code) + "index.html"),
+        "href": rel(folder, page_of(successor.code) + "index.html"),
         "site_href": page_of(successor.code) + "index.html",
         "from": table[code].successor_from,
     }
 
 
-def _exception_info(exceptions: dict, rows: list[dict]) -> None:
+def exception_info(exceptions: dict, rows: list[dict]) -> None:
     """Attach who granted each exception and why (recorded exceptions) or its legal basis (Covid-19)."""
     for r in rows:
         x = exceptions.get((r["duty"], r["subject"]))
@@ -313,91 +313,30 @@ def _exception_info(exceptions: dict, rows: list[dict]) -> None:
         r["exception_id"] = x["exception_id"] if x else None
 
 
-def _day(value: date | None) -> str:
-    return f"{value.day} {value.strftime('%b %Y')}" if value else "—"
-
-
-def _days(n: int) -> str:
-    return f"{n} day{'' if n == 1 else 's'}"
-
-
-def plain_words(e, acts: dict) -> dict:
-    """The sentences an explanation page opens with: what happened, who acts now, the next step.
-
-    `e` is a findings.Explanation; `acts` says who acts now ({"code", "name", "hops": [{"from",
-    "from_name", "to", "to_name", "on"}], "owner_name"})."""
-    due, done = _day(e.due_on), _day(e.done_on)
-    what = {
-        "overdue": f"This was due on {due} and has not been done: it is {_days(e.days_late)} overdue.",
-        "late": f"This was due on {due} and was done {_days(e.days_late)} late, on {done}.",
-        "breached": "This duty was not met" + (f": {e.reason}." if e.reason else "."),
-        "due_soon": f"This is due on {due} and has not been done yet.",
-        "pending": f"This is due on {due} and has not been done yet." if e.due_on else "This is not due yet.",
-        "exception": "This would be a breach, but an exception is in force" + (f": {e.reason}." if e.reason else "."),
-        "data_gap": "This cannot be judged because the records are incomplete"
-        + (f": {e.reason}." if e.reason else "."),
-        "met": f"This was done on time, on {done}.",
-    }.get(e.status, "")
-    who = f"{acts['name'] or acts['code']} ({acts['code']}) must act."
-    if acts["hops"]:
-        last = acts["hops"][-1]
-        who = (
-            f"{acts['name'] or acts['code']} ({acts['code']}) acts now: it took over the duties of "
-            f"{last['from_name'] or last['from']} ({last['from']}) on {_day(last['on'])}."
-        )
-    if e.status == "exception":
-        expires = (e.exception or {}).get("expires_on")
-        step = "Nothing is needed while the exception is in force" + (f" (until {_day(expires)})." if expires else ".")
-    elif e.status == "data_gap":
-        step = (
-            "Fill in the missing field in the case-management system and send the next export; "
-            "the next check judges it."
-        )
-    elif e.status == "late":
-        step = "Nothing more is due on this duty; it stays on record as done late."
-    elif not e.duty.next_step_at(e.row_number):
-        step = "Nothing can be done on this duty any more; it stays on record as not done."
-    else:
-        step = e.duty.next_step or "See the duty's legal source below."
-    return {"what": what, "who": who, "next": step}
-
-
-def who_acts(successors, names: dict[str, str], owner: str, area: str, on: date) -> dict:
-    """Who is responsible on `on` for a duty the records give to `owner`, and by which handovers."""
-    hops = successors.chain(owner, area, on)
-    code = hops[-1].to_body.code if hops else owner
+def board(
+    rows: list[dict],
+    tally: Tally,
+    duties: list[dict],
+    answers: list[dict],
+    weeks: int,
+    exceptions: dict,
+    *,
+    folder: str,
+    here: str,
+    names: dict[str, str],
+    as_of: date,
+) -> dict:
+    """The numbers and listings of the dashboard of the body `here` (its page in `folder`)."""
+    lists = listing(rows, folder, names, as_of, here)
+    exception_info(exceptions, lists["exceptions"])
+    total = tally.total()
     return {
-        "code": code,
-        "name": names.get(code, ""),
-        "owner": owner,
-        "owner_name": names.get(owner, ""),
-        "hops": [
-            {
-                "from": h.from_body.code,
-                "from_name": h.from_body.name,
-                "to": h.to_body.code,
-                "to_name": h.to_body.name,
-                "on": h.on,
-            }
-            for h in hops
-        ],
+        "duties": duties,
+        "months": month_rows(tally),
+        "bins": response_bins(answers, weeks),
+        "outcomes": outcome_table(answers),
+        "lists": lists,
+        "total": total,
+        "overall": rate(total),
+        "folder": folder,
     }
-
-
-def case_events(records: list[tuple[str, str, dict]], found: list[dict]) -> list[dict]:
-    """The dated events of one case (every date on its records) and the deadlines of its findings."""
-    events = []
-    for kind, rid, fields in records:
-        for name, value in fields.items():
-            if isinstance(value, date):
-                events.append({"on": value, "track": kind, "label": f"{kind} {rid}: {name.replace('_', ' ')}"})
-    for r in found:
-        if r["due_on"] is not None:
-            events.append(
-                {
-                    "on": r["due_on"],
-                    "track": "deadline",
-                    "label": f"{r['short_title']} due ({STATUS_LABELS[r['status']].lower()})",
-                }
-            )
-    return sorted(events, key=lambda e: (e["on"], e["track"], e["label"]))

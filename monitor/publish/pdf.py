@@ -1,19 +1,23 @@
-"""Printing inspector reports to PDF with headless Chromium."""
+"""Printing inspector reports to PDF: one headless Chromium (Debian's, driven by Playwright)
+prints every report, a few at a time, each within its own time limit.
+
+Chromium is found on the PATH (`chromium`, `chromium-browser`, `google-chrome`) or named by
+`SEND_MONITOR_CHROMIUM`; nothing is downloaded. A report that does not print in time, or a
+browser that cannot start, is one clear `PublishError`.
+"""
 
 from __future__ import annotations
 
-import functools
+import asyncio
 import os
 import shutil
-import subprocess
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from monitor.publish.children import die_with_parent
 from monitor.publish.errors import PublishError
 
 CHROMIUM_ENV = "SEND_MONITOR_CHROMIUM"
+REPORT_TIMEOUT = 120.0  # seconds one report may take to load and print
+_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 
 def chromium_path() -> str:
@@ -25,49 +29,59 @@ def chromium_path() -> str:
     return found
 
 
-def render_pdf(html_path: Path, pdf_path: Path | None = None, timeout: int = 120) -> Path:
-    """Print one page to PDF with headless Chromium (its print stylesheet applies)."""
-    pdf_path = pdf_path or html_path.with_suffix(".pdf")
-    with tempfile.TemporaryDirectory(prefix="send-monitor-chromium-") as profile:
-        cmd = [
-            chromium_path(),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-extensions",
-            f"--user-data-dir={profile}",
-            "--no-pdf-header-footer",
-            "--print-to-pdf-no-header",
-            f"--print-to-pdf={pdf_path}",
-            html_path.resolve().as_uri(),
-        ]
-        result = subprocess.run(
-            cmd,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            preexec_fn=functools.partial(die_with_parent, os.getpid()),
-        )
-    if not pdf_path.exists() or pdf_path.stat().st_size == 0:
-        raise PublishError(
-            f"Chromium did not write {pdf_path} (exit {result.returncode}): {result.stderr.strip()[-500:]}"
-        )
-    return pdf_path
+def render_pdfs(pages: list[Path], progress=None, timeout: float = REPORT_TIMEOUT) -> list[Path]:
+    """Print each HTML page beside itself as PDF (its print stylesheet applies), all in one
+    browser; `progress(name, done, total)` hears of each one done."""
+    if not pages:
+        return []
+    return asyncio.run(_print_all(pages, progress, timeout))
 
 
-def render_pdfs(pages: list[Path], progress=None) -> list[Path]:
-    """Print many pages, four at a time; `progress(name, done, total)` hears of each one done."""
-    workers = max(1, min(4, os.cpu_count() or 1))
+async def _print_all(pages: list[Path], progress, timeout: float) -> list[Path]:
+    from playwright.async_api import Error, async_playwright
+
+    executable = chromium_path()
     done: list[Path] = []
     if progress:
         progress("PDF reports", 0, len(pages))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for path in pool.map(render_pdf, pages):
-            done.append(path)
-            if progress:
-                progress("PDF reports", len(done), len(pages))
-    return done
+    async with async_playwright() as playwright:
+        try:
+            browser = await playwright.chromium.launch(executable_path=executable, args=_ARGS)
+        except Error as exc:
+            raise PublishError(f"Chromium ({executable}) did not start: {str(exc).splitlines()[0]}") from None
+        try:
+            context = await browser.new_context()
+            slots = asyncio.Semaphore(max(1, min(4, os.cpu_count() or 1)))
+
+            async def one(html: Path) -> Path:
+                async with slots:
+                    pdf = await _print(context, html, timeout)
+                done.append(pdf)
+                if progress:
+                    progress("PDF reports", len(done), len(pages))
+                return pdf
+
+            return list(await asyncio.gather(*(one(p) for p in pages)))
+        finally:
+            await browser.close()
+
+
+async def _print(context, html: Path, timeout: float) -> Path:
+    from playwright.async_api import Error
+    from playwright.async_api import TimeoutError as PageTimeout
+
+    pdf = html.with_suffix(".pdf")
+    page = await context.new_page()
+    try:
+        async with asyncio.timeout(timeout):
+            await page.goto(html.resolve().as_uri(), wait_until="load", timeout=timeout * 1000)
+            await page.pdf(path=str(pdf), print_background=True, prefer_css_page_size=True)
+    except (TimeoutError, PageTimeout):
+        raise PublishError(f"{html.parent.name}/{html.name} did not print within {timeout:g} s") from None
+    except Error as exc:
+        raise PublishError(f"{html.parent.name}/{html.name} did not print: {str(exc).splitlines()[0]}") from None
+    finally:
+        await page.close()
+    if not pdf.exists() or pdf.stat().st_size == 0:
+        raise PublishError(f"Chromium wrote no PDF for {html.parent.name}/{html.name}")
+    return pdf

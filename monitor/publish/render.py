@@ -1,4 +1,5 @@
-"""Rendering: the Jinja2 environment over `dashboards/`, its filters and shared fragments."""
+"""Rendering: the Jinja2 environment over `dashboards/`, its filters and shared fragments, and
+`render_page`, the one way a page becomes HTML."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from monitor.publish.context import fmt_rate
+from monitor.publish.page import Page
 from monitor.resources import dashboards_dir
 from monitor.rules import Rule
 from monitor.statuses import ACTION_STATUSES, RATE_STATUSES, STATUS_COLOURS, STATUS_LABELS
@@ -100,7 +102,9 @@ def month_summary(found: list) -> list[dict]:
     return [months[k] for k in sorted(months)]
 
 
-def _environment() -> Environment:
+@functools.cache
+def environment() -> Environment:
+    """The template environment (one per process)."""
     env = Environment(
         loader=FileSystemLoader(DASHBOARDS),
         autoescape=True,
@@ -133,12 +137,27 @@ def _environment() -> Environment:
     return env
 
 
-class _Parts:
-    """Fragments shared by many explanation pages, rendered once each (`dashboards/parts.html`)."""
+def render_page(page: Page) -> str:
+    """The page's HTML: its template rendered with its context, links relative to its path."""
+    template = environment().get_template(page.template)
+    return template.render(**page.context, root="../" * page.path.count("/"), here=page.path)
+
+
+@functools.cache
+def parts() -> Parts:
+    """The shared fragments (one set per process)."""
+    return Parts(environment())
+
+
+class Parts:
+    """Fragments shared by many pages, rendered once each (`dashboards/parts.html`)."""
 
     def __init__(self, env: Environment):
         self.module: Any = env.get_template("parts.html").module  # the template's macros
         self.cache: dict = {}
+
+    def footer(self, as_of: date, check, last_import, generated) -> Markup:
+        return Markup(self.module.footer(as_of, check, last_import, generated))
 
     def decision_table(self, rule: Rule, matched: int) -> Markup:
         key = ("table", rule.id, matched)

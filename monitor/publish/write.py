@@ -13,24 +13,21 @@ import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from jinja2 import Environment, Template
-
 from monitor.exports import csv_text, json_text, xlsx_bytes
 from monitor.findings import export_rows
 from monitor.publish.errors import PublishError
-from monitor.publish.render import DASHBOARDS, _Parts
+from monitor.publish.page import Page
+from monitor.publish.render import DASHBOARDS, render_page
 
 MARKER = ".send-monitor-site"
 
 
-class _Writer:
-    parts: _Parts  # set by the builder
+class SiteWriter:
+    """Writes pages and files into a site folder (creating folders as needed, refusing paths
+    that would leave it)."""
 
-    def __init__(self, root: Path, env: Environment, common: dict):
+    def __init__(self, root: Path):
         self.root = root.resolve()
-        self.env = env
-        self.common = common
-        self.templates: dict[str, Template] = {}
         self.folders: set[str] = set()
         self.pages = 0
 
@@ -50,12 +47,9 @@ class _Writer:
             fh.write(content)
         return Path(target)
 
-    def page(self, template: str, rel: str, **context) -> Path:
-        if template not in self.templates:
-            self.templates[template] = self.env.get_template(template)
-        root = "../" * rel.count("/")
+    def page(self, page: Page) -> Path:
         self.pages += 1
-        return self.text(rel, self.templates[template].render(**self.common, root=root, here=rel, **context))
+        return self.text(page.path, render_page(page))
 
     def exports(self, folder: str, as_of: date, rows: list[dict], title: str | None = None) -> None:
         """findings.csv and .json as the CLI exports them; an area's folder gets findings.xlsx too."""
@@ -187,7 +181,7 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _write_assets(site: Path) -> None:
+def write_assets(site: Path) -> None:
     import plotly.offline
 
     assets = site / "assets"
