@@ -3,7 +3,8 @@ report), each making `Page`s from the data `monitor.publish.site` gathers.
 
 `all_pages(conn, site)` yields every page of a static publish; `page_for(engine, rules,
 path)` makes the one page at a site path, reading only what that page shows (None when the
-site has no such page), for a server rendering pages on request. Either way
+site has no such page), for a server rendering pages on request (`page_in(conn, site, path)`
+when the server keeps the `Site` between requests). Either way
 `render.render_page(page)` renders it, so both give the same HTML.
 """
 
