@@ -5,7 +5,11 @@ from monitor.importing.checks import (  # noqa: F401
     appeals,
     area,
     commissioners,
+<<<<<<< HEAD
     documents,
+=======
+    exception_subjects,
+>>>>>>> main
     exceptions,
     recommendations,
     successors,
