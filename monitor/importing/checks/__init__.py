@@ -5,11 +5,8 @@ from monitor.importing.checks import (  # noqa: F401
     appeals,
     area,
     commissioners,
-<<<<<<< HEAD
     documents,
-=======
     exception_subjects,
->>>>>>> main
     exceptions,
     recommendations,
     successors,
