@@ -8,6 +8,7 @@ folders that no row lists are noted, not refused."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from pathlib import Path, PurePosixPath
@@ -26,6 +27,7 @@ from monitor.records import BY_NAME, DECISION_TYPES
 
 FOLDERS = {"letter_templates": "letters", "local_offer_pages": "local-offer"}
 _GROUP = 200  # documents hashed, looked up and read at a time
+_COLLECT = 20  # documents read between collections of their parsers' garbage
 _LOOKUP = 500
 
 
@@ -154,6 +156,8 @@ def _read_group(session: Session, files: list[str], limits: Limits) -> dict[str,
             read.append((extract(relative, data, sha, limits), sizes[relative]))
         except DocumentError as exc:
             session.problem(relative, None, None, None, str(exc).split(": ", 1)[1])
+        if len(read) % _COLLECT == 0:
+            gc.collect()  # a parser's objects hold cycles, and the import collects cycles seldom
     session.memo["documents_parsed"] = session.memo.get("documents_parsed", 0) + len(read)
     session.memo["documents_known"] = session.memo.get("documents_known", 0) + len(known)
     if session.writing and read:
