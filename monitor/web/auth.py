@@ -82,12 +82,17 @@ class Auth:
             if self._store is not None:
                 return
             web = self.web
-            engine = open_web_database(self.cfg.database_url)
+            store = open_store(self.cfg.database_url)
+            try:
+                engine = open_web_database(self.cfg.database_url)
+            except BaseException:
+                store.dispose()
+                raise
             self._sessions = Sessions(
                 engine, idle_minutes=web.session_idle_minutes, max_hours=web.session_max_hours, clock=self.clock
             )
             self._log = AccessLog(engine, web.access_log_days, clock=self.clock)
-            self._store = open_store(self.cfg.database_url)
+            self._store = store
 
     @property
     def sessions(self) -> Sessions:
@@ -129,7 +134,12 @@ def log_access(
 ) -> None:
     """Append one access-log row for a case-level page or download served or refused.
     Raises AccessLogError when it cannot be written: the page must not be served (503)."""
-    _auth(request).access_log.append(
+    try:
+        access_log = _auth(request).access_log
+    except (SQLAlchemyError, StoreError, OSError) as exc:
+        why = str(exc) if isinstance(exc, StoreError) else store_failure(exc, _auth(request).cfg.database_url)
+        raise AccessLogError(why or "the web database cannot be opened") from None
+    access_log.append(
         subject=viewer.subject, email=viewer.email, path=path, area=area, case_refs=case_refs, outcome=outcome
     )
 
