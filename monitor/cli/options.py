@@ -94,7 +94,10 @@ def existing_store(cfg: Config):
     database = url.database if url is not None and url.get_backend_name() == "sqlite" else None
     if database and database != ":memory:" and not database.startswith("file:") and not Path(database).is_file():
         fail(f"no store at {database}: run `send-monitor import` first, or give --db before the command")
-    engine = connect(cfg.database_url)
+    try:
+        engine = connect(cfg.database_url)
+    except StoreError as exc:
+        fail(str(exc))
     try:
         with engine.connect() as conn:
             empty = schema_state(conn).revision is None
