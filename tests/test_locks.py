@@ -347,5 +347,6 @@ def test_a_scheduler_that_lost_its_lock_stops_and_status_knows_it_by_its_heartbe
         running.thread.join(15)
         assert not running.thread.is_alive()
     assert scheduler.stop_reason.startswith("the scheduler lock was lost: its database session ended")
+    assert scheduler.lock.lost == "its database session ended"  # `run` exits 1 saying so
     assert "scheduler: not running" in cli("status", config=config_with(tmp_path, pg_url, smtp.port)).stdout
     admin.dispose()

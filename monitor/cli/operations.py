@@ -47,6 +47,8 @@ def run(
         return
     scheduler = MonitorScheduler(cfg, engine, every=every, as_of=on)
     scheduler.run()
+    if scheduler.lock.lost:
+        fail(f"run: stopped: {scheduler.stop_reason}; start it again once the database is reachable")
     err.print(f"send-monitor run: stopped cleanly ({scheduler.stop_reason or 'scheduler shut down'})", highlight=False)
 
 

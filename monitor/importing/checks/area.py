@@ -15,7 +15,7 @@ from sqlalchemy import select
 from monitor.importing.checks.registry import Part, check
 from monitor.importing.session import Session
 from monitor.models import Appeal, Decision, Recommendation
-from monitor.records import EXCEPTION_SUBJECTS
+from monitor.subjects import EXCEPTION_SUBJECTS
 
 _LOOKUP = 500
 _KEPT = ("name", "contact_email")  # a commissioner's details only a national import changes
