@@ -24,10 +24,10 @@ PRINTS = 3  # at most: the first, one with the numbers, one more if they moved
 def section_pages(pdf: Path) -> dict[str, int]:
     """The page (1 = the first) on which each linked section of a printed report starts."""
     reader = PdfReader(str(pdf))
-    return {
-        name.lstrip("/"): reader.get_destination_page_number(dest) + 1
-        for name, dest in reader.named_destinations.items()
+    pages = {
+        name.lstrip("/"): reader.get_destination_page_number(dest) for name, dest in reader.named_destinations.items()
     }
+    return {name: page + 1 for name, page in pages.items() if page is not None}
 
 
 def fill(html: Path, pages: dict[str, int]) -> bool:
