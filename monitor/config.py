@@ -181,11 +181,31 @@ class ScheduleConfig(_Section):
 class SmtpConfig(_Section):
     host: str = "127.0.0.1"
     port: Port = 25
-    starttls: bool = False
+    starttls: bool = False  # STARTTLS after connecting (usually port 587)
+    ssl: bool = False  # SMTPS: TLS from the start (usually port 465)
+    allow_plain_auth: bool = False  # log in without TLS, the password in clear (only if you mean it)
     username: str = ""
     password: SecretStr = SecretStr("")  # from SEND_MONITOR_SMTP_PASSWORD only
     sender: Address = Field(default="monitor@example.org", alias="from")
     timeout: Positive = 30.0  # seconds the client waits for the server at each step
+
+    @field_validator("ssl")
+    @classmethod
+    def _one_kind_of_tls(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("starttls"):
+            raise ValueError("choose one: starttls = true (port 587) or ssl = true (port 465)")
+        return value
+
+    @field_validator("username")
+    @classmethod
+    def _login_over_tls(cls, value: str, info: ValidationInfo) -> str:
+        d = info.data
+        if value and not (d.get("starttls") or d.get("ssl") or d.get("allow_plain_auth")):
+            raise ValueError(
+                "logging in without TLS sends the password in clear: set starttls = true or ssl = true, "
+                "or allow_plain_auth = true if you mean it"
+            )
+        return value
 
     @field_validator("password", mode="before")
     @classmethod

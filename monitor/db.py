@@ -38,7 +38,9 @@ def connect(url: str = DEFAULT_URL) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     try:
-        engine = create_engine(parse_url(url))
+        # PostgreSQL: a pooled session the server ended while idle (idle_session_timeout, a
+        # failover) is replaced on checkout instead of failing the next statement
+        engine = create_engine(parse_url(url), pool_pre_ping=url.startswith("postgresql"))
     except (ArgumentError, ImportError) as exc:
         if isinstance(exc, ImportError) and url.startswith("postgresql"):
             raise StoreError(

@@ -48,6 +48,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
+from monitor import heartbeat
 from monitor.alerts import AlertError, outbox_counts
 from monitor.config import Config
 from monitor.findings import latest_check, latest_import, latest_runs
@@ -195,7 +196,9 @@ class MonitorScheduler:
     ):
         self.config, self.engine = config, engine
         self.every, self.as_of = every, as_of
-        self.lock = StoreLock(engine, SCHEDULER, "run")
+        self.lock = StoreLock(
+            engine, SCHEDULER, "run", on_lost=lambda why: self.stop(f"the scheduler lock was lost: {why}")
+        )
         self.install_signals = install_signals
         self.on_cycle = on_cycle
         self.stop_event = threading.Event()
@@ -281,9 +284,10 @@ class MonitorScheduler:
                 self.describe(),
                 self.next_run.isoformat() if self.next_run else "—",
             )
-            self.scheduler.start()  # blocks until shut down
-            with _CYCLE_LOCK:  # let a running cycle finish its current step
-                pass
+            with heartbeat.Beating(self.engine, os.getpid(), datetime.now(UTC).replace(microsecond=0)):
+                self.scheduler.start()  # blocks until shut down
+                with _CYCLE_LOCK:  # let a running cycle finish its current step
+                    pass
         finally:
             self._finished.set()
             self.stop_event.set()
@@ -305,15 +309,24 @@ def run_once(config: Config, engine: Engine, as_of: date | None = None, trigger:
 
 
 def status_report(engine: Engine, limit: int = 12) -> dict:
-    """What `send-monitor status` shows: scheduler, latest runs, check, import, outbox."""
+    """What `send-monitor status` shows: scheduler, latest runs, check, import, outbox. The
+    scheduler is running when it holds its lock or its heartbeat row is recent (`lock_held`
+    says which)."""
     holder = StoreLock(engine, SCHEDULER).holder()
+    beating = heartbeat.latest(engine)
+    if holder is not None:
+        scheduler = {"pid": holder.pid, "host": holder.host, "since": holder.since, "lock_held": True}
+    elif beating is not None:
+        scheduler = {**beating, "lock_held": False}
+    else:
+        scheduler = None
     with engine.connect() as conn:
         check = latest_check(conn)
         batch = latest_import(conn)
         outbox = outbox_counts(conn)
         runs = latest_runs(conn, limit)
     return {
-        "scheduler": holder and {"pid": holder.pid, "host": holder.host, "since": holder.since},
+        "scheduler": scheduler,
         "next_run": stored_next_run(engine),
         "runs": runs,
         "check": check.model_dump() if check else None,

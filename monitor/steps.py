@@ -20,6 +20,7 @@ from monitor.alerts import AlertError, AlertReport, run_alerts
 from monitor.check import run_check
 from monitor.config import Config
 from monitor.inbox import Binding, import_inbox
+from monitor.locks import LockError
 from monitor.publish import publish
 from monitor.runs import finish_run, start_run
 from monitor.store import store_failure
@@ -40,6 +41,8 @@ class StepResult:
 
 def failure(exc: BaseException, engine: Engine) -> str:
     """One line for a failed step, with no record values (a driver's message can carry them)."""
+    if isinstance(exc, LockError):
+        return str(exc)
     return store_failure(exc, engine.url) or f"{type(exc).__name__} (run with --debug to see the traceback)"
 
 
@@ -53,10 +56,13 @@ def run_step(
     as_of: date | None = None,
 ) -> StepResult:
     """Record `step` as running, do `work(run_id)` and record how it ended. A failure is
-    recorded, not raised: the result carries it (`error`). Call it holding the writer lock."""
+    recorded, not raised: the result carries it (`error`) — except a lost lock (LockError),
+    after which nothing may be written. Call it holding the writer lock."""
     run_id = start_run(engine, step, trigger, cycle, as_of)
     try:
         result = work(run_id)
+    except LockError:  # the lock is gone: nothing more may be written; its row shows interrupted
+        raise
     except AlertError as exc:
         result = StepResult("failed", detail=str(exc), error=exc)
     except Exception as exc:

@@ -342,6 +342,24 @@ def test_a_closed_breach_asks_nobody_to_act(tmp_path, sqlite_url, closed_on, act
     assert ("for the record" in la.split("\n", 2)[1].lower()) is not acts  # the subject line
 
 
+def test_a_closed_breachs_page_names_the_closure_and_asks_nothing(tmp_path, sqlite_url):
+    import html
+    import re
+
+    from conftest import cli
+
+    from monitor.paths import explanation_path
+
+    _closed_case(sqlite_url, tmp_path / "records", "2019-06-30", "withdrawn", "2019-03-20")
+    result = cli("publish", tmp_path / "site", db=sqlite_url)
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "site" / explanation_path("850", "la-evidence", "A1")).read_text(encoding="utf-8")
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    assert "Not done before the appeal was withdrawn on 20 March 2019: this duty was not met." in text
+    assert "must act" not in text and "Send the LA's response" not in text
+    assert "Nothing can be done on this duty any more" in text
+
+
 def test_blank_deadline_is_a_data_gap_and_never_closed_away(tmp_path):
     found = run(
         tmp_path,

@@ -33,7 +33,7 @@ from tests.conftest import REPO, SAMPLE, cli
         ("inbox_settle_seconds = -1\n", "inbox_settle_seconds = -1: must be 0 or more"),
         (
             '[smtp]\nhots = "mail.example.org"\n',
-            '[smtp] hots = "mail.example.org": unknown key (expected one of: from, host',
+            '[smtp] hots = "mail.example.org": unknown key (expected one of: allow_plain_auth, from, host',
         ),
         ('colour = "red"\n', 'colour = "red": unknown key (expected one of: database_url,'),
         ('[smpt]\nhost = "x"\n', "smpt = (a table): unknown key (expected one of:"),

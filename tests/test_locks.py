@@ -14,6 +14,7 @@ from pathlib import Path
 
 from conftest import REPO, SAMPLE, cli, findings_of
 from test_alerts import write_config
+from test_outbox import N, exactly_once, faulty, sample  # noqa: F401 (faulty: a fixture)
 from test_scheduler import Background, cycles, runs, wait_for
 
 from monitor.config import load_config
@@ -231,3 +232,119 @@ def test_the_lock_timeout_is_a_number_of_seconds(sqlite_url, tmp_path):
     config = config_with(tmp_path, sqlite_url, timeout=-1)
     result = cli("check", config=config)
     assert result.exit_code == 1 and "lock_timeout_seconds = -1: must be 0 or more" in result.stderr
+
+
+# --- a lock lost while held (PostgreSQL) --------------------------------------------------------
+
+
+def _end_lock_sessions(admin, command: str) -> int:
+    """End the database sessions holding `command`'s locks, as a failover or a network cut would."""
+    from sqlalchemy import text
+
+    with admin.connect() as conn:
+        return conn.execute(
+            text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name LIKE :tag"),
+            {"tag": f"send-monitor|{command}|%"},
+        ).scalar()
+
+
+def _admin(pg_url: str):
+    from sqlalchemy import create_engine
+
+    from monitor.db import parse_url
+
+    return create_engine(
+        parse_url(pg_url.replace("postgresql://", "postgresql+psycopg://")), isolation_level="AUTOCOMMIT"
+    )
+
+
+def test_a_writer_lock_lost_mid_alerts_stops_the_holder_and_nothing_is_sent_twice(pg_url, faulty, tmp_path):  # noqa: F811
+    """The lock's session is ended just after the second message is delivered: the holder
+    notices before its next commit, says so in one line and stops; the next runs send the
+    rest, and every message arrives exactly once."""
+    admin = _admin(pg_url)
+    config = sample(tmp_path, pg_url, faulty)
+
+    async def data(server, envelope, attempt):
+        reply = await faulty.collector.store(server, None, envelope)
+        if len(faulty.collector.ids) == 2:
+            assert _end_lock_sessions(admin, "alerts") == 1
+        return reply
+
+    faulty.collector.on_data = data
+    first = cli("alerts", config=config)
+    ours = [line for line in first.stderr.splitlines() if "mail.log" not in line]
+    assert first.exit_code == 1 and len(ours) == 1, first.stderr
+    assert ours[0].startswith("error: alerts: the store lock was lost while `alerts` ran (its database session ended")
+    assert "Traceback" not in first.output and len(faulty.collector.ids) == 2
+    faulty.collector.on_data = None
+    second = cli("alerts", config=config)
+    assert second.exit_code == 2 and "interrupted while sending in an earlier run" in second.stderr
+    assert cli("alerts", config=config).exit_code == 0
+    exactly_once(faulty, pg_url)
+    admin.dispose()
+
+
+def test_an_idle_session_timeout_is_outlived_by_the_heartbeat_or_noticed(pg_url, faulty, tmp_path, monkeypatch):  # noqa: F811
+    """With idle_session_timeout shorter than the time between two messages: without a heartbeat
+    inside it the lock's session is ended and the holder stops, saying so; with one, the run
+    completes. No message is sent twice."""
+    import asyncio
+
+    from sqlalchemy import text
+
+    import monitor.locks.advisory as advisory
+
+    admin = _admin(pg_url)
+    config = sample(tmp_path, pg_url, faulty)
+    with admin.connect() as conn:
+        database = conn.execute(text("SELECT current_database()")).scalar()
+        conn.execute(text(f"ALTER DATABASE {database} SET idle_session_timeout = '1s'"))
+
+    async def slow(server, envelope, attempt):
+        await asyncio.sleep(1.5)
+        return None
+
+    faulty.collector.on_data = slow
+    monkeypatch.setattr(advisory, "HEARTBEAT_SECONDS", 60.0)
+    lost = cli("alerts", config=config)
+    ours = [line for line in lost.stderr.splitlines() if "mail.log" not in line]
+    assert lost.exit_code == 1 and len(ours) == 1 and "the store lock was lost while `alerts` ran" in ours[0]
+    assert 1 <= len(faulty.collector.ids) < N
+    monkeypatch.setattr(advisory, "HEARTBEAT_SECONDS", 0.3)
+    kept = cli("alerts", config=config)
+    assert "the store lock was lost" not in kept.stderr and kept.exit_code in (0, 2), kept.stderr
+    assert cli("alerts", config=config).exit_code == 0
+    exactly_once(faulty, pg_url)
+    with admin.connect() as conn:
+        conn.execute(text(f"ALTER DATABASE {database} RESET idle_session_timeout"))
+    admin.dispose()
+
+
+def test_a_scheduler_that_lost_its_lock_stops_and_status_knows_it_by_its_heartbeat(pg_url, smtp, tmp_path, monkeypatch):
+    """`status` tells a running scheduler by its heartbeat row even when its lock is gone; a
+    scheduler whose lock's session is ended stops itself instead of running beside a second one."""
+    import os
+    from datetime import UTC, datetime
+
+    import monitor.locks.advisory as advisory
+    from monitor import heartbeat
+
+    monkeypatch.setattr(advisory, "HEARTBEAT_SECONDS", 0.2)
+    config = load_config(config_with(tmp_path, pg_url, smtp.port))
+    engine = open_store(pg_url)
+    heartbeat.beat(engine, os.getpid(), datetime(2026, 1, 5, 6, 0, tzinfo=UTC))  # alive, lock not held
+    status = cli("status", config=config_with(tmp_path, pg_url, smtp.port)).stdout
+    assert f"scheduler: running, pid {os.getpid()}" in status and "the scheduler's lock is not held" in status
+    heartbeat.clear(engine)
+
+    admin = _admin(pg_url)
+    scheduler = MonitorScheduler(config, engine, every=3600, as_of=date(2020, 6, 30), install_signals=False)
+    with Background(scheduler) as running:
+        wait_for(lambda: StoreLock(engine, SCHEDULER).holder())
+        assert _end_lock_sessions(admin, "run") == 1
+        running.thread.join(15)
+        assert not running.thread.is_alive()
+    assert scheduler.stop_reason.startswith("the scheduler lock was lost: its database session ended")
+    assert "scheduler: not running" in cli("status", config=config_with(tmp_path, pg_url, smtp.port)).stdout
+    admin.dispose()

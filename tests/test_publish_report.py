@@ -170,6 +170,6 @@ def test_a_closed_appeal_says_first_that_it_closed(printed):
     for page in (explanation, case):
         after_title = page.read_text(encoding="utf-8").split("</h1>", 1)[1]
         first = re.search(r"<p[^>]*>(.*?)</p>", after_title, re.S)
-        assert first and "The appeal was withdrawn on 1 April 2019" in first[1], page.name
+        assert first and "appeal was withdrawn on 1 April 2019" in first[1], page.name
     text = explanation.read_text(encoding="utf-8")
     assert "Nothing can be done on this duty any more" in text

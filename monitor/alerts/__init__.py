@@ -31,6 +31,8 @@ from monitor.alerts.notices import export_failure_notice, quiet_notices
 from monitor.alerts.outbox import (
     SendResult,
     StoreBusy,
+    corrected,
+    due_messages,
     email_message,
     outbox_counts,
     queue_messages,
@@ -64,6 +66,11 @@ class AlertReport:
     interrupted: list[dict] = field(default_factory=list)  # found `sending` from a dead run
     requeued: int = 0  # failed messages re-queued to a corrected address
     no_site: bool = False  # site_url is not set: every link would be dead
+    # a dry run: what the outbox would send too (recipient, subject), and what it would not
+    outbox_due: list[tuple[str, str]] = field(default_factory=list)  # queued, or retries now due
+    resend: list[tuple[str, str]] = field(default_factory=list)  # failed, re-sent to a corrected address
+    outbox_later: int = 0  # retries still waiting out their back-off
+    stuck: int = 0  # found `sending` (a run died mid-delivery): reported, never re-sent
     send: SendResult = field(default_factory=SendResult)
 
     @property
@@ -176,16 +183,22 @@ def run_alerts(
         raise AlertError(f"{NO_SITE}: set site_url in the configuration and run `send-monitor alerts` again")
     now = now or datetime.now(UTC)
     report, directory = plan(engine, config, rules or {}, now, dry_run)
+    addresses = {
+        (b.role, b.code): b.usable for table in (directory.areas, directory.commissioners) for b in table.values()
+    }
     if dry_run:
+        o = OutboxMessage.__table__
+        with engine.connect() as conn:
+            due, report.outbox_later = due_messages(conn, now, retry_now)
+            report.outbox_due = [(r["recipient"], r["subject"]) for r in due]
+            report.resend = [(new, r["subject"]) for r, _, _, new in corrected(conn, addresses)]
+            report.stuck = conn.execute(select(func.count()).select_from(o).where(o.c.status == "sending")).scalar_one()
         return report
     try:
         report.interrupted = recover_interrupted(engine, now)
         if report.messages:
             write(engine, lambda conn: _queue(conn, report, config, now, run_id))
             report.queued = len(report.messages)
-        addresses = {
-            (b.role, b.code): b.usable for table in (directory.areas, directory.commissioners) for b in table.values()
-        }
         report.requeued = requeue_corrected(engine, addresses, now, config.smtp.sender, run_id)
     except StoreBusy as exc:
         raise AlertError(f"{exc}: nothing was queued or sent; run `send-monitor alerts` again") from None

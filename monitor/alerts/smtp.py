@@ -9,7 +9,9 @@ Each send ends in one of four outcomes:
 - ``unconfirmed``  the whole message was sent but the server's reply never came (a timeout
                    or a dropped connection while waiting for it): it may have been delivered.
 
-A broken connection is closed and the next send opens a new one.
+A broken connection is closed and the next send opens a new one. The session is encrypted
+with STARTTLS (`starttls`) or from the start (`ssl`); the configuration refuses a login
+without either unless `allow_plain_auth` says so.
 """
 
 from __future__ import annotations
@@ -58,7 +60,10 @@ class SmtpTransport:
         """Open the session (None on success, else why not: always `temporary`)."""
         c = self.config
         try:
-            self.server = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
+            if c.ssl:
+                self.server = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout, context=ssl.create_default_context())
+            else:
+                self.server = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
             self.server.ehlo()
             if c.starttls:
                 self.server.starttls(context=ssl.create_default_context())

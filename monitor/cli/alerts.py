@@ -48,7 +48,7 @@ def alerts(
     engine, duties = store(cfg), rules(cfg)
     if dry_run or preview is not None:
         try:
-            report = run_alerts(engine, cfg, duties, dry_run=True)
+            report = run_alerts(engine, cfg, duties, dry_run=True, retry_now=retry_now)
         except AlertError as exc:
             fail(str(exc))
         if preview is not None:
@@ -67,10 +67,20 @@ def alerts(
                 say()
                 say(digest.text)
                 say("=" * 72)
+            for label, listed in (
+                ("from the outbox", report.outbox_due),
+                ("re-sent to a corrected address", report.resend),
+            ):
+                for address, subject in listed:
+                    say(f"To: {address} ({label})")
+                    say(f"Subject: {subject}")
+                    say("=" * 72)
+            total = len(report.messages) + len(report.outbox_due) + len(report.resend)
             say(
-                f"dry run as of {report.as_of}: {len(report.messages)} message(s) with {report.events} event(s) would "
-                f"be queued; {report.waiting} message(s) already in the outbox would be retried. Nothing sent or "
-                f"recorded."
+                f"dry run as of {report.as_of}: a run would send {total} message(s) now: {len(report.messages)} new "
+                f"with {report.events} event(s), {len(report.outbox_due)} from the outbox and {len(report.resend)} "
+                f"re-sent to a corrected address; {report.outbox_later} wait for a later retry and "
+                f"{report.stuck} interrupted earlier would be reported, not sent again. Nothing sent or recorded."
             )
         for problem in report.problems():
             warn(problem)

@@ -63,6 +63,11 @@ def status(
     lock = report["scheduler"]
     if lock:
         say(f"scheduler: running, pid {lock['pid']} on {lock['host']} since {when(lock['since'])}")
+        if not lock["lock_held"]:
+            say(
+                f"warning: the scheduler's lock is not held (its database session ended), though it was alive at "
+                f"{when(lock['beat'])}: it stops at its next step, or stop it and start it again"
+            )
     else:
         say("scheduler: not running")
     if report["next_run"]:

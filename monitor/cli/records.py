@@ -38,6 +38,7 @@ def import_(
     """Validate an export (CSV folder or workbook) and load it into the store, all or nothing."""
     from monitor.importing.mapping import MappingError, load_mapping
     from monitor.importing.problems import write_report
+    from monitor.importing.summary import summary_lines
 
     cfg: Config = ctx.obj
     try:
@@ -58,8 +59,8 @@ def import_(
         say(f"note: {note}")
     if not result.ok:
         typer.echo(f"{len(result.problems)} problem(s) in {folder}; nothing was imported:", err=True)
-        for problem in result.problems:
-            typer.echo(f"  {problem}", err=True)
+        for line in summary_lines(result.problems):
+            typer.echo(f"  {line}" if line else "", err=True)
         raise typer.Exit(1)
     title = "dry run: nothing was written" if dry_run else f"import batch {result.batch_id}"
     table = Table("file", "new", "updated", "unchanged", title=title)

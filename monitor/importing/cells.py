@@ -37,7 +37,12 @@ _NAMES = {
 }
 _UNSEEN = object()
 
-Problem = Callable[[int, str | None, str | None, str], None]  # row, column, value, why
+Problem = Callable[..., None]  # row, column, value, why, the workbook cell or None
+
+
+def cell_ref(sheet: str, index: int, rownum: int) -> str:
+    """A workbook cell as people name it: `decisions!D3` (0-based column index)."""
+    return f"{sheet}!{get_column_letter(index + 1)}{rownum}"
 
 
 class Parser:
@@ -201,8 +206,13 @@ class RowReader:
     The row's cells are checked together for control characters and length first (one
     search per row); only a row that has some is looked at cell by cell."""
 
-    def __init__(self, parsers: list[Parser], width: int, unnamed: list[int], problem: Problem, dated: bool = False):
+    def __init__(
+        self, parsers: list[Parser], width: int, unnamed: list[int], problem: Problem, sheet: str | None = None
+    ):
+        """`sheet`: a workbook sheet's title (its cells may be `DateCell`s; problems name the cell)."""
+        dated = sheet is not None
         self.plan = [(p, p.index, p.values, p.cache, p.plain, dated and p.plain) for p in parsers]
+        self.sheet = sheet
         self.width, self.unnamed, self.problem = width, unnamed, problem
 
     def __call__(self, rownum: int, cells: list[str]) -> list | None:
@@ -237,8 +247,9 @@ class RowReader:
                     rownum,
                     p.source,
                     cells[i],
-                    f"cell {get_column_letter(i + 1)}{rownum} is a date in a text column (the spreadsheet turned "
-                    f"the value into a date): format the column as Text and type the value again",
+                    "a date in a text column (the spreadsheet turned the value into a date): format the column "
+                    "as Text and type the value again",
+                    cell_ref(self.sheet, i, rownum) if self.sheet else None,
                 )
                 bad = True
                 append(None)
@@ -249,7 +260,9 @@ class RowReader:
             mapped = raw if vmap is None else vmap.get(raw.casefold(), raw)
             if not mapped:
                 if p.col.required:
-                    problem(rownum, p.source, raw, "required value is blank")
+                    problem(
+                        rownum, p.source, raw, "required value is blank", self.sheet and cell_ref(self.sheet, i, rownum)
+                    )
                     bad = True
                 append(None)
                 continue
@@ -265,7 +278,7 @@ class RowReader:
             try:
                 value = p.convert(mapped)
             except ValueError as exc:
-                problem(rownum, p.source, raw, str(exc))
+                problem(rownum, p.source, raw, str(exc), self.sheet and cell_ref(self.sheet, i, rownum))
                 bad = True
                 append(None)
                 continue

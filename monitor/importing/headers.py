@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from difflib import get_close_matches
 
 from monitor.importing.cells import Parser
 from monitor.importing.readers.base import Rows, Table
@@ -52,7 +53,8 @@ def read_header(session: Session, table: Table, rows: Rows) -> Header | None:
             continue
         std = standard(name)
         if std not in known:
-            session.problem(label, 1, name, None, "unknown column")
+            near = get_close_matches(std, sorted(known), n=1, cutoff=0.75)
+            session.problem(label, 1, name, None, "unknown column" + (f": did you mean {near[0]}?" if near else ""))
             continue
         if std in seen:
             session.problem(label, 1, name, None, "duplicate column")

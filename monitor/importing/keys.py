@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from monitor.importing.cells import Chunk, Parser
+from monitor.importing.checks.registry import Part
 from monitor.importing.problems import Problem
 from monitor.importing.readers.base import Table
 from monitor.importing.session import Session
@@ -102,8 +103,9 @@ class FileKeys:
                     problems[i] = Problem(p.file, p.row, p.column, p.value, f"duplicate id (first on row {first[dup]})")
 
 
-def check_references(session: Session, label: str, p: Parser, targets: list[str], chunk: Chunk, i: int) -> None:
-    """The ids column `i` of the chunk names exist in this import or the store."""
+def check_references(session: Session, part: Part, p: Parser, targets: list[str]) -> None:
+    """The ids the column of `p` names in the chunk exist in this import or the store."""
+    chunk, i = part.chunk, part.index[p.col.name]
     distinct = set(chunk.columns[i])
     distinct.discard(None)
     for t in targets:
@@ -116,10 +118,10 @@ def check_references(session: Session, label: str, p: Parser, targets: list[str]
         table = BY_NAME[t].model.__table__
         key = table.c[BY_NAME[t].key[0]]
         for j in range(0, len(ask), _LOOKUP):
-            part = ask[j : j + _LOOKUP]
-            got = set(session.conn.execute(select(key).where(key.in_(part))).scalars())
+            some = ask[j : j + _LOOKUP]
+            got = set(session.conn.execute(select(key).where(key.in_(some))).scalars())
             found |= got
-            missing.update(v for v in part if v not in got)
+            missing.update(v for v in some if v not in got)
     for t in targets:
         distinct -= session.found[t]
     if not distinct:
@@ -127,7 +129,14 @@ def check_references(session: Session, label: str, p: Parser, targets: list[str]
     names = " or ".join(BY_NAME[t].key[0] for t in targets)
     for rownum, values in chunk:
         if values[i] in distinct:
-            session.problem(label, rownum, p.source, values[i], f"no such {names} in this import or the store")
+            session.problem(
+                part.label,
+                rownum,
+                p.source,
+                values[i],
+                f"no such {names} in this import or the store",
+                part.cell(p.col.name, rownum),
+            )
 
 
 def written_keys(session: Session, rtype: RecordType) -> Iterator:

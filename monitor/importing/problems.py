@@ -14,13 +14,15 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 @dataclass(frozen=True)
 class Problem:
     """`file` is the file's name, or the workbook's and its sheet's (`book.xlsx sheet areas`);
-    `row` is the row as a spreadsheet shows it (the header is row 1)."""
+    `row` is the row as a spreadsheet shows it (the header is row 1); `cell` the cell in a
+    workbook (`decisions!D3`)."""
 
     file: str
     row: int | None
     column: str | None
     value: str | None
     why: str
+    cell: str | None = None
 
     def __str__(self) -> str:
         where = self.file
@@ -28,6 +30,8 @@ class Problem:
             where += f" row {self.row}"
         if self.column is not None:
             where += f", column {self.column}"
+        if self.cell is not None:
+            where += f" ({self.cell})"
         if self.value is not None:
             where += f", value {shown(self.value)!r}"
         return f"{where}: {self.why}"

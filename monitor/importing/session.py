@@ -71,8 +71,10 @@ class Session:
     def writing(self) -> bool:
         return self.batch_id is not None and not self.problems
 
-    def problem(self, label: str, row: int | None, column: str | None, value: str | None, why: str) -> None:
-        self.problems.append(Problem(label, row, column, value, why))
+    def problem(
+        self, label: str, row: int | None, column: str | None, value: str | None, why: str, cell: str | None = None
+    ) -> None:
+        self.problems.append(Problem(label, row, column, value, why, cell))
 
     def load_small(self, name: str) -> None:
         """Hold a small record type's stored rows."""

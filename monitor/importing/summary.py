@@ -14,6 +14,7 @@ from monitor.records import BY_NAME
 SHOWN_PROBLEMS = 1000  # problems listed one by one
 SHOWN_CHARS = 200  # of a value or a column name
 _EXAMPLES = 3
+_DISTINCT_MAX = 10_000
 _NO_SUCH = "no such "
 _HINTS = {rt.key[0]: f"is {rt.file} missing from the export?" for rt in BY_NAME.values()}
 
@@ -29,6 +30,7 @@ class Cause:
     why: str
     rows: int = 0
     values: list[str] = field(default_factory=list)  # the first few distinct values
+    distinct: set[str] = field(default_factory=set)  # up to _DISTINCT_MAX of them
 
     def line(self) -> str:
         where = cut(self.file) + (f", column {cut(self.column)}" if self.column else "")
@@ -37,13 +39,11 @@ class Cause:
         if self.why.startswith(_NO_SUCH) and self.values:
             key = self.why[len(_NO_SUCH) :].split(" ")[0]
             hint = _HINTS.get(key)
-            line = f"unknown {key} ({shown}{', …' if self.more else ''}) on {n} of {where}"
+            k = len(self.distinct)
+            many = f"{k:,}{'+' if k >= _DISTINCT_MAX else ''} unknown {key} value" + ("s" if k != 1 else "")
+            line = f"{many} ({shown}{', …' if k > len(self.values) else ''}) on {n} of {where}"
             return line + (f" — {hint}" if hint else "")
         return f"{n} of {where}: {self.why}" + (f" (e.g. {shown})" if shown else "")
-
-    @property
-    def more(self) -> bool:
-        return len(self.values) >= _EXAMPLES and self.rows > _EXAMPLES
 
 
 def causes(problems: Sequence[Problem]) -> list[Cause]:
@@ -55,15 +55,22 @@ def causes(problems: Sequence[Problem]) -> list[Cause]:
         if cause is None:
             cause = groups[key] = Cause(p.file, p.column, p.why)
         cause.rows += 1
-        if p.value and len(cause.values) < _EXAMPLES and p.value not in cause.values:
-            cause.values.append(p.value)
+        if p.value:
+            if len(cause.values) < _EXAMPLES and p.value not in cause.values:
+                cause.values.append(p.value)
+            if len(cause.distinct) < _DISTINCT_MAX:
+                cause.distinct.add(p.value)
     return sorted(groups.values(), key=lambda c: -c.rows)
 
 
 def summary_lines(problems: Sequence[Problem], most: int = SHOWN_PROBLEMS) -> list[str]:
-    """The causes, then the first `most` problems one by one and how many more there are."""
-    lines = [f"- {c.line()}" for c in causes(problems)[:most]]
-    lines += ["", "Each problem:"] + [cut(str(p), 2 * SHOWN_CHARS + 200) for p in problems[:most]]
+    """The causes (when some cause has several problems), then the first `most` problems one by
+    one and how many more there are."""
+    grouped = causes(problems)
+    lines = []
+    if len(grouped) < len(problems):
+        lines = ["By cause:"] + [f"- {c.line()}" for c in grouped[:most]] + ["", "Each problem:"]
+    lines += [cut(str(p), 2 * SHOWN_CHARS + 200) for p in problems[:most]]
     if len(problems) > most:
         lines.append(f"… and {len(problems) - most:,} more (all are in the problems report)")
     return lines

@@ -35,8 +35,8 @@ def read_table(session: Session, table: Table) -> None:
         session.load_small(rtype.name)
     empty = not session.conn.execute(select(func.count()).select_from(rtype.model.__table__)).scalar_one()
     deferred = defer_indexes(session, rtype) if empty else []
-    dated = table.dated_cells
-    row_reader = RowReader(parsers, width, unnamed, lambda *p: session.problem(label, *p), dated)
+    dated = table.sheet is not None
+    row_reader = RowReader(parsers, width, unnamed, lambda *p: session.problem(label, *p), table.sheet)
     by_column = not unnamed and not rtype.small
 
     # A first load of a table no other record refers to: its primary key finds an id that
@@ -72,14 +72,14 @@ def read_table(session: Session, table: Table) -> None:
         if chunk and trusting:
             try:
                 with savepoint(session):
-                    _chunk(session, Part(rtype, label, parsers, chunk), empty, counts)
+                    _chunk(session, Part(rtype, label, parsers, chunk, sheet=table.sheet), empty, counts)
                 continue
             except IntegrityError:  # an id of this chunk repeats an earlier row's: name it
                 keys.keys.clear()  # (this chunk's own, if it was read row by row)
                 distrust()
                 chunk = keys.keyed(chunk)
         if chunk:
-            _chunk(session, Part(rtype, label, parsers, chunk), empty, counts)
+            _chunk(session, Part(rtype, label, parsers, chunk, sheet=table.sheet), empty, counts)
     for index in deferred:
         index.create(session.conn)
     keys.name_first_rows(table)
@@ -96,7 +96,7 @@ def _chunk(session: Session, part: Part, empty: bool, counts: dict) -> None:
         targets = [t for t in p.col.refers_to if t != rtype.name]
         if not targets or any(t in session.unreadable for t in targets):
             continue
-        check_references(session, part.label, p, targets, part.chunk, part.index[p.col.name])
+        check_references(session, part, p, targets)
     names = [p.col.name for p in part.parsers]
     needed = STORED.get(rtype.name, ())
     if not empty and (session.writing or session.result.dry_run or needed):

@@ -31,6 +31,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from monitor.locks.advisory import AdvisoryLock, pg_holder
@@ -42,6 +43,7 @@ from monitor.locks.holders import (
     Holder,
     LockError,
     LockHeld,
+    LockLost,
     LockTimeout,
     me,
 )
@@ -53,6 +55,7 @@ __all__ = [
     "Holder",
     "LockError",
     "LockHeld",
+    "LockLost",
     "LockTimeout",
     "StoreLock",
     "store_holder",
@@ -65,9 +68,9 @@ def _shown_url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-def _backend(engine: Engine, name: str):
+def _backend(engine: Engine, name: str, on_lost: Callable[[str], None] | None = None):
     if engine.dialect.name == "postgresql":
-        return AdvisoryLock(engine, name)
+        return AdvisoryLock(engine, name, on_lost)
     path = sqlite_file(engine)
     if path is None:
         return MemoryLock(name)
@@ -80,7 +83,11 @@ class StoreLock:
 
     `timeout` is how long to wait for a live holder (0: refuse at once); `on_wait` is told,
     once per holder, whom it waits for; `cancel` (an event) stops the wait early;
-    `on_acquired(engine)` runs once the lock is held (`monitor.runs.writer_lock` uses it)."""
+    `on_acquired(engine)` runs once the lock is held (`monitor.runs.writer_lock` uses it);
+    `on_lost(why)` is told if a held lock is found gone.
+
+    While the writer lock is held, every commit through `engine` first checks it (`check`):
+    a commit after the lock was lost raises LockLost and is rolled back."""
 
     def __init__(
         self,
@@ -93,11 +100,13 @@ class StoreLock:
         cancel: threading.Event | None = None,
         poll: float = 0.25,
         on_acquired: Callable[[Engine], object] | None = None,
+        on_lost: Callable[[str], None] | None = None,
     ):
         self.engine, self.name, self.command, self.on_acquired = engine, name, command, on_acquired
         self.timeout, self.on_wait, self.cancel, self.poll = timeout, on_wait, cancel, poll
-        self._impl = _backend(engine, name)
+        self._impl = _backend(engine, name, on_lost)
         self._held = False
+        self._guarding = False
 
     def holder(self) -> Holder | None:
         """The live holder of the lock, if any (a dead holder on this host is none)."""
@@ -109,6 +118,9 @@ class StoreLock:
     def acquire(self) -> StoreLock:
         try:
             self._wait()
+            if self.name == STORE and isinstance(self._impl, AdvisoryLock):
+                event.listen(self.engine, "commit", self._before_commit)
+                self._guarding = True
             if self.on_acquired is not None:
                 self.on_acquired(self.engine)
         except BaseException:
@@ -153,7 +165,22 @@ class StoreLock:
             "lock_timeout_seconds in the configuration sets how long to wait"
         )
 
+    def check(self) -> None:
+        """Raise LockLost unless the lock is still held (asked of the database now)."""
+        if self._held and not self._impl.held():
+            raise LockLost(
+                f"the {self.name} lock was lost while `{self.command}` ran ({self._impl.lost}): it stopped; "
+                "what it had committed stands, nothing after that was written or sent; run it again"
+            )
+
+    def _before_commit(self, conn: Connection) -> None:
+        if getattr(self._impl, "conn", None) is not conn:  # not the lock's own session
+            self.check()
+
     def release(self) -> None:
+        if self._guarding:
+            self._guarding = False
+            event.remove(self.engine, "commit", self._before_commit)
         if self._held:
             self._held = False
             self._impl.unlock()

@@ -42,6 +42,8 @@ os.register_at_fork(after_in_child=_close_in_child)
 
 
 class FileLock:
+    lost: str | None = None  # a file lock is never lost while its process lives
+
     def __init__(self, path: Path, store: str):
         self.path, self.store = path, store
         self.fd: int | None = None
@@ -97,6 +99,9 @@ class FileLock:
     def take_over(self, holder: Holder) -> bool:
         return False  # the kernel already released a dead holder's lock
 
+    def held(self) -> bool:
+        return self.fd is not None  # a file lock lasts as long as its process
+
     def unlock(self) -> None:
         if self.fd is not None:
             try:
@@ -116,6 +121,8 @@ class FileLock:
 class MemoryLock:
     """An in-memory SQLite store lives in one process: a thread lock is enough."""
 
+    lost: str | None = None
+
     _locks: dict[str, threading.Lock] = {}
     _holders: dict[str, Holder] = {}
 
@@ -134,6 +141,9 @@ class MemoryLock:
 
     def take_over(self, holder: Holder) -> bool:
         return False
+
+    def held(self) -> bool:
+        return self.lock.locked()
 
     def unlock(self) -> None:
         self._holders.pop(self.name, None)

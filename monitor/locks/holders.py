@@ -25,6 +25,10 @@ class LockTimeout(LockError):
     """The writer lock was not released within the timeout."""
 
 
+class LockLost(LockError):
+    """A held lock was found gone (its database session ended): the holder must stop."""
+
+
 def _proc_start(pid: int) -> str | None:
     """The process's start time in clock ticks since boot (Linux), to tell a reused pid apart."""
     try:

@@ -82,12 +82,17 @@ class Auth:
             if self._store is not None:
                 return
             web = self.web
-            engine = open_web_database(self.cfg.database_url)
+            store = open_store(self.cfg.database_url)
+            try:
+                engine = open_web_database(self.cfg.database_url)
+            except BaseException:
+                store.dispose()
+                raise
             self._sessions = Sessions(
                 engine, idle_minutes=web.session_idle_minutes, max_hours=web.session_max_hours, clock=self.clock
             )
             self._log = AccessLog(engine, web.access_log_days, clock=self.clock)
-            self._store = open_store(self.cfg.database_url)
+            self._store = store
 
     @property
     def sessions(self) -> Sessions:
@@ -129,7 +134,12 @@ def log_access(
 ) -> None:
     """Append one access-log row for a case-level page or download served or refused.
     Raises AccessLogError when it cannot be written: the page must not be served (503)."""
-    _auth(request).access_log.append(
+    try:
+        access_log = _auth(request).access_log
+    except (SQLAlchemyError, StoreError, OSError) as exc:
+        why = str(exc) if isinstance(exc, StoreError) else store_failure(exc, _auth(request).cfg.database_url)
+        raise AccessLogError(why or "the web database cannot be opened") from None
+    access_log.append(
         subject=viewer.subject, email=viewer.email, path=path, area=area, case_refs=case_refs, outcome=outcome
     )
 
@@ -152,7 +162,7 @@ class Gate:
         except (SQLAlchemyError, StoreError, OSError) as exc:
             why = str(exc) if isinstance(exc, StoreError) else store_failure(exc, self.auth.cfg.database_url)
             log.error("sign-in: who is signed in could not be read: %s", why or type(exc).__name__)
-            return await auth_pages.log_unavailable(self.auth.admin_email)(scope, receive, send)
+            return await auth_pages.unavailable(self.auth.admin_email)(scope, receive, send)
         scope[VIEWER] = viewer
         path = scope["path"]
         if path in OPEN_PATHS:
@@ -212,7 +222,7 @@ async def callback(request: Request) -> Response:
         )
     except (SQLAlchemyError, StoreError, OSError):
         log.error("sign-in: the session could not be written to the web database")
-        return auth_pages.log_unavailable(auth.admin_email)
+        return auth_pages.unavailable(auth.admin_email)
     csrf_token(request)
     log.info("sign-in: a session started")
     return RedirectResponse(target, 302)
@@ -228,7 +238,7 @@ async def logout(request: Request) -> Response:
         id_token = await run_in_threadpool(auth.sessions.end, request.session)
     except (SQLAlchemyError, StoreError, OSError):
         log.error("sign-out: the session could not be ended in the web database")
-        return auth_pages.log_unavailable(auth.admin_email)
+        return auth_pages.unavailable(auth.admin_email)
     url = await auth.provider.logout_url(id_token=id_token, post_logout_redirect_uri=f"{auth.base_url}signed-out")
     return RedirectResponse(url or "/signed-out", 303)
 

@@ -81,6 +81,16 @@ def form_refused() -> HTMLResponse:
     )
 
 
+def unavailable(admin_email: str) -> HTMLResponse:
+    """503: who is signed in cannot be read (the store or the web database failed)."""
+    return page(
+        "The dashboards cannot be shown at the moment",
+        "Send-monitor cannot read who is signed in just now.",
+        f"Try again in a few minutes. If it keeps happening, tell {_ask(admin_email)}.",
+        status=503,
+    )
+
+
 def log_unavailable(admin_email: str) -> HTMLResponse:
     """503: the access log cannot be written, so no page may be served."""
     return page(

@@ -46,7 +46,19 @@ def indexes(db: str) -> dict[str, set[str]]:
 
 
 def errors(result) -> list[str]:
-    return [line.strip() for line in result.stderr.splitlines()[1:]]
+    """The problems an import printed one by one (after the causes, when it grouped some)."""
+    lines = [line.strip() for line in result.stderr.splitlines()[1:]]
+    if "Each problem:" in lines:
+        lines = lines[lines.index("Each problem:") + 1 :]
+    return [line for line in lines if line and not line.startswith("… and ")]
+
+
+def causes(result) -> list[str]:
+    """The causes an import printed first."""
+    lines = [line.strip() for line in result.stderr.splitlines()[1:]]
+    if "By cause:" not in lines:
+        return []
+    return [line[2:] for line in lines[lines.index("By cause:") + 1 : lines.index("Each problem:") - 1]]
 
 
 def many_decisions(n: int) -> list[dict]:

@@ -7,6 +7,8 @@ import pytest
 import sqlalchemy as sa
 from conftest import REPO, cli
 
+from importing.import_data import errors
+
 EXPORT_AREAS = "LA Number,Local Authority\n850,Area 850\n"
 EXPORT_DECISIONS = (
     "Decision ID,la number,Case Reference,Decision,Date of decision,Right to request H&SC recs in letter\n"
@@ -43,7 +45,7 @@ def test_problems_in_mapped_data_name_the_source_columns(tmp_path, sqlite_url):
     )
     result = cli("import", folder, "--mapping", REPO / "examples" / "mapping.toml", db=sqlite_url)
     assert result.exit_code == 1
-    lines = [line.strip() for line in result.stderr.splitlines()[1:]]
+    lines = errors(result)
     assert lines == [
         "decisions.csv row 2, column Date of decision, value '4/31/2019': not a real date",
         "decisions.csv row 3, column Decision, value 'Refused (other)': not one of refuse_assessment, refuse_plan, "

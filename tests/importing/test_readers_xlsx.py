@@ -10,6 +10,7 @@ from pathlib import Path
 from conftest import SAMPLE, cli, findings_of
 from openpyxl import Workbook
 
+from importing.import_data import errors
 from monitor.records import BY_NAME, parse_bool, parse_date, parse_money
 
 
@@ -75,16 +76,16 @@ def test_workbook_problems_name_workbook_sheet_row_and_column(tmp_path, sqlite_u
     book.save(tmp_path / "book.xlsx")
     result = cli("import", tmp_path / "book.xlsx", db=sqlite_url)
     assert result.exit_code == 1
-    lines = [line.strip() for line in result.stderr.splitlines()[1:]]
+    lines = errors(result)
     assert lines == [
-        "book.xlsx sheet AREAS row 3, column rights_published_on, value '2018-04-01 09:30:00': not a date: "
+        "book.xlsx sheet AREAS row 3, column rights_published_on (AREAS!C3), value '2018-04-01 09:30:00': not a date: "
         "use YYYY-MM-DD or day-first D/M/YYYY",
-        "book.xlsx sheet AREAS row 4, column name, value '': required value is blank",
-        "book.xlsx sheet AREAS row 4, column rights_published_on, value '43191': not a date: use YYYY-MM-DD or "
+        "book.xlsx sheet AREAS row 4, column name (AREAS!B4), value '': required value is blank",
+        "book.xlsx sheet AREAS row 4, column rights_published_on (AREAS!C4), value '43191': not a date: use YYYY-MM-DD or "
         "day-first D/M/YYYY",
-        "book.xlsx sheet funding_claims row 2, column amount_gbp, value '12.345': not an amount "
+        "book.xlsx sheet funding_claims row 2, column amount_gbp (funding_claims!E2), value '12.345': not an amount "
         "in pounds, e.g. 1250.50 or £1,250.50",
-        "book.xlsx sheet funding_claims row 2, column appeal_id, value 'A1': no such appeal_id in this import "
+        "book.xlsx sheet funding_claims row 2, column appeal_id (funding_claims!B2), value 'A1': no such appeal_id in this import "
         "or the store",
     ]
 
@@ -99,3 +100,10 @@ def test_a_workbook_without_record_sheets_and_a_broken_workbook_are_errors(tmp_p
     result = cli("import", tmp_path / "broken.xlsx", db=sqlite_url)
     assert result.exit_code == 1 and "broken.xlsx: not a readable .xlsx workbook" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_the_templates_own_read_me_sheet_is_not_reported(tmp_path, sqlite_url):
+    assert cli("template", tmp_path / "t.xlsx").exit_code == 0
+    result = cli("import", tmp_path / "t.xlsx", db=sqlite_url)
+    assert result.exit_code == 0, result.output
+    assert "Read me" not in result.output

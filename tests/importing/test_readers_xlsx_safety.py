@@ -149,7 +149,7 @@ def test_a_date_cell_in_a_text_column_is_named_and_escapes_are_decoded(tmp_path,
     result = cli("import", book, db=sqlite_url)
     assert result.exit_code == 1
     assert errors(result) == [
-        "b.xlsx sheet decisions row 3, column case_ref, value '2019-03-12': cell C3 is a date in a text column "
+        "b.xlsx sheet decisions row 3, column case_ref (decisions!C3), value '2019-03-12': a date in a text column "
         "(the spreadsheet turned the value into a date): format the column as Text and type the value again"
     ]
     areas = [AREAS[0], ["850", "Area_x000D_\n850", "South"]]

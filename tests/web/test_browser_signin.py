@@ -36,3 +36,25 @@ def test_chromium_signs_in_at_the_provider_and_out_of_both(site, page):
     page.goto(f"{site.base_url}case/R-1")  # signed out of both: the provider asks again
     assert page.url.startswith(site.provider.issuer)
     assert page.locator("input[name=login]").count() == 1
+
+
+def _violations(page) -> list:
+    """axe-core's findings on the page (every impact level), as (rule, first nodes)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in Axe().run(page).response["violations"]]
+
+
+def test_the_sign_in_pages_pass_axe_and_break_no_content_security_rule(site, page):
+    refused: list[str] = []  # what the Content-Security-Policy refused
+    page.on("console", lambda m: "Content Security Policy" in m.text and refused.append(m.text))
+    page.goto(f"{site.base_url}case/R-1")
+    page.fill("input[name=login]", "norole")
+    page.fill("input[name=password]", "any password")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{site.base_url}case/R-1")
+    assert page.text_content("h1") == "You do not have access to the dashboards"
+    for path in ("case/R-1", "logout", "signed-out"):
+        page.goto(f"{site.base_url}{path}")
+        assert not refused, refused
+        assert not _violations(page), path

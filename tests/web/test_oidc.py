@@ -104,3 +104,36 @@ def test_the_provider_refusing_the_sign_in_is_said_in_words(site):
         client.get(f"{site.base_url}login?next=/")
         response = client.get(f"{site.base_url}auth/callback?error=access_denied&state=x")
     assert response.status_code == 403 and "The sign-in was cancelled" in response.text
+
+
+def test_a_provider_whose_discovery_names_another_issuer_is_not_trusted(oidc_provider, tmp_path):
+    from tests.web.conftest import Server, make_site, seed_codes
+
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    seed_codes(store_url)
+    # The same provider reached by another name: its document says it is http://127.0.0.1:…
+    app, site, port = make_site(oidc_provider, store_url, issuer=oidc_provider.issuer.replace("127.0.0.1", "localhost"))
+    with Server(app, port), site.client() as client:
+        response = client.get(f"{site.base_url}login?next=/")
+    assert response.status_code == 502 and "did not confirm who you are" in response.text
+
+
+def test_a_provider_that_never_answers_gives_up_with_a_page_that_says_so(oidc_provider, tmp_path, monkeypatch):
+    import socket
+
+    from monitor.web import oidc
+    from tests.web.conftest import Server, make_site, seed_codes
+
+    monkeypatch.setattr(oidc, "TIMEOUT_SECONDS", 0.5)
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()  # accepts connections, never answers
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    seed_codes(store_url)
+    app, site, port = make_site(oidc_provider, store_url, issuer=f"http://127.0.0.1:{silent.getsockname()[1]}")
+    try:
+        with Server(app, port), site.client() as client:
+            response = client.get(f"{site.base_url}login?next=/")
+    finally:
+        silent.close()
+    assert response.status_code == 502 and "could not be reached" in response.text

@@ -109,3 +109,17 @@ def test_signing_out_needs_the_form_a_link_from_elsewhere_does_not_sign_out(site
         assert page.status_code == 200 and "Sign out" in page.text
         assert client.post(f"{site.base_url}logout").status_code == 403
         assert client.get(site.base_url).status_code == 200
+
+
+def test_when_the_sessions_cannot_be_read_the_page_says_so_and_shows_nothing(site):
+    import sqlite3
+
+    from monitor.web.webstore import web_database_url
+
+    with site.client() as client:
+        sign_in(client, site.base_url, "lead850")
+        with sqlite3.connect(web_database_url(site.cfg.database_url).removeprefix("sqlite:///")) as conn:
+            conn.execute("DROP TABLE web_sessions")
+        response = client.get(f"{site.base_url}case/R-1")
+    assert response.status_code == 503
+    assert "The dashboards cannot be shown at the moment" in response.text and "case R-1" not in response.text

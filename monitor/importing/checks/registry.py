@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from monitor.importing.cells import Chunk, Parser
+from monitor.importing.cells import Chunk, Parser, cell_ref
 from monitor.importing.session import Session
 from monitor.records import BY_NAME, RecordType
 
@@ -27,9 +27,16 @@ class Part:
     parsers: list[Parser]
     chunk: Chunk = field(default_factory=lambda: Chunk([], rows=[]))
     stored: dict[tuple, dict] = field(default_factory=dict)
+    sheet: str | None = None  # a workbook sheet's title
 
     def __post_init__(self) -> None:
         self.index = {p.col.name: i for i, p in enumerate(self.parsers)}
+
+    def cell(self, name: str, rownum: int) -> str | None:
+        """The workbook cell of a column in a row (`decisions!D3`), None for a CSV file."""
+        if self.sheet is None or name not in self.index:
+            return None
+        return cell_ref(self.sheet, self.parsers[self.index[name]].index, rownum)
 
     def source(self, name: str) -> str:
         """The column as the file spells it (the standard's name when the file has no such column)."""

@@ -21,13 +21,14 @@ class DateCell(str):
 
 @dataclass
 class Table:
-    """One record file or sheet. `dated_cells`: its rows may hold `DateCell`s."""
+    """One record file or sheet. `sheet`: a workbook sheet's title (its rows may hold
+    `DateCell`s, and its problems name their cell)."""
 
     rtype: RecordType
     label: str
     open_rows: Callable[[Report], Rows]
     note: str | None = None
-    dated_cells: bool = False
+    sheet: str | None = None
 
 
 @dataclass

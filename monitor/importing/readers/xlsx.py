@@ -18,6 +18,7 @@ from monitor.importing.problems import Problem
 from monitor.importing.readers.base import DateCell, Export, Reader, Report, Rows, Table, reader
 from monitor.importing.readers.xlsx_safety import inspect_sheet, unsafe
 from monitor.records import BY_NAME
+from monitor.template import README_SHEET
 
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how a workbook writes a character XML cannot hold, e.g. _x000D_
 
@@ -52,7 +53,8 @@ def _workbook(path: Path, report: Report) -> Export:
         title = sheet.title
         rtype = BY_NAME.get(title.strip().lower())
         if rtype is None:
-            export.notes.append(f"{path.name}: sheet {title!r} is not a record type: ignored")
+            if title != README_SHEET:  # the template's own guide
+                export.notes.append(f"{path.name}: sheet {title!r} is not a record type: ignored")
             continue
         label = f"{path.name} sheet {title}"
         if sheet.sheet_state != "visible":
@@ -74,7 +76,7 @@ def _workbook(path: Path, report: Report) -> Export:
             continue
         seen[rtype.name] = title
         part = getattr(sheet, "_worksheet_path", "")
-        export.tables.append(Table(rtype, label, _sheet_reader(path, title, part), dated_cells=True))
+        export.tables.append(Table(rtype, label, _sheet_reader(path, title, part), sheet=title))
     book.close()
     return export
 

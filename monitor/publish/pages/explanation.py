@@ -26,7 +26,8 @@ def page(site: Site, e) -> Page:
         "charts": {},
         "acts": acts,
         "plain": plain_words(e, acts),
-        "closure": appeal_closure(e.records, site.as_of),
+        # a closed breach's plain sentence opens with the closure; any other finding says it first here
+        "closure": appeal_closure(e.records, site.as_of) if e.duty.next_step_at(e.row_number) else None,
         "case_href": rel(here, case_path(e.area, e.case_ref)) if e.case_ref else None,
         "back": rel(here, area_path(e.area) + "index.html"),
         "decision_table": shared.decision_table,
@@ -50,10 +51,13 @@ def plain_words(e, acts: dict) -> dict:
     `e` is a findings.Explanation; `acts` says who acts now ({"code", "name", "hops": [{"from",
     "from_name", "to", "to_name", "on"}], "owner_name"})."""
     due, done = day(e.due_on), day(e.done_on)
+    closed = not e.duty.next_step_at(e.row_number)  # nothing can be done any more (the appeal closed)
     what = {
         "overdue": f"This was due on {due} and has not been done: it is {_days(e.days_late)} overdue.",
         "late": f"This was due on {due} and was done {_days(e.days_late)} late, on {done}.",
-        "breached": "This duty was not met" + (f": {e.reason}." if e.reason else "."),
+        "breached": f"{e.reason[:1].upper()}{e.reason[1:]}: this duty was not met."
+        if closed and e.reason
+        else "This duty was not met" + (f": {e.reason}." if e.reason else "."),
         "due_soon": f"This is due on {due} and has not been done yet.",
         "pending": f"This is due on {due} and has not been done yet." if e.due_on else "This is not due yet.",
         "exception": "This would be a breach, but an exception is in force" + (f": {e.reason}." if e.reason else "."),
@@ -62,7 +66,9 @@ def plain_words(e, acts: dict) -> dict:
         "met": f"This was done on time, on {done}.",
     }.get(e.status, "")
     who = f"{acts['name'] or acts['code']} ({acts['code']}) must act."
-    if acts["hops"]:
+    if closed:
+        who = f"{acts['name'] or acts['code']} ({acts['code']}) was responsible; nothing is asked of anyone now."
+    elif acts["hops"]:
         last = acts["hops"][-1]
         who = (
             f"{acts['name'] or acts['code']} ({acts['code']}) acts now: it took over the duties of "
@@ -78,7 +84,7 @@ def plain_words(e, acts: dict) -> dict:
         )
     elif e.status == "late":
         step = "Nothing more is due on this duty; it stays on record as done late."
-    elif not e.duty.next_step_at(e.row_number):
+    elif closed:
         step = "Nothing can be done on this duty any more; it stays on record as not done."
     else:
         step = e.duty.next_step or "See the duty's legal source below."
