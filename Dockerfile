@@ -2,7 +2,8 @@
 # send-monitor's daily cycle (`send-monitor run`) from the built package, on Python 3.12.
 #   docker build -t send-monitor .
 #   docker compose up -d            # with PostgreSQL: see compose.yaml
-# No Chromium in the image: the daily cycle publishes without PDFs (`publish --pdf` needs it).
+# No Chromium in the image: the daily cycle publishes without PDFs (`publish --pdf` needs it),
+# and the served dashboards offer no report.pdf. `serve` listens on port 8000 (compose.yaml: web).
 
 FROM python:3.12-slim-bookworm AS build
 RUN apt-get update \
@@ -35,5 +36,6 @@ COPY examples/container.toml /etc/send-monitor/send-monitor.toml
 USER send-monitor
 WORKDIR /var/lib/send-monitor
 VOLUME ["/var/lib/send-monitor", "/srv/send-monitor"]
+EXPOSE 8000
 ENTRYPOINT ["send-monitor"]
 CMD ["run"]

@@ -35,14 +35,15 @@ $(BIN)/send-monitor: pyproject.toml $(LOCK) monitor/__init__.py
 setup: $(BIN)/send-monitor
 
 demo: setup
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo.web.db demo.web.db-wal demo.web.db-shm
 	$(BIN)/send-monitor --db sqlite:///$(DEMO_DB) import sample_data/demo
 	$(BIN)/send-monitor --db sqlite:///$(DEMO_DB) check --as-of $(DEMO_AS_OF)
 	$(BIN)/send-monitor --db sqlite:///$(DEMO_DB) publish $(SITE) --as-of $(DEMO_AS_OF)
 	@echo
 	@echo "Store:      $(CURDIR)/$(DEMO_DB)"
 	@echo "Dashboards: file://$(CURDIR)/$(SITE)/index.html"
-	@echo "            (or: $(BIN)/send-monitor serve $(SITE))"
+	@echo "Served:     $(BIN)/send-monitor --db sqlite:///$(DEMO_DB) serve --demo national"
+	@echo "            (signed in as national on http://127.0.0.1:8000/; or --demo area:850, or serve --static $(SITE))"
 	@echo "Explain:    $(BIN)/send-monitor --db sqlite:///$(DEMO_DB) explain response-5-weeks REC-90012-1"
 
 # Chromium, PostgreSQL's server, poppler and fonts: installed when missing (as root), or the
@@ -111,6 +112,7 @@ install-check: wheel
 bench: setup
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.check
+	$(BIN)/python -m benchmarks.web
 
 clean:
-	rm -rf $(VENV) .venv-3.13 .venv-install .lock-check.txt $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(SITE) *.egg-info build dist $(OIDC)/node_modules
+	rm -rf $(VENV) .venv-3.13 .venv-install .lock-check.txt $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo.web.db* $(SITE) *.egg-info build dist $(OIDC)/node_modules
