@@ -12,7 +12,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from monitor.records import EXCEPTION_SUBJECTS, RECORD_TYPES, TYPE_WORDS
+from monitor.records import RECORD_TYPES, TYPE_WORDS
+from monitor.subjects import EXCEPTION_SUBJECTS
 
 README_SHEET = "Read me"
 _FORMATS = {"date": "yyyy-mm-dd", "money": "#,##0.00", "text": "@", "email": "@"}

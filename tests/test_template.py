@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from conftest import cli
 from openpyxl import load_workbook
 
-from monitor.records import BY_NAME, EXCEPTION_SUBJECTS, RECORD_TYPES
+from monitor.records import BY_NAME, RECORD_TYPES
+from monitor.subjects import EXCEPTION_SUBJECTS
 
 
 def test_the_workbook_template_has_its_sheets_lists_formats_and_read_me(tmp_path, sqlite_url):

@@ -80,7 +80,8 @@ def test_a_broken_wording_file_is_one_line(tmp_path):
     letter.write_text(GOOD, encoding="utf-8")
     result = cli("wording", "check", letter, config=config)
     assert result.exit_code == 1
-    assert "decision-letter.yaml: unknown key colour" in result.stderr
+    assert "decision-letter.yaml: title is missing; " in result.stderr
+    assert "colour = 'red': unknown key (expected one of: id, title, source, statements)" in result.stderr
 
 
 def test_duties_lists_the_wording_files():

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from monitor.importing.checks.registry import Part, check
 from monitor.importing.session import Session
 from monitor.models import Evidence, LetterTemplate
-from monitor.records import BY_NAME, EXCEPTION_SUBJECTS
+from monitor.records import BY_NAME
+from monitor.subjects import EXCEPTION_SUBJECTS
 
 _SUGGESTED = 50  # exceptions given a nearest subject (each one looks through every id of its kind)
 _ISSUES = ("health", "social_care")
