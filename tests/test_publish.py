@@ -202,7 +202,7 @@ def test_serve_on_localhost(demo):
     port = free_port()
     code = "import sys; from monitor.cli import app; sys.argv[0] = 'send-monitor'; app()"
     server = subprocess.Popen(
-        [sys.executable, "-c", code, "serve", str(demo["site"]), "--port", str(port)],
+        [sys.executable, "-c", code, "serve", "--static", str(demo["site"]), "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
