@@ -60,6 +60,7 @@ class RuleFile(_Strict):
     deadline: str = ""
     obligation: NonBlank
     parameters: list[str] = []
+    wording: str | None = None  # the statements its builder looks for: rules/wording/<wording>.yaml
     decision_table: list[RowFile] = Field(min_length=1)
 
 

@@ -119,7 +119,7 @@ def close_store() -> None:
 def rules(cfg: Config):
     """The configuration's duties, or one line naming what is wrong with them."""
     try:
-        return load_rules(cfg.rules_dir, cfg.parameters)
+        return load_rules(cfg.rules_dir, cfg.parameters, cfg.documents.wording)
     except RuleError as exc:
         fail(str(exc))
 
