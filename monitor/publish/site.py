@@ -37,6 +37,7 @@ from monitor.findings import (
     recommendation_answers,
     status_counts,
 )
+from monitor.letters import LettersSection, letters_section
 from monitor.publish.context import FUNDING_DUTY, RESPONSE_DUTY, Benchmarks, Tally
 from monitor.publish.render import parts
 from monitor.rules import Rule
@@ -236,12 +237,14 @@ class AreaExtras:
     record_counts: dict | None = None
     batches: list[dict] | None = None
     histories: dict | None = None
+    letters: LettersSection | None = None  # its letter templates and Local Offer (None: no documents)
 
 
 def area_extras(conn: Connection, site: Site, data: AreaData, *, report: bool = False) -> AreaExtras:
     """An area's extras read by its own queries (on request); the report's part when `report`."""
     codes = [data.code, *data.predecessors]
     extras = AreaExtras(site.answers(conn, area=data.code), _claimed(site.funding(conn, codes), codes))
+    extras.letters = letters_section(conn, data.code, site.as_of)
     if report:
         extras.record_counts = area_record_counts(conn, data.code).get(data.code, {})
         extras.batches = area_batches(conn, data.code).get(data.code, [])

@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from sqlalchemy.engine import Connection
 
 from monitor.cases import case_records
-from monitor.paths import area_path
+from monitor.letters import LettersSection, letters_section
+from monitor.paths import area_path, explanation_path
 from monitor.publish.charts import board_charts
-from monitor.publish.context import Benchmarks, board, duty_rows, split_rows, successor_info
+from monitor.publish.context import Benchmarks, board, duty_rows, rel, split_rows, successor_info
 from monitor.publish.page import Page
 from monitor.publish.pages import case, explanation, report
 from monitor.publish.site import AreaData, AreaExtras, Site, area_data, area_explanations, area_extras, national_counts
@@ -39,7 +40,7 @@ def area_board(site: Site, data: AreaData, bench: Benchmarks, answers: list[dict
     )
 
 
-def dashboard(site: Site, data: AreaData, numbers: dict, funding) -> Page:
+def dashboard(site: Site, data: AreaData, numbers: dict, funding, letters: LettersSection | None = None) -> Page:
     code, area = data.code, data.area
     folder = area_path(code)
     charts = board_charts(numbers, responses=True)
@@ -51,6 +52,8 @@ def dashboard(site: Site, data: AreaData, numbers: dict, funding) -> Page:
         "split": split_rows(data.rows, code, "area", site.names, folder, area_path),
         "successor": successor_info(site.successors, code, site.as_of, folder, area_path, area=True),
         "charts": charts,
+        "letters": letters,
+        "letters_href": lambda duty, subject: rel(folder, explanation_path(code, duty, subject)),
         **numbers,
     }
     lists = numbers["lists"]
@@ -62,7 +65,8 @@ def dashboard(site: Site, data: AreaData, numbers: dict, funding) -> Page:
 def family(conn: Connection, site: Site, data: AreaData, bench: Benchmarks, extras: AreaExtras) -> Iterator[Page]:
     """Every page in the area's folder: dashboard, explanations, cases, inspector report."""
     numbers = area_board(site, data, bench, extras.answers)
-    yield dashboard(site, data, numbers, extras.funding)
+    extras.letters = letters_section(conn, data.code, site.as_of)
+    yield dashboard(site, data, numbers, extras.funding, extras.letters)
     explanations = area_explanations(conn, site, data, extras.histories)
     for e in explanations.values():
         if e.area == data.code:  # inherited: its page is in its own area's folder
@@ -84,7 +88,11 @@ def page(conn: Connection, site: Site, code: str) -> Page | None:
         return None
     extras = area_extras(conn, site, data)
     return dashboard(
-        site, data, area_board(site, data, national_counts(conn, site).bench, extras.answers), extras.funding
+        site,
+        data,
+        area_board(site, data, national_counts(conn, site).bench, extras.answers),
+        extras.funding,
+        extras.letters,
     )
 
 
