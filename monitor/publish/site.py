@@ -63,6 +63,7 @@ class Site:
     exceptions: dict  # recorded exceptions in force on the as-of date, by (duty, subject)
     weeks: int  # the response deadline, in weeks
     pdf: bool = False  # the inspector reports are printed to PDF beside their pages
+    accessibility_contact: str = ""  # where people report an accessibility problem (an e-mail address)
 
     @functools.cached_property
     def common(self) -> dict:
@@ -75,6 +76,7 @@ class Site:
             "site_url": self.site_url.rstrip("/"),
             "stale": self.stale,
             "pdf": self.pdf,
+            "accessibility_contact": self.accessibility_contact,
             "rules": self.rules,
             "names": self.names,
             "footer_html": parts().footer(self.as_of, self.check, self.last_import, self.generated),
@@ -121,6 +123,7 @@ def open_site(
     site_url: str = "",
     generated=None,
     pdf: bool = False,
+    accessibility_contact: str = "",
 ) -> Site:
     """What every page shares; `as_of` other than the stored findings' date is a `FindingsError`."""
     held = held_as_of(conn, as_of)
@@ -146,6 +149,7 @@ def open_site(
         exceptions=active_exceptions(conn, held),
         weeks=weeks,
         pdf=pdf,
+        accessibility_contact=accessibility_contact,
     )
 
 

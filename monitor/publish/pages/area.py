@@ -9,6 +9,7 @@ on the successor's page link."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 
 from sqlalchemy.engine import Connection
@@ -71,9 +72,12 @@ def family(conn: Connection, site: Site, data: AreaData, bench: Benchmarks, extr
         if e.area == data.code:  # inherited: its page is in its own area's folder
             yield explanation.page(site, e)
     refs = {r["case_ref"] for r in data.actions if r["case_ref"] and r["area"] == data.code}
+    by_case: dict[str, list[dict]] = defaultdict(list)  # grouped once: an area has thousands of rows
+    for r in data.rows:
+        if r["area"] == data.code and r["case_ref"] in refs:
+            by_case[r["case_ref"]].append(r)
     for ref, records in case_records(conn, data.code, refs).items():
-        rows = [r for r in data.rows if r["area"] == data.code and r["case_ref"] == ref]
-        yield case.page(site, data.area, ref, records, rows)
+        yield case.page(site, data.area, ref, records, by_case[ref])
     yield report.page(site, data, numbers, explanations, extras)
 
 

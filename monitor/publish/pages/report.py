@@ -18,7 +18,9 @@ from monitor.publish.site import AreaData, AreaExtras, Site
 # evidence, the hearing, the response, its content, its return to the evaluators, the funding.
 PROCESS = (
     "rights-notice",
+    "letter-wording",
     "local-offer",
+    "local-offer-wording",
     "commissioner-contacted",
     "la-evidence",
     "commissioner-evidence",
