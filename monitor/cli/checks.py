@@ -5,20 +5,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
-from monitor.check import run_check
 from monitor.cli.options import Format, day, fail, out, progress, rules, say, store, write_utf8, writes
-from monitor.config import Config, today
-from monitor.explanations import explain
-from monitor.exports import csv_text, json_text
-from monitor.findings import FindingsError, export_findings
-from monitor.rules import RuleError, describe_parameters, load_rules
-from monitor.statuses import STATUSES
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 commands = typer.Typer()
 
@@ -31,6 +25,12 @@ def check(
     full: bool = typer.Option(False, "--full", help="Re-evaluate every subject, not only what can have changed."),
 ) -> None:
     """Evaluate every duty as of a date and store the findings."""
+    from rich.table import Table
+
+    from monitor.check import run_check
+    from monitor.config import today
+    from monitor.statuses import STATUSES
+
     cfg: Config = ctx.obj
     on = day(as_of) or today(cfg)
     engine, duties = store(cfg), rules(cfg)
@@ -68,6 +68,13 @@ def findings(
     status: Optional[str] = typer.Option(None, "--status"),
 ) -> None:
     """Export the findings of the latest check (not_applicable left out)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from monitor.exports import csv_text, json_text
+    from monitor.findings import FindingsError, export_findings
+    from monitor.statuses import STATUSES
+
     cfg: Config = ctx.obj
     if status is not None and status not in STATUSES:
         raise typer.BadParameter(f"{status!r}: expected one of {', '.join(STATUSES)}", param_hint="--status")
@@ -99,6 +106,9 @@ def explain_(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Default: the date of the latest check."),
 ) -> None:
     """Why a finding has its status: records, deadline, matching rule row, rule version and source."""
+    from monitor.explanations import explain
+    from monitor.findings import FindingsError
+
     cfg: Config = ctx.obj
     try:
         e = explain(store(cfg), rules(cfg), duty, subject, day(as_of))
@@ -145,6 +155,10 @@ def duties(
     check: bool = typer.Option(False, "--check", help="Only validate the rules folder (e.g. one being edited)."),
 ) -> None:
     """List the duties: id, owner, deadline and the values they use, rule version. With --check: validate."""
+    from rich.table import Table
+
+    from monitor.rules import RuleError, describe_parameters, load_rules
+
     cfg: Config = ctx.obj
     folder = rules_dir or cfg.rules_dir
     try:
