@@ -19,29 +19,31 @@ OIDC_INSTALLED := $(OIDC)/node_modules/.package-lock.json
 # The engine and CLI tests that run on Python 3.13 as well.
 PY313_TESTS := tests/test_check.py tests/test_rules.py tests/test_cli.py tests/test_config.py tests/test_migrations.py
 
-.PHONY: setup demo test test-fast test-py313 lint lock wheel install-check bench clean system-deps
+.PHONY: setup demo test test-fast test-py313 lint lock lock-check wheel install-check bench clean system-deps
 
+# The dependencies from the lock, each checked against its SHA-256 (durable-rules built from
+# source, see above), then the project itself without dependencies (pip refuses hash-checking
+# for an editable install).
 $(BIN)/send-monitor: pyproject.toml $(LOCK) monitor/__init__.py
 	PYTHON=$(PYTHON) scripts/system-deps build
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade -c $(LOCK) pip setuptools wheel
-	CPPFLAGS="$(DURABLE_CPPFLAGS)" $(BIN)/python -m pip install --quiet --no-cache-dir \
-	    --no-binary durable_rules -c $(LOCK) durable_rules
-	$(BIN)/python -m pip install --quiet -r $(LOCK)
-	$(BIN)/python -m pip install --quiet --no-build-isolation -c $(LOCK) -e '.[test,dev,postgres]'
+	CPPFLAGS="$(DURABLE_CPPFLAGS)" $(BIN)/python -m pip install --quiet --no-cache-dir --require-hashes \
+	    --no-binary durable-rules -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 setup: $(BIN)/send-monitor
 
 demo: setup
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo.web.db demo.web.db-wal demo.web.db-shm
 	$(BIN)/send-monitor --db sqlite:///$(DEMO_DB) import sample_data/demo
 	$(BIN)/send-monitor --db sqlite:///$(DEMO_DB) check --as-of $(DEMO_AS_OF)
 	$(BIN)/send-monitor --db sqlite:///$(DEMO_DB) publish $(SITE) --as-of $(DEMO_AS_OF)
 	@echo
 	@echo "Store:      $(CURDIR)/$(DEMO_DB)"
 	@echo "Dashboards: file://$(CURDIR)/$(SITE)/index.html"
-	@echo "            (or: $(BIN)/send-monitor serve $(SITE))"
+	@echo "Served:     $(BIN)/send-monitor --db sqlite:///$(DEMO_DB) serve --demo national"
+	@echo "            (signed in as national on http://127.0.0.1:8000/; or --demo area:850, or serve --static $(SITE))"
 	@echo "Explain:    $(BIN)/send-monitor --db sqlite:///$(DEMO_DB) explain response-5-weeks REC-90012-1"
 
 # Chromium, PostgreSQL's server, poppler and fonts: installed when missing (as root), or the
@@ -71,18 +73,21 @@ lint: setup
 	$(BIN)/ruff format --check monitor tests
 	$(BIN)/mypy monitor
 
-# Refresh the lock: resolve the newest versions allowed by pyproject.toml in a throw-away venv
-# and pin every package (pip and setuptools included). Commit requirements.lock afterwards.
-lock:
-	rm -rf .venv-lock
-	$(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/python -m pip install --quiet --upgrade pip setuptools wheel
-	CPPFLAGS="$(DURABLE_CPPFLAGS)" .venv-lock/bin/python -m pip install --quiet --no-cache-dir \
-	    --no-binary durable_rules durable_rules
-	.venv-lock/bin/python -m pip install --quiet -e '.[test,dev,postgres]'
-	{ echo "# Every dependency of send-monitor, pinned: refresh with \`make lock\`, install with \`make setup\`."; \
-	  .venv-lock/bin/python -m pip freeze --all --exclude-editable | LC_ALL=C sort -f; } > $(LOCK)
-	rm -rf .venv-lock
+# Refresh the lock: every dependency of every extra pinned with the SHA-256 of each of its
+# files, for Python 3.11 to 3.13 at once; versions already in the lock are kept unless
+# pyproject.toml no longer allows them (`make lock UPGRADE=--upgrade` takes the newest).
+# Commit requirements.lock afterwards.
+LOCK_COMPILE = $(BIN)/uv pip compile pyproject.toml --extra test --extra dev --extra postgres \
+	--universal --python-version 3.11 --generate-hashes --quiet --custom-compile-command "make lock"
+lock: setup
+	$(LOCK_COMPILE) $(UPGRADE) --output-file $(LOCK)
+
+# CI: the lock must be what `make lock` makes from pyproject.toml as it is.
+lock-check: setup
+	cp $(LOCK) .lock-check.txt
+	$(LOCK_COMPILE) --output-file .lock-check.txt
+	@diff -u $(LOCK) .lock-check.txt && rm -f .lock-check.txt || { rm -f .lock-check.txt; \
+	    echo "requirements.lock does not match pyproject.toml: run \`make lock\` and commit it" >&2; exit 1; }
 
 # The wheel and sdist in dist/.
 wheel: setup
@@ -94,10 +99,10 @@ wheel: setup
 install-check: wheel
 	rm -rf .venv-install
 	$(PYTHON) -m venv .venv-install
-	.venv-install/bin/python -m pip install --quiet --upgrade -c $(LOCK) pip setuptools
+	scripts/lock-constraints $(LOCK) > .venv-install/constraints.txt
 	CPPFLAGS="$(DURABLE_CPPFLAGS)" .venv-install/bin/python -m pip install --quiet --no-cache-dir \
-	    --no-binary durable_rules -c $(LOCK) durable_rules
-	.venv-install/bin/python -m pip install --quiet -c $(LOCK) dist/send_monitor-*.whl
+	    --no-binary durable_rules -c .venv-install/constraints.txt durable_rules
+	.venv-install/bin/python -m pip install --quiet -c .venv-install/constraints.txt dist/send_monitor-*.whl
 	cd "$$(mktemp -d)" && S=$(CURDIR)/.venv-install/bin/send-monitor && $$S --version \
 	    && $$S --db sqlite:///store.db import $(CURDIR)/sample_data/demo >/dev/null \
 	    && $$S --db sqlite:///store.db check --as-of $(DEMO_AS_OF) >/dev/null \
@@ -107,6 +112,7 @@ install-check: wheel
 bench: setup
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.check
+	$(BIN)/python -m benchmarks.web
 
 clean:
-	rm -rf $(VENV) .venv-3.13 .venv-lock .venv-install $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(SITE) *.egg-info build dist $(OIDC)/node_modules
+	rm -rf $(VENV) .venv-3.13 .venv-install .lock-check.txt $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo.web.db* $(SITE) *.egg-info build dist $(OIDC)/node_modules

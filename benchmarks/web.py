@@ -6,8 +6,9 @@ Builds (once per run) a national store: the generated records (benchmarks/run.py
 imported and checked. Then, for each back end:
 
 1. serves the app (`send-monitor serve`, uvicorn with its workers) and finds each user's
-   pages by following links: every user has an area of their own and asks for its page,
-   then its case and explanation pages in turn, and the national page now and then;
+   pages by following links: every user has an area of their own and browses it, its page,
+   a case, a finding's explanation, back to its page, the next case…; one user in four is
+   national and opens the national page every tenth request;
 2. restarts the app (empty caches) and runs the load with an import of the whole national
    folder running beside it, timing every request by page kind (p50, p95);
 3. runs a next-day check and times the first request of the national page and of an area
@@ -94,7 +95,7 @@ def serving(db: str, port: int, workers: int):
 
 
 @contextmanager
-def file_server(folder: Path, port: int):
+def file_server(folder: Path, port: int, probe: str):
     """The yardstick: the same pages as files, served by Python's threading file server."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(folder), str(port)],
@@ -103,21 +104,21 @@ def file_server(folder: Path, port: int):
         start_new_session=True,
     )
     try:
-        wait_ready(port, proc)
+        wait_ready(port, proc, probe)
         yield proc
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait()
 
 
-def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
+def wait_ready(port: int, proc: subprocess.Popen, probe: str = "/assets/site.css", timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             err = proc.stderr.read().decode() if proc.stderr else ""
             raise SystemExit(f"the server stopped at start:\n{err}")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/assets/site.css", timeout=2).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}{probe}", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
@@ -157,8 +158,8 @@ def plan_users(port: int, users: int) -> list[list[str]]:
     with httpx.Client(base_url=base, timeout=600) as client:
         national = client.get("/index.html")
         national.raise_for_status()
-        areas = sorted({resolve(base + "/index.html", h) for h in LINK.findall(national.text) if "/areas/" in h})
-        areas = [a for a in areas if a.endswith("/index.html")][:users]
+        linked = {resolve(base + "/index.html", h) for h in LINK.findall(national.text)}
+        areas = sorted(p for p in linked if kind(p) == "area")[:users]
         plans = []
         for n, area in enumerate(areas):
             page = client.get(area)
@@ -167,13 +168,14 @@ def plan_users(port: int, users: int) -> list[list[str]]:
             cases = [p for p in dict.fromkeys(links) if kind(p) == "case"]
             explanations = [p for p in dict.fromkeys(links) if kind(p) == "explanation"]
             plan = [area]
-            for i in range(ROUNDS_PER_USER - 1):
-                if i % 10 == 9 and n % 4 == 0:
-                    plan.append("/index.html")  # some users are national and look at the overview
-                elif i % 2 and explanations:
-                    plan.append(explanations[i // 2 % len(explanations)])
-                elif cases:
-                    plan.append(cases[i // 2 % len(cases)])
+            for i in range(ROUNDS_PER_USER - 1):  # as people browse: a case, a finding, back to the board
+                step = i % 3
+                if n % 4 == 0 and i % 10 == 9:
+                    plan.append("/index.html")  # a national user looks at the overview now and then
+                elif step == 0 and cases:
+                    plan.append(cases[i // 3 % len(cases)])
+                elif step == 1 and explanations:
+                    plan.append(explanations[i // 3 % len(explanations)])
                 else:
                     plan.append(area)
             plans.append(plan)
@@ -244,7 +246,7 @@ def bench(db: str, national: Path, work: Path, users: int, workers: int) -> dict
         result["first"] = first
         result["peaks"] = worker_peaks(server)
     static_port = free_port()
-    with file_server(work / "static", static_port):
+    with file_server(work / "static", static_port, plans[0][0]):
         result["static"] = load(static_port, plans)
     return result
 
@@ -301,7 +303,7 @@ def main() -> None:
                       f"≤ {WORKER_TARGET_MB} MB", "—", "—", "yes" if ok else "NO")
         if not r["import_running_at_end"]:
             table.add_row(backend, "the import beside it", "ended before the load did", "—", "—", "—", "—")
-    Console().print(table)
+    Console(width=180).print(table)
     sys.exit(1 if failures else 0)
 
 

@@ -15,6 +15,7 @@ from monitor.check import last_check as latest_check  # the date the stored find
 from monitor.models import (
     Appeal,
     Area,
+    CheckRun,
     Commissioner,
     Decision,
     Evidence,
@@ -369,3 +370,11 @@ def funding_claimed(
     if areas is not None:
         stmt = stmt.where(f.c.area.in_(areas))
     return {area: total for area, total in conn.execute(stmt)}
+
+
+def latest_ids(conn: Connection) -> tuple[int | None, int | None]:
+    """The ids of the latest finished check and of the latest import: pages showing the
+    findings change only when one of them does."""
+    c, b = CheckRun.__table__, ImportBatch.__table__
+    check = conn.scalar(select(func.max(c.c.id)).where(c.c.finished_at.is_not(None)))
+    return check, conn.scalar(select(func.max(b.c.id)))

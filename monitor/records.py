@@ -293,6 +293,8 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         "recorded exceptions to findings",
     ),
 )
+
+
 BY_NAME = {rt.name: rt for rt in RECORD_TYPES}
 BY_FILE = {rt.file: rt for rt in RECORD_TYPES}
 

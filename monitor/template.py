@@ -13,6 +13,7 @@ import csv
 from pathlib import Path
 
 from monitor.records import RECORD_TYPES, TYPE_WORDS
+from monitor.subjects import EXCEPTION_SUBJECTS
 
 README_SHEET = "Read me"
 _FORMATS = {"date": "yyyy-mm-dd", "money": "#,##0.00", "text": "@", "email": "@"}
@@ -87,6 +88,14 @@ def _workbook():
                     c.meaning,
                 ]
             )
+    readme.append([])
+    readme.append(["exceptions: the subject_id each duty's exception names"])
+    readme.cell(readme.max_row, 1).font = bold
+    readme.append(["duty", "subject_id", "", "", "example"])
+    for cell in readme[readme.max_row]:
+        cell.font = bold
+    for duty, subject in EXCEPTION_SUBJECTS.items():
+        readme.append([duty, subject.pattern, "", "", subject.example])
     for letter, width in zip("ABCDEF", (16, 24, 10, 10, 60, 90), strict=False):
         readme.column_dimensions[letter].width = width
     readme["A2"].alignment = Alignment(wrap_text=True)
@@ -103,6 +112,8 @@ def _workbook():
             if c.type in _FORMATS:
                 sheet.column_dimensions[letter].number_format = _FORMATS[c.type]
             choices = c.values if c.values else (("yes", "no") if c.type == "bool" else ())
+            if rt.name == "exceptions" and c.name == "duty":
+                choices = tuple(EXCEPTION_SUBJECTS)
             if choices:
                 rule = DataValidation(
                     type="list",

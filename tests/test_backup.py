@@ -177,3 +177,23 @@ def test_restore_drill_on_postgresql_with_its_own_tools(pg_url, tmp_path):
         [tools / "pg_restore", "--clean", "--if-exists", "--no-owner", f"--dbname={pg_url}", dump], check=True
     )
     assert _findings(pg_url) == findings
+
+
+def test_restore_waits_for_a_writer_then_refuses_naming_it(tmp_path):
+    from tests.test_locks import Holder
+
+    url = _store(tmp_path / "s")
+    store = tmp_path / "s" / "store.db"
+    assert cli("backup", tmp_path / "copy.db", db=url).exit_code == 0
+    config = tmp_path / "send-monitor.toml"
+    config.write_text(f'database_url = "{url}"\nlock_timeout_seconds = 0.3\n', encoding="utf-8")
+    kept = _rows(store)
+    holder = Holder(url, "import")
+    try:
+        result = cli("restore", tmp_path / "copy.db", config=config)
+    finally:
+        holder.close()
+    waited, refused = result.stderr.strip().splitlines()
+    assert result.exit_code == 1 and waited.startswith(f"waiting for the store lock held by `import` pid {holder.pid}")
+    assert refused.startswith("error: ") and f"`import` pid {holder.pid}" in refused
+    assert _rows(store) == kept and not [p for p in store.parent.iterdir() if "before-restore" in p.name]

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import SAMPLE, cli
 
 STORE_AND_PAGES = ("sqlalchemy", "sqlmodel", "plotly", "openpyxl", "xlsxwriter", "playwright", "starlette")
 NOT_FOR_CHECK = ("plotly", "openpyxl", "xlsxwriter", "playwright", "starlette", "jinja2")
@@ -45,7 +46,9 @@ def test_version_loads_no_configuration_model():
 
 
 def test_check_loads_no_pages_alerts_web_documents_or_import(tmp_path):
-    names = imported("--db", f"sqlite:///{tmp_path / 'store.db'}", "check", "--as-of", "2021-06-30", cwd=tmp_path)
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    assert cli("import", SAMPLE, db=db).exit_code == 0
+    names = imported("--db", db, "check", "--as-of", "2021-06-30", cwd=tmp_path)
     assert "monitor.check" in names  # it did check
     assert not top_level(names) & set(NOT_FOR_CHECK)
     loaded = {n.split(".")[1] for n in names if n.startswith("monitor.")}

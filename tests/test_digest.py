@@ -244,3 +244,26 @@ def test_every_demo_digest_reads_on_a_390_px_phone_and_the_text_says_the_same(sq
                     assert link in text, (html.name, link)
         finally:
             browser.close()
+
+
+def test_a_closed_appeals_breach_is_for_the_record_and_asks_no_one_to_act(sqlite_url, smtp, tmp_path):
+    """An appeal withdrawn after its LA response fell due: the breach is closed, so the digest
+    files it for the record, with no next step, and nothing of it is under Act now."""
+    withdrawn = {**_appeal("A7", "C852-7", "2020-01-10", "2020-03-01", "2020-06-20"), "status": "withdrawn"}
+    withdrawn["closed_on"] = "2020-06-25"
+    records = write_records(
+        tmp_path / "records",
+        areas=[{"area_code": "852", "name": "Area 852", "send_team_email": TEAM, "rights_published_on": "2018-03-01"}],
+        commissioners=[{"commissioner_code": "QRL", "name": "NHS Example ICB", "kind": "health", "contact_email": QRL}],
+        appeals=[withdrawn],
+        evidence=[_evidence("A7", "2020-03-05", "2020-06-10")],
+    )
+    config = write_config(tmp_path, sqlite_url, smtp.port)
+    ok("import", records, config=config)
+    ok("check", "--as-of", "2020-06-30", config=config)
+    ok("alerts", config=config)
+    for message in by_recipient(smtp.take()).values():
+        text = plain(message)
+        assert "ACT NOW" not in sections(text) and "Next step" not in text and "Next step" not in message.html
+        assert "C852-7" in text and sections(text) == ["FOR THE RECORD"]
+        assert "Act now" not in str(message.message["Subject"])

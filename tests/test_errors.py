@@ -217,6 +217,7 @@ def test_an_unexpected_error_is_named_by_its_class_only(sqlite_url, monkeypatch)
         raise KeyError(sorted(VALUES)[0])
 
     monkeypatch.setattr(monitor.check, "run_check", broken)
+    assert cli("import", SAMPLE, db=sqlite_url).exit_code == 0
     one_line_error(cli("check", db=sqlite_url), "check: internal error (KeyError)", "--debug")
 
 

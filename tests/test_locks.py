@@ -155,6 +155,7 @@ def test_a_dead_holder_is_taken_over_at_once(db_url, tmp_path):
 
 def test_two_writers_started_together_run_one_after_the_other(db_url, tmp_path):
     config = config_with(tmp_path, db_url)
+    assert cli("import", SAMPLE, config=config).exit_code == 0  # a check wants records to check
     holder = Holder(db_url, "publish")
     try:
         started = [command(config, "import", str(SAMPLE)), command(config, "check", "--as-of", AS_OF)]
@@ -346,5 +347,6 @@ def test_a_scheduler_that_lost_its_lock_stops_and_status_knows_it_by_its_heartbe
         running.thread.join(15)
         assert not running.thread.is_alive()
     assert scheduler.stop_reason.startswith("the scheduler lock was lost: its database session ended")
+    assert scheduler.lock.lost == "its database session ended"  # `run` exits 1 saying so
     assert "scheduler: not running" in cli("status", config=config_with(tmp_path, pg_url, smtp.port)).stdout
     admin.dispose()

@@ -161,13 +161,15 @@ def _name(requirement: str) -> str:
 
 
 def test_the_lock_pins_every_dependency():
-    """A dependency added to pyproject.toml needs `make lock` (then commit requirements.lock)."""
+    """A dependency added to pyproject.toml needs `make lock` (then commit requirements.lock);
+    every pin carries the SHA-256 of its files (`make lock-check` compares the whole lock)."""
     project = PYPROJECT["project"]
     wanted = {_name(r) for r in project["dependencies"]}
     wanted |= {_name(r) for extra in project["optional-dependencies"].values() for r in extra}
-    lines = [x for x in (REPO / "requirements.lock").read_text(encoding="utf-8").splitlines() if x and x[0] != "#"]
-    assert all("==" in line for line in lines)
-    assert wanted - {_name(line) for line in lines} == set()
+    text = (REPO / "requirements.lock").read_text(encoding="utf-8")
+    pins = re.findall(r"^([A-Za-z0-9][^ ;\\]*)[^\n]*\n((?:\s+--hash=sha256:[0-9a-f]{64}[^\n]*\n)*)", text, flags=re.M)
+    assert pins and all("==" in pin and hashes for pin, hashes in pins)  # each pinned, with its SHA-256s
+    assert wanted - {_name(pin) for pin, _ in pins} == set()
 
 
 def test_the_commit_hooks_refuse_a_large_file_and_a_missing_final_newline(tmp_path):

@@ -10,6 +10,7 @@ from conftest import cli
 from openpyxl import load_workbook
 
 from monitor.records import RECORD_TYPES
+from monitor.subjects import EXCEPTION_SUBJECTS
 
 
 def test_the_workbook_template_has_its_sheets_lists_formats_and_read_me(tmp_path, sqlite_url):
@@ -35,7 +36,15 @@ def test_the_workbook_template_has_its_sheets_lists_formats_and_read_me(tmp_path
         None,
         "required when status is not open, refused when it is",
     ) in readme
-    assert len(readme) == sum(len(rt.columns) for rt in RECORD_TYPES)
+    columns = sum(len(rt.columns) for rt in RECORD_TYPES)
+    assert len(readme) == columns + 3 + len(EXCEPTION_SUBJECTS)  # a blank row, a title, a header, the duties
+    assert ("la-evidence", "{appeal_id}", None, None, "EH850-19-90007", None) in readme
+    duty = {
+        str(dv.sqref).split(":")[0]: dv.formula1
+        for dv in book["exceptions"].data_validations.dataValidation
+        if dv.type == "list"
+    }
+    assert duty["B2"] == '"' + ",".join(EXCEPTION_SUBJECTS) + '"'
     again = cli("template", out, db=sqlite_url)
     assert again.exit_code == 1 and "already exists" in again.stderr
 

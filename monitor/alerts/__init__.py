@@ -31,18 +31,16 @@ from monitor.alerts.notices import export_failure_notice, quiet_notices
 from monitor.alerts.outbox import (
     SendResult,
     StoreBusy,
-    corrected,
     due_messages,
     email_message,
     outbox_counts,
     queue_messages,
-    recover_interrupted,
-    requeue_corrected,
     send_due,
     write,
 )
 from monitor.alerts.recipients import Digest, Directory, Item, Unaddressed, by_address, plan_items, unaddressed
 from monitor.alerts.render import render_digest
+from monitor.alerts.resends import corrected, recover_interrupted, requeue_corrected
 from monitor.config import Config
 from monitor.models import AlertEvent, AlertNotice, OutboxMessage
 

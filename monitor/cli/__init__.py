@@ -19,25 +19,33 @@ from monitor import __version__, logs
 from monitor.cli import access, alerts, checks, operations, records, site, wording
 from monitor.cli.options import close_store, err, fail
 
+GLOBAL_OPTIONS = ("--db", "--config", "--log-level", "--debug", "--version")
 GROUPS = (records, checks, site, alerts, operations, wording, access)
 
 
 class _Commands(TyperGroup):
     """Every command: a failure of the store, the disk or a lock ends in one line on stderr and
     exit 1, never a traceback or a driver's message (they can carry record values); `--debug`
-    shows the traceback instead."""
+    shows the traceback instead. A global option given after the command is told to move."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except Exception as exc:
+            command = ctx.invoked_subcommand or "send-monitor"
+            option = getattr(exc, "option_name", None)  # click's NoSuchOption (typer's own copy of click)
+            if option in GLOBAL_OPTIONS:
+                fail(
+                    f"{command}: {option} is an option of send-monitor itself: put it before the command "
+                    f"(send-monitor {option} … {command} …)",
+                    code=2,
+                )
             if ctx.params.get("debug") or type(exc).__module__.split(".")[0] in ("typer", "click"):
                 raise
             from monitor.db import StoreError
             from monitor.locks import LockError
             from monitor.store import store_failure
 
-            command = ctx.invoked_subcommand or "send-monitor"
             url = getattr(ctx.obj, "database_url", "")
             if isinstance(exc, (LockError, StoreError)):
                 message = str(exc)

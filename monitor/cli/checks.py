@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from monitor.cli.options import Format, day, fail, out, progress, rules, say, store, write_utf8, writes
+from monitor.cli.options import Format, day, existing_store, fail, out, progress, rules, say, store, write_utf8, writes
 
 if TYPE_CHECKING:
     from monitor.config import Config
@@ -34,6 +35,8 @@ def check(
     cfg: Config = ctx.obj
     on = day(as_of) or today(cfg)
     engine, duties = store(cfg), rules(cfg)
+    if not _has_records(engine):
+        fail("check: no records imported yet: run `send-monitor import` first")
     with progress() as report:
         result = run_check(engine, duties, on, report, full=full)
     shown = [s for s in STATUSES if s != "not_applicable"]
@@ -56,6 +59,55 @@ def check(
             say(f"  {exception_id}: {duty} for {subject}")
 
 
+def _has_records(engine) -> bool:
+    """Whether any record (area, decision, appeal, …) has been imported."""
+    from sqlalchemy import select
+
+    from monitor.models import Appeal, Area, Commissioner, Decision, Evidence, FundingClaim, Recommendation, Response
+
+    tables = (Area, Commissioner, Decision, Appeal, Evidence, Recommendation, Response, FundingClaim)
+    with engine.connect() as conn:
+        return any(conn.execute(select(t.__table__).limit(1)).first() for t in tables)
+
+
+URGENCY = ("overdue", "due_soon", "breached", "late", "data_gap", "pending", "exception", "met")
+
+
+def _urgency(row: dict, held: date) -> tuple:
+    """Most urgent first: overdue by days overdue, then due soon by days left, then the rest."""
+    rank = URGENCY.index(row["status"]) if row["status"] in URGENCY else len(URGENCY)
+    due = date.fromisoformat(row["due_on"]) if row["due_on"] else date.max
+    overdue = -(row["days_late"] or 0) if row["status"] == "overdue" else 0
+    return (rank, overdue, due, row["case_ref"] or "", row["duty"], row["subject"])
+
+
+def _days(row: dict, held: date) -> str:
+    if row["status"] == "overdue":
+        return f"{row['days_late']} overdue"
+    if row["status"] in ("due_soon", "pending") and row["due_on"]:
+        left = (date.fromisoformat(row["due_on"]) - held).days
+        return "due today" if left == 0 else f"{left} left" if left > 0 else ""
+    if row["status"] == "late":
+        return f"{row['days_late']} late"
+    return ""
+
+
+def _known(engine, area: str | None, commissioner: str | None) -> None:
+    """An unknown area or commissioner in a filter is an error naming it (never an empty all-clear)."""
+    if area is None and commissioner is None:
+        return
+    from monitor.findings import areas_and_commissioners
+
+    with engine.connect() as conn:
+        areas, commissioners = areas_and_commissioners(conn)
+    if area is not None and area not in {a["area_code"] for a in areas}:
+        fail(f"findings: no area {area!r} in the store (--area takes an area code from areas.csv)")
+    if commissioner is not None and commissioner not in {c["commissioner_code"] for c in commissioners}:
+        fail(
+            f"findings: no commissioner {commissioner!r} in the store (--commissioner takes a code from commissioners.csv)"
+        )
+
+
 @commands.command()
 def findings(
     ctx: typer.Context,
@@ -63,11 +115,14 @@ def findings(
         None, "--as-of", help="The date of the stored findings (default: the latest check)."
     ),
     fmt: Format = typer.Option(Format.table, "--format"),
-    area: Optional[str] = typer.Option(None, "--area"),
+    area: Optional[str] = typer.Option(None, "--area", help="Only this area's findings (an area code)."),
+    commissioner: Optional[str] = typer.Option(
+        None, "--commissioner", help="Only the duties this commissioner owns (a commissioner code)."
+    ),
     duty: Optional[str] = typer.Option(None, "--duty"),
     status: Optional[str] = typer.Option(None, "--status"),
 ) -> None:
-    """Export the findings of the latest check (not_applicable left out)."""
+    """Export the findings of the latest check (not_applicable left out); the table most urgent first."""
     from rich.table import Table
     from rich.text import Text
 
@@ -77,11 +132,13 @@ def findings(
 
     cfg: Config = ctx.obj
     if status is not None and status not in STATUSES:
-        raise typer.BadParameter(f"{status!r}: expected one of {', '.join(STATUSES)}", param_hint="--status")
+        fail(f"findings: no status {status!r} (--status takes one of {', '.join(STATUSES)})")
     if duty is not None and duty not in (known := rules(cfg)):
-        raise typer.BadParameter(f"{duty!r}: expected one of {', '.join(known)}", param_hint="--duty")
+        fail(f"findings: no duty {duty!r} (--duty takes one of {', '.join(known)})")
+    engine = existing_store(cfg)
+    _known(engine, area, commissioner)
     try:
-        held, rows = export_findings(store(cfg), day(as_of), area=area, duty=duty, status=status)
+        held, rows = export_findings(engine, day(as_of), area=area, duty=duty, status=status, owner=commissioner)
     except FindingsError as exc:
         fail(str(exc))
     if fmt is Format.json:
@@ -89,12 +146,11 @@ def findings(
     elif fmt is Format.csv:
         write_utf8(csv_text(rows))
     else:
-        table = Table(
-            "duty", "subject", "area", "owner", "status", "due", "done", "days late", title=f"findings as of {held}"
-        )
-        for r in rows:  # Text: ids and names are shown as written, never read as markup
-            shown = (r["duty"], r["subject"], r["area"], r["owner"], r["status"], r["due_on"] or "", r["done_on"] or "")
-            table.add_row(*(Text(str(v)) for v in (*shown, r["days_late"])))
+        table = Table("case", "duty", "subject", "area", "owner", "status", "due", "days", "done")
+        table.title = f"findings as of {held}, most urgent first"
+        for r in sorted(rows, key=lambda r: _urgency(r, held)):  # Text: ids shown as written, never markup
+            shown = (r["case_ref"] or "", r["duty"], r["subject"], r["area"], r["owner"], r["status"])
+            table.add_row(*(Text(str(v)) for v in (*shown, r["due_on"] or "", _days(r, held), r["done_on"] or "")))
         out.print(table)
 
 
@@ -111,7 +167,7 @@ def explain_(
 
     cfg: Config = ctx.obj
     try:
-        e = explain(store(cfg), rules(cfg), duty, subject, day(as_of))
+        e = explain(existing_store(cfg), rules(cfg), duty, subject, day(as_of))
     except FindingsError as exc:
         fail(str(exc))
     p = lambda text="": out.print(text, highlight=False, markup=False)  # noqa: E731

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 from rich.table import Table
 
-from monitor.cli.options import day, err, fail, out, say, store, waiting, when
+from monitor.cli.options import day, err, existing_store, fail, out, say, store, waiting, when
 
 if TYPE_CHECKING:
     from monitor.config import Config
@@ -45,6 +45,8 @@ def run(
         return
     scheduler = MonitorScheduler(cfg, engine, every=every, as_of=on)
     scheduler.run()
+    if scheduler.lock.lost:
+        fail(f"run: stopped: {scheduler.stop_reason}; start it again once the database is reachable")
     err.print(f"send-monitor run: stopped cleanly ({scheduler.stop_reason or 'scheduler shut down'})", highlight=False)
 
 
@@ -57,7 +59,7 @@ def status(
     from monitor.scheduler import status_report
 
     cfg: Config = ctx.obj
-    report = status_report(store(cfg), runs)
+    report = status_report(existing_store(cfg), runs)
     lock = report["scheduler"]
     if lock:
         say(f"scheduler: running, pid {lock['pid']} on {lock['host']} since {when(lock['since'])}")

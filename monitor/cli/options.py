@@ -8,6 +8,7 @@ import sys
 from contextlib import contextmanager
 from datetime import UTC, date
 from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 import typer
@@ -84,6 +85,35 @@ def store(cfg: Config):
         fail(str(exc))
     _opened.append((cfg, engine))
     return engine
+
+
+def existing_store(cfg: Config):
+    """The command's store for a reader: never created here. A missing SQLite file, or a
+    database without the store's tables, is one line naming it."""
+    from monitor.db import StoreError, connect, parse_url, shown_url
+    from monitor.store import schema_state
+
+    try:
+        url = parse_url(cfg.database_url)
+    except Exception:
+        url = None  # opening it says what is wrong
+    database = url.database if url is not None and url.get_backend_name() == "sqlite" else None
+    if database and database != ":memory:" and not database.startswith("file:") and not Path(database).is_file():
+        fail(f"no store at {database}: run `send-monitor import` first, or give --db before the command")
+    try:
+        engine = connect(cfg.database_url)
+    except StoreError as exc:
+        fail(str(exc))
+    try:
+        with engine.connect() as conn:
+            empty = schema_state(conn).revision is None
+    except Exception:
+        empty = False  # let opening it say what is wrong, in one line
+    finally:
+        engine.dispose()
+    if empty:
+        fail(f"the store {shown_url(cfg.database_url)} has no tables yet: run `send-monitor import` first")
+    return store(cfg)
 
 
 def close_store() -> None:

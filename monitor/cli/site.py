@@ -1,4 +1,4 @@
-"""The site: `publish` writes it, `serve` shows a published one on 127.0.0.1."""
+"""The site: `publish` writes it, `serve` serves it live by role (or a published folder, `--static`)."""
 
 from __future__ import annotations
 
@@ -48,15 +48,46 @@ def publish(
 @commands.command()
 def serve(
     ctx: typer.Context,
-    out_dir: Optional[Path] = typer.Argument(None, help="The published site (default: the config's site_dir)."),
-    port: int = typer.Option(8000, "--port", help="Port on 127.0.0.1."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to listen on (behind a reverse proxy: keep 127.0.0.1)."
+    ),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    workers: int = typer.Option(2, "--workers", min=1, max=64, help="Worker processes (uvicorn)."),
+    demo: Optional[str] = typer.Option(
+        None, "--demo", metavar="ROLE", help="Sign every visitor in as ROLE, without a provider (loopback only)."
+    ),
+    static: Optional[Path] = typer.Option(
+        None, "--static", metavar="DIR", help="Serve a published folder as files instead, on 127.0.0.1 (no sign-in)."
+    ),
 ) -> None:
-    """Serve a published site on http://127.0.0.1:PORT/ for a quick look (Ctrl-C stops)."""
+    """Serve the dashboards live from the store, by role, with sign-in (Ctrl-C stops)."""
+    cfg: Config = ctx.obj
+    if static is not None:
+        _serve_folder(static, port)
+        return
+    from monitor.web.serve import ServeError, check_serving, serve_app
+
+    try:
+        check_serving(cfg, host, port, demo)
+        store(cfg).dispose()  # a missing or out-of-date store is refused before any worker starts
+        serve_app(
+            cfg,
+            host,
+            port,
+            workers,
+            demo,
+            config_file=ctx.find_root().params.get("config"),
+            announce=lambda text: err.print(text, highlight=False, markup=False),
+        )
+    except ServeError as exc:
+        fail(str(exc))
+
+
+def _serve_folder(folder: Path, port: int) -> None:
+    """A published site as files on http://127.0.0.1:PORT/, for a quick look."""
     import functools
     import http.server
 
-    cfg: Config = ctx.obj
-    folder = out_dir or cfg.site_dir
     if not (folder / "index.html").is_file():
         fail(f"{folder} holds no published site: run `send-monitor publish {folder}` first")
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))

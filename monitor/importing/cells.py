@@ -11,9 +11,7 @@ from functools import cached_property
 from itertools import islice
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
-from monitor.importing.readers.base import DateCell
+from monitor.importing.readers.base import DateCell, column_letter
 from monitor.records import EARLIEST_DATE, MAX_FIELD_CHARS, MAX_ID_CHARS, Col, parse_value
 
 CHUNK = 5000  # rows read, checked and written together
@@ -42,7 +40,7 @@ Problem = Callable[..., None]  # row, column, value, why, the workbook cell or N
 
 def cell_ref(sheet: str, index: int, rownum: int) -> str:
     """A workbook cell as people name it: `decisions!D3` (0-based column index)."""
-    return f"{sheet}!{get_column_letter(index + 1)}{rownum}"
+    return f"{sheet}!{column_letter(index)}{rownum}"
 
 
 class Parser:

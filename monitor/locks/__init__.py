@@ -165,6 +165,11 @@ class StoreLock:
             "lock_timeout_seconds in the configuration sets how long to wait"
         )
 
+    @property
+    def lost(self) -> str | None:
+        """Why the lock was found gone while held (None: not lost)."""
+        return self._impl.lost
+
     def check(self) -> None:
         """Raise LockLost unless the lock is still held (asked of the database now)."""
         if self._held and not self._impl.held():

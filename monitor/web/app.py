@@ -3,34 +3,18 @@ request, at the same paths, for signed-in viewers by role (`build_app`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.routing import BaseRoute
 
 from monitor.config import Config
+from monitor.rules import load_rules
 from monitor.web.assets import asset_routes
 from monitor.web.cache import PageCache
 from monitor.web.pages import PageSource
 from monitor.web.refusals import Refusals
-from monitor.web.rendering import store_stamp
+from monitor.web.rendering import StorePages, store_stamp
 from monitor.web.routes import Served, page_routes
-from monitor.web.viewer import Viewer
-
-
-@dataclass
-class Auth:
-    """Who is asking and the record of what they saw: sign-in routes, session middleware,
-    `current_viewer(request)` and `log_access(request, viewer, *, path, area, case_refs, outcome)`."""
-
-    current_viewer: Callable[[Request], Viewer | None]
-    log_access: Callable[..., None]
-    routes: list[BaseRoute] = field(default_factory=list)
-    middleware: list[Middleware] = field(default_factory=list)
+from monitor.web.signin import SignIn, demo_sign_in, provider_sign_in
 
 
 def build_app(
@@ -38,20 +22,25 @@ def build_app(
     engine: Engine,
     *,
     demo_role: str | None = None,
-    pages: PageSource,
-    auth: Auth,
+    pages: PageSource | None = None,
+    sign_in: SignIn | None = None,
     cache: PageCache | None = None,
 ) -> Starlette:
-    """The app over `engine`'s store. `demo_role` signs every visitor in with that role (for
-    a look on loopback without a provider); `pages` finds and renders them, `auth` says who
-    is asking and keeps the access log; `cache` replaces the page cache."""
+    """The app over `engine`'s store, its viewers signed in through the [web] provider, or
+    with `demo_role` every visitor signed in with that role (a look on loopback without a
+    provider). `pages`, `sign_in` and `cache` replace the store's pages, the sign-in and the
+    page cache."""
+    if sign_in is None:
+        sign_in = demo_sign_in(cfg, demo_role) if demo_role is not None else provider_sign_in(cfg)
+    if pages is None:
+        pages = StorePages(engine, load_rules(cfg.rules_dir, cfg.parameters), cfg.site_url)
     served = Served(
         pages=pages,
         cache=cache or PageCache(),
         stamp=lambda: store_stamp(engine),
-        current_viewer=auth.current_viewer,
-        log_access=auth.log_access,
+        current_viewer=sign_in.current_viewer,
+        log_access=sign_in.log_access,
         refusals=Refusals(cfg.alerts.admin_email),
     )
-    routes = [*auth.routes, *asset_routes(), *page_routes(served)]
-    return Starlette(routes=routes, middleware=auth.middleware)
+    routes = [*sign_in.routes, *asset_routes(), *page_routes(served)]
+    return Starlette(routes=routes, middleware=list(sign_in.middleware))

@@ -41,4 +41,7 @@ def asset_routes() -> list[Route]:
             return Response(status_code=304, headers=headers)
         return Response(body, media_type=media, headers=headers)
 
-    return [Route("/assets/{name}", asset, methods=["GET", "HEAD"])]
+    async def favicon(request: Request) -> Response:
+        return Response(status_code=204, headers={"Cache-Control": "public, max-age=86400"})  # the site has none
+
+    return [Route("/assets/{name}", asset, methods=["GET", "HEAD"]), Route("/favicon.ico", favicon)]

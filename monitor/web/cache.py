@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from monitor.web.visibility import Outcome, Shown
 
-DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # a worker stays well under 300 MB at national scale
 
 
 @dataclass(frozen=True)

@@ -22,3 +22,12 @@ class PageSource(Protocol):
     """Finds the page at a site path (None: no such page). Called in a worker thread."""
 
     def __call__(self, path: str) -> Found | None: ...
+
+
+class NotReady(Exception):
+    """The store has no pages to show yet (no check has run): the message says what to do."""
+
+
+class PageUnavailable(Exception):
+    """The page cannot be made just now (the store does not answer, a report does not
+    print): the message says what failed, in one line."""

@@ -73,3 +73,20 @@ class Refusals:
             Markup("<p>The record of who looked at what could not be written, so no page is shown. Try again in a")
             + Markup(" few minutes; if it goes on, tell {}.</p>").format(self.ask),
         )
+
+    def not_ready(self) -> HTMLResponse:
+        return self._page(
+            503,
+            "No findings yet",
+            Markup("<p>No check has run on this store yet, so there is nothing to show. The pages appear once the")
+            + Markup(" first check ends; if this goes on, tell {}.</p>").format(self.ask),
+        )
+
+    def page_unavailable(self) -> HTMLResponse:
+        return self._page(
+            503,
+            "Sorry, this page cannot be shown just now",
+            Markup("<p>It could not be made (the store of findings did not answer, or a report did not print).")
+            + Markup(" Try again in a few minutes; if it goes on, tell")
+            + Markup(" {}.</p>").format(self.ask),
+        )

@@ -5,6 +5,7 @@ page from the cache or rendered on request."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -17,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from monitor.web.cache import Entry, PageCache
-from monitor.web.pages import PageSource
+from monitor.web.pages import NotReady, PageSource, PageUnavailable
 from monitor.web.refusals import Refusals
 from monitor.web.viewer import Viewer
 from monitor.web.visibility import Outcome, decide, has_any_role
@@ -64,12 +65,18 @@ def page_routes(served: Served) -> list[Route]:
                 return RedirectResponse(f"/{home}", status_code=302)
         if not has_any_role(viewer):
             return await _answer(served, request, viewer, path, Entry(Outcome.FORBIDDEN), no_role=True)
-        stamp = await run_in_threadpool(served.stamp)
 
         async def make() -> Entry:
             return await run_in_threadpool(_make, served, viewer, path)
 
-        entry = await served.cache.get_or_make((path, viewer.cache_key()), stamp, make)
+        try:
+            stamp = await run_in_threadpool(served.stamp)
+            entry = await served.cache.get_or_make((path, viewer.cache_key()), stamp, make)
+        except NotReady:
+            return served.refusals.not_ready()
+        except PageUnavailable as exc:
+            log.error("page not made: %s", exc)
+            return served.refusals.page_unavailable()
         return await _answer(served, request, viewer, path, entry)
 
     return [Route("/", page), Route("/{path:path}", page, methods=["GET", "HEAD"])]
@@ -95,6 +102,12 @@ def _home(viewer: Viewer) -> str | None:
     return None
 
 
+def _download_name(path: str) -> str:
+    """A download's file name: the body's folder and the file ("areas/850/findings.csv" → "850-findings.csv")."""
+    folder, name = path.rsplit("/", 2)[-2:]
+    return re.sub(r"[^A-Za-z0-9._-]", "_", f"{folder}-{name}")
+
+
 async def _answer(
     served: Served, request: Request, viewer: Viewer, path: str, entry: Entry, no_role: bool = False
 ) -> Response:
@@ -114,7 +127,10 @@ async def _answer(
         log.error("access log not written, page refused (%s)", type(exc).__name__)
         return served.refusals.unavailable()
     if entry.outcome is Outcome.SHOWN:
-        return Response(entry.body, media_type=entry.media_type, headers=NO_STORE)
+        headers = dict(NO_STORE)
+        if path.endswith((".csv", ".xlsx", ".pdf")):
+            headers["Content-Disposition"] = f'attachment; filename="{_download_name(path)}"'
+        return Response(entry.body, media_type=entry.media_type, headers=headers)
     if entry.outcome is Outcome.FORBIDDEN:
         return served.refusals.forbidden(no_role=no_role)
     return served.refusals.not_found()

@@ -5,10 +5,16 @@ in as ROLE and is refused unless bound to a loopback address."""
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
+from pathlib import Path
 
-from monitor.config import Config
+from starlette.applications import Starlette
+
+from monitor.config import CLIENT_SECRET_ENV, CONFIG_ENV, DB_ENV, Config, load_config
 from monitor.web.viewer import is_role
+
+DEMO_ENV = "SEND_MONITOR_DEMO_ROLE"  # how `serve_app` tells its workers the demo role
 
 
 class ServeError(Exception):
@@ -37,11 +43,13 @@ def check_serving(cfg: Config, host: str, port: int, demo_role: str | None) -> N
                 f"--demo signs every visitor in without a password, so it serves on a loopback address only, "
                 f"not {host}: use --host 127.0.0.1"
             )
-    elif not web_configured(cfg):
+    elif cfg.web is None:
         raise ServeError(
             "serving the dashboards by role needs sign-in configured: add a [web] table to the configuration "
             "(see docs/operations.md), or use --demo ROLE for a look on this machine, or --static DIR"
         )
+    elif not cfg.web.client_secret.get_secret_value():
+        raise ServeError(f"[web] needs the OpenID client secret: set the environment variable {CLIENT_SECRET_ENV}")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family) as probe:
         try:
@@ -51,6 +59,46 @@ def check_serving(cfg: Config, host: str, port: int, demo_role: str | None) -> N
             raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
-def web_configured(cfg: Config) -> bool:
-    """Whether sign-in is configured (a [web] table)."""
-    return getattr(cfg, "web", None) is not None
+def serve_app(
+    cfg: Config,
+    host: str,
+    port: int,
+    workers: int,
+    demo_role: str | None = None,
+    config_file: Path | None = None,
+    announce=print,
+) -> None:
+    """Serve the app until stopped (Ctrl-C or SIGTERM end it cleanly). Each worker reads the
+    configuration again: `config_file` (the one `--config` named), or as this process did."""
+    import uvicorn
+
+    check_serving(cfg, host, port, demo_role)
+    os.environ[DB_ENV] = cfg.database_url
+    if config_file is not None:
+        os.environ[CONFIG_ENV] = str(config_file.absolute())
+    if demo_role is not None:
+        os.environ[DEMO_ENV] = demo_role
+    else:
+        os.environ.pop(DEMO_ENV, None)
+    shown = f"[{host.strip('[]')}]" if ":" in host else host
+    who = f"; every visitor is signed in as {demo_role}" if demo_role else ""
+    announce(f"serving the dashboards on http://{shown}:{port}/ ({workers} worker(s){who}; Ctrl-C stops)")
+    uvicorn.run(
+        "monitor.web.serve:app_from_environment",
+        factory=True,
+        host=host.strip("[]"),
+        port=port,
+        workers=workers,
+        log_level="warning",
+        server_header=False,
+        proxy_headers=False,
+    )
+
+
+def app_from_environment() -> Starlette:
+    """The app, in a worker: the configuration and store `serve_app` named, the demo role if any."""
+    from monitor.store import open_store
+    from monitor.web.app import build_app
+
+    cfg = load_config()
+    return build_app(cfg, open_store(cfg.database_url), demo_role=os.environ.get(DEMO_ENV))

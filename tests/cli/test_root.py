@@ -33,3 +33,13 @@ def test_an_unreachable_store_is_a_clear_error_without_the_password():
     assert result.exit_code == 1
     assert "cannot reach the store postgresql+psycopg://monitor:***@127.0.0.1:1/send" in result.stderr
     assert "s3cret" not in result.stderr
+
+
+def test_a_global_option_after_the_command_is_told_to_move(tmp_path):
+    result = cli("findings", "--db", f"sqlite:///{tmp_path / 'x.db'}")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: findings: --db is an option of send-monitor itself: put it before the command "
+        "(send-monitor --db … findings …)"
+    )
+    assert not (tmp_path / "x.db").exists()

@@ -44,6 +44,20 @@ def test_an_area_export_with_rows_for_another_area_is_refused(tmp_path, sqlite_u
         appeals=[{**APPEAL, "case_ref": "C9"}, {**APPEAL, "appeal_id": "A3", "area_code": "851"}],
         evidence=[{"appeal_id": "A2", "commissioner_code": "NEW"}, {"appeal_id": "A1", "commissioner_code": "NEW"}],
         responses=[{"recommendation_id": "R2", "sent_to_family_on": "2019-07-01"}],
+        exceptions=[
+            {
+                "exception_id": f"X{i}",
+                "duty": duty,
+                "subject_id": subject,
+                "granted_by": "DCS",
+                "justification": "j",
+                "granted_on": "2019-01-01",
+                "expires_on": "2020-01-01",
+            }
+            for i, (duty, subject) in enumerate(
+                [("la-evidence", "A2"), ("local-offer", "851"), ("response-5-weeks", "R2"), ("la-evidence", "A1")]
+            )
+        ],
         funding_claims=[
             {
                 "claim_id": f"F{i}",
@@ -65,6 +79,9 @@ def test_an_area_export_with_rows_for_another_area_is_refused(tmp_path, sqlite_u
         "commissioners.csv row 2, column name, value 'Another name': commissioner QRL exists: its name changes "
         "only in a national import",
         "evidence.csv row 2, column appeal_id, value 'A2': appeal of area 851: this export is for area 850 only",
+        "exceptions.csv row 2, column subject_id, value 'A2': a subject of area 851: this export is for area 850 only",
+        "exceptions.csv row 3, column subject_id, value '851': a subject of area 851: this export is for area 850 only",
+        "exceptions.csv row 4, column subject_id, value 'R2': a subject of area 851: this export is for area 850 only",
         "funding_claims.csv row 2, column claimant_code, value '851': a claim by area 851: this export is for "
         "area 850 only",
         "responses.csv row 2, column recommendation_id, value 'R2': a recommendation of area 851: this export is "

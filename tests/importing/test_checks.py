@@ -133,3 +133,37 @@ def test_a_check_registered_for_a_record_type_runs_on_its_rows(tmp_path, monkeyp
     result = cli("import", folder, db=sqlite_url)
     assert errors(result) == ["areas.csv row 2, column region, value 'x': region x is refused"]
     assert count(sqlite_url, "areas") == 0
+
+
+def test_an_exception_matching_no_subject_is_a_warning_with_the_nearest(tmp_path, sqlite_url):
+    exception = {
+        "exception_id": "X1",
+        "duty": "la-evidence",
+        "subject_id": "A1",
+        "granted_by": "DCS",
+        "justification": "j",
+        "granted_on": "2019-01-01",
+        "expires_on": "9999-12-31",
+    }
+    folder = write_records(
+        tmp_path / "r",
+        areas=AREAS,
+        commissioners=COMMISSIONERS,
+        appeals=[{**APPEAL, "appeal_id": "EH850-19-90007"}],
+        exceptions=[
+            {**exception, "subject_id": "EH850-19-90007"},
+            {**exception, "exception_id": "EX-TYPO", "subject_id": "EH850-19-9007"},
+            {**exception, "exception_id": "X3", "duty": "commissioner-evidence", "subject_id": "nothing-like"},
+        ],
+    )
+    result = cli("import", folder, db=sqlite_url)
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert (
+        "exceptions.csv row 3: exception EX-TYPO matches no appeal of la-evidence; did you mean EH850-19-90007?" in out
+    )
+    assert (
+        "exceptions.csv row 4: exception X3 matches no evidence row of commissioner-evidence (the subject is "
+        "{appeal_id}:{commissioner_code}, e.g. EH850-19-90007:850-SC)" in out
+    )
+    assert "exception X1" not in out and count(sqlite_url, "recorded_exceptions") == 3

@@ -8,8 +8,9 @@ from starlette.testclient import TestClient
 
 from monitor.config import Config
 from monitor.paths import commissioner_path
-from monitor.web.app import Auth, build_app
+from monitor.web.app import build_app
 from monitor.web.pages import Found
+from monitor.web.signin import SignIn
 from monitor.web.viewer import Viewer
 from monitor.web.visibility import Shown
 
@@ -64,7 +65,7 @@ def site():
 
 @pytest.fixture
 def client(site):
-    app = build_app(Config(), engine=None, pages=site.pages, auth=Auth(site.viewer, site.log_access))
+    app = build_app(Config(), engine=None, pages=site.pages, sign_in=SignIn(site.viewer, site.log_access))
     return TestClient(app, follow_redirects=False)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 
 import pytest
+from pydantic import SecretStr
 
 from monitor.config import Config
 from monitor.web.serve import ServeError, check_serving, is_loopback
@@ -44,3 +45,13 @@ def test_a_port_in_use_is_one_line():
         port = busy.getsockname()[1]
         with pytest.raises(ServeError, match=f"cannot listen on 127.0.0.1:{port}"):
             check_serving(Config(), "127.0.0.1", port, "national")
+
+
+def test_sign_in_needs_its_client_secret(monkeypatch):
+    monkeypatch.delenv("SEND_MONITOR_OIDC_CLIENT_SECRET", raising=False)
+    web = {"issuer": "https://login.example.org/", "client_id": "send-monitor", "base_url": "https://sm.example.org/"}
+    cfg = Config.model_validate({"web": web})
+    with pytest.raises(ServeError, match="SEND_MONITOR_OIDC_CLIENT_SECRET"):
+        check_serving(cfg, "127.0.0.1", 0, None)
+    cfg.web.client_secret = SecretStr("s3cret")
+    check_serving(cfg, "127.0.0.1", 0, None)

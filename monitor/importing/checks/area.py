@@ -1,7 +1,8 @@
 """An export bound to one area (`import --area CODE`, an area's inbox folder) changes only that
 area: each row of decisions and appeals is for it, `areas` holds only its own row, the rows
 hanging off an appeal (evidence, recommendations, funding claims; responses through their
-recommendation) are for its appeals, a funding claim is made by it or a commissioner, and a
+recommendation) are for its appeals, a funding claim is made by it or a commissioner, an
+exception's subject is one of its records, and a
 commissioner it names may be added but an existing one's name and contact address are kept
 (they change only in a national import). A national import (no area) is not checked here."""
 
@@ -13,7 +14,8 @@ from sqlalchemy import select
 
 from monitor.importing.checks.registry import Part, check
 from monitor.importing.session import Session
-from monitor.models import Appeal, Recommendation
+from monitor.models import Appeal, Decision, Recommendation
+from monitor.subjects import EXCEPTION_SUBJECTS
 
 _LOOKUP = 500
 _KEPT = ("name", "contact_email")  # a commissioner's details only a national import changes
@@ -39,10 +41,11 @@ def own_area(session: Session, part: Part) -> None:
     i = part.index["area_code"]
     what = "a row for area" if part.rtype.name != "areas" else "areas holds only this export's own row; a row for area"
     _other(session, part, "area_code", ((n, v[i]) for n, v in part.chunk), what)
-    if part.rtype.name == "appeals" and "appeal_id" in part.index:
-        areas = session.memo.setdefault("appeal_area", {})
-        a = part.index["appeal_id"]
-        areas.update((v[a], v[i]) for _, v in part.chunk)
+    key = {"appeals": "appeal_id", "decisions": "decision_id"}.get(part.rtype.name)
+    if key is not None and key in part.index:
+        known = session.memo.setdefault(f"{key.split('_')[0]}_area", {})
+        k = part.index[key]
+        known.update((v[k], v[i]) for _, v in part.chunk)
 
 
 def _areas_of(session: Session, ids: set[str], known: dict[str, str], query) -> dict[str, str]:
@@ -142,3 +145,48 @@ def commissioners_kept(session: Session, part: Part) -> None:
                     f"commissioner {values[k]} exists: its {column.replace('_', ' ')} changes only in a national "
                     f"import",
                 )
+
+
+@check("exceptions")
+def exceptions_of_the_area(session: Session, part: Part) -> None:
+    """An exception excuses a finding of the area's own records only."""
+    if session.area is None or "duty" not in part.index or "subject_id" not in part.index:
+        return
+    d, s = part.index["duty"], part.index["subject_id"]
+    for rownum, values in part.chunk:
+        subject = EXCEPTION_SUBJECTS.get(values[d] or "")
+        if subject is None or values[s] is None:
+            continue
+        area = _subject_area(session, subject.kind, values[s])
+        if area is not None and area != session.area:
+            session.problem(
+                part.label,
+                rownum,
+                part.source("subject_id"),
+                values[s],
+                f"a subject of area {area}: this export is for area {session.area} only",
+            )
+
+
+def _subject_area(session: Session, kind: str, subject: str) -> str | None:
+    """The area of an exception's subject, None when unknown (no such record yet)."""
+    if kind == "area":
+        return subject
+    if kind in ("appeal", "appeal_issue", "evidence"):
+        appeal = subject if kind == "appeal" else subject.rsplit(":", 1)[0]
+        return _appeal_areas(session, {appeal}).get(appeal)
+    if kind == "recommendation":
+        rec, app = Recommendation.__table__, Appeal.__table__
+        query = (
+            select(rec.c.recommendation_id, app.c.area_code)
+            .join(app, app.c.appeal_id == rec.c.appeal_id)
+            .where(rec.c.recommendation_id.in_([subject]))
+        )
+        return dict(session.conn.execute(query).all()).get(subject) or session.memo.get("recommendation_area", {}).get(
+            subject
+        )
+    if kind == "decision":
+        t = Decision.__table__
+        stored = session.conn.execute(select(t.c.area_code).where(t.c.decision_id == subject)).scalar()
+        return stored or session.memo.get("decision_area", {}).get(subject)
+    return None

@@ -13,6 +13,16 @@ Report = Callable[[Problem], None]
 Rows = Iterator[tuple[int, list[str]]]
 
 
+def column_letter(index: int) -> str:
+    """A spreadsheet's name for a column (0-based index): A, B, …, Z, AA, …"""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
+
+
 class DateCell(str):
     """The text of a spreadsheet's date cell: a date where text is expected is a problem."""
 

@@ -11,12 +11,8 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-
 from monitor.importing.problems import Problem
-from monitor.importing.readers.base import DateCell, Export, Reader, Report, Rows, Table, reader
-from monitor.importing.readers.xlsx_safety import inspect_sheet, unsafe
+from monitor.importing.readers.base import DateCell, Export, Reader, Report, Rows, Table, column_letter, reader
 from monitor.records import BY_NAME
 from monitor.template import README_SHEET
 
@@ -37,6 +33,10 @@ def _damaged(exc: BaseException) -> str:
 
 
 def _workbook(path: Path, report: Report) -> Export:
+    from openpyxl import load_workbook  # (only a workbook import pays for loading openpyxl)
+
+    from monitor.importing.readers.xlsx_safety import unsafe
+
     export = Export()
     try:
         why = unsafe(path)
@@ -83,6 +83,10 @@ def _workbook(path: Path, report: Report) -> Export:
 
 def _sheet_reader(path: Path, title: str, part: str) -> Callable[[Report], Rows]:
     def rows(report: Report) -> Rows:
+        from openpyxl import load_workbook
+
+        from monitor.importing.readers.xlsx_safety import inspect_sheet
+
         label = f"{path.name} sheet {title}"
         rownum = 0
         try:
@@ -99,7 +103,7 @@ def _sheet_reader(path: Path, title: str, part: str) -> Callable[[Report], Rows]
                         header = [c.strip() for c in cells]
                         for f in findings:
                             named = header[f.column - 1] if f.column <= len(header) else None
-                            report(Problem(label, f.row, named or get_column_letter(f.column), None, f.why))
+                            report(Problem(label, f.row, named or column_letter(f.column - 1), None, f.why))
                     width = width or len(cells)
                     if len(cells) < width:  # a sheet stores no empty cells at the end of a row: never cut off
                         cells.extend([""] * (width - len(cells)))

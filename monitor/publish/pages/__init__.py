@@ -3,7 +3,8 @@ report), each making `Page`s from the data `monitor.publish.site` gathers.
 
 `all_pages(conn, site)` yields every page of a static publish; `page_for(engine, rules,
 path)` makes the one page at a site path, reading only what that page shows (None when the
-site has no such page), for a server rendering pages on request. Either way
+site has no such page), for a server rendering pages on request (`page_in(conn, site, path)`
+when the server keeps the `Site` between requests). Either way
 `render.render_page(page)` renders it, so both give the same HTML.
 """
 
@@ -24,7 +25,7 @@ from monitor.publish.site import Site, area_data, bulk, commissioner_data, findi
 from monitor.publish.site import explanation as explain_one
 from monitor.rules import Rule
 
-__all__ = ["Page", "all_pages", "page_for"]
+__all__ = ["Page", "all_pages", "page_for", "page_in"]
 
 _AREA = re.compile(r"areas/([^/]+)/(index\.html|report\.html|cases/[^/]+\.html|explain/[^/]+/[^/]+\.html)")
 _COMMISSIONER = re.compile(r"commissioners/([^/]+)/index\.html")
@@ -53,10 +54,11 @@ def page_for(
     date is a `FindingsError`."""
     with engine.connect() as conn:
         site = open_site(conn, rules, as_of, site_url)
-        return _page(conn, site, path)
+        return page_in(conn, site, path)
 
 
-def _page(conn: Connection, site: Site, path: str) -> Page | None:
+def page_in(conn: Connection, site: Site, path: str) -> Page | None:
+    """The page at `path` of `site` (what every page shares, which a server keeps between requests)."""
     if path == "index.html":
         return national.overview(conn, site)
     if path == "accessibility.html":
