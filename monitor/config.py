@@ -44,6 +44,7 @@ from pydantic import (
 )
 
 from monitor.addresses import check_address
+from monitor.documents.model import Limits
 from monitor.resources import rules_dir as shipped_rules_dir
 
 CONFIG_ENV = "SEND_MONITOR_CONFIG"
@@ -224,6 +225,17 @@ class AlertConfig(_Section):
     quiet_after_days: Count = 14  # an area with no successful import for this long gets a reminder
 
 
+class DocumentsConfig(_Section):
+    max_pages: Annotated[int, Field(ge=1)] = 100  # a longer PDF is read this far; a statement not found is a data gap
+    max_seconds: Positive = 30.0  # a PDF is read for at most this long, likewise
+    # local phrases a statement also accepts: wording file -> statement id (`id.N`: part N of an
+    # `all`) -> phrases, e.g. [documents.wording.decision-letter] advice = ["Hantsiass"]
+    wording: dict[str, dict[str, list[str]]] = {}
+
+    def limits(self) -> Limits:
+        return Limits(max_pages=self.max_pages, max_seconds=self.max_seconds)
+
+
 class WebConfig(_Section):
     """The served dashboards' sign-in (OpenID Connect) and access log; absent: no served app."""
 
@@ -260,6 +272,7 @@ class Config(_Section):
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)
     alerts: AlertConfig = Field(default_factory=AlertConfig)
+    documents: DocumentsConfig = Field(default_factory=DocumentsConfig)
     web: WebConfig | None = None
 
     @model_validator(mode="before")

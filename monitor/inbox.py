@@ -39,6 +39,7 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 
+from monitor.documents.model import Limits
 from monitor.importing.problems import Problem
 from monitor.importing.run import import_folder
 from monitor.inbox_reports import write_failure
@@ -223,11 +224,12 @@ def import_inbox(
     as_of: date | None = None,
     trigger: str = "schedule",
     binding: Binding = Binding(national=True),
+    document_limits: Limits | None = None,
 ) -> InboxResult:
     """Import every complete export in the inbox, moving each to processed/ or failed/ of its
     drop folder. Stops early only when the store fails."""
     now = now or datetime.now(UTC)
-    cycle = _Cycle(engine, list(duty_ids), now, as_of, trigger)
+    cycle = _Cycle(engine, list(duty_ids), now, as_of, trigger, document_limits)
     for folder, area, refused in drop_folders(inbox, binding):
         exports, ignored = scan_inbox(folder)
         cycle.result.ignored += [str((folder / n).relative_to(inbox)) for n in ignored]
@@ -240,8 +242,17 @@ def import_inbox(
 class _Cycle:
     """One pass over the inbox: each export imported, failed or left, on its own."""
 
-    def __init__(self, engine: Engine, duty_ids: list[str], now: datetime, as_of: date | None, trigger: str):
+    def __init__(
+        self,
+        engine: Engine,
+        duty_ids: list[str],
+        now: datetime,
+        as_of: date | None,
+        trigger: str,
+        limits: Limits | None = None,
+    ):
         self.engine, self.duty_ids, self.now, self.as_of, self.trigger = engine, duty_ids, now, as_of, trigger
+        self.limits = limits  # how much of each document is read
         self.stamp = now.strftime("%Y%m%dT%H%M%S")
         self.result = InboxResult()
 
@@ -258,7 +269,12 @@ class _Cycle:
         settled = signature(export)
         try:
             outcome = import_folder(
-                self.engine, export, self.duty_ids, area=area, unchanged=lambda: signature(export) == settled
+                self.engine,
+                export,
+                self.duty_ids,
+                area=area,
+                unchanged=lambda: signature(export) == settled,
+                document_limits=self.limits,
             )
         except Exception as exc:
             why = store_failure(exc, self.engine.url)

@@ -59,6 +59,46 @@ class Decision(_Record, table=True):
     decision_type: str
     decision_date: date
     rights_notice: Optional[bool] = None
+    letter_template: Optional[str] = None  # a template_id of the decision's own area
+
+
+class LetterTemplate(_Record, table=True):
+    """A decision-letter template; `sha256` names its document (set by the import, never by the export)."""
+
+    __tablename__ = "letter_templates"
+    area_code: str = Field(primary_key=True)
+    template_id: str = Field(primary_key=True)
+    file: str
+    in_use_from: date
+    in_use_to: Optional[date] = None
+    decision_types: Optional[str] = None  # space-separated; blank: every type
+    sha256: Optional[str] = None
+
+
+class LocalOfferPage(_Record, table=True):
+    """A saved page of an area's Local Offer; `sha256` names its document (set by the import)."""
+
+    __tablename__ = "local_offer_pages"
+    page_id: str = Field(primary_key=True)
+    area_code: str = Field(index=True)
+    file: str
+    captured_on: date
+    url: Optional[str] = None
+    sha256: Optional[str] = None
+
+
+class Document(TableModel, table=True):
+    """A document read once, by its SHA-256: the text read (for matching, never published whole),
+    why it has none (`gap`) or was read only in part (`cut_off`)."""
+
+    __tablename__ = "documents"
+    sha256: str = Field(primary_key=True)
+    name: str  # the file name it was first read under
+    size: int
+    read_at: datetime
+    gap: Optional[str] = None
+    cut_off: Optional[str] = None
+    segments: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # [[where, text], ...]
 
 
 class Appeal(_Record, table=True):

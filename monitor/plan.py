@@ -25,12 +25,12 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Connection
 
 from monitor.facts import KEY_KINDS, subject_keys
-from monitor.models import AuditEntry, CheckRun, Evidence, Finding, Recommendation, RecordedException
+from monitor.models import AuditEntry, CheckRun, Decision, Evidence, Finding, Recommendation, RecordedException
 from monitor.records import BY_NAME
 from monitor.rules import Rule
 from monitor.statuses import OPEN_STATUSES
 
-KINDS = ("decision", "area", "appeal", "recommendation")  # what obligation keys identify
+KINDS = ("decision", "area", "appeal", "recommendation", "template")  # what obligation keys identify
 _CHUNK = 2000
 
 Dirty = dict[str, set[str]]
@@ -48,6 +48,13 @@ LINKS: dict[str, Callable[[Mapping], Iterable[tuple[str, str]]]] = {
     "responses": lambda v: [("recommendation", v["recommendation_id"])],
     "funding_claims": lambda v: [("appeal", v["appeal_id"])],
     "exceptions": lambda v: [("exception", f"{v['duty']}\x00{v['subject_id']}")],
+    # a template (its dates, its document) can change which template each decision of its
+    # area was made from, and so every such decision's rights-notice
+    "letter_templates": lambda v: [
+        ("template", f"{v['area_code']}:{v['template_id']}"),
+        ("area_decisions", v["area_code"]),
+    ],
+    "local_offer_pages": lambda v: [("area", v["area_code"])],
 }
 
 # record type -> its date columns: a date in (previous as-of, as-of] can change a finding
@@ -59,6 +66,8 @@ DATES: dict[str, tuple[str, ...]] = {
     "funding_claims": ("claimed_on",),
     "recommendations": ("made_on",),
     "responses": ("sent_to_family_on", "sent_to_la_on", "sent_to_evaluators_on"),
+    "letter_templates": ("in_use_from", "in_use_to"),
+    "local_offer_pages": ("captured_on",),
 }
 
 
@@ -122,7 +131,7 @@ def _resolve(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, str
     """Turn links into obligation keys by kind, and add the open findings."""
     dirty: Dirty = {kind: set() for kind in KINDS}
     kind_of = {rule.id: KEY_KINDS[rule.obligation] for rule in rules.values()}
-    commissioners, appeals_of_recs = set(), set()
+    commissioners, appeals_of_recs, areas_of_decisions = set(), set(), set()
     for kind, key in links:
         if kind in dirty:
             dirty[kind].add(key)
@@ -130,6 +139,8 @@ def _resolve(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, str
             commissioners.add(key)
         elif kind == "appeal_recommendations":
             appeals_of_recs.add(key)
+        elif kind == "area_decisions":
+            areas_of_decisions.add(key)
         elif kind == "exception":
             duty, subject = key.split("\x00", 1)
             if duty in kind_of:
@@ -143,6 +154,9 @@ def _resolve(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, str
         dirty["recommendation"].update(
             conn.execute(select(r.c.recommendation_id).where(r.c.appeal_id.in_(chunk))).scalars()
         )
+    d = Decision.__table__
+    for chunk in _chunks(sorted(areas_of_decisions)):  # a template's area's decisions may be made from it
+        dirty["decision"].update(conn.execute(select(d.c.decision_id).where(d.c.area_code.in_(chunk))).scalars())
     f = Finding.__table__
     for duty, key in conn.execute(select(f.c.duty, f.c.record_key).where(f.c.status.in_(OPEN_STATUSES))):
         if duty in kind_of:

@@ -1,4 +1,4 @@
-"""The records standard (version 2) as data: files, columns, types, keys, references,
+"""The records standard (version 3) as data: files, columns, types, keys, references,
 what each column means.
 
 Also the parsing of one value. Each parser returns the typed value or raises
@@ -22,6 +22,8 @@ from monitor.models import (
     Decision,
     Evidence,
     FundingClaim,
+    LetterTemplate,
+    LocalOfferPage,
     Recommendation,
     RecordedException,
     Response,
@@ -94,6 +96,7 @@ class RecordType:
     title: str = ""
     area_column: str | None = None
     small: bool = False
+    derived: tuple[str, ...] = ()  # stored columns the import sets itself, never in an export
 
     @property
     def file(self) -> str:
@@ -166,6 +169,43 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         small=True,
     ),
     RecordType(
+        "letter_templates",
+        LetterTemplate,
+        ("area_code", "template_id"),
+        (
+            _req(
+                "template_id",
+                meaning="the LA's own name for the template, e.g. EHCP-FINAL-v7; unique within its area",
+            ),
+            _req("area_code", refers_to=("areas",), meaning="the LA whose template it is"),
+            _req("file", meaning="the document under letters/, e.g. letters/final-plan-v7.docx", id=True),
+            _req("in_use_from", "date", "the first day letters were made from it"),
+            _opt("in_use_to", "date", "the last day letters were made from it (blank: still in use)"),
+            _opt(
+                "decision_types",
+                meaning="the decision types it is used for, separated by spaces (blank: every type)",
+            ),
+        ),
+        "the templates decision letters are made from",
+        area_column="area_code",
+        derived=("sha256",),
+    ),
+    RecordType(
+        "local_offer_pages",
+        LocalOfferPage,
+        ("page_id",),
+        (
+            _req("page_id", meaning="the page's id"),
+            _req("area_code", refers_to=("areas",), meaning="the LA whose Local Offer it is"),
+            _req("file", meaning="the saved page under local-offer/, e.g. local-offer/appeals.html", id=True),
+            _req("captured_on", "date", "the day the page was saved from the live site"),
+            _opt("url", meaning="where it was saved from (shown as evidence, never fetched)"),
+        ),
+        "saved pages of the area's Local Offer",
+        area_column="area_code",
+        derived=("sha256",),
+    ),
+    RecordType(
         "decisions",
         Decision,
         ("decision_id",),
@@ -179,6 +219,12 @@ RECORD_TYPES: tuple[RecordType, ...] = (
                 "rights_notice",
                 "bool",
                 "the letter told the family of the right to ask for health and social care recommendations",
+            ),
+            _opt(
+                "letter_template",
+                meaning="the template_id (of the decision's own area) the letter was made from; blank: the "
+                "area's template in use on decision_date for its decision_type, when exactly one is",
+                id=True,
             ),
         ),
         "decision letters sent to families",

@@ -1,9 +1,11 @@
-"""The shape of the rule files (`rules/<duty>.yaml`, `rules/parameters.yaml`): checked by a
-schema before the checks only the rule engine can make (facts, types, reachability).
+"""The shape of the rule files (`rules/<duty>.yaml`, `rules/parameters.yaml`) and of the
+wording files (`rules/wording/*.yaml`): checked by a schema before the checks only their
+loaders can make (facts, types, reachability; phrases, parameters).
 
-Every key a rule file may hold is a field below; an unknown or misspelt key, a missing
-one, a value of the wrong kind, and an empty or malformed file are a `RuleError` naming
-the file, each problem as `key = value: what is allowed`.
+Every key a file may hold is a field below; an unknown or misspelt key, a missing one, a
+value of the wrong kind, and an empty or malformed file are an error naming the file
+(`RuleError`, or the error class the wording loader gives), each problem as
+`key = value: what is allowed`.
 """
 
 from __future__ import annotations
@@ -58,10 +60,40 @@ class RuleFile(_Strict):
     deadline: str = ""
     obligation: NonBlank
     parameters: list[str] = []
+    wording: str | None = None  # the statements its builder looks for: rules/wording/<wording>.yaml
     decision_table: list[RowFile] = Field(min_length=1)
 
 
+class PartFile(_Strict):
+    """One part of a statement's `all`: `{any: [phrase, ...]}`."""
+
+    any: list[str] = Field(min_length=1)
+
+
+class StatementFile(_Strict):
+    """One statement a document must make: `any` phrases, or `all` parts `within_words`."""
+
+    id: NonBlank
+    says: NonBlank
+    any: list[str] | None = Field(default=None, min_length=1)
+    all: list[PartFile] | None = Field(default=None, min_length=1)
+    within_words: int | str | None = None
+
+
+class WordingFile(_Strict):
+    """One wording file."""
+
+    id: NonBlank
+    title: NonBlank
+    source: NonBlank
+    statements: list[StatementFile] = Field(min_length=1)
+
+
 _PARAMETERS = TypeAdapter(dict[str, Any])
+_ROWS: dict[type[BaseModel], tuple[str, type[BaseModel]]] = {
+    RuleFile: ("decision_table", RowFile),
+    WordingFile: ("statements", StatementFile),
+}
 
 
 def read_yaml(path: Path, raw: bytes | None = None) -> Any:
@@ -76,13 +108,25 @@ def read_yaml(path: Path, raw: bytes | None = None) -> Any:
 
 def rule_file(path: Path, data: Any) -> RuleFile:
     """`data`, read from the rule file `path`, checked against the schema."""
+    return _checked(RuleFile, path, data, RuleError, "rule file")
+
+
+def wording_file(path: Path, data: Any, error: type[Exception]) -> WordingFile:
+    """`data`, read from the wording file `path`, checked against the schema (problems raised as `error`)."""
+    return _checked(WordingFile, path, data, error, "wording file")
+
+
+def _checked(model, path: Path, data: Any, error: type[Exception], what: str):
     if not isinstance(data, dict):
-        keys = ", ".join(f for f, info in RuleFile.model_fields.items() if info.is_required())
-        raise RuleError(f"{path}: {'empty' if data is None else 'not a rule file'}: expected the keys {keys}")
+        keys = ", ".join(f for f, info in model.model_fields.items() if info.is_required())
+        raise error(f"{path}: {'empty' if data is None else f'not a {what}'}: expected the keys {keys}")
     try:
-        return RuleFile.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
-        raise RuleError("; ".join(_problems(exc, path))) from None
+        found = _problems(exc, model)
+    if model is RuleFile:  # as the rule engine's own errors: `la-evidence.yaml row 8: …`
+        raise error("; ".join(f"{path.name} row {n}: {text}" if n else f"{path}: {text}" for n, text in found))
+    raise error(f"{path}: " + "; ".join(f"statement {n}: {text}" if n else text for n, text in found))
 
 
 def parameter_defaults(path: Path) -> dict[str, Any]:
@@ -96,24 +140,23 @@ def parameter_defaults(path: Path) -> dict[str, Any]:
         raise RuleError(f"{path}: not a mapping of parameter names to default values (name: value)") from None
 
 
-def _problems(exc: ValidationError, path: Path) -> list[str]:
-    """One phrase per problem: `la-evidence.yaml row 8: reson = 'x': unknown key (…)`."""
-    lines = []
+def _problems(exc: ValidationError, model: type[BaseModel]) -> list[tuple[int | None, str]]:
+    """One (row or statement number, phrase) per problem: `(8, "reson = 'x': unknown key (…)")`."""
+    rows, row_model = _ROWS[model]
+    found: list[tuple[int | None, str]] = []
     for error in exc.errors(include_url=False):
-        loc = list(error["loc"])
-        where = str(path)
-        if loc[:1] == ["decision_table"] and len(loc) > 1 and isinstance(loc[1], int):
-            where, loc = f"{path.name} row {loc[1] + 1}", loc[2:]
+        loc, number = list(error["loc"]), None
+        if loc[:1] == [rows] and len(loc) > 2 and isinstance(loc[1], int):
+            number, loc = loc[1] + 1, loc[2:]
         key = ".".join(str(part + 1) if isinstance(part, int) else str(part) for part in loc)
+        fields = (row_model if number and len(loc) == 1 else model).model_fields
         if error["type"] == "missing":
-            lines.append(f"{where}: {key} is missing")
+            found.append((number, f"{key} is missing"))
         elif not key:
-            lines.append(f"{where}: {_allowed(error)}")
+            found.append((number, _allowed(error, fields)))
         else:
-            lines.append(
-                f"{where}: {key} = {_shown(error['input'])}: {_allowed(error, 'decision_table' in error['loc'])}"
-            )
-    return lines
+            found.append((number, f"{key} = {_shown(error['input'])}: {_allowed(error, fields)}"))
+    return found
 
 
 _EXPECTED = {
@@ -127,9 +170,8 @@ _EXPECTED = {
 }
 
 
-def _allowed(error: Any, in_a_row: bool = False) -> str:
+def _allowed(error: Any, fields: Any) -> str:
     if error["type"] == "extra_forbidden":
-        fields = (RowFile if in_a_row else RuleFile).model_fields
         return f"unknown key (expected one of: {', '.join(fields)})"
     if error["type"] == "value_error":
         return str(error["ctx"]["error"])

@@ -35,6 +35,7 @@ from typing import Any
 from durable import lang
 
 from monitor import obligations
+from monitor.documents.wording import Wording, WordingError, load_wordings
 from monitor.facts import FACTS, Fact
 from monitor.rule_schema import RuleError, parameter_defaults, read_yaml, rule_file
 from monitor.statuses import STATUSES
@@ -131,10 +132,17 @@ def _jsonable(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-def load_rule(path: Path, parameters: dict, declared: dict[str, dict[str, Fact]] | None = None) -> Rule:
+def load_rule(
+    path: Path,
+    parameters: dict,
+    declared: dict[str, dict[str, Fact]] | None = None,
+    wordings: dict[str, Wording] | None = None,
+) -> Rule:
     """Read one rule file and validate its table against the facts its builder declares
     (`declared`: builder name -> facts; default `monitor.facts.FACTS`); it takes the
-    values of the parameters it names from `parameters`."""
+    values of the parameters it names from `parameters`, and the required statements it
+    names (`wording: decision-letter`) from `wordings` (given to its builder as the
+    parameter `wording`)."""
     if declared is None:
         declared = FACTS
     raw = path.read_bytes()
@@ -148,6 +156,12 @@ def load_rule(path: Path, parameters: dict, declared: dict[str, dict[str, Fact]]
         raise RuleError(f"{path}: unknown parameters {', '.join(unknown)}")
     params = {n: parameters[n] for n in data.get("parameters") or []}
     version = _digest(raw + json.dumps(params, sort_keys=True, default=_jsonable).encode())
+    if "wording" in data:
+        wording = (wordings or {}).get(data["wording"])
+        if wording is None:
+            raise RuleError(f"{path}: unknown wording {data['wording']!r}: expected one of {', '.join(wordings or {})}")
+        params["wording"] = wording
+        version = _digest(f"{version}:{wording.version}".encode())
     shown = {k: f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v for k, v in params.items()}
     rows = []
     for number, spec in enumerate(data["decision_table"], start=1):
@@ -349,6 +363,7 @@ LABELS = {  # what each parameter is, for people (`send-monitor duties`)
     "covid_window": "Covid-19 window",
     "scope_decision_types": "decisions in scope",
     "response_sent_to": "a response goes to",
+    "wording": "statements from",
 }
 
 
@@ -359,6 +374,8 @@ def describe_parameters(rule: Rule) -> str:
 
 def for_people(name: str, value) -> str:
     """A parameter's value as people read it: "5 weeks", "7 days", "3 Apr 2018", "£4,000"."""
+    if isinstance(value, Wording):
+        return f"rules/wording/{value.path.name} ({len(value.statements)} statements, version {value.version})"
     if isinstance(value, date):
         return f"{value.day} {value:%b %Y}"
     if isinstance(value, dict):
@@ -417,14 +434,20 @@ def _check_sent_to(value) -> None:
         )
 
 
-def load_rules(rules_dir: Path, overrides: dict | None = None) -> dict[str, Rule]:
-    """Every duty's rule file in `rules_dir`, by duty id, in file-name order."""
+def load_rules(rules_dir: Path, overrides: dict | None = None, additions: dict | None = None) -> dict[str, Rule]:
+    """Every duty's rule file in `rules_dir`, by duty id, in file-name order; the wording files
+    of `rules_dir/wording` with the configuration's `additions` (wording id -> statement -> phrases)."""
     parameters = load_parameters(rules_dir, overrides)
+    folder = Path(rules_dir) / "wording"
+    try:
+        wordings = load_wordings(folder, parameters, additions) if folder.is_dir() else {}
+    except WordingError as exc:
+        raise RuleError(str(exc)) from None
     rules = {}
     for path in sorted(Path(rules_dir).glob("*.yaml")):
         if path.name == "parameters.yaml":
             continue
-        rule = load_rule(path, parameters)
+        rule = load_rule(path, parameters, wordings=wordings)
         if rule.id in rules:
             raise RuleError(f"{path}: duty {rule.id} is defined twice")
         rules[rule.id] = rule

@@ -106,7 +106,7 @@ def run_cycle(rt: Runtime) -> CycleResult:
 
     def rules():
         if "rules" not in state:
-            state["rules"] = load_rules(cfg.rules_dir, cfg.parameters)
+            state["rules"] = load_rules(cfg.rules_dir, cfg.parameters, cfg.documents.wording)
         return state["rules"]
 
     work: dict[str, Callable[[int], StepResult]] = {

@@ -83,6 +83,7 @@ def import_step(engine: Engine, config: Config, rules: dict, as_of: date, trigge
         as_of=as_of,
         trigger=trigger,
         binding=binding,
+        document_limits=config.documents.limits(),
     )
     return StepResult(done.outcome, done.counts(), done.detail(), value=done)
 

@@ -12,7 +12,7 @@ class Subject:
     """What an exception's `subject_id` names for a duty: `kind` (the records it is made of),
     its pattern and an example, for people."""
 
-    kind: str  # appeal, appeal_issue, evidence, recommendation, area, decision
+    kind: str  # appeal, appeal_issue, evidence, recommendation, area, decision, template
     pattern: str
     example: str
 
@@ -34,4 +34,6 @@ EXCEPTION_SUBJECTS: dict[str, Subject] = {
     "response-5-weeks": _RECOMMENDATION,
     "response-content": _RECOMMENDATION,
     "rights-notice": Subject("decision", "{decision_id}", "D850-0000001"),
+    "letter-wording": Subject("template", "{area_code}:{template_id}", "850:EHCP-FINAL-v7"),
+    "local-offer-wording": Subject("area", "{area_code}", "850"),
 }

@@ -46,6 +46,8 @@ def write_template(target: Path) -> Path:
         for rt in RECORD_TYPES:
             with open(target / rt.file, "w", newline="", encoding="utf-8") as fh:
                 csv.writer(fh).writerow([c.name for c in rt.columns])
+        for documents in ("letters", "local-offer"):  # the files letter_templates.csv and local_offer_pages.csv list
+            (target / documents).mkdir(exist_ok=True)
     except OSError as exc:
         raise TemplateError(f"cannot write into {target}: {exc.strerror}") from None
     return target
@@ -61,14 +63,16 @@ def _workbook():
     readme = book.active
     readme.title = README_SHEET
     bold = Font(bold=True)
-    readme.append(["send-monitor records template (records standard version 2)"])
+    readme.append(["send-monitor records template (records standard version 3)"])
     readme["A1"].font = Font(bold=True, size=14)
     readme.append(
         [
             "Fill in one sheet per record type, one record per row, below the header row. Leave a "
             "sheet empty when you have nothing of that type. Dates as dates (or YYYY-MM-DD, or D/M/YYYY); "
             "yes/no columns from their lists. No child's or family's name, address or date of birth: "
-            "case_ref is your own pseudonymous reference. This sheet is ignored on import."
+            "case_ref is your own pseudonymous reference. Letter templates and saved Local Offer pages: "
+            "put the files in folders named letters and local-offer beside this workbook and list them in "
+            "the letter_templates and local_offer_pages sheets. This sheet is ignored on import."
         ]
     )
     readme.append([])

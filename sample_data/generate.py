@@ -29,6 +29,10 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+if not __package__:  # run as a script (python sample_data/generate.py): the checkout's root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from sample_data.documents import write_documents  # noqa: E402
+
 DEMO_AS_OF = "2020-06-30"
 DEMO_SEED = 2018
 DEMO_AREAS = 3
@@ -470,7 +474,10 @@ def generate(out_dir: Path, seed: int = 2018, areas: int = 3, years: int = 3,
     counts["responses.csv"] = _write(out_dir, "responses.csv", [resp_rows])
     counts["funding_claims.csv"] = _write(out_dir, "funding_claims.csv", [claim_rows])
     counts["exceptions.csv"] = _write(out_dir, "exceptions.csv", [exc_rows])
-    return {name: counts[name] for name in COLUMNS}
+    written = {name: counts[name] for name in COLUMNS}
+    if demo:
+        written.update(write_documents(out_dir, codes))
+    return written
 
 
 # --------------------------------------------------------------------------

@@ -26,6 +26,9 @@ Interpretations made where the spec is silent or open (one per line):
 - Area for appeal/recommendation duties is the appeal's area_code; owner of evaluator-return/funding-cap/commissioner-contacted/la-evidence is that area code.
 - Missing CSV files and missing optional columns are read as no rows / blank values.
 - Required booleans health_issue/social_care_issue blank (invalid anyway) are treated as false.
+- Documents (version 3): only .txt and .html/.htm files are read here (the demo's kinds); a template or page of another kind is left out, as are the decisions made from it.
+- Wording: the statements are those of duties.md, written out below; the parts of an `all` hold when their occurrences start within `within_words` words of one another (first word to first word).
+- A decision's template: the one its letter_template names in its area, else the only template of its area in use on decision_date (in_use_from <= date <= in_use_to or open) listing its type (blank: every type).
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ import json
 import pathlib
 import re
 import sys
+import unicodedata
 from decimal import Decimal
+from html.parser import HTMLParser
 from typing import Any
 
 DEFAULT_PARAMS: dict[str, Any] = {
@@ -69,7 +74,50 @@ FILES = [
     "responses",
     "funding_claims",
     "exceptions",
+    "letter_templates",
+    "local_offer_pages",
 ]
+
+# The required statements of duties.md, "Wording": id -> (parts, within_words); one part is `any`.
+APPEAL = (
+    ["appeal", "appeals", "appealing"],
+    ["tribunal", "sendist", "right to appeal", "right of appeal", "send appeal"],
+)
+HEALTH = (["recommendation", "recommendations", "recommend"], ["health"], ["social care", "care part", "care parts"])
+WORDING = {
+    "decision-letter": {
+        "right-to-appeal": (APPEAL, 10),
+        "health-and-social-care": (HEALTH, 60),
+        "advice": (
+            (["information advice and support", "sendiass", "iass", "siass", "independent advice and support"],),
+            None,
+        ),
+        "mediation": (
+            (
+                [
+                    "mediation certificate",
+                    "mediation adviser",
+                    "mediation advice",
+                    "must consider mediation",
+                    "think about mediation",
+                ],
+            ),
+            None,
+        ),
+    },
+    "local-offer": {
+        "right-to-appeal": (APPEAL, 10),
+        "health-and-social-care": (HEALTH, 60),
+        "how-to-ask": (
+            (
+                ["request", "requesting", "ask", "asking"],
+                ["recommendation", "recommendations"],
+                ["appeal", "appeals", "appealing"],
+            ),
+            40,
+        ),
+    },
+}
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -200,6 +248,74 @@ def iso(d: _dt.date | None) -> str | None:
     return d.isoformat() if d is not None else None
 
 
+# ---------------------------------------------------------------- documents
+
+
+class _Visible(HTMLParser):
+    HIDDEN = {"script", "style", "head", "title", "noscript", "template"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth, self.parts = [], []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        hidden = tag in self.HIDDEN or "hidden" in a or (a.get("aria-hidden") or "").lower() == "true"
+        hidden = hidden or re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", a.get("style") or "", re.I)
+        if tag not in ("br", "img", "input", "meta", "link", "hr", "wbr"):
+            self.depth.append(bool(hidden) or bool(self.depth and self.depth[-1]))
+        self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if self.depth and tag not in ("br", "img", "input", "meta", "link", "hr", "wbr"):
+            self.depth.pop()
+        self.parts.append(" ")
+
+    def handle_data(self, data):
+        if not (self.depth and self.depth[-1]):
+            self.parts.append(data)
+
+
+def doc_words(path: pathlib.Path) -> list[str] | None:
+    """The document's words, normalised as duties.md says; None for a kind not read here."""
+    if path.suffix.lower() not in (".txt", ".html", ".htm") or not path.is_file():
+        return None
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    if path.suffix.lower() != ".txt":
+        parser = _Visible()
+        parser.feed(text)
+        text = "".join(parser.parts)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub("[\u2018\u2019]", "'", re.sub("[\u2010-\u2015\u2212]", "-", text)).replace("\u00ad", "")
+    text = re.sub(r"(?<=[^\W\d_])-[ \t]*\r?\n\s*(?=[^\W\d_])", "", text)
+    return re.findall(r"[^\W_]+", text)
+
+
+def _starts(words: list[str], phrase: str) -> list[int]:
+    p = re.findall(r"[^\W_]+", phrase.casefold())
+    return [i for i in range(len(words) - len(p) + 1) if words[i : i + len(p)] == p]
+
+
+def missing_statements(words: list[str], wording: str) -> list[str]:
+    missing = []
+    for sid, (parts, within) in WORDING[wording].items():
+        starts = [sorted(i for phrase in part for i in _starts(words, phrase)) for part in parts]
+        if within is None:
+            ok = bool(starts[0])
+        else:
+            ok = any(
+                all(any(first <= j <= first + within for j in others) for others in starts)
+                for first in sorted(set().union(*starts))
+            )
+        if not ok:
+            missing.append(sid)
+    return missing
+
+
 # ---------------------------------------------------------------- evaluate
 
 
@@ -241,7 +357,7 @@ def evaluate(folder: pathlib.Path, as_of: _dt.date, params: dict | None = None) 
     rec_appeal = {r["recommendation_id"]: r["appeal_id"] for r in data["recommendations"]}
 
     def case_ref_of(duty: str, subject: str) -> str | None:
-        if duty == "local-offer":
+        if duty in ("local-offer", "letter-wording", "local-offer-wording"):
             return None
         if duty == "rights-notice":
             return decision_refs.get(subject)
@@ -259,6 +375,75 @@ def evaluate(folder: pathlib.Path, as_of: _dt.date, params: dict | None = None) 
             seen.add(nxt)
             owner = nxt
 
+    # ---- documents: letter templates, Local Offer pages
+    templates: dict[str, list[dict]] = {}
+    for t in data["letter_templates"]:
+        start = parse_date(t.get("in_use_from"))
+        words = doc_words(folder / t.get("file", ""))
+        if start is None or start > as_of or words is None:
+            continue
+        t = {
+            **t,
+            "start": start,
+            "end": parse_date(t.get("in_use_to")),
+            "types": (t.get("decision_types") or "").split(),
+        }
+        t["missing"] = missing_statements(words, "decision-letter") if words else None
+        templates.setdefault(t["area_code"], []).append(t)
+        subject = f"{t['area_code']}:{t['template_id']}"
+        if t["types"] and not set(t["types"]) & IN_SCOPE_TYPES or (t["end"] and t["end"] < scope_start):
+            continue
+        if t["missing"] is None:
+            add("letter-wording", subject, t["area_code"], t["area_code"], "data_gap", start, None, reason="no text")
+        elif t["missing"]:
+            add(
+                "letter-wording",
+                subject,
+                t["area_code"],
+                t["area_code"],
+                "breached",
+                start,
+                None,
+                reason=", ".join(t["missing"]),
+            )
+        else:
+            add("letter-wording", subject, t["area_code"], t["area_code"], "met", start, start)
+    latest: dict[str, list[tuple[_dt.date, list[str] | None]]] = {}
+    for pg in data["local_offer_pages"]:
+        captured = parse_date(pg.get("captured_on"))
+        if captured is None or captured > as_of:
+            continue
+        pages = latest.setdefault(pg["area_code"], [])
+        if pages and pages[0][0] < captured:
+            pages.clear()
+        if not pages or pages[0][0] == captured:
+            pages.append((captured, doc_words(folder / pg.get("file", ""))))
+    for code, pages in latest.items():
+        if any(w is None for _, w in pages):
+            continue
+        captured, words = pages[0][0], [w for _, ws in pages for w in [ws] if ws]
+        if not words:
+            add("local-offer-wording", code, code, code, "data_gap", captured, None, reason="no text")
+            continue
+        missing = set.intersection(*(set(missing_statements(w, "local-offer")) for w in words))
+        if missing:
+            add("local-offer-wording", code, code, code, "breached", captured, None, reason=", ".join(sorted(missing)))
+        else:
+            add("local-offer-wording", code, code, code, "met", captured, captured)
+
+    def template_of(d: dict, ddate: _dt.date) -> dict | None:
+        of_area = templates.get(d.get("area_code"), [])
+        if d.get("letter_template"):
+            return next((t for t in of_area if t["template_id"] == d["letter_template"]), None)
+        fits = [
+            t
+            for t in of_area
+            if t["start"] <= ddate
+            and (t["end"] is None or ddate <= t["end"])
+            and (not t["types"] or d.get("decision_type") in t["types"])
+        ]
+        return fits[0] if len(fits) == 1 else None
+
     # ---- rights-notice
     for d in data["decisions"]:
         ddate = parse_date(d.get("decision_date"))
@@ -268,7 +453,13 @@ def evaluate(folder: pathlib.Path, as_of: _dt.date, params: dict | None = None) 
             continue
         rn = parse_bool(d.get("rights_notice"))
         area = d.get("area_code")
-        if rn is True:
+        template = template_of(d, ddate)
+        lacks = template["missing"] if template else None
+        if lacks:
+            add("rights-notice", d["decision_id"], area, area, "breached", ddate, ddate, reason="template lacks")
+        elif lacks == [] and rn is None:
+            add("rights-notice", d["decision_id"], area, area, "met", ddate, ddate)
+        elif rn is True:
             add("rights-notice", d["decision_id"], area, area, "met", ddate, ddate)
         elif rn is False:
             add(

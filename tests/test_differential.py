@@ -73,4 +73,6 @@ def test_the_demo_data_equals_the_independent_evaluator(tmp_path, sqlite_url):
         "response-content": {"met", "breached", "data_gap", "exception"},
         "evaluator-return": timed - {"pending"},  # received by the as-of date: due within 7 days at most
         "funding-cap": {"met", "breached", "exception"},
+        "letter-wording": {"met", "breached"},  # a good template and a deficient one
+        "local-offer-wording": {"met", "breached"},
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import time
 from datetime import date
 
@@ -62,7 +63,12 @@ def test_a_ready_marker_takes_an_export_at_once_folder_or_workbook(tmp_path, sql
     write_records(inbox / "a-850", areas=AREAS)
     (inbox / "a-850" / "READY").touch()
     inbox.mkdir(exist_ok=True)
-    workbook_of(SAMPLE, inbox / "b-demo.xlsx")
+    records = tmp_path / "records"  # the demo's records without its documents (a workbook alone has none)
+    records.mkdir()
+    for path in SAMPLE.glob("*.csv"):
+        if path.stem not in ("letter_templates", "local_offer_pages"):
+            shutil.copy(path, records)
+    workbook_of(records, inbox / "b-demo.xlsx")
     (inbox / "b-demo.xlsx.READY").touch()
     (inbox / "~$b-demo.xlsx").write_bytes(b"Excel's lock file")
     result = import_inbox(engine, DUTIES, inbox, settle_seconds=3600)

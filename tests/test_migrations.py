@@ -108,6 +108,7 @@ def test_previous_release_store_upgrades_with_findings_intact(db_url, checked):
     held = cli("findings", "--as-of", AS_OF, "--format", "json", db=db_url)
     assert held.exit_code == 0, held.output
     assert {(f["duty"], f["subject"]): f for f in json.loads(held.stdout)["findings"]} == before
+    assert cli("import", SAMPLE, db=db_url).exit_code == 0  # the documents, which 0.1.0 could not hold
     assert findings_of(db_url, AS_OF) == before  # and checking again on the upgraded store agrees
     assert cli("check", "--as-of", AS_OF, "--full", db=db_url).exit_code == 0
     assert findings_of(db_url, AS_OF) == before

@@ -183,7 +183,7 @@ def test_worker_processes_write_the_same_site(demo, tmp_path, rules, monkeypatch
     assert pools == [2]
 
     def files(root: Path) -> dict[str, str]:
-        stamp = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
+        stamp = re.compile(r"\d{1,2} [A-Z][a-z]+ \d{4}, \d{1,2}:\d\d[ap]m")  # when made, in UK time
         return {
             str(p.relative_to(root)): stamp.sub("", p.read_text(encoding="utf-8"))
             for p in root.rglob("*")
@@ -362,13 +362,13 @@ def test_report_pdf_is_numbered_marked_and_complete(demo, rules):
         pytest.skip("pdftotext (poppler-utils) is not installed")
     pages = _pdf_pages(pdf)
     text = "\n".join(pages)
-    headings = re.findall(r"Duty (\d+) of (\d+) · (.+)", text)
-    assert [h[2].strip() for h in headings] == [r.short_title for r in rules.values()]
-    assert {h[1] for h in headings} == {str(len(rules))}
-    assert "When and from what data this report was produced" in text
+    headings = re.findall(r"^3\.(\d+) +(\S.+?)\s*$", text, re.M)
+    titles = {r.short_title for r in rules.values()}
+    assert sorted({h[1] for h in headings if h[1] in titles}) == sorted(titles)
+    assert "Where the figures come from" in text
     assert "⇅" not in text  # the sort buttons do not print
     for number, page in enumerate(pages, start=1):
-        assert "850 Area 850" in page and "Findings as of 30 Jun 2020" in page and "OFFICIAL" in page, number
+        assert "850 Area 850" in page and "Findings as of 30 June 2020" in page and "OFFICIAL" in page, number
         assert f"Page {number} of {len(pages)}" in page
     for name in ("response_weeks", "return_weeks", "local_offer_due", "funding_cap_gbp", "week(s)", "scope_start"):
         assert name not in text
@@ -387,7 +387,7 @@ def test_long_closed_breach_listings_are_summarised_by_month(generated):
         for r in rows:
             if r["duty"] == duty:
                 assert html.escape(r["subject"]) in appendix
-    assert report.count('id="appendix-') == len(long) + 1  # and the appendix's own heading
+    assert report.count('id="appendix-') == len(long)
 
 
 # --- in the browser ------------------------------------------------------------------
@@ -507,7 +507,7 @@ def test_national_page_rows_and_sorting(browser, demo):
         assert header.get_attribute("aria-sort") == "descending"
         first = page.locator("#table-areas tbody tr").first.locator("th").inner_text()
         assert first.startswith("852")  # the most open breaches in the demo
-        assert page.locator("text=30 Jun 2020").first.is_visible()
+        assert page.locator("text=30 June 2020").first.is_visible()
 
 
 def test_area_page_rows(browser, demo):

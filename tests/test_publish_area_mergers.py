@@ -131,7 +131,7 @@ def test_the_successor_shows_its_own_and_inherited_la_duties(merged):
 def test_the_superseded_area_keeps_its_history_and_links_on(merged, before):
     page = _page(merged["site"], area_path(OLD) + "index.html")
     notice = page[page.index('id="superseded"') :]
-    assert f"Replaced by {NEW} Area {NEW}" in notice and "1 Apr 2020" in notice
+    assert f"Replaced by {NEW} Area {NEW}" in notice and "1 April 2020" in notice
     assert f'href="../{NEW}/index.html"' in notice
     assert 'id="table-split"' not in page
     for r in merged["rows"]:
@@ -146,7 +146,7 @@ def test_national_page_lists_the_old_area_apart_and_counts_once(merged, before):
     current = _table(page, "table-areas")
     assert f">{OLD} Area {OLD}<" not in current and f">{NEW} Area {NEW}<" in current
     replaced = _table(page, "table-superseded-areas")
-    assert f">{OLD} Area {OLD}<" in replaced and f">{NEW} Area {NEW}<" in replaced and "1 Apr 2020" in replaced
+    assert f">{OLD} Area {OLD}<" in replaced and f">{NEW} Area {NEW}<" in replaced and "1 April 2020" in replaced
     # each finding counted once: England, the regions and the areas' rows add up as before
     assert _column(page, "table-england", "England (of n judged)") == _column(
         earlier, "table-england", "England (of n judged)"
@@ -186,7 +186,7 @@ def test_a_chain_of_two_ends_with_the_last_successor(chain, before):
 
 
 def _files(site: Path) -> dict[str, str]:
-    stamp = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d( UTC)?")
+    stamp = re.compile(r"\d{1,2} [A-Z][a-z]+ \d{4}, \d{1,2}:\d\d[ap]m")  # when made, in UK time
     return {
         str(p.relative_to(site)): stamp.sub("", p.read_text(encoding="utf-8")).replace(str(site.parent), "")
         for p in site.rglob("*")

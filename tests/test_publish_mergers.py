@@ -67,7 +67,7 @@ def test_the_successor_shows_its_own_and_inherited_findings(merged):
 def test_the_superseded_body_keeps_its_history_and_links_on(merged):
     page = _page(merged["site"], "QSL")
     notice = page[page.index('id="superseded"') :]
-    assert "Replaced by QRL" in notice and "1 Jan 2020" in notice
+    assert "Replaced by QRL" in notice and "1 January 2020" in notice
     assert 'href="../qrl_' in notice
     for r in merged["rows"]:
         if r["owner"] == "QSL" and r["status"] == "overdue":
@@ -81,11 +81,11 @@ def test_national_page_lists_superseded_bodies_apart(merged):
     ]
     replaced = page[page.index('id="table-superseded"') : page.index("</table>", page.index('id="table-superseded"'))]
     assert "QSL" not in current and "QRL" in current
-    assert "QSL" in replaced and "QRL" in replaced and "1 Jan 2020" in replaced
+    assert "QSL" in replaced and "QRL" in replaced and "1 January 2020" in replaced
 
 
 def test_explanations_name_the_owner_and_who_acts_now(merged):
     r = next(r for r in merged["rows"] if r["owner"] == "QSL" and r["status"] in ACTION_STATUSES)
     page = (merged["site"] / explanation_path(r["area"], r["duty"], r["subject"])).read_text(encoding="utf-8")
     assert 'Owner in the records</dt><dd class="summary-list__value">QSL' in page
-    assert "took over from QSL" in page and "1 Jan 2020" in page
+    assert "took over from QSL" in page and "1 January 2020" in page

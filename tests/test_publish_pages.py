@@ -23,7 +23,7 @@ from monitor.store import open_store
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "demo"
 AS_OF = "2020-06-30"
-STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")  # when the page was generated
+STAMP = re.compile(r"\d{1,2} [A-Z][a-z]+ \d{4}, \d{1,2}:\d\d[ap]m")  # when the page was made, in UK time
 
 
 @pytest.fixture(scope="module")

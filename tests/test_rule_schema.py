@@ -64,19 +64,19 @@ def _refused(folder: Path) -> str:
             "rights-notice.yaml",
             "    status: data_gap\n",
             "    status: data_gap\n    resaon: typo\n",
-            "rights-notice.yaml row 3: resaon = 'typo': unknown key (expected one of: when, otherwise, status, reason",
+            "rights-notice.yaml row 6: resaon = 'typo': unknown key (expected one of: when, otherwise, status, reason",
         ),
         (
             "rights-notice.yaml",
             "  - when: {notice_given: true}\n    status: met\n",
             "  - when: {notice_given: true}\n",
-            "rights-notice.yaml row 4: status is missing",
+            "rights-notice.yaml row 7: status is missing",
         ),
         (
             "rights-notice.yaml",
             "  - otherwise: true\n",
             "  - otherwise: yes please\n",
-            "rights-notice.yaml row 6: otherwise = 'yes please': must be true or false",
+            "rights-notice.yaml row 9: otherwise = 'yes please': must be true or false",
         ),
     ],
 )

@@ -21,6 +21,8 @@ IN_SCOPE = {
 }
 DUTIES = {
     "rights-notice",
+    "letter-wording",
+    "local-offer-wording",
     "local-offer",
     "commissioner-contacted",
     "la-evidence",

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from conftest import cli
 from openpyxl import load_workbook
 
-from monitor.records import RECORD_TYPES
+from monitor.records import BY_NAME, RECORD_TYPES
 from monitor.subjects import EXCEPTION_SUBJECTS
 
 
@@ -20,7 +20,11 @@ def test_the_workbook_template_has_its_sheets_lists_formats_and_read_me(tmp_path
     book = load_workbook(out)
     assert book.sheetnames == ["Read me", *[rt.name for rt in RECORD_TYPES]]
     appeals = book["appeals"]
-    assert [c.value for c in appeals[1]] == [c.name for c in RECORD_TYPES[3].columns]
+    assert [c.value for c in appeals[1]] == [c.name for c in BY_NAME["appeals"].columns]
+    assert [c.value for c in book["letter_templates"][1]] == [
+        "template_id", "area_code", "file", "in_use_from", "in_use_to", "decision_types",
+    ]  # fmt: skip
+    assert [c.value for c in book["local_offer_pages"][1]] == ["page_id", "area_code", "file", "captured_on", "url"]
     assert appeals.freeze_panes == "A2"
     lists = {
         str(dv.sqref).split(":")[0]: dv.formula1 for dv in appeals.data_validations.dataValidation if dv.type == "list"
@@ -93,7 +97,8 @@ def test_the_folder_template_is_blank_csv_files_that_import(tmp_path, sqlite_url
     assert cli("template", folder, db=sqlite_url).exit_code == 0
     assert (
         folder / "decisions.csv"
-    ).read_bytes() == b"decision_id,area_code,case_ref,decision_type,decision_date,rights_notice\r\n"
+    ).read_bytes() == b"decision_id,area_code,case_ref,decision_type,decision_date,rights_notice,letter_template\r\n"
+    assert (folder / "letters").is_dir() and (folder / "local-offer").is_dir()
     assert cli("import", folder, db=sqlite_url).exit_code == 0
     again = cli("template", folder, db=sqlite_url)
     assert again.exit_code == 1 and "already holds" in again.stderr

@@ -89,3 +89,13 @@
     });
   });
 })();
+
+
+/* Print buttons (hidden until this script shows them: without JavaScript, the browser's own print). */
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("button[data-print]"), function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();

@@ -218,7 +218,7 @@ def duties(
     cfg: Config = ctx.obj
     folder = rules_dir or cfg.rules_dir
     try:
-        loaded = load_rules(folder, cfg.parameters)
+        loaded = load_rules(folder, cfg.parameters, cfg.documents.wording)
     except RuleError as exc:
         fail(str(exc))
     if check:
@@ -228,3 +228,11 @@ def duties(
     for rule in loaded.values():
         table.add_row(rule.id, rule.owner, rule.deadline, describe_parameters(rule), rule.version)
     out.print(table)
+    wordings = {
+        r.parameters["wording"].id: r.parameters["wording"] for r in loaded.values() if "wording" in r.parameters
+    }
+    if wordings:
+        table = Table("wording file", "what it asks for", "statements", "version", title="required statements")
+        for w in wordings.values():
+            table.add_row(f"wording/{w.path.name}", w.title, ", ".join(s.id for s in w.statements), w.version)
+        out.print(table)

@@ -127,7 +127,7 @@ def rules(cfg: Config):
     from monitor.rules import RuleError, load_rules
 
     try:
-        return load_rules(cfg.rules_dir, cfg.parameters)
+        return load_rules(cfg.rules_dir, cfg.parameters, cfg.documents.wording)
     except RuleError as exc:
         fail(str(exc))
 

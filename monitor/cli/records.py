@@ -51,7 +51,14 @@ def import_(
     engine, duties = store(cfg), rules(cfg)
     with progress(min_total=50_000) as report_progress:
         result = import_folder(
-            engine, folder, duties.keys(), report_progress, mapping=mapped, dry_run=dry_run, area=area
+            engine,
+            folder,
+            duties.keys(),
+            report_progress,
+            mapping=mapped,
+            dry_run=dry_run,
+            area=area,
+            document_limits=cfg.documents.limits(),
         )
     if report is not None:
         try:

@@ -64,13 +64,14 @@ def check_files(
 
     cfg: Config = ctx.obj
     try:
-        wordings = load_wordings(cfg.rules_dir / "wording", load_parameters(cfg.rules_dir, cfg.parameters))
+        parameters = load_parameters(cfg.rules_dir, cfg.parameters)
+        wordings = load_wordings(cfg.rules_dir / "wording", parameters, cfg.documents.wording)
     except (WordingError, RuleError) as exc:
         fail(str(exc))
     texts, failed = [], False
     for path in files:
         try:
-            texts.append(read_document(path, name=str(path)))
+            texts.append(read_document(path, name=str(path), limits=cfg.documents.limits()))
         except DocumentError as exc:
             err.print(f"error: {exc}", highlight=False, markup=False)
             failed = True

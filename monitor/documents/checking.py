@@ -41,7 +41,7 @@ class Result:
 def check(wording: Wording, documents: Sequence[DocumentText]) -> Result:
     """Find each statement of `wording` in the documents (the first document holding it gives the evidence)."""
     texts = [Text(d) for d in documents if not d.gap]
-    unread = tuple(f"{d.name}: {d.gap or d.cut_off}" for d in documents if d.gap or d.cut_off)
+    unread = tuple(f"{d.name}: {'; '.join(filter(None, (d.gap, d.cut_off)))}" for d in documents if d.gap or d.cut_off)
     found, missing = [], []
     for statement in wording.statements:
         match = next((m for m in (t.find(statement) for t in texts) if m is not None), None)

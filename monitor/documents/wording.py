@@ -18,10 +18,9 @@ from pathlib import Path
 import yaml
 
 from monitor.documents.matching import Phrase, Statement, words
+from monitor.rule_schema import wording_file
 
 _YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-FILE_KEYS = {"id", "title", "source", "statements"}
-STATEMENT_KEYS = {"id", "says", "any", "all", "within_words"}
 
 
 class WordingError(Exception):
@@ -60,14 +59,7 @@ def _within(value, parameters: dict, where: str) -> int:
 
 
 def _statement(spec, path: Path, parameters: dict, used: dict) -> Statement:
-    if not isinstance(spec, dict) or not isinstance(spec.get("id"), str) or not spec["id"]:
-        raise WordingError(f"{path}: each statement needs an `id`")
     where = f"{path}: statement {spec['id']!r}"
-    unknown = sorted(set(spec) - STATEMENT_KEYS)
-    if unknown:
-        raise WordingError(f"{where}: unknown key {', '.join(unknown)} (expected {', '.join(sorted(STATEMENT_KEYS))})")
-    if not isinstance(spec.get("says"), str) or not spec["says"].strip():
-        raise WordingError(f"{where}: `says` must say, for people, what the document must tell families")
     if ("any" in spec) == ("all" in spec):
         raise WordingError(f"{where}: give either `any` or `all`")
     if "any" in spec:
@@ -120,16 +112,7 @@ def load_wording(path: Path, parameters: dict | None = None, additions: dict | N
         raise WordingError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
     except yaml.YAMLError as exc:
         raise WordingError(f"{path}: {' '.join(str(exc).split())}") from None
-    if not isinstance(data, dict):
-        raise WordingError(f"{path}: not a wording file (expected id, title, source, statements)")
-    unknown = sorted(set(data) - FILE_KEYS)
-    if unknown:
-        raise WordingError(f"{path}: unknown key {', '.join(unknown)} (expected {', '.join(sorted(FILE_KEYS))})")
-    for key in ("id", "title", "source"):
-        if not isinstance(data.get(key), str) or not data[key].strip():
-            raise WordingError(f"{path}: `{key}` must be given as text")
-    if not isinstance(data.get("statements"), list) or not data["statements"]:
-        raise WordingError(f"{path}: `statements` must list one or more statements")
+    wording_file(path, data, WordingError)  # the keys and kinds of value, by the schema
     used: dict = {}
     statements: list[Statement] = []
     for spec in data["statements"]:

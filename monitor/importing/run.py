@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
 
+from monitor.documents.model import Limits
 from monitor.importing.checks import run_checks
 from monitor.importing.mapping import Mapping
 from monitor.importing.problems import Problem
@@ -42,15 +43,19 @@ def import_folder(
     dry_run: bool = False,
     area: str | None = None,
     unchanged: Callable[[], bool] | None = None,
+    document_limits: Limits | None = None,
 ) -> ImportResult:
     """Validate the export at `path` (a folder or a workbook) against the store and, unless it
     has a problem or this is a dry run, write it. With `area`, the export may change only
     that area's records (see `checks.area`). `unchanged()` is asked just before the commit:
-    False (the files changed while they were read) rolls back and marks the result `stale`."""
+    False (the files changed while they were read) rolls back and marks the result `stale`.
+    Its documents are read within `document_limits`."""
     threshold = gc.get_threshold()
     gc.set_threshold(100_000, 50, 50)  # millions of short-lived rows: collect cycles less often
     try:
-        return _import(engine, Path(path), set(duty_ids), progress, mapping or Mapping(), dry_run, area, unchanged)
+        return _import(
+            engine, Path(path), set(duty_ids), progress, mapping or Mapping(), dry_run, area, unchanged, document_limits
+        )
     finally:
         gc.set_threshold(*threshold)
 
@@ -64,6 +69,7 @@ def _import(
     dry_run: bool,
     area: str | None,
     unchanged: Callable[[], bool] | None,
+    limits: Limits | None,
 ) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
     export = open_export(path, result.problems.append)
@@ -76,6 +82,7 @@ def _import(
         assert trans is not None
         try:
             session = Session(conn, result, duty_ids, mapping, progress, area)
+            session.folder, session.document_limits = export.folder, limits or Limits()
             if not dry_run and not result.problems:
                 inserted = conn.execute(
                     insert(ImportBatch.__table__).values(source=str(path), started_at=datetime.now(UTC), counts={})

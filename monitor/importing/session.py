@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from monitor.documents.model import Limits
 from monitor.importing.mapping import Mapping
 from monitor.importing.problems import Problem
 from monitor.records import BY_NAME, LATEST_DAYS
@@ -65,6 +67,8 @@ class Session:
         self.rows_small: dict[str, list[tuple[int, dict, set[str]]]] = {}  # (row, values, columns given)
         self.latest_date = date.today() + timedelta(days=LATEST_DAYS)  # the latest plausible date
         self.memo: dict[str, Any] = {}  # what a check works out once per import
+        self.folder: Path | None = None  # the export's folder, where its documents are
+        self.document_limits = Limits()  # how much of each document is read
         self.sqlite_forms: dict[str, dict] = {"date": {None: None}, "bool": {None: None}}  # see writing.stored_forms
 
     @property

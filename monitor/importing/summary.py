@@ -16,7 +16,7 @@ SHOWN_CHARS = 200  # of a value or a column name
 _EXAMPLES = 3
 _DISTINCT_MAX = 10_000
 _NO_SUCH = "no such "
-_HINTS = {rt.key[0]: f"is {rt.file} missing from the export?" for rt in BY_NAME.values()}
+_HINTS = {rt.key[0]: f"is {rt.file} missing from the export?" for rt in BY_NAME.values() if len(rt.key) == 1}
 
 
 def cut(text: str, most: int = SHOWN_CHARS) -> str:

@@ -14,12 +14,12 @@ The evidence behind an obligation (the records used, how its deadline was
 counted) is built only when asked for (`evidence=True`: explanations).
 
 Importing this package registers every builder in `monitor.facts`: decisions and areas,
-appeals and evidence, recommendations and responses, funding (in that order).
+appeals and evidence, recommendations and responses, funding, documents (in that order).
 """
 
 # registered in the order docs/duties.md lists them
 # isort: off
-from monitor.obligations import decisions, appeals, recommendations, funding
+from monitor.obligations import decisions, appeals, recommendations, funding, documents
 # isort: on
 
-__all__ = ["decisions", "appeals", "recommendations", "funding"]
+__all__ = ["decisions", "appeals", "recommendations", "funding", "documents"]

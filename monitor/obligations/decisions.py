@@ -1,4 +1,4 @@
-"""Builders of the decisions and areas family: decision letters and the local offer."""
+"""Builders of the decisions and areas family: decision letters (with the template each was made\nfrom) and the local offer."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from monitor.dates import known_by
+from monitor.documents.checking import Result
 from monitor.facts import Fact, Obligation, builder
 from monitor.models import Area, Decision
 from monitor.obligations.common import TIMED, each, iso, timed, with_keys
+from monitor.obligations.wording import Template, judge, statement_records, template_for, templates, wording_info
 
 
 @builder(
@@ -28,6 +30,13 @@ from monitor.obligations.common import TIMED, each, iso, timed, with_keys
             "the letter told the family of the right (rights_notice; left out when blank)",
             optional=True,
         ),
+        Fact(
+            "template_lacks",
+            "int",
+            "how many statements of the wording file the letter's template lacks (left out when its template "
+            "is unknown, or its text could not be read in full with one missing)",
+            optional=True,
+        ),
     ),
 )
 def decision_letters(
@@ -35,9 +44,49 @@ def decision_letters(
 ) -> Iterator[Obligation]:
     t = Decision.__table__
     stmt = select(
-        t.c.decision_id, t.c.area_code, t.c.case_ref, t.c.decision_type, t.c.decision_date, t.c.rights_notice
+        t.c.decision_id,
+        t.c.area_code,
+        t.c.case_ref,
+        t.c.decision_type,
+        t.c.decision_date,
+        t.c.rights_notice,
+        t.c.letter_template,
     ).where(t.c.decision_date <= as_of)
+    by_area = templates(conn, as_of) if "wording" in params else {}
+    judged = _judged(conn, params, by_area)
     for d in each(conn, with_keys(stmt, t.c.decision_id, keys)):
+        facts: dict[str, Any] = {
+            "decision_type": d.decision_type,
+            "decision_date": d.decision_date,
+            "notice_recorded": d.rights_notice is not None,
+        }
+        if d.rights_notice is not None:
+            facts["notice_given"] = d.rights_notice
+        info: dict[str, str] = {}
+        template = (
+            template_for(by_area.get(d.area_code, []), d.decision_type, d.decision_date, d.letter_template)
+            if by_area
+            else None
+        )
+        if template:
+            result = judged[template.subject]
+            info = {"template": template.template_id, **wording_info(result)}
+            if result.status != "data_gap":
+                facts["template_lacks"] = len(result.missing)
+        records = []
+        if evidence:
+            fields = {
+                "decision_type": d.decision_type,
+                "decision_date": iso(d.decision_date),
+                "rights_notice": d.rights_notice,
+                "letter_template": d.letter_template or (template.template_id if template else None),
+            }
+            records = [("decision", d.decision_id, fields)]
+            if template:
+                records.append(
+                    ("letter template", template.subject, {"file": template.file, "sha256": template.sha256})
+                )
+                records += statement_records(judged[template.subject])
         yield Obligation(
             subject=d.decision_id,
             key=d.decision_id,
@@ -46,33 +95,20 @@ def decision_letters(
             case_ref=d.case_ref,
             due_on=d.decision_date,
             done_on=d.decision_date,
-            facts={
-                "decision_type": d.decision_type,
-                "decision_date": d.decision_date,
-                "notice_recorded": d.rights_notice is not None,
-            }
-            if d.rights_notice is None
-            else {
-                "decision_type": d.decision_type,
-                "decision_date": d.decision_date,
-                "notice_recorded": True,
-                "notice_given": d.rights_notice,
-            },
-            records=evidence
-            and [
-                (
-                    "decision",
-                    d.decision_id,
-                    {
-                        "decision_type": d.decision_type,
-                        "decision_date": iso(d.decision_date),
-                        "rights_notice": d.rights_notice,
-                    },
-                )
-            ]
-            or [],
+            facts=facts,
+            records=records,
+            info=info,
             deadline=evidence and "the decision letter itself: due and done on the decision date" or "",
         )
+
+
+def _judged(conn: Connection, params: dict[str, Any], by_area: dict[str, list[Template]]) -> dict[str, Result]:
+    """Each template's wording check, by the template's subject."""
+    every = [t for ts in by_area.values() for t in ts]
+    if not every:
+        return {}
+    results = judge(conn, params["wording"], [(t.sha256,) for t in every])
+    return {t.subject: r for t, r in zip(every, results, strict=True)}
 
 
 @builder("local_offer", key="area", facts=TIMED)

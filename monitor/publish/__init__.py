@@ -35,6 +35,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from monitor.publish.build import build_site
+from monitor.publish.contents import print_reports
 from monitor.publish.context import rate
 from monitor.publish.errors import PublishError
 from monitor.publish.page import Page
@@ -83,9 +84,9 @@ def publish(
         site.prune()  # what killed publishes left
         version = site.new_version()
         try:
-            build_site(engine, rules, version, as_of, site_url, workers)
+            build_site(engine, rules, version, as_of, site_url, workers, pdf)
             if pdf:
-                render_pdfs(sorted(version.glob("areas/*/report.html")), progress)
+                print_reports(sorted(version.glob("areas/*/report.html")), progress)
             (version / MARKER).write_text("written by send-monitor publish\n", encoding="utf-8")
             site.swap(version)
         except BaseException:

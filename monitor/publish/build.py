@@ -23,12 +23,19 @@ WORKER: dict = {}  # in a worker process: its site, writer and engine
 
 
 def build_site(
-    engine: Engine, rules: dict[str, Rule], folder: Path, as_of: date | None, site_url: str, workers: int | None = None
+    engine: Engine,
+    rules: dict[str, Rule],
+    folder: Path,
+    as_of: date | None,
+    site_url: str,
+    workers: int | None = None,
+    pdf: bool = False,
 ) -> None:
-    """Write every page and file of the site into `folder`."""
+    """Write every page and file of the site into `folder` (its pages link to the reports'
+    PDFs when `pdf`)."""
     writer = SiteWriter(folder)
     with engine.connect() as conn:
-        site = open_site(conn, rules, as_of, site_url)
+        site = open_site(conn, rules, as_of, site_url, pdf=pdf)
         write_assets(folder)
         for page in national.pages(conn, site):
             writer.page(page)

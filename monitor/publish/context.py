@@ -162,7 +162,7 @@ def month_rows(tally: Tally) -> list[dict]:
         rows.append(
             {
                 "month": month,
-                "label": datetime.strptime(month, "%Y-%m").strftime("%b %Y"),
+                "label": datetime.strptime(month, "%Y-%m").strftime("%B %Y"),
                 "rate": rate(c),
                 "n": sum(c[s] for s in RATE_STATUSES),
                 **{s: c[s] for s in RATE_STATUSES},
@@ -340,3 +340,16 @@ def board(
         "overall": rate(total),
         "folder": folder,
     }
+
+
+def appeal_closure(records: list[tuple[str, str, dict]], as_of: date) -> dict | None:
+    """How and when the appeal among `records` closed by `as_of` ({"how": "withdrawn" or
+    "conceded", "on": date}); None while it is open, was decided, or closes later."""
+    for kind, _rid, fields in records:
+        how, on = fields.get("status"), fields.get("closed_on")
+        if kind != "appeal" or how not in ("withdrawn", "conceded") or not on:
+            continue
+        on = date.fromisoformat(on) if isinstance(on, str) else on
+        if on <= as_of:
+            return {"how": how, "on": on}
+    return None

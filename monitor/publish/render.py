@@ -4,80 +4,22 @@
 from __future__ import annotations
 
 import functools
-import re
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from monitor.publish.context import fmt_rate
+from monitor.publish.labels import field_label, record_label
 from monitor.publish.page import Page
+from monitor.publish.words import day, field_value, money, value, when, written, written_parameter
 from monitor.resources import dashboards_dir
 from monitor.rules import Rule
 from monitor.statuses import ACTION_STATUSES, RATE_STATUSES, STATUS_COLOURS, STATUS_LABELS
 
 LONG_LISTING = 20  # a report lists more closed breaches of one duty by month, in full in an appendix
 DASHBOARDS = dashboards_dir()
-
-
-@functools.cache
-def _fmt_date(value) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value)
-        except ValueError:
-            return value
-    return f"{value.day} {value.strftime('%b %Y')}"
-
-
-def _fmt_value(value) -> str:
-    if value is None:
-        return "blank"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_fmt_value(v) for v in value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    return str(value)
-
-
-def _money(value) -> str:
-    return f"£{Decimal(value or 0):,.2f}"
-
-
-def written_parameter(name: str, value) -> str:
-    """A parameter's value as people write it: "5 weeks", "3 Apr 2018", "£4,000"."""
-    if isinstance(value, date):
-        return _fmt_date(value)
-    if isinstance(value, (list, tuple)):
-        if len(value) == 2 and all(isinstance(v, date) for v in value):
-            return f"{_fmt_date(value[0])} to {_fmt_date(value[1])}"
-        return ", ".join(str(v).replace("_", " ") for v in value)
-    for suffix, unit in (("_weeks", "week"), ("_days", "day")):
-        if name.endswith(suffix):
-            return f"{value} {unit}{'' if value == 1 else 's'}"
-    if name.endswith("_gbp"):
-        return f"£{Decimal(value):,}"
-    return str(value)
-
-
-def written(text: str, parameters: dict) -> str:
-    """A rule's text with each parameter name replaced by its value written out
-    ("response_weeks weeks beginning with…" → "5 weeks beginning with…", "7 × response_weeks" → "7 × 5")."""
-    for name in sorted(parameters, key=len, reverse=True):
-        value = parameters[name]
-        words = written_parameter(name, value)
-        text = re.sub(rf"\b{re.escape(name)}\s+weeks?(\(s\))?", words, text)
-        bare = str(value) if isinstance(value, int) and not name.endswith("_gbp") else words
-        text = re.sub(rf"\b{re.escape(name)}\b", bare, text)
-    return text
 
 
 def css_string(text: str) -> Markup:
@@ -95,7 +37,7 @@ def month_summary(found: list) -> list[dict]:
         key = e.due_on.strftime("%Y-%m") if e.due_on else ""
         m = months.setdefault(
             key,
-            {"label": e.due_on.strftime("%b %Y") if e.due_on else "no due date", "late": 0, "breached": 0, "most": 0},
+            {"label": e.due_on.strftime("%B %Y") if e.due_on else "no due date", "late": 0, "breached": 0, "most": 0},
         )
         m["late" if e.status == "late" else "breached"] += 1
         m["most"] = max(m["most"], e.days_late)
@@ -113,10 +55,11 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        d=_fmt_date,
+        d=day,
+        when=when,
         rate=fmt_rate,
-        value=_fmt_value,
-        money=_money,
+        value=value,
+        money=money,
         written=written,
         css_string=css_string,
         parameter=lambda value, name: written_parameter(name, value),
@@ -132,6 +75,9 @@ def environment() -> Environment:
         ACTION_STATUSES=ACTION_STATUSES,
         tag=tags.__getitem__,
         month_summary=month_summary,
+        field_label=field_label,
+        record_label=record_label,
+        field_value=field_value,
         LONG_LISTING=LONG_LISTING,
     )
     return env

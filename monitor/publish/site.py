@@ -61,6 +61,7 @@ class Site:
     successors: Successors
     exceptions: dict  # recorded exceptions in force on the as-of date, by (duty, subject)
     weeks: int  # the response deadline, in weeks
+    pdf: bool = False  # the inspector reports are printed to PDF beside their pages
 
     @functools.cached_property
     def common(self) -> dict:
@@ -72,6 +73,7 @@ class Site:
             "generated": self.generated,
             "site_url": self.site_url.rstrip("/"),
             "stale": self.stale,
+            "pdf": self.pdf,
             "rules": self.rules,
             "names": self.names,
             "footer_html": parts().footer(self.as_of, self.check, self.last_import, self.generated),
@@ -112,7 +114,12 @@ class Site:
 
 
 def open_site(
-    conn: Connection, rules: dict[str, Rule], as_of: date | None = None, site_url: str = "", generated=None
+    conn: Connection,
+    rules: dict[str, Rule],
+    as_of: date | None = None,
+    site_url: str = "",
+    generated=None,
+    pdf: bool = False,
 ) -> Site:
     """What every page shares; `as_of` other than the stored findings' date is a `FindingsError`."""
     held = held_as_of(conn, as_of)
@@ -137,6 +144,7 @@ def open_site(
         successors=Successors.load(conn),
         exceptions=active_exceptions(conn, held),
         weeks=weeks,
+        pdf=pdf,
     )
 
 

@@ -73,6 +73,7 @@ def serve_app(
     import uvicorn
 
     check_serving(cfg, host, port, demo_role)
+    _prepare_web_database(cfg)
     os.environ[DB_ENV] = cfg.database_url
     if config_file is not None:
         os.environ[CONFIG_ENV] = str(config_file.absolute())
@@ -93,6 +94,25 @@ def serve_app(
         server_header=False,
         proxy_headers=False,
     )
+
+
+def _prepare_web_database(cfg: Config) -> None:
+    """Open (on SQLite: create) the web database once, before the workers start, so that they
+    do not race to create it and a database that cannot be opened is one line here."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from monitor.store import StoreError, store_failure
+    from monitor.web.webstore import open_web_database, web_database_url
+
+    try:
+        open_web_database(cfg.database_url).dispose()
+    except StoreError as exc:
+        raise ServeError(str(exc)) from None
+    except (SQLAlchemyError, OSError) as exc:
+        url = web_database_url(cfg.database_url)
+        raise ServeError(
+            store_failure(exc, url) or f"the web database cannot be opened ({type(exc).__name__})"
+        ) from None
 
 
 def app_from_environment() -> Starlette:

@@ -98,3 +98,16 @@ def test_serve_demo_runs_workers_that_answer_by_role_and_stop_on_sigterm(demo_db
     assert proc.returncode == 0
     assert f"serving the dashboards on http://127.0.0.1:{port}/" in stderr
     assert "Traceback" not in stderr
+
+
+def test_serve_refuses_a_web_database_of_another_version_in_one_line(tmp_path):
+    import sqlite3
+
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    assert cli("import", SAMPLE, db=db).exit_code == 0
+    with sqlite3.connect(tmp_path / "store.web.db") as web:
+        web.execute("PRAGMA user_version = 99")
+    result = cli("serve", "--demo", "national", "--port", "0", db=db)
+    assert result.exit_code == 1
+    assert "was made by another send-monitor version" in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr

@@ -80,4 +80,40 @@ def test_a_broken_wording_file_is_one_line(tmp_path):
     letter.write_text(GOOD, encoding="utf-8")
     result = cli("wording", "check", letter, config=config)
     assert result.exit_code == 1
-    assert "decision-letter.yaml: unknown key colour" in result.stderr
+    assert "decision-letter.yaml: title is missing; " in result.stderr
+    assert "colour = 'red': unknown key (expected one of: id, title, source, statements)" in result.stderr
+
+
+def test_duties_lists_the_wording_files():
+    result = cli("duties")
+    assert result.exit_code == 0
+    assert "wording/decision-letter.yaml" in result.stdout and "wording/local-offer.yaml" in result.stdout
+    assert "right-to-appeal, health-and-social-care, how-to-ask" in result.stdout
+
+
+def test_a_local_advice_service_named_in_the_configuration(tmp_path):
+    letter = tmp_path / "letter.txt"
+    letter.write_text(GOOD.replace("SENDIASS", "Hantsiass"), encoding="utf-8")
+    assert cli("wording", "check", letter).exit_code == 1
+    config = tmp_path / "send-monitor.toml"
+    config.write_text('[documents.wording.decision-letter]\nadvice = ["Hantsiass"]\n', encoding="utf-8")
+    result = cli("wording", "check", letter, config=config)
+    assert result.exit_code == 0, result.output
+    assert (
+        "found    advice, paragraph 4: \u201cFree advice: Hantsiass.\u201d (local addition: Hantsiass)" in result.stdout
+    )
+
+
+def test_the_page_limit_comes_from_the_configuration(tmp_path):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(3):
+        writer.add_blank_page(width=200, height=200)
+    pdf = tmp_path / "long.pdf"
+    writer.write(pdf)
+    config = tmp_path / "send-monitor.toml"
+    config.write_text("[documents]\nmax_pages = 2\n", encoding="utf-8")
+    result = cli("wording", "check", pdf, config=config)
+    assert result.exit_code == 1
+    assert "read only the first 2 of its 3 pages (the page limit)" in result.stdout

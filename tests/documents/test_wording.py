@@ -46,18 +46,24 @@ def test_shipped_wording_files_load():
 @pytest.mark.parametrize(
     "change, message",
     [
-        (("title: A letter", "title: A letter\ncolour: red"), "unknown key colour"),
-        (("any: [a phrase]", "any: []"), "statement 'one': `any` must be a list of one or more phrases"),
-        (("{any: [y, z]}", "{any: []}"), "statement 'two' part 2: `any` must be a list of one or more phrases"),
+        (
+            ("title: A letter", "title: A letter\ncolour: red"),
+            "colour = 'red': unknown key (expected one of: id, title, source, statements)",
+        ),
+        (("any: [a phrase]", "any: []"), "statement 1: any = (a list): must not be empty"),
+        (("{any: [y, z]}", "{any: []}"), "statement 2: all.2.any = (a list): must not be empty"),
         (("id: two", "id: one"), "statement id 'one' is repeated"),
         (("    any: [a phrase]", "    any: [a phrase]\n    within_words: 3"), "`within_words` goes with `all`"),
         (("    within_words: 5\n", ""), "`all` needs `within_words`"),
         (("within_words: 5", "within_words: 0"), "`within_words` must be a whole number"),
         (("within_words: 5", "within_words: $nowhere"), "unknown parameter $nowhere"),
         (("a phrase", "'\u2014'"), "is not a phrase"),
-        (("says: something\n", "says: ''\n"), "`says` must say"),
-        (("    says: something\n    any", "    says: something\n    spelling: [a]\n    any"), "unknown key spelling"),
-        (("statements:", "statements: 3\nx:"), "unknown key x"),
+        (("says: something\n", "says: ''\n"), "statement 1: says = '': must not be empty"),
+        (
+            ("    says: something\n    any", "    says: something\n    spelling: [a]\n    any"),
+            "statement 1: spelling = (a list): unknown key (expected one of: id, says, any, all, within_words)",
+        ),
+        (("statements:", "statements: 3\nx:"), "x = (a list): unknown key"),
         (("title: A letter", "title: [A letter"), "letter.yaml"),
     ],
 )

@@ -119,9 +119,9 @@ STRICT = {
     "another .csv": (
         {"areas.csv": AREAS_HEAD + b"850,A,x\r\n", "Areas.csv": AREAS_HEAD},
         [
-            "Areas.csv: unknown file: expected one of areas.csv, commissioners.csv, decisions.csv, "
-            "appeals.csv, evidence.csv, recommendations.csv, responses.csv, funding_claims.csv, "
-            "exceptions.csv"
+            "Areas.csv: unknown file: expected one of areas.csv, commissioners.csv, letter_templates.csv, "
+            "local_offer_pages.csv, decisions.csv, appeals.csv, evidence.csv, recommendations.csv, "
+            "responses.csv, funding_claims.csv, exceptions.csv"
         ],
     ),
     "two addresses": (
@@ -144,8 +144,8 @@ STRICT = {
         {"notes.txt": b"hello"},
         [
             "r: holds no record file: expected one or more of areas.csv, commissioners.csv, "
-            "decisions.csv, appeals.csv, evidence.csv, recommendations.csv, responses.csv, "
-            "funding_claims.csv, exceptions.csv"
+            "letter_templates.csv, local_offer_pages.csv, decisions.csv, appeals.csv, evidence.csv, "
+            "recommendations.csv, responses.csv, funding_claims.csv, exceptions.csv"
         ],
     ),
 }

@@ -4,6 +4,7 @@ workbook, sheet, row and column."""
 from __future__ import annotations
 
 import csv
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -50,6 +51,8 @@ def workbook_of(folder: Path, out: Path, sheet_case=str.title) -> Path:
 
 def test_a_workbook_imports_to_the_same_findings_as_the_csv_folder(tmp_path, db_url):
     book = workbook_of(SAMPLE, tmp_path / "demo.xlsx")
+    for folder in ("letters", "local-offer"):  # a workbook's documents are in folders beside it
+        shutil.copytree(SAMPLE / folder, tmp_path / folder)
     result = cli("import", book, db=db_url)
     assert result.exit_code == 0, result.output
     assert "demo.xlsx: sheet 'Notes' is not a record type: ignored" in result.stdout

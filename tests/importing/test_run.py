@@ -97,8 +97,9 @@ def test_every_problem_is_reported_with_file_row_column_value_and_why(tmp_path, 
     assert result.exit_code == 1
     assert "nothing was imported" in result.stderr
     assert errors(result) == [
-        "Areas.csv: unknown file: expected one of areas.csv, commissioners.csv, decisions.csv, appeals.csv, "
-        "evidence.csv, recommendations.csv, responses.csv, funding_claims.csv, exceptions.csv",
+        "Areas.csv: unknown file: expected one of areas.csv, commissioners.csv, letter_templates.csv, "
+        "local_offer_pages.csv, decisions.csv, appeals.csv, evidence.csv, recommendations.csv, responses.csv, "
+        "funding_claims.csv, exceptions.csv",
         "appeals.csv row 3, column closed_on, value '': required when status is withdrawn",
         "appeals.csv row 4, column closed_on, value '2019-05-01': must be blank when status is open",
         "decisions.csv row 3, column decision_type, value 'Plan_Issued': not one of refuse_assessment, refuse_plan, "
@@ -111,7 +112,8 @@ def test_every_problem_is_reported_with_file_row_column_value_and_why(tmp_path, 
         "decisions.csv row 4, column decision_id, value 'D1': duplicate id (first on row 2)",
         "exceptions.csv row 2, column duty, value 'la_evidence': unknown duty id: expected one of "
         "commissioner-contacted, commissioner-evidence, evaluator-return, funding-cap, hearing-attendance, "
-        "la-evidence, local-offer, response-5-weeks, response-content, rights-notice",
+        "la-evidence, letter-wording, local-offer, local-offer-wording, response-5-weeks, response-content, "
+        "rights-notice",
         "funding_claims.csv row 2, column amount_gbp, value '-£5.00': negative amounts are not allowed",
         "funding_claims.csv row 3, column amount_gbp, value '£1,2345': not an amount in pounds, e.g. 1250.50 or £1,250.50",
         "funding_claims.csv row 3, column claimant_code, value 'XYZ': no such area_code or commissioner_code in this "

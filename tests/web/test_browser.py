@@ -78,7 +78,7 @@ def test_the_pages_open_and_show_the_latest_check_without_a_publish(browser, dem
     with Served(demo_db, {"national"}) as base:
         page, errors = _open(browser, base + "/")
         assert page.locator("h1").inner_text().startswith("SEND extended appeals")
-        assert page.locator("text=30 Jun 2020").first.is_visible()
+        assert page.locator("text=30 June 2020").first.is_visible()
         assert _charts(page) >= 1
         page.locator("#table-areas tbody th a").first.click()
         page.wait_for_load_state("load")
@@ -91,7 +91,7 @@ def test_the_pages_open_and_show_the_latest_check_without_a_publish(browser, dem
 
         assert cli("check", "--as-of", "2020-07-01", db=demo_db).exit_code == 0  # no publish
         page.goto(base + "/index.html")
-        assert page.locator("text=1 Jul 2020").first.is_visible()
+        assert page.locator("text=1 July 2020").first.is_visible()
         page.context.close()
 
 

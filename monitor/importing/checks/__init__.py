@@ -5,6 +5,7 @@ from monitor.importing.checks import (  # noqa: F401
     appeals,
     area,
     commissioners,
+    documents,
     exception_subjects,
     exceptions,
     recommendations,

@@ -11,14 +11,14 @@ from sqlalchemy import select
 
 from monitor.importing.checks.registry import Part, check
 from monitor.importing.session import Session
-from monitor.models import Evidence
+from monitor.models import Evidence, LetterTemplate
 from monitor.records import BY_NAME
 from monitor.subjects import EXCEPTION_SUBJECTS
 
 _SUGGESTED = 50  # exceptions given a nearest subject (each one looks through every id of its kind)
 _ISSUES = ("health", "social_care")
 _KEYS = {"appeal": "appeals", "decision": "decisions", "recommendation": "recommendations", "area": "areas"}
-_WORDS = {"appeal_issue": "appeal issue", "evidence": "evidence row"}
+_WORDS = {"appeal_issue": "appeal issue", "evidence": "evidence row", "template": "letter template"}
 
 
 def _subjects(session: Session, kind: str) -> set[str]:
@@ -29,6 +29,11 @@ def _subjects(session: Session, kind: str) -> set[str]:
             t = Evidence.__table__
             found = {f"{a}:{c}" for a, c in session.conn.execute(select(t.c.appeal_id, t.c.commissioner_code))}
             found |= {f"{a}:{c}" for a, c in session.keys.get("evidence", ())}
+        elif kind == "template":
+            t = LetterTemplate.__table__
+            found = {f"{a}:{i}" for a, i in session.conn.execute(select(t.c.area_code, t.c.template_id))}
+            found |= {f"{a}:{i}" for a, i in session.keys.get("letter_templates", ())}
+            found |= {f"{a}:{i}" for (name, (a, i)) in session.memo.get("documents", {}) if name == "letter_templates"}
         elif kind == "appeal_issue":
             found = {f"{a}:{issue}" for a in _subjects(session, "appeal") for issue in _ISSUES}
         else:

@@ -46,11 +46,16 @@ def open_export(path: Path, report: Report) -> Export:
         report(problem)
 
     whole = _whole()
-    if stat.S_ISDIR(mode):
+    book = _only_whole_export(path) if stat.S_ISDIR(mode) else None
+    if book is not None:
+        path = book  # a folder holding one workbook (and its documents folders), no record file
+    if book is None and stat.S_ISDIR(mode):
         export = _folder(path, note)
+        export.folder = path
         empty = "holds no record file: expected one or more of " + ", ".join(BY_FILE)
-    elif stat.S_ISREG(mode) and path.suffix.lower() in whole:
+    elif (book is not None or stat.S_ISREG(mode)) and path.suffix.lower() in whole:
         export = whole[path.suffix.lower()].read_export(path, note)
+        export.folder = path.parent
         empty = "has no record sheet: expected one or more of " + ", ".join(rt.name for rt in RECORD_TYPES)
     else:
         kinds = " or ".join(f"an {s} {r.what}" for s, r in whole.items())
@@ -64,6 +69,18 @@ def open_export(path: Path, report: Report) -> Export:
     order = {rt.name: i for i, rt in enumerate(RECORD_TYPES)}
     export.tables.sort(key=lambda t: order[t.rtype.name])
     return export
+
+
+def _only_whole_export(folder: Path) -> Path | None:
+    """The one whole-export file (a workbook) of a folder holding no record file of a folder export."""
+    try:
+        names = [e.name for e in os.scandir(folder) if e.is_file()]
+    except OSError:
+        return None
+    if any(Path(n).suffix.lower() in _in_folder() for n in names):
+        return None
+    books = [n for n in names if Path(n).suffix.lower() in _whole() and not n.startswith("~$")]
+    return folder / books[0] if len(books) == 1 else None
 
 
 def _folder(folder: Path, report: Report) -> Export:

@@ -45,6 +45,7 @@ class Table:
 class Export:
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    folder: Path | None = None  # where its documents folders (letters/, local-offer/) are looked for
 
 
 class Reader:

@@ -47,13 +47,18 @@ def all_pages(conn: Connection, site: Site) -> Iterator[Page]:
 
 
 def page_for(
-    engine: Engine, rules: dict[str, Rule], path: str, as_of: date | None = None, site_url: str = ""
+    engine: Engine,
+    rules: dict[str, Rule],
+    path: str,
+    as_of: date | None = None,
+    site_url: str = "",
+    pdf: bool = False,
 ) -> Page | None:
     """The page at site-relative `path` (e.g. "areas/850/index.html"), gathered from the store
     on request; None when the site has no such page. `as_of` other than the stored findings'
-    date is a `FindingsError`."""
+    date is a `FindingsError`; `pdf` says the reports' PDFs are beside their pages."""
     with engine.connect() as conn:
-        site = open_site(conn, rules, as_of, site_url)
+        site = open_site(conn, rules, as_of, site_url, pdf=pdf)
         return page_in(conn, site, path)
 
 

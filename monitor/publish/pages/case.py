@@ -6,7 +6,7 @@ from datetime import date
 
 from monitor.paths import area_path, case_path, explanation_path
 from monitor.publish.charts import timeline_chart
-from monitor.publish.context import rel
+from monitor.publish.context import appeal_closure, rel
 from monitor.publish.page import Page
 from monitor.publish.site import Site
 from monitor.statuses import ACTION_STATUSES, STATUS_LABELS
@@ -33,6 +33,7 @@ def page(site: Site, area: dict, ref: str, records: list[tuple[str, str, dict]],
         "title": f"Case {ref}",
         "area": area,
         "case_ref": ref,
+        "closure": appeal_closure(records, site.as_of),
         "records": records,
         "found": found,
         "charts": {"timeline": timeline} if timeline else {},

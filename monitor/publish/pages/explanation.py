@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from monitor.paths import area_path, case_path, explanation_path
-from monitor.publish.context import rel
+from monitor.publish.context import appeal_closure, rel
 from monitor.publish.page import Page
 from monitor.publish.render import parts
 from monitor.publish.site import Site
+from monitor.publish.words import day
 
 
 def page(site: Site, e) -> Page:
@@ -25,6 +26,8 @@ def page(site: Site, e) -> Page:
         "charts": {},
         "acts": acts,
         "plain": plain_words(e, acts),
+        # a closed breach's plain sentence opens with the closure; any other finding says it first here
+        "closure": appeal_closure(e.records, site.as_of) if e.duty.next_step_at(e.row_number) else None,
         "case_href": rel(here, case_path(e.area, e.case_ref)) if e.case_ref else None,
         "back": rel(here, area_path(e.area) + "index.html"),
         "decision_table": shared.decision_table,
@@ -38,10 +41,6 @@ def _refs(ref: str | None) -> tuple[str, ...]:
     return (ref,) if ref else ()
 
 
-def _day(value: date | None) -> str:
-    return f"{value.day} {value.strftime('%b %Y')}" if value else "—"
-
-
 def _days(n: int) -> str:
     return f"{n} day{'' if n == 1 else 's'}"
 
@@ -51,7 +50,7 @@ def plain_words(e, acts: dict) -> dict:
 
     `e` is a findings.Explanation; `acts` says who acts now ({"code", "name", "hops": [{"from",
     "from_name", "to", "to_name", "on"}], "owner_name"})."""
-    due, done = _day(e.due_on), _day(e.done_on)
+    due, done = day(e.due_on), day(e.done_on)
     closed = not e.duty.next_step_at(e.row_number)  # nothing can be done any more (the appeal closed)
     what = {
         "overdue": f"This was due on {due} and has not been done: it is {_days(e.days_late)} overdue.",
@@ -73,11 +72,11 @@ def plain_words(e, acts: dict) -> dict:
         last = acts["hops"][-1]
         who = (
             f"{acts['name'] or acts['code']} ({acts['code']}) acts now: it took over the duties of "
-            f"{last['from_name'] or last['from']} ({last['from']}) on {_day(last['on'])}."
+            f"{last['from_name'] or last['from']} ({last['from']}) on {day(last['on'])}."
         )
     if e.status == "exception":
         expires = (e.exception or {}).get("expires_on")
-        step = "Nothing is needed while the exception is in force" + (f" (until {_day(expires)})." if expires else ".")
+        step = "Nothing is needed while the exception is in force" + (f" (until {day(expires)})." if expires else ".")
     elif e.status == "data_gap":
         step = (
             "Fill in the missing field in the case-management system and send the next export; "
