@@ -39,7 +39,16 @@ def publish(
     engine, duties = store(cfg), rules(cfg)
     try:
         with progress() as report:
-            index = publish_site(engine, duties, target, day(as_of), pdf=pdf, site_url=cfg.site_url, progress=report)
+            index = publish_site(
+                engine,
+                duties,
+                target,
+                day(as_of),
+                pdf=pdf,
+                site_url=cfg.site_url,
+                progress=report,
+                accessibility_contact=cfg.accessibility_contact,
+            )
     except (FindingsError, PublishError) as exc:
         fail(str(exc))
     say(str(index.absolute()))  # not resolved: OUT_DIR is a link
