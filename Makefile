@@ -113,6 +113,7 @@ bench: setup
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.check
 	$(BIN)/python -m benchmarks.web
+	$(BIN)/python -m benchmarks.documents
 
 clean:
 	rm -rf $(VENV) .venv-3.13 .venv-install .lock-check.txt $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo.web.db* $(SITE) *.egg-info build dist $(OIDC)/node_modules

@@ -109,13 +109,18 @@ def _print_pdfs(sources: list[Path]) -> None:
         by_folder: dict[Path, list[Path]] = {}
         for s in sources:
             by_folder.setdefault(s.parent, []).append(s)
-        for folder, files in by_folder.items():
-            for i in range(0, len(files), 300):
-                subprocess.run(
-                    [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
-                     "--outdir", str(folder), *map(str, files[i : i + 300])],
-                    check=True, capture_output=True,
-                )  # fmt: skip
+        for _ in range(3):  # LibreOffice now and then drops a file of a long batch: convert those again
+            for folder, files in by_folder.items():
+                files = [f for f in files if not f.with_suffix(".pdf").exists()]
+                for i in range(0, len(files), 100):
+                    subprocess.run(
+                        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+                         "--outdir", str(folder), *map(str, files[i : i + 100])],
+                        check=False, capture_output=True,
+                    )  # fmt: skip
+        missing = [s.name for s in sources if not s.with_suffix(".pdf").exists()]
+        if missing:
+            raise SystemExit(f"LibreOffice did not print {len(missing)} files to PDF, e.g. {missing[0]}")
         for s in sources:
             s.unlink()
     finally:

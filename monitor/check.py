@@ -192,6 +192,7 @@ def _check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progre
         check_id = key[0]
         exceptions = active_exceptions(conn, as_of)
         decided: dict[str, int] = {}
+        moved: dict[str, dict[str, int]] = {}  # duty -> status -> findings gained (or lost)
         for rule in rules.values():
             keys = None if dirty is None else dirty[KEY_KINDS[rule.obligation]]
             if keys is not None and not keys:
@@ -202,11 +203,12 @@ def _check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progre
                 if progress and writer.evaluated % 5000 == 0:
                     progress(rule.id, writer.evaluated, None)
             writer.finish()
+            moved[rule.id] = writer.moved
             evaluated += writer.evaluated
             changed += writer.changed
             if progress:
                 progress(rule.id, writer.evaluated, writer.evaluated)
-        counts = status_counts(conn)
+        counts = status_counts(conn) if previous is None or dirty is None else carried(previous.counts, moved)
         idle = idle_exceptions(conn, as_of)
         conn.execute(
             update(CheckRun.__table__)
@@ -240,6 +242,19 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
         conn.commit()
 
 
+def carried(counts: dict[str, dict[str, int]], moved: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """The previous check's counts moved by this check's changes of status (every change of a
+    stored finding's status is in its history): an incremental check counts no unchanged finding."""
+    total = {duty: dict(by_status) for duty, by_status in counts.items()}
+    for duty, by_status in moved.items():
+        for status, n in by_status.items():
+            total.setdefault(duty, {})[status] = total.get(duty, {}).get(status, 0) + n
+    kept = {
+        duty: {status: n for status, n in sorted(by_status.items()) if n} for duty, by_status in sorted(total.items())
+    }
+    return {duty: by_status for duty, by_status in kept.items() if by_status}
+
+
 def status_counts(conn: Connection) -> dict[str, dict[str, int]]:
     """Stored findings by duty and status."""
     f = Finding.__table__
@@ -268,6 +283,7 @@ class _FindingsWriter:
         self.inserts: list[tuple] = []
         self.updates: list[dict] = []
         self.history: list[tuple] = []
+        self.moved: dict[str, int] = {}  # status -> stored findings gained (or lost)
         f = Finding.__table__
         self.none_stored = conn.execute(select(f.c.subject).where(f.c.duty == duty).limit(1)).first() is None
         self.stored = select(f.c.subject, f.c.status_since, *[f.c[c] for c in _FIELDS]).where(f.c.duty == duty)
@@ -333,6 +349,10 @@ class _FindingsWriter:
 
     def _history(self, subject: str, values: tuple, old_status: str | None) -> None:
         _key, area, owner, _case, status, due_on, done_on, days_late, reason, version, _row = values
+        if old_status is not None:
+            self.moved[old_status] = self.moved.get(old_status, 0) - 1
+        if status != "not_applicable":
+            self.moved[status] = self.moved.get(status, 0) + 1
         self.history.append(
             (
                 self.check_id,

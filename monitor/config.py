@@ -268,6 +268,7 @@ class Config(_Section):
     inbox_national: bool = False  # exports in the inbox itself are national (may change any area)
     site_dir: Folder = Path("site")
     site_url: SiteUrl = ""  # the site's public address, for links in alert e-mails
+    accessibility_contact: str = ""  # the e-mail address the accessibility statement gives for problems
     lock_timeout_seconds: NonNegative = 600.0  # how long a writer waits for the store-wide lock
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)

@@ -1,4 +1,5 @@
-"""The findings export files people open: CSV (for Excel too), JSON, and a workbook.
+"""The export files people open: the findings as CSV (for Excel too), JSON and a workbook;
+the national table of areas by duty as CSV and a workbook.
 
 One writer for the CLI (`findings --format csv|json`) and the site (`findings.csv`,
 `.json`, `.xlsx` in each area's folder), so both give the same bytes. Rows are in the
@@ -72,5 +73,83 @@ def xlsx_bytes(as_of: date, rows: list[dict], title: str) -> bytes:
                 sheet.write_number(r, i, value)
     if rows:
         sheet.autofilter(1, 0, len(rows) + 1, len(EXPORT_FIELDS) - 1)
+    book.close()
+    return buffer.getvalue()
+
+
+NATIONAL_FIELDS = (
+    "area_code",
+    "area",
+    "region",
+    "duty",
+    "duty_title",
+    "judged",
+    "met",
+    "late",
+    "overdue",
+    "breached",
+    "rate_percent",
+    "few_judged",
+)
+
+
+def national_rows(areas: list[dict], titles: dict[str, str], min_judged: int) -> list[dict]:
+    """The national table, one row per area and duty: the judged count (n), its parts and the
+    rate (blank when nothing was judged), `few_judged` when n is under `min_judged`."""
+    rows = []
+    for a in areas:
+        for d in a["duties"]:
+            rows.append(
+                {
+                    "area_code": a["area_code"],
+                    "area": a["name"],
+                    "region": a.get("region") or "",
+                    "duty": d["duty"],
+                    "duty_title": titles[d["duty"]],
+                    "judged": d["n"],
+                    **{s: d[s] for s in ("met", "late", "overdue", "breached")},
+                    "rate_percent": None if d["rate"] is None else round(d["rate"] * 100, 1),
+                    "few_judged": "yes" if 0 < d["n"] < min_judged else "no",
+                }
+            )
+    return rows
+
+
+def national_csv(rows: list[dict]) -> str:
+    """The national table as CSV (a UTF-8 byte-order mark for Excel, text cells neutralised)."""
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.DictWriter(buffer, fieldnames=list(NATIONAL_FIELDS), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: neutralise(v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def national_xlsx(as_of: date, rows: list[dict]) -> bytes:
+    """The national table as a workbook: numbers as numbers, text as text."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    book = xlsxwriter.Workbook(buffer, options)
+    sheet = book.add_worksheet("Areas by duty")
+    bold = book.add_format({"bold": True})
+    sheet.write_string(0, 0, f"Compliance by area and duty, findings as of {as_of.isoformat()}")
+    for i, field in enumerate(NATIONAL_FIELDS):
+        sheet.set_column(i, i, 30 if field in ("area", "duty_title") else 14)
+        sheet.write_string(1, i, field, bold)
+    sheet.freeze_panes(2, 0)
+    for r, row in enumerate(rows, start=2):
+        for i, field in enumerate(NATIONAL_FIELDS):
+            v = row[field]
+            if v is None or v == "":
+                continue
+            if isinstance(v, str):
+                sheet.write_string(r, i, v)
+            else:
+                sheet.write_number(r, i, v)
+    if rows:
+        sheet.autofilter(1, 0, len(rows) + 1, len(NATIONAL_FIELDS) - 1)
     book.close()
     return buffer.getvalue()

@@ -101,7 +101,14 @@ def check_step(engine: Engine, rules: dict, as_of: date) -> StepResult:
 
 def publish_step(engine: Engine, config: Config, rules: dict, as_of: date) -> StepResult:
     """Publish the site into the configuration's site_dir."""
-    index = publish(engine, rules, Path(config.site_dir), as_of=as_of, site_url=config.site_url)
+    index = publish(
+        engine,
+        rules,
+        Path(config.site_dir),
+        as_of=as_of,
+        site_url=config.site_url,
+        accessibility_contact=config.accessibility_contact,
+    )
     return StepResult("ok", detail=f"published to {index}", value=index)
 
 

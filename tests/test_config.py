@@ -35,7 +35,7 @@ from tests.conftest import REPO, SAMPLE, cli
             '[smtp]\nhots = "mail.example.org"\n',
             '[smtp] hots = "mail.example.org": unknown key (expected one of: allow_plain_auth, from, host',
         ),
-        ('colour = "red"\n', 'colour = "red": unknown key (expected one of: database_url,'),
+        ('colour = "red"\n', 'colour = "red": unknown key (expected one of: accessibility_contact, database_url,'),
         ('[smpt]\nhost = "x"\n', "smpt = (a table): unknown key (expected one of:"),
         ('[smtp]\nport = "25"\n', '[smtp] port = "25": must be a whole number'),
         ("[smtp]\nport = true\n", "[smtp] port = true: must be a whole number"),

@@ -211,12 +211,12 @@ def test_debug_shows_the_traceback(sqlite_url):
 
 
 def test_an_unexpected_error_is_named_by_its_class_only(sqlite_url, monkeypatch):
-    import monitor.cli.checks
+    import monitor.check
 
     def broken(*args, **kwargs):
         raise KeyError(sorted(VALUES)[0])
 
-    monkeypatch.setattr(monitor.cli.checks, "run_check", broken)
+    monkeypatch.setattr(monitor.check, "run_check", broken)
     assert cli("import", SAMPLE, db=sqlite_url).exit_code == 0
     one_line_error(cli("check", db=sqlite_url), "check: internal error (KeyError)", "--debug")
 

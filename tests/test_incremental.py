@@ -483,9 +483,10 @@ def _run(urls: tuple[str, str], seed: int, workdir: Path) -> None:
                 results = [import_folder(e, workdir / f"step{step}", RULES.keys()) for e in (incremental, full)]
                 assert [r.ok for r in results] == [results[0].ok] * 2
             inc = run_check(incremental, RULES, as_of)
-            run_check(full, RULES, as_of, full=True)
+            whole = run_check(full, RULES, as_of, full=True)
             assert (inc.mode == "incremental") == (step > 0)
             assert _findings(incremental) == _findings(full), (seed, step, as_of)
+            assert inc.counts == whole.counts, (seed, step, as_of)  # carried forward, not recounted
             as_of += timedelta(days=rng.choice([0, 1, 1, 2, 7, 8, 30, 200]))
     finally:
         incremental.dispose()

@@ -202,7 +202,7 @@ def test_serve_on_localhost(demo):
     port = free_port()
     code = "import sys; from monitor.cli import app; sys.argv[0] = 'send-monitor'; app()"
     server = subprocess.Popen(
-        [sys.executable, "-c", code, "serve", str(demo["site"]), "--port", str(port)],
+        [sys.executable, "-c", code, "serve", "--static", str(demo["site"]), "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -394,7 +394,7 @@ def test_long_closed_breach_listings_are_summarised_by_month(generated):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(demo):  # after the demo's publish: its PDFs print with Playwright's own event loop
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed")
     from playwright.sync_api import sync_playwright
@@ -475,7 +475,7 @@ PAGE_TYPES = [
 ]
 
 
-@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("width", [320, 390, 1280])
 @pytest.mark.parametrize("kind", PAGE_TYPES)
 def test_page_in_chromium(browser, demo, kind, width):
     checker = Page(browser, _page_types(demo)[kind], width)
@@ -492,6 +492,42 @@ def test_page_in_chromium(browser, demo, kind, width):
         )
     finally:
         checker.context.close()
+
+
+@pytest.mark.parametrize("width", [320, 390, 1280])
+@pytest.mark.parametrize("kind", ["area", "commissioner", "social care commissioner", "case"])
+def test_action_tables_fit_the_screen(browser, demo, kind, width):
+    """On a phone an action table is a card per row: no cell, link or tag outside the screen,
+    captions whole, case references and dates on one line."""
+    with Page(browser, _page_types(demo)[kind], width) as page:
+        tables = page.locator("table.table--cards")
+        assert tables.count() > 0, kind
+        outside = page.evaluate(
+            """(width) => [...document.querySelectorAll('table.table--cards, table.table--cards tbody *')]
+                .filter(e => !e.closest('.visually-hidden'))  // read by screen readers, not shown
+                .map(e => e.getBoundingClientRect())
+                .filter(r => r.width > 0 && (r.left < -0.5 || r.right > width + 0.5)).length""",
+            width,
+        )
+        assert outside == 0, (kind, width)
+        cut = page.evaluate(
+            """() => [...document.querySelectorAll('table.table--cards caption')]
+                .filter(c => c.scrollWidth > c.clientWidth + 1).length"""
+        )
+        assert cut == 0, (kind, width)
+        broken = page.evaluate(
+            """() => [...document.querySelectorAll('table.table--cards td.nowrap')]
+                .filter(td => td.textContent.trim() && td.textContent.trim() !== '—')
+                .filter(td => { const r = document.createRange(); r.selectNodeContents(td);
+                                const tops = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+                                return tops.size > 1; }).length"""
+        )
+        assert broken == 0, (kind, width)
+        if width < 641:  # the labels stand in for the hidden column headings
+            label = page.evaluate(
+                "getComputedStyle(document.querySelector('table.table--cards td[data-label]'), '::before').content"
+            )
+            assert label.strip('"') != "none"
 
 
 def test_national_page_rows_and_sorting(browser, demo):

@@ -18,10 +18,6 @@ from typer.core import TyperGroup
 from monitor import __version__, logs
 from monitor.cli import access, alerts, checks, operations, records, site, wording
 from monitor.cli.options import close_store, err, fail
-from monitor.config import ConfigError, load_config
-from monitor.db import StoreError
-from monitor.locks import LockError
-from monitor.store import store_failure
 
 GLOBAL_OPTIONS = ("--db", "--config", "--log-level", "--debug", "--version")
 GROUPS = (records, checks, site, alerts, operations, wording, access)
@@ -46,6 +42,10 @@ class _Commands(TyperGroup):
                 )
             if ctx.params.get("debug") or type(exc).__module__.split(".")[0] in ("typer", "click"):
                 raise
+            from monitor.db import StoreError
+            from monitor.locks import LockError
+            from monitor.store import store_failure
+
             url = getattr(ctx.obj, "database_url", "")
             if isinstance(exc, (LockError, StoreError)):
                 message = str(exc)
@@ -100,6 +100,8 @@ def main(
     ),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of an error instead of one line."),
 ) -> None:
+    from monitor.config import ConfigError, load_config
+
     logs.configure("DEBUG" if debug else log_level.value)
     try:
         ctx.obj = load_config(config, db)

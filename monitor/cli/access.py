@@ -6,13 +6,14 @@ import getpass
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from monitor.cli.options import day, fail, say, store, warn, write_utf8, writes
-from monitor.config import Config, today
-from monitor.db import parse_url
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 commands = typer.Typer(
     name="access", no_args_is_help=True, help="Who may see the served dashboards, and who looked at what."
@@ -42,6 +43,7 @@ def grant_(
     ),
 ) -> None:
     """Give a person a role. An e-mail address counts only when the sign-in service has verified it."""
+    from monitor.config import today
     from monitor.web.grants import GrantError, Person, grant
 
     cfg: Config = ctx.obj
@@ -84,6 +86,7 @@ def revoke_(
 @commands.command("list")
 def list_(ctx: typer.Context) -> None:
     """The roles granted now, and those that have ended but were not revoked."""
+    from monitor.config import today
     from monitor.web.grants import current_grants
     from monitor.web.viewer import role_label
     from monitor.web.words import long_date, long_time
@@ -117,6 +120,7 @@ def log_(
 ) -> None:
     """Export the access log: who looked at which case-level page or download, when, and whether it
     was served (200) or refused (403, 404). Rows past the retention period are pruned first."""
+    from monitor.db import parse_url
     from monitor.web.access_log import AccessLog, export_csv, export_json
     from monitor.web.webstore import open_web_database, web_database_url
 

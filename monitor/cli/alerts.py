@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 
-from monitor.alerts.render import uk_date
 from monitor.cli.options import fail, out, rules, say, store, warn, writes
-from monitor.config import Config
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 commands = typer.Typer()
 
 
 def _next_try(at: datetime | None, timezone: str) -> str:
     """When the kept messages are tried again, in the configured time zone."""
+    from monitor.alerts.render import uk_date
+
     retry = "or run `send-monitor alerts --retry-now` once the mail server is mended"
     if at is None:
         return f"they are tried on the next run, {retry}"

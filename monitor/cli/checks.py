@@ -6,22 +6,14 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
-from rich.table import Table
-from rich.text import Text
-from sqlalchemy import select
 
-from monitor.check import run_check
 from monitor.cli.options import Format, day, existing_store, fail, out, progress, rules, say, store, write_utf8, writes
-from monitor.config import Config, today
-from monitor.explanations import explain
-from monitor.exports import csv_text, json_text
-from monitor.findings import FindingsError, areas_and_commissioners, export_findings
-from monitor.models import Appeal, Area, Commissioner, Decision, Evidence, FundingClaim, Recommendation, Response
-from monitor.rules import RuleError, describe_parameters, load_rules
-from monitor.statuses import STATUSES
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 commands = typer.Typer()
 
@@ -34,6 +26,12 @@ def check(
     full: bool = typer.Option(False, "--full", help="Re-evaluate every subject, not only what can have changed."),
 ) -> None:
     """Evaluate every duty as of a date and store the findings."""
+    from rich.table import Table
+
+    from monitor.check import run_check
+    from monitor.config import today
+    from monitor.statuses import STATUSES
+
     cfg: Config = ctx.obj
     on = day(as_of) or today(cfg)
     engine, duties = store(cfg), rules(cfg)
@@ -63,6 +61,10 @@ def check(
 
 def _has_records(engine) -> bool:
     """Whether any record (area, decision, appeal, …) has been imported."""
+    from sqlalchemy import select
+
+    from monitor.models import Appeal, Area, Commissioner, Decision, Evidence, FundingClaim, Recommendation, Response
+
     tables = (Area, Commissioner, Decision, Appeal, Evidence, Recommendation, Response, FundingClaim)
     with engine.connect() as conn:
         return any(conn.execute(select(t.__table__).limit(1)).first() for t in tables)
@@ -94,6 +96,8 @@ def _known(engine, area: str | None, commissioner: str | None) -> None:
     """An unknown area or commissioner in a filter is an error naming it (never an empty all-clear)."""
     if area is None and commissioner is None:
         return
+    from monitor.findings import areas_and_commissioners
+
     with engine.connect() as conn:
         areas, commissioners = areas_and_commissioners(conn)
     if area is not None and area not in {a["area_code"] for a in areas}:
@@ -119,6 +123,13 @@ def findings(
     status: Optional[str] = typer.Option(None, "--status"),
 ) -> None:
     """Export the findings of the latest check (not_applicable left out); the table most urgent first."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from monitor.exports import csv_text, json_text
+    from monitor.findings import FindingsError, export_findings
+    from monitor.statuses import STATUSES
+
     cfg: Config = ctx.obj
     if status is not None and status not in STATUSES:
         fail(f"findings: no status {status!r} (--status takes one of {', '.join(STATUSES)})")
@@ -151,6 +162,9 @@ def explain_(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Default: the date of the latest check."),
 ) -> None:
     """Why a finding has its status: records, deadline, matching rule row, rule version and source."""
+    from monitor.explanations import explain
+    from monitor.findings import FindingsError
+
     cfg: Config = ctx.obj
     try:
         e = explain(existing_store(cfg), rules(cfg), duty, subject, day(as_of))
@@ -197,6 +211,10 @@ def duties(
     check: bool = typer.Option(False, "--check", help="Only validate the rules folder (e.g. one being edited)."),
 ) -> None:
     """List the duties: id, owner, deadline and the values they use, rule version. With --check: validate."""
+    from rich.table import Table
+
+    from monitor.rules import RuleError, describe_parameters, load_rules
+
     cfg: Config = ctx.obj
     folder = rules_dir or cfg.rules_dir
     try:

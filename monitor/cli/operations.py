@@ -4,17 +4,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.table import Table
 
-from monitor import backup as backups
 from monitor.cli.options import day, err, existing_store, fail, out, say, store, waiting, when
-from monitor.config import Config, effective_toml
-from monitor.db import StoreError, connect
-from monitor.locks import STORE, StoreLock
-from monitor.store import upgrade_store
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 commands = typer.Typer()
 
@@ -126,6 +124,10 @@ def _runs_table(runs: list[dict]) -> Table:
 @commands.command()
 def upgrade(ctx: typer.Context) -> None:
     """Migrate the store to this version's schema, in one transaction (back it up first)."""
+    from monitor.db import StoreError, connect
+    from monitor.locks import STORE, StoreLock
+    from monitor.store import upgrade_store
+
     cfg: Config = ctx.obj
     engine = connect(cfg.database_url)  # not open_store: that refuses a store whose schema is behind
     try:
@@ -144,6 +146,9 @@ def upgrade(ctx: typer.Context) -> None:
 @commands.command()
 def backup(ctx: typer.Context, file: Path = typer.Argument(..., help="The new file to write the copy to.")) -> None:
     """Copy a SQLite store to FILE while it is in use, and check the copy (PostgreSQL: pg_dump)."""
+    from monitor import backup as backups
+    from monitor.db import StoreError
+
     cfg: Config = ctx.obj
     try:
         copy = backups.backup(cfg.database_url, file)
@@ -158,6 +163,10 @@ def restore(
 ) -> None:
     """Put the backup FILE in place of the SQLite store once it is checked whole; the store it
     replaces is kept beside it (PostgreSQL: pg_restore)."""
+    from monitor import backup as backups
+    from monitor.db import StoreError, connect
+    from monitor.locks import STORE, StoreLock
+
     cfg: Config = ctx.obj
     try:
         backups.sqlite_file(cfg.database_url, "restore")
@@ -177,4 +186,6 @@ def restore(
 @commands.command("config")
 def config_(ctx: typer.Context) -> None:
     """Print the settings in force (the file, the environment and the defaults), secrets masked."""
+    from monitor.config import effective_toml
+
     out.print(effective_toml(ctx.obj), highlight=False, markup=False, end="", soft_wrap=True)

@@ -9,19 +9,17 @@ from contextlib import contextmanager
 from datetime import UTC, date
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from monitor.config import Config
-from monitor.db import StoreError, connect, parse_url, shown_url
-from monitor.records import parse_date
-from monitor.rules import RuleError, load_rules
-from monitor.runs import writer_lock
-from monitor.store import open_store, schema_state
+if TYPE_CHECKING:
+    from monitor.config import Config
+
+# A command imports what it uses inside its function: the store, the rules and the pages pull in
+# SQLAlchemy, pydantic and Plotly, which `--version` or `--help` should not wait for.
 
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
@@ -53,6 +51,8 @@ def day(value: Optional[str]) -> Optional[date]:
     """A date given on the command line (None when not given)."""
     if value is None:
         return None
+    from monitor.records import parse_date
+
     try:
         return parse_date(value.strip())
     except ValueError as exc:
@@ -73,6 +73,9 @@ _opened: list = []  # (config, engine) of the running command, disposed when it 
 
 def store(cfg: Config):
     """The command's store (opened once per command)."""
+    from monitor.db import StoreError
+    from monitor.store import open_store
+
     for config, engine in _opened:
         if config is cfg:
             return engine
@@ -87,6 +90,9 @@ def store(cfg: Config):
 def existing_store(cfg: Config):
     """The command's store for a reader: never created here. A missing SQLite file, or a
     database without the store's tables, is one line naming it."""
+    from monitor.db import StoreError, connect, parse_url, shown_url
+    from monitor.store import schema_state
+
     try:
         url = parse_url(cfg.database_url)
     except Exception:
@@ -118,6 +124,8 @@ def close_store() -> None:
 
 def rules(cfg: Config):
     """The configuration's duties, or one line naming what is wrong with them."""
+    from monitor.rules import RuleError, load_rules
+
     try:
         return load_rules(cfg.rules_dir, cfg.parameters, cfg.documents.wording)
     except RuleError as exc:
@@ -136,6 +144,8 @@ def writes(command: str):
     def decorate(fn):
         @functools.wraps(fn)
         def locked(*args, **kwargs):
+            from monitor.runs import writer_lock
+
             cfg: Config = kwargs["ctx"].obj
             with writer_lock(store(cfg), command, timeout=cfg.lock_timeout_seconds, on_wait=waiting):
                 return fn(*args, **kwargs)
@@ -149,6 +159,8 @@ def writes(command: str):
 def progress(min_total: int = 0):
     """A rich progress bar (on a terminal only); yields the core's `progress(name, done, total)`
     callback, which opens one task per name (totals below `min_total` are not shown)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

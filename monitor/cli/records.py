@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
-from rich.table import Table
 
 from monitor.cli.options import fail, out, progress, rules, say, store, writes
-from monitor.config import Config
-from monitor.importing.run import import_folder
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 commands = typer.Typer()
 
@@ -36,8 +36,11 @@ def import_(
     ),
 ) -> None:
     """Validate an export (CSV folder or workbook) and load it into the store, all or nothing."""
+    from rich.table import Table
+
     from monitor.importing.mapping import MappingError, load_mapping
     from monitor.importing.problems import write_report
+    from monitor.importing.run import import_folder
     from monitor.importing.summary import summary_lines
 
     cfg: Config = ctx.obj

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from monitor.cli.options import day, err, fail, progress, rules, say, store, writes
-from monitor.config import Config
-from monitor.findings import FindingsError
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 commands = typer.Typer()
 
@@ -29,6 +30,7 @@ def publish(
     ),
 ) -> None:
     """Write the static site: national, area and commissioner dashboards, explanations, inspector reports."""
+    from monitor.findings import FindingsError
     from monitor.publish import PublishError
     from monitor.publish import publish as publish_site
 
@@ -37,7 +39,16 @@ def publish(
     engine, duties = store(cfg), rules(cfg)
     try:
         with progress() as report:
-            index = publish_site(engine, duties, target, day(as_of), pdf=pdf, site_url=cfg.site_url, progress=report)
+            index = publish_site(
+                engine,
+                duties,
+                target,
+                day(as_of),
+                pdf=pdf,
+                site_url=cfg.site_url,
+                progress=report,
+                accessibility_contact=cfg.accessibility_contact,
+            )
     except (FindingsError, PublishError) as exc:
         fail(str(exc))
     say(str(index.absolute()))  # not resolved: OUT_DIR is a link

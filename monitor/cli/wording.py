@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from monitor.cli.options import err, fail, say
-from monitor.config import Config
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 commands = typer.Typer(name="wording", no_args_is_help=True, help="Check documents for what they must tell families.")
 

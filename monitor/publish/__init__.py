@@ -67,6 +67,7 @@ def publish(
     site_url: str = "",
     workers: int | None = None,
     progress=None,
+    accessibility_contact: str = "",
 ) -> Path:
     """Write the static site for the latest check into `out_dir`; return the index page's path.
 
@@ -76,7 +77,8 @@ def publish(
     must be empty or an earlier site. Areas are
     written by `workers` forked processes (default: one per CPU, up to 8, from 20 areas up;
     `workers=1` writes everything in the calling process). `progress(name, done, total)`
-    hears of each PDF printed.
+    hears of each PDF printed. `accessibility_contact` is the e-mail address the accessibility
+    statement gives.
     """
     site = SiteFolder(out_dir)
     site.check()
@@ -84,7 +86,7 @@ def publish(
         site.prune()  # what killed publishes left
         version = site.new_version()
         try:
-            build_site(engine, rules, version, as_of, site_url, workers, pdf)
+            build_site(engine, rules, version, as_of, site_url, workers, pdf, accessibility_contact)
             if pdf:
                 print_reports(sorted(version.glob("areas/*/report.html")), progress)
             (version / MARKER).write_text("written by send-monitor publish\n", encoding="utf-8")

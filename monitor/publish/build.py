@@ -12,8 +12,10 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
 
+from monitor.exports import national_rows
 from monitor.paths import area_path, commissioner_path
 from monitor.publish.children import die_with_parent
+from monitor.publish.context import MIN_JUDGED
 from monitor.publish.pages import area, commissioner, national
 from monitor.publish.site import Site, area_data, bulk, commissioner_data, national_counts, open_site
 from monitor.publish.write import SiteWriter, write_assets
@@ -30,15 +32,19 @@ def build_site(
     site_url: str,
     workers: int | None = None,
     pdf: bool = False,
+    accessibility_contact: str = "",
 ) -> None:
     """Write every page and file of the site into `folder` (its pages link to the reports'
     PDFs when `pdf`)."""
     writer = SiteWriter(folder)
     with engine.connect() as conn:
-        site = open_site(conn, rules, as_of, site_url, pdf=pdf)
+        site = open_site(conn, rules, as_of, site_url, pdf=pdf, accessibility_contact=accessibility_contact)
         write_assets(folder)
         for page in national.pages(conn, site):
             writer.page(page)
+            if page.path == "index.html":
+                titles = {d: r.short_title for d, r in rules.items()}
+                writer.national(site.as_of, national_rows(page.context["areas"], titles, MIN_JUDGED))
         codes = [a["area_code"] for a in site.areas]
         together = bulk(conn, site)
         bench = national_counts(conn, site).bench  # counted once, before the fork

@@ -8,7 +8,7 @@ import html
 
 from plotly.io.json import to_json_plotly
 
-from monitor.publish.context import KINDS, fmt_rate
+from monitor.publish.context import KINDS, MIN_JUDGED, fmt_rate
 
 
 def _label(text) -> str:
@@ -213,9 +213,9 @@ def outcome_chart(chart_id: str, outcomes: dict) -> dict:
 
 def heatmap_chart(chart_id: str, areas: list[dict], duties: list[str], titles: dict[str, str]) -> dict:
     z, text = [], []
-    for a in areas:
+    for a in areas:  # a rate on fewer than MIN_JUDGED judged findings is marked "few"
         z.append([None if a["rates"][d] is None else round(a["rates"][d] * 100, 1) for d in duties])
-        text.append([fmt_rate(a["rates"][d]) for d in duties])
+        text.append([fmt_rate(a["rates"][d]) + (" few" if 0 < a["ns"][d] < MIN_JUDGED else "") for d in duties])
     data = [
         {
             "type": "heatmap",
@@ -228,21 +228,24 @@ def heatmap_chart(chart_id: str, areas: list[dict], duties: list[str], titles: d
             "zmax": 100,
             "xgap": 2,
             "ygap": 2,
-            "colorscale": [[0, "#d4351c"], [0.5, "#f9d8cf"], [0.75, "#e8f1f8"], [1, "#1d70b8"]],
+            # no pale middle: 50–80% is orange to mid-blue, not a neutral white
+            "colorscale": [[0, "#942514"], [0.5, "#f47738"], [0.8, "#5694ca"], [1, "#003078"]],
             "colorbar": {
                 "title": {"text": "Rate %"},
                 "ticksuffix": "%",
-                "lenmode": "pixels",
-                "len": min(300, 60 + 26 * max(len(areas), 1)),
+                "tickvals": [0, 25, 50, 75, 100],
+                "lenmode": "fraction",
+                "len": 1,
                 "yanchor": "top",
                 "y": 1,
+                "outlinewidth": 0,
             },
             "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>",
             "hoverongaps": False,
         }
     ]
     layout = {
-        "height": 160 + 26 * max(len(areas), 1),
+        "height": 220 + 26 * max(len(areas), 1),  # the colour key's whole length even for one area
         "xaxis": {"side": "top", "tickangle": -35, "automargin": True},
         "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},

@@ -92,8 +92,8 @@ def duty_rows(
     region: str | None = None,
 ) -> list[dict]:
     """Per duty: its title, rate and n, every status count, and beside it England's and the
-    region's rate with their n; `few` when fewer than MIN_JUDGED findings were judged, `below`
-    when the rate is under England's."""
+    region's rate with their n; `few` when fewer than MIN_JUDGED findings were judged (such a
+    rate is compared with nothing), `below` when the rate is under England's."""
     rows = []
     regional = bench.region(region) if bench else None
     for duty in duties if duties is not None else list(rules):
@@ -111,7 +111,12 @@ def duty_rows(
         row["england_rate"], row["england_n"] = rate(england), judged(england)
         own = regional.get(duty, Counter()) if regional else Counter()
         row["region_rate"], row["region_n"] = (rate(own), judged(own)) if regional else (None, 0)
-        row["below"] = row["rate"] is not None and row["england_rate"] is not None and row["rate"] < row["england_rate"]
+        row["below"] = (
+            not row["few"]
+            and row["rate"] is not None
+            and row["england_rate"] is not None
+            and row["rate"] < row["england_rate"]
+        )
         rows.append(row)
     return rows
 
@@ -137,11 +142,15 @@ def region_rows(areas: list[dict], bench: Benchmarks, duties: list[str]) -> list
 
 
 def england_rows(areas: list[dict], bench: Benchmarks, rules: dict[str, Rule]) -> list[dict]:
-    """Per duty: England's rate and n, and the areas with the lowest and highest rate."""
+    """Per duty: England's rate and n, and the areas with the lowest and highest rate (of those
+    with at least MIN_JUDGED judged findings: a rate on fewer is ranked with nothing)."""
     rows = []
     for duty, rule in rules.items():
         c = bench.england.get(duty, Counter())
-        rated = sorted((a for a in areas if a["rates"].get(duty) is not None), key=lambda a: a["rates"][duty])
+        rated = sorted(
+            (a for a in areas if a["rates"].get(duty) is not None and a["ns"].get(duty, 0) >= MIN_JUDGED),
+            key=lambda a: a["rates"][duty],
+        )
         rows.append(
             {
                 "duty": duty,

@@ -10,7 +10,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from monitor.publish.context import fmt_rate
+from monitor.publish.context import MIN_JUDGED, fmt_rate
 from monitor.publish.labels import field_label, record_label
 from monitor.publish.page import Page
 from monitor.publish.words import day, field_value, money, value, when, written, written_parameter
@@ -79,6 +79,7 @@ def environment() -> Environment:
         record_label=record_label,
         field_value=field_value,
         LONG_LISTING=LONG_LISTING,
+        MIN_JUDGED=MIN_JUDGED,
     )
     return env
 

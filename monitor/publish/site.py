@@ -37,6 +37,7 @@ from monitor.findings import (
     recommendation_answers,
     status_counts,
 )
+from monitor.letters import LettersSection, letters_section
 from monitor.publish.context import FUNDING_DUTY, RESPONSE_DUTY, Benchmarks, Tally
 from monitor.publish.render import parts
 from monitor.rules import Rule
@@ -62,6 +63,7 @@ class Site:
     exceptions: dict  # recorded exceptions in force on the as-of date, by (duty, subject)
     weeks: int  # the response deadline, in weeks
     pdf: bool = False  # the inspector reports are printed to PDF beside their pages
+    accessibility_contact: str = ""  # where people report an accessibility problem (an e-mail address)
 
     @functools.cached_property
     def common(self) -> dict:
@@ -74,6 +76,7 @@ class Site:
             "site_url": self.site_url.rstrip("/"),
             "stale": self.stale,
             "pdf": self.pdf,
+            "accessibility_contact": self.accessibility_contact,
             "rules": self.rules,
             "names": self.names,
             "footer_html": parts().footer(self.as_of, self.check, self.last_import, self.generated),
@@ -120,6 +123,7 @@ def open_site(
     site_url: str = "",
     generated=None,
     pdf: bool = False,
+    accessibility_contact: str = "",
 ) -> Site:
     """What every page shares; `as_of` other than the stored findings' date is a `FindingsError`."""
     held = held_as_of(conn, as_of)
@@ -145,6 +149,7 @@ def open_site(
         exceptions=active_exceptions(conn, held),
         weeks=weeks,
         pdf=pdf,
+        accessibility_contact=accessibility_contact,
     )
 
 
@@ -232,12 +237,14 @@ class AreaExtras:
     record_counts: dict | None = None
     batches: list[dict] | None = None
     histories: dict | None = None
+    letters: LettersSection | None = None  # its letter templates and Local Offer (None: no documents)
 
 
 def area_extras(conn: Connection, site: Site, data: AreaData, *, report: bool = False) -> AreaExtras:
     """An area's extras read by its own queries (on request); the report's part when `report`."""
     codes = [data.code, *data.predecessors]
     extras = AreaExtras(site.answers(conn, area=data.code), _claimed(site.funding(conn, codes), codes))
+    extras.letters = letters_section(conn, data.code, site.as_of)
     if report:
         extras.record_counts = area_record_counts(conn, data.code).get(data.code, {})
         extras.batches = area_batches(conn, data.code).get(data.code, [])

@@ -13,7 +13,7 @@ import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from monitor.exports import csv_text, json_text, xlsx_bytes
+from monitor.exports import csv_text, json_text, national_csv, national_xlsx, xlsx_bytes
 from monitor.findings import export_rows
 from monitor.publish.errors import PublishError
 from monitor.publish.page import Page
@@ -59,6 +59,12 @@ class SiteWriter:
         if title is not None:
             with open(self.path(folder + "findings.xlsx"), "wb") as fh:
                 fh.write(xlsx_bytes(as_of, shaped, title))
+
+    def national(self, as_of: date, rows: list[dict]) -> None:
+        """national.csv and national.xlsx: the national table of areas by duty, with n and rates."""
+        self.text("national.csv", national_csv(rows))
+        with open(self.path("national.xlsx"), "wb") as fh:
+            fh.write(national_xlsx(as_of, rows))
 
 
 class SiteFolder:

@@ -53,12 +53,13 @@ def page_for(
     as_of: date | None = None,
     site_url: str = "",
     pdf: bool = False,
+    accessibility_contact: str = "",
 ) -> Page | None:
     """The page at site-relative `path` (e.g. "areas/850/index.html"), gathered from the store
     on request; None when the site has no such page. `as_of` other than the stored findings'
     date is a `FindingsError`; `pdf` says the reports' PDFs are beside their pages."""
     with engine.connect() as conn:
-        site = open_site(conn, rules, as_of, site_url, pdf=pdf)
+        site = open_site(conn, rules, as_of, site_url, pdf=pdf, accessibility_contact=accessibility_contact)
         return page_in(conn, site, path)
 
 

@@ -9,14 +9,16 @@ on the successor's page link."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 
 from sqlalchemy.engine import Connection
 
 from monitor.cases import case_records
-from monitor.paths import area_path
+from monitor.letters import LettersSection, letters_section
+from monitor.paths import area_path, explanation_path
 from monitor.publish.charts import board_charts
-from monitor.publish.context import Benchmarks, board, duty_rows, split_rows, successor_info
+from monitor.publish.context import Benchmarks, board, duty_rows, rel, split_rows, successor_info
 from monitor.publish.page import Page
 from monitor.publish.pages import case, explanation, report
 from monitor.publish.site import AreaData, AreaExtras, Site, area_data, area_explanations, area_extras, national_counts
@@ -38,7 +40,7 @@ def area_board(site: Site, data: AreaData, bench: Benchmarks, answers: list[dict
     )
 
 
-def dashboard(site: Site, data: AreaData, numbers: dict, funding) -> Page:
+def dashboard(site: Site, data: AreaData, numbers: dict, funding, letters: LettersSection | None = None) -> Page:
     code, area = data.code, data.area
     folder = area_path(code)
     charts = board_charts(numbers, responses=True)
@@ -50,6 +52,8 @@ def dashboard(site: Site, data: AreaData, numbers: dict, funding) -> Page:
         "split": split_rows(data.rows, code, "area", site.names, folder, area_path),
         "successor": successor_info(site.successors, code, site.as_of, folder, area_path, area=True),
         "charts": charts,
+        "letters": letters,
+        "letters_href": lambda duty, subject: rel(folder, explanation_path(code, duty, subject)),
         **numbers,
     }
     lists = numbers["lists"]
@@ -61,15 +65,19 @@ def dashboard(site: Site, data: AreaData, numbers: dict, funding) -> Page:
 def family(conn: Connection, site: Site, data: AreaData, bench: Benchmarks, extras: AreaExtras) -> Iterator[Page]:
     """Every page in the area's folder: dashboard, explanations, cases, inspector report."""
     numbers = area_board(site, data, bench, extras.answers)
-    yield dashboard(site, data, numbers, extras.funding)
+    extras.letters = letters_section(conn, data.code, site.as_of)
+    yield dashboard(site, data, numbers, extras.funding, extras.letters)
     explanations = area_explanations(conn, site, data, extras.histories)
     for e in explanations.values():
         if e.area == data.code:  # inherited: its page is in its own area's folder
             yield explanation.page(site, e)
     refs = {r["case_ref"] for r in data.actions if r["case_ref"] and r["area"] == data.code}
+    by_case: dict[str, list[dict]] = defaultdict(list)  # grouped once: an area has thousands of rows
+    for r in data.rows:
+        if r["area"] == data.code and r["case_ref"] in refs:
+            by_case[r["case_ref"]].append(r)
     for ref, records in case_records(conn, data.code, refs).items():
-        rows = [r for r in data.rows if r["area"] == data.code and r["case_ref"] == ref]
-        yield case.page(site, data.area, ref, records, rows)
+        yield case.page(site, data.area, ref, records, by_case[ref])
     yield report.page(site, data, numbers, explanations, extras)
 
 
@@ -80,7 +88,11 @@ def page(conn: Connection, site: Site, code: str) -> Page | None:
         return None
     extras = area_extras(conn, site, data)
     return dashboard(
-        site, data, area_board(site, data, national_counts(conn, site).bench, extras.answers), extras.funding
+        site,
+        data,
+        area_board(site, data, national_counts(conn, site).bench, extras.answers),
+        extras.funding,
+        extras.letters,
     )
 
 

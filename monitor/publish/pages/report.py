@@ -18,7 +18,9 @@ from monitor.publish.site import AreaData, AreaExtras, Site
 # evidence, the hearing, the response, its content, its return to the evaluators, the funding.
 PROCESS = (
     "rights-notice",
+    "letter-wording",
     "local-offer",
+    "local-offer-wording",
     "commissioner-contacted",
     "la-evidence",
     "commissioner-evidence",
@@ -145,6 +147,8 @@ def page(site: Site, data: AreaData, numbers: dict, explanations: dict, extras: 
         "bins": numbers["bins"],
         "outcomes": numbers["outcomes"],
         "funding": extras.funding,
+        "letters": extras.letters,
+        "letters_href": lambda duty, subject: rel(folder, explanation_path(code, duty, subject)),
         "href_of": lambda e: rel(folder, explanation_path(e.area, e.duty.id, e.subject)),
     }
     refs = tuple(sorted({e.case_ref for e in explanations.values() if e.case_ref}))
