@@ -3,7 +3,7 @@
 For each rule: its builder yields obligations (facts precomputed), their facts
 are posted as events to the duty's ruleset, and the matching decision-table row
 gives the status (each distinct set of facts is posted once per check: see
-`rules.decide`). Findings that changed are written, with a history entry whenever a
+`decide.decide`). Findings that changed are written, with a history entry whenever a
 finding appears or its status changes. Not-applicable findings are not stored:
 one that becomes not applicable is removed, with a history entry saying so.
 
@@ -27,11 +27,12 @@ from sqlalchemy.engine import Connection, Engine
 
 from monitor.dates import days_between
 from monitor.db import bulk_insert
+from monitor.decide import decide, posted, register
 from monitor.facts import BUILDERS, KEY_KINDS, Obligation
 from monitor.models import CheckRun, Finding, FindingChange, ImportBatch
 from monitor.plan import plan
 from monitor.recorded_exceptions import active_exceptions, idle_exceptions
-from monitor.rules import Row, Rule, decide, posted, register
+from monitor.rules import Row, Rule
 
 Progress = Callable[[str, int, int | None], None]
 _FIELDS = (

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.rules import RuleError, decide, load_rules, register
+from monitor.decide import decide, register
+from monitor.rules import RuleError, load_rules
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 IN_SCOPE = {
