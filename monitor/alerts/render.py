@@ -20,31 +20,18 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from monitor.alerts.kinds import KINDS, SECTIONS
 from monitor.alerts.recipients import Digest, Item, link
 from monitor.config import Config
+from monitor.dates import long_date
 from monitor.statuses import STATUS_LABELS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
 RECORD_LIST_MAX = 3  # more closed breaches of one duty than this are counted, not listed
 PRODUCT = "SEND extended appeals"
 TEMPLATE_NAMES = {k.template for k in KINDS.values()}
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def uk_date(day: date | None) -> str:
-    """A date as people read it: 30 June 2020."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}" if day else "not set"
+    """A date as people read it: 30 June 2020 ("not set" for none)."""
+    return long_date(day) if day else "not set"
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:

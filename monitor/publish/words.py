@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from monitor.dates import long_date
 from monitor.publish.labels import value_label
 
 UK = ZoneInfo("Europe/London")
@@ -24,7 +25,7 @@ def day(value) -> str:
             value = date.fromisoformat(value)
         except ValueError:
             return value
-    return f"{value.day} {value.strftime('%B %Y')}"
+    return long_date(value)
 
 
 def when(value: datetime | None) -> str:
