@@ -762,3 +762,35 @@ def test_runs_are_shown_as_they_are(tmp_path, rules):
     runs = runs[: runs.index("</table>")]
     assert "writing this site" in runs and ">running<" not in runs
     assert "3 problems" in runs and report in runs
+
+
+def test_copy_to_writes_the_site_as_plain_files(demo, tmp_path):
+    out, copy = tmp_path / "site", tmp_path / "upload" / "site"
+    result = cli("publish", out, "--copy-to", copy, db=demo["db"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == f"copied to {copy.absolute()}"
+    assert out.is_symlink() and not copy.is_symlink()
+    published = sorted(p.relative_to(out.resolve()) for p in out.resolve().rglob("*"))
+    copied = sorted(p.relative_to(copy) for p in copy.rglob("*"))
+    assert copied == published and not any(p.is_symlink() for p in copy.rglob("*"))
+    assert (copy / "areas/850/index.html").read_bytes() == (out / "areas/850/index.html").read_bytes()
+
+
+def test_copy_to_refuses_a_folder_holding_files(demo, tmp_path):
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "keep.txt").write_text("mine", encoding="utf-8")
+    result = cli("publish", tmp_path / "site", "--copy-to", busy, db=demo["db"])
+    assert result.exit_code == 1
+    assert "not an empty folder" in result.output and "Traceback" not in result.output
+    assert [p.name for p in busy.iterdir()] == ["keep.txt"]
+
+
+def test_report_pdf_is_tagged_with_an_outline(demo):
+    from pypdf import PdfReader
+
+    reader = PdfReader(demo["site"] / "areas" / "850" / "report.pdf")
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert root["/MarkInfo"]["/Marked"]
+    assert reader.outline

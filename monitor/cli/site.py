@@ -28,11 +28,15 @@ def publish(
     pdf: bool = typer.Option(
         False, "--pdf", help="Also print each area's inspector report to report.pdf (headless Chromium)."
     ),
+    copy_to: Optional[Path] = typer.Option(
+        None, "--copy-to", help="Also copy the site to this empty or new folder, as plain files (no links)."
+    ),
 ) -> None:
     """Write the static site: national, area and commissioner dashboards, explanations, inspector reports."""
     from monitor.findings import FindingsError
     from monitor.publish import PublishError
     from monitor.publish import publish as publish_site
+    from monitor.publish.write import copy_site
 
     cfg: Config = ctx.obj
     target = out_dir or cfg.site_dir
@@ -49,9 +53,13 @@ def publish(
                 progress=report,
                 accessibility_contact=cfg.accessibility_contact,
             )
+        if copy_to is not None:
+            copy_site(target, copy_to)
     except (FindingsError, PublishError) as exc:
         fail(str(exc))
     say(str(index.absolute()))  # not resolved: OUT_DIR is a link
+    if copy_to is not None:
+        say(f"copied to {copy_to.absolute()}")
 
 
 @commands.command()

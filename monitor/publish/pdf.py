@@ -75,7 +75,7 @@ async def _print(context, html: Path, timeout: float) -> Path:
     try:
         async with asyncio.timeout(timeout):
             await page.goto(html.resolve().as_uri(), wait_until="load", timeout=timeout * 1000)
-            await page.pdf(path=str(pdf), print_background=True, prefer_css_page_size=True)
+            await page.pdf(path=str(pdf), print_background=True, prefer_css_page_size=True, tagged=True, outline=True)
     except (TimeoutError, PageTimeout):
         raise PublishError(f"{html.parent.name}/{html.name} did not print within {timeout:g} s") from None
     except Error as exc:

@@ -196,3 +196,29 @@ def write_assets(site: Path) -> None:
     for path in (DASHBOARDS / "static").iterdir():
         if path.is_file():
             shutil.copyfile(path, assets / path.name)
+
+
+def copy_site(out_dir: Path, dest: Path) -> Path:
+    """Copy the published site (OUT_DIR is a link to its version folder) to `dest` as a plain
+    folder with no links, for a web server or a USB stick. `dest` must be missing or empty; the
+    copy is made beside it and renamed into place, so `dest` is never half written."""
+    source = Path(out_dir).resolve()
+    dest = Path(dest).absolute()
+    if not (source / MARKER).exists():
+        raise PublishError(f"{out_dir} holds no published site to copy")
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise PublishError(f"{dest} is not an empty folder: choose an empty or new folder to copy the site to")
+    if dest == source or dest.is_relative_to(source):
+        raise PublishError(f"{dest} is inside the site: choose a folder outside it")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f".{dest.name}.copy-", dir=dest.parent))
+    try:
+        shutil.copytree(source, partial, dirs_exist_ok=True)
+        os.chmod(partial, 0o755)
+        if dest.exists():
+            dest.rmdir()
+        os.rename(partial, dest)
+    except OSError as exc:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise PublishError(f"could not copy the site to {dest}: {exc.strerror or exc}") from None
+    return dest
