@@ -17,5 +17,6 @@ def test_every_duty_has_its_subject_declared():
             "recommendation",
             "area",
             "decision",
+            "template",
         )
         assert (":" in subject.example) == (":" in subject.pattern)
