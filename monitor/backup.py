@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from monitor.db import StoreError, parse_url
+from monitor.db import StoreError, parse_url, web_database_file
 
 PG_TOOLS = "back up PostgreSQL with pg_dump --format=custom and restore with pg_restore (docs/operations.md)"
 
@@ -47,6 +47,19 @@ def backup(url: str, target: Path) -> Copy:
     if target.exists():
         raise StoreError(f"{target} exists: back up to a new file")
     return _copy(store, target)
+
+
+def backup_access_log(url: str, target: Path) -> Copy | None:
+    """Copy the served app's database beside the SQLite store (its sessions and the access
+    log) beside `target`, checked the same way; None when there is none. A restore leaves
+    the live access log as it is: it records who looked at what, before and after."""
+    source = web_database_file(sqlite_file(url, "backup"))
+    if not source.is_file():
+        return None
+    copy = web_database_file(target)
+    if copy.exists():
+        raise StoreError(f"{copy} exists: back up to a new file")
+    return _copy(source, copy)
 
 
 def restore(url: str, source: Path) -> tuple[Copy, Copy | None]:

@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import Table, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
@@ -114,3 +115,9 @@ def _sqlite_adapters() -> None:
 
 
 _sqlite_adapters()
+
+
+def web_database_file(store: Path) -> Path:
+    """The file beside an SQLite store that holds the served app's sessions and access log
+    (`store.db` → `store.web.db`)."""
+    return store.with_name(f"{store.stem}.web{store.suffix or '.db'}")

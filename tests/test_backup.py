@@ -197,3 +197,27 @@ def test_restore_waits_for_a_writer_then_refuses_naming_it(tmp_path):
     assert result.exit_code == 1 and waited.startswith(f"waiting for the store lock held by `import` pid {holder.pid}")
     assert refused.startswith("error: ") and f"`import` pid {holder.pid}" in refused
     assert _rows(store) == kept and not [p for p in store.parent.iterdir() if "before-restore" in p.name]
+
+
+def test_a_backup_copies_the_access_log_beside_it_and_a_restore_leaves_it_alone(tmp_path):
+    url = _store(tmp_path / "live")
+    log = tmp_path / "live" / "store.web.db"
+    conn = sqlite3.connect(log)
+    conn.execute("CREATE TABLE access_log (id INTEGER PRIMARY KEY, path TEXT)")
+    conn.executemany("INSERT INTO access_log (path) VALUES (?)", [("/areas/850/",), ("/cases/x.html",)])
+    conn.commit()
+    conn.close()
+    copy = tmp_path / "copies" / "monday.db"
+    copy.parent.mkdir()
+    result = cli("backup", copy, db=url)
+    assert result.exit_code == 0, result.output
+    assert "access log" in result.output
+    copied = copy.with_name("monday.web.db")
+    assert _rows(copied) == _rows(log)
+    assert stat.S_IMODE(copied.stat().st_mode) == 0o600
+    conn = sqlite3.connect(log)
+    conn.execute("INSERT INTO access_log (path) VALUES ('/after/')")
+    conn.commit()
+    conn.close()
+    assert cli("restore", copy, db=url).exit_code == 0
+    assert len(_rows(log)["access_log"]) == 3  # who looked stays recorded

@@ -152,9 +152,12 @@ def backup(ctx: typer.Context, file: Path = typer.Argument(..., help="The new fi
     cfg: Config = ctx.obj
     try:
         copy = backups.backup(cfg.database_url, file)
+        log = backups.backup_access_log(cfg.database_url, file)
     except StoreError as exc:
         fail(str(exc))
     say(f"backed up the store to {file} ({copy.describe()})")
+    if log is not None:
+        say(f"backed up the access log and sessions to {log.path} ({log.describe()})")
 
 
 @commands.command()

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from monitor.db import StoreError, connect, parse_url
+from monitor.db import StoreError, connect, parse_url, web_database_file
 from monitor.models import AccessLogEntry, WebSession
 
 TABLES = [AccessLogEntry.__table__, WebSession.__table__]
@@ -29,7 +29,7 @@ def web_database_url(store_url: str) -> str:
     if not url.database or url.database == ":memory:":
         raise StoreError("the served dashboards need a store in a file (sqlite:///FILE), not in memory")
     store = Path(url.database)
-    return str(url.set(database=str(store.with_name(f"{store.stem}.web{store.suffix or '.db'}"))))
+    return str(url.set(database=str(web_database_file(store))))
 
 
 def open_web_database(store_url: str) -> Engine:
