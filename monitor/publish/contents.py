@@ -41,10 +41,10 @@ def fill(html: Path, pages: dict[str, int]) -> bool:
 
 
 def print_reports(reports: list[Path], progress=None) -> None:
-    """Print each report to PDF beside it, with its contents list's page numbers filled in."""
-    pending = list(reports)
-    for _ in range(PRINTS):
-        if not pending:
-            return
-        printed = render_pdfs(pending, progress)
-        pending = [html for html, pdf in zip(pending, printed, strict=True) if fill(html, section_pages(pdf))]
+    """Print each report to PDF beside it, with its contents list's page numbers filled in
+    (all the printing in one browser)."""
+
+    def moved(printed: list[tuple[Path, Path]]) -> list[Path]:
+        return [html for html, pdf in printed if fill(html, section_pages(pdf))]
+
+    render_pdfs(list(reports), progress, again=moved, rounds=PRINTS)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from monitor.publish.errors import PublishError
@@ -29,15 +30,23 @@ def chromium_path() -> str:
     return found
 
 
-def render_pdfs(pages: list[Path], progress=None, timeout: float = REPORT_TIMEOUT) -> list[Path]:
+def render_pdfs(
+    pages: list[Path],
+    progress=None,
+    timeout: float = REPORT_TIMEOUT,
+    again: Callable[[list[tuple[Path, Path]]], list[Path]] | None = None,
+    rounds: int = 1,
+) -> list[Path]:
     """Print each HTML page beside itself as PDF (its print stylesheet applies), all in one
-    browser; `progress(name, done, total)` hears of each one done."""
+    browser; `progress(name, done, total)` hears of each one done. With `again`, which is
+    given each round's (page, PDF) pairs and names the pages to print once more, up to
+    `rounds` rounds are printed in that same browser."""
     if not pages:
         return []
-    return asyncio.run(_print_all(pages, progress, timeout))
+    return asyncio.run(_print_all(pages, progress, timeout, again, rounds))
 
 
-async def _print_all(pages: list[Path], progress, timeout: float) -> list[Path]:
+async def _print_all(pages: list[Path], progress, timeout: float, again, rounds: int) -> list[Path]:
     from playwright.async_api import Error, async_playwright
 
     executable = chromium_path()
@@ -56,12 +65,20 @@ async def _print_all(pages: list[Path], progress, timeout: float) -> list[Path]:
             async def one(html: Path) -> Path:
                 async with slots:
                     pdf = await _print(context, html, timeout)
-                done.append(pdf)
-                if progress:
-                    progress("PDF reports", len(done), len(pages))
+                if pdf not in done:
+                    done.append(pdf)
+                    if progress:
+                        progress("PDF reports", len(done), len(pages))
                 return pdf
 
-            return list(await asyncio.gather(*(one(p) for p in pages)))
+            printed = list(await asyncio.gather(*(one(p) for p in pages)))
+            pending = again(list(zip(pages, printed, strict=True))) if again else []
+            for _ in range(rounds - 1):
+                if not pending:
+                    break
+                reprinted = list(await asyncio.gather(*(one(p) for p in pending)))
+                pending = again(list(zip(pending, reprinted, strict=True)))
+            return printed
         finally:
             await browser.close()
 

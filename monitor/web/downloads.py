@@ -16,9 +16,10 @@ from sqlalchemy.engine import Connection
 from monitor.exports import csv_text, json_text, xlsx_bytes
 from monitor.findings import export_rows
 from monitor.paths import area_path, commissioner_path
+from monitor.publish.contents import print_reports
 from monitor.publish.errors import PublishError
 from monitor.publish.pages import page_in
-from monitor.publish.pdf import chromium_path, render_pdfs
+from monitor.publish.pdf import chromium_path
 from monitor.publish.render import DASHBOARDS, render_page
 from monitor.publish.site import AreaData, CommissionerData, Site, area_data, commissioner_data
 from monitor.web.pages import Found, PageUnavailable
@@ -90,9 +91,9 @@ def _report_pdf(conn: Connection, site: Site, path: str) -> Found | None:
                 if asset.is_file():
                     shutil.copyfile(asset, Path(tmp) / "assets" / asset.name)
             try:
-                (pdf,) = render_pdfs([html])
+                print_reports([html])
             except PublishError as exc:
                 raise PageUnavailable(f"report.pdf not printed: {exc}") from None
-            return pdf.read_bytes(), MEDIA[".pdf"]
+            return html.with_suffix(".pdf").read_bytes(), MEDIA[".pdf"]
 
     return Found(Shown(area=page.area, case_refs=frozenset(page.case_refs)), render)

@@ -3,6 +3,7 @@ one another, and show the latest check as soon as it ends, without a publish."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -125,5 +126,17 @@ def test_the_report_prints_to_pdf_on_request_for_its_area_only(chromium, demo_db
         if status == 200:
             assert got.content.startswith(b"%PDF") and got.headers["content-type"] == "application/pdf"
             assert got.headers["content-disposition"] == 'attachment; filename="850-report.pdf"'
+            contents = _contents_page(got.content)
+            assert re.search(r"Key findings\s*\.*\s*1\b", contents), contents  # numbered, as in the static report
     assert [(r["path"], r["outcome"]) for r in rows] == [("/areas/850/report.pdf", 200), ("/areas/850/report.pdf", 404)]
     assert rows[0]["case_refs"]  # the cases the report names
+
+
+def _contents_page(pdf: bytes) -> str:
+    """The text of the printed report's contents page."""
+    import io
+
+    from pypdf import PdfReader
+
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    return next(text for text in pages if "Contents" in text)
