@@ -17,7 +17,7 @@ SITE := site
 OIDC := tests/oidc
 OIDC_INSTALLED := $(OIDC)/node_modules/.package-lock.json
 # The engine and CLI tests that run on Python 3.13 as well.
-PY313_TESTS := tests/test_check.py tests/test_rules.py tests/test_cli.py tests/test_config.py tests/test_migrations.py
+PY313_TESTS := tests/test_check.py tests/test_rules.py tests/cli tests/test_config.py tests/test_migrations.py
 
 .PHONY: setup demo test test-fast test-py313 lint lock lock-check wheel install-check bench clean system-deps
 
