@@ -119,3 +119,21 @@ def test_the_accessibility_statement_gives_a_contact_status_and_review_date(site
 def test_every_page_carries_the_phase_banner(site):
     for page in site.rglob("*.html"):
         assert '<strong class="tag tag--blue">Beta</strong>' in page.read_text(encoding="utf-8"), page
+
+
+def test_due_soon_is_the_warning_window_and_every_row_explains_itself(site):
+    """The dashboards' due-soon table holds the findings the checks and e-mails call due soon
+    (within warning_days), each linking to its explanation page; nothing later."""
+    from lxml import html as lxml_html
+
+    rows = 0
+    for page in sorted(site.glob("areas/*/index.html")) + sorted(site.glob("commissioners/*/index.html")):
+        table = lxml_html.fromstring(page.read_text(encoding="utf-8")).get_element_by_id("table-upcoming", None)
+        if table is None:
+            continue
+        for tr in table.findall(".//tbody/tr"):
+            rows += 1
+            assert tr.find('.//td[@data-label="Status"]').text_content().strip() == "Due soon"
+            links = [a.get("href") for a in tr.findall('.//td[@data-label="Explanation"]//a')]
+            assert links and all((page.parent / href).resolve().is_file() for href in links)
+    assert rows  # the demo has findings due soon on its as-of date

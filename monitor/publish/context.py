@@ -14,7 +14,6 @@ from monitor.paths import case_path, explanation_path
 from monitor.rules import Rule
 from monitor.statuses import ACTION_STATUSES, RATE_STATUSES, STATUS_LABELS
 
-NEXT_DAYS = 14
 RESPONSE_DUTY = "response-5-weeks"
 FUNDING_DUTY = "funding-cap"
 
@@ -231,8 +230,9 @@ def rel(from_folder: str, target: str) -> str:
     return posixpath.relpath(target, from_folder or ".")
 
 
-def listing(rows: list[dict], folder: str, names: dict[str, str], as_of: date, here: str) -> dict:
-    """The tables of a dashboard: open breaches, next 14 days, data gaps, exceptions in force.
+def listing(rows: list[dict], folder: str, names: dict[str, str], as_of: date, here: str, warning_days: int) -> dict:
+    """The tables of a dashboard: open breaches, due soon (within `warning_days`, the window the
+    checks and e-mails use), data gaps, exceptions in force.
     A row is `inherited` when `here` (the page's body) acts now for another body's duty."""
 
     def item(r: dict) -> dict:
@@ -245,16 +245,12 @@ def listing(rows: list[dict], folder: str, names: dict[str, str], as_of: date, h
             "case_href": rel(folder, case_path(r["area"], r["case_ref"])) if linked and r["case_ref"] else None,
         }
 
-    horizon = as_of + timedelta(days=NEXT_DAYS)
+    horizon = as_of + timedelta(days=warning_days)
     open_breaches = sorted(
         (item(r) for r in rows if r["status"] == "overdue"), key=lambda r: (-r["days_late"], r["duty"], r["subject"])
     )
     upcoming = sorted(
-        (
-            item(r)
-            for r in rows
-            if r["status"] in ("due_soon", "pending") and r["due_on"] is not None and as_of <= r["due_on"] <= horizon
-        ),
+        (item(r) for r in rows if r["status"] == "due_soon"),
         key=lambda r: (r["due_on"], r["duty"], r["subject"]),
     )
     gaps = [item(r) for r in rows if r["status"] == "data_gap"]
@@ -334,9 +330,10 @@ def board(
     here: str,
     names: dict[str, str],
     as_of: date,
+    warning_days: int,
 ) -> dict:
     """The numbers and listings of the dashboard of the body `here` (its page in `folder`)."""
-    lists = listing(rows, folder, names, as_of, here)
+    lists = listing(rows, folder, names, as_of, here, warning_days)
     exception_info(exceptions, lists["exceptions"])
     total = tally.total()
     return {

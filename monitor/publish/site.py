@@ -62,6 +62,7 @@ class Site:
     successors: Successors
     exceptions: dict  # recorded exceptions in force on the as-of date, by (duty, subject)
     weeks: int  # the response deadline, in weeks
+    warning_days: int = 7  # the one due-soon window (a rule parameter)
     pdf: bool = False  # the inspector reports are printed to PDF beside their pages
     accessibility_contact: str = ""  # where people report an accessibility problem (an e-mail address)
 
@@ -134,6 +135,7 @@ def open_site(
     names.update({c["commissioner_code"]: c["name"] for c in commissioners})
     stale = bool(last_import and check and last_import.id is not None and last_import.id > check.last_batch)
     weeks = int(rules[RESPONSE_DUTY].parameters.get("response_weeks", 5)) if RESPONSE_DUTY in rules else 5
+    warning = next((int(r.parameters["warning_days"]) for r in rules.values() if "warning_days" in r.parameters), 7)
     return Site(
         rules=rules,
         as_of=held,
@@ -148,6 +150,7 @@ def open_site(
         successors=Successors.load(conn),
         exceptions=active_exceptions(conn, held),
         weeks=weeks,
+        warning_days=warning,
         pdf=pdf,
         accessibility_contact=accessibility_contact,
     )

@@ -37,6 +37,7 @@ def area_board(site: Site, data: AreaData, bench: Benchmarks, answers: list[dict
         here=data.code,
         names=site.names,
         as_of=site.as_of,
+        warning_days=site.warning_days,
     )
 
 

@@ -52,6 +52,7 @@ def dashboard(site: Site, data: CommissionerData, bench: Benchmarks) -> Page:
         here=code,
         names=site.names,
         as_of=site.as_of,
+        warning_days=site.warning_days,
     )
     context = {
         **site.common,
