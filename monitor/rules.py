@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -427,3 +428,19 @@ def load_rules(rules_dir: Path, overrides: dict | None = None, additions: dict |
 
 
 # --- durable-rules -------------------------------------------------------------
+
+
+_RECORD = re.compile(r"^(?P<act>.*?)[,;]?\s+(?:and|then)\s+record\s+(?P<what>.+?)(?:\s+in\s+(?P<where>[^ ].*?))?\.?$")
+
+
+def next_step_in_words(text: str) -> tuple[str, str | None]:
+    """A rule's next step in the words of the people who do it, and the export field it ends
+    in as a secondary detail: "Send the response, and record the date in la_response_sent_on"
+    → ("Send the response, then record the date in your case-management system and
+    re-export.", "la_response_sent_on")."""
+    text = text.strip()
+    m = _RECORD.match(text)
+    if not text or m is None:
+        return text, None
+    act = m["act"].rstrip(" ,;.")
+    return f"{act}, then record {m['what']} in your case-management system and re-export.", m["where"]

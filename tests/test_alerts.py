@@ -22,12 +22,12 @@ from sqlalchemy import create_engine, func, select, update
 
 from monitor.alerts import finding_events
 from monitor.alerts.recipients import titled
-from monitor.alerts.render import next_step, uk_date
+from monitor.alerts.render import uk_date
 from monitor.config import AlertConfig
 from monitor.findings import query_findings
 from monitor.models import AlertEvent, ImportBatch, OutboxMessage, RunRecord
 from monitor.paths import explanation_path
-from monitor.rules import load_rules
+from monitor.rules import load_rules, next_step_in_words
 from monitor.store import open_store
 
 SITE_URL = "https://monitor.example.org/"
@@ -139,7 +139,7 @@ def test_sample_end_to_end_then_nothing_new(db_url, smtp, tmp_path):
                 assert link in text and f'href="{link}"' in html
                 assert f"* Case {f['case_ref']}: {title}" in text or f"(whole area): {title}" in text
                 assert f"Due {uk_date(f['due_on'])} | " in text
-                assert f"Next step: {next_step(rules[f['duty']].next_step)[0]}" in text
+                assert f"Next step: {next_step_in_words(rules[f['duty']].next_step)[0]}" in text
             else:  # for the record: listed, or counted under its duty
                 assert link in text or re.search(rf"^- {re.escape(title)}: .*{f['status']}", text, re.M)
         assert "granted by" not in text  # exception reasons may name a person: never sent

@@ -123,7 +123,8 @@ def test_every_page_carries_the_phase_banner(site):
 
 def test_due_soon_is_the_warning_window_and_every_row_explains_itself(site):
     """The dashboards' due-soon table holds the findings the checks and e-mails call due soon
-    (within warning_days), each linking to its explanation page; nothing later."""
+    (within warning_days), each linking to its explanation page, with its next step in the
+    words of whoever does it (the export's field as a detail); nothing later."""
     from lxml import html as lxml_html
 
     rows = 0
@@ -134,6 +135,9 @@ def test_due_soon_is_the_warning_window_and_every_row_explains_itself(site):
         for tr in table.findall(".//tbody/tr"):
             rows += 1
             assert tr.find('.//td[@data-label="Status"]').text_content().strip() == "Due soon"
+            step = tr.find('.//td[@data-label="Next step"]')
+            if step is not None and "in the export:" in step.text_content():  # the field is a detail, not the words
+                assert "in your case-management system" in step.text_content()
             links = [a.get("href") for a in tr.findall('.//td[@data-label="Explanation"]//a')]
             assert links and all((page.parent / href).resolve().is_file() for href in links)
     assert rows  # the demo has findings due soon on its as-of date

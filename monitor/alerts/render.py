@@ -10,7 +10,6 @@ written with the same templates environment (`notices`).
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
@@ -21,6 +20,7 @@ from monitor.alerts.kinds import KINDS, SECTIONS
 from monitor.alerts.recipients import Digest, Item, link
 from monitor.config import Config
 from monitor.dates import long_date
+from monitor.rules import next_step_in_words
 from monitor.statuses import STATUS_LABELS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
@@ -78,26 +78,10 @@ def _sort_key(item: Item) -> tuple:
     )
 
 
-_RECORD = re.compile(r"^(?P<act>.*?)[,;]?\s+(?:and|then)\s+record\s+(?P<what>.+?)(?:\s+in\s+(?P<where>[^ ].*?))?\.?$")
-
-
-def next_step(text: str) -> tuple[str, str | None]:
-    """A rule's next step in the words of the people who do it, and the export field it ends
-    in as a secondary detail: "Send the response, and record the date in la_response_sent_on"
-    → ("Send the response, then record the date in your case-management system and
-    re-export.", "la_response_sent_on")."""
-    text = text.strip()
-    m = _RECORD.match(text)
-    if not text or m is None:
-        return text, None
-    act = m["act"].rstrip(" ,;.")
-    return f"{act}, then record {m['what']} in your case-management system and re-export.", m["where"]
-
-
 def _entry(item: Item, digest: Digest, as_of: date) -> dict:
     f = item.finding
     heading = f"Case {f['case_ref']}" if f["case_ref"] else f"{item.area.label} (whole area)"
-    step, field = next_step(item.next_step)
+    step, field = next_step_in_words(item.next_step)
     mine = item.acts_for(digest.bodies)
     return {
         "heading": heading,

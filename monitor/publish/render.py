@@ -15,7 +15,7 @@ from monitor.publish.labels import field_label, record_label
 from monitor.publish.page import Page
 from monitor.publish.words import day, field_value, money, value, when, written, written_parameter
 from monitor.resources import dashboards_dir
-from monitor.rules import Rule
+from monitor.rules import Rule, next_step_in_words
 from monitor.statuses import ACTION_STATUSES, RATE_STATUSES, STATUS_COLOURS, STATUS_LABELS
 
 LONG_LISTING = 20  # a report lists more closed breaches of one duty by month, in full in an appendix
@@ -63,6 +63,7 @@ def environment() -> Environment:
         written=written,
         css_string=css_string,
         parameter=lambda value, name: written_parameter(name, value),
+        in_words=next_step_in_words,
     )
     tags = {
         s: Markup('<strong class="tag tag--{}">{}</strong>').format(STATUS_COLOURS[s], label)
