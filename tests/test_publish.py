@@ -207,15 +207,16 @@ def test_serve_on_localhost(demo):
         stderr=subprocess.PIPE,
     )
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 60  # a generous wait for a slow start, not a timing check
+        while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/areas/850/index.html", timeout=2) as r:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/areas/850/index.html", timeout=5) as r:
                     body = r.read().decode()
                 break
             except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"serve did not answer: {server.stderr.read().decode()[-500:]}")
                 time.sleep(0.1)
-        else:
-            pytest.fail("serve did not answer")
         assert "850 Area 850" in body
     finally:
         server.terminate()
