@@ -214,8 +214,10 @@ def test_serve_on_localhost(demo):
                     body = r.read().decode()
                 break
             except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"serve did not answer: {server.stderr.read().decode()[-500:]}")
+                if server.poll() is not None:
+                    pytest.fail(f"serve stopped: {server.stderr.read().decode()[-500:]}")
+                if time.monotonic() > deadline:
+                    pytest.fail("serve did not answer within a minute")
                 time.sleep(0.1)
         assert "850 Area 850" in body
     finally:
