@@ -172,3 +172,28 @@ def test_a_hidden_sheet_named_for_a_record_type_is_refused(tmp_path, sqlite_url,
         f"b.xlsx sheet decisions: a {very}hidden sheet named for a record type: make it visible to import it, "
         f"or rename or delete it"
     ]
+
+
+def test_formulas_saved_by_libreoffice_are_read_as_their_values(tmp_path, sqlite_url):
+    """The same formula, once LibreOffice has opened and saved the workbook, is read as the value
+    it computed: only a formula no spreadsheet has computed is a problem."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.fail("LibreOffice is missing: run scripts/system-deps")
+
+    def edit(book):
+        book["decisions"]["C4"] = '=UPPER("c3")'
+
+    written = book_of(tmp_path / "written.xlsx", {"areas": AREAS, "decisions": DECISIONS}, edit)
+    saved = tmp_path / "saved"
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--convert-to", "xlsx",
+         "--outdir", str(saved), str(written)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    result = cli("import", saved / "written.xlsx", db=sqlite_url)
+    assert result.exit_code == 0, result.output
+    assert query(sqlite_url, "SELECT case_ref FROM decisions WHERE decision_id = 'D3'") == [("C3",)]
