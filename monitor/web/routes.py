@@ -120,7 +120,9 @@ async def _answer(
             viewer,
             path="/" + path,
             area=shown.area if shown else None,
-            case_refs=sorted(shown.case_refs) if shown else [],
+            case_refs=sorted(shown.case_refs)
+            if shown and entry.outcome is Outcome.SHOWN
+            else [],  # a refusal shows none
             outcome=int(entry.outcome),
         )
     except Exception as exc:  # noqa: BLE001 - whatever stopped the row, the page is refused

@@ -20,7 +20,7 @@ SHOWN = {
     "areas/850/cases/C-1.html": Shown(
         area="850", case_refs=frozenset({"C-1"}), case_commissioners=frozenset({"QRL"}), case_level=True
     ),
-    "areas/851/index.html": Shown(area="851"),
+    "areas/851/index.html": Shown(area="851", case_refs=frozenset({"C-9"})),
     "commissioners/QRL/index.html": Shown(commissioner="QRL"),
     "areas/850/findings.csv": Shown(area="850"),
 }
@@ -101,6 +101,7 @@ def test_another_areas_page_and_one_that_does_not_exist_get_the_same_answer(clie
     assert other.text == missing.text
     assert "851" not in other.text
     assert [r["outcome"] for r in site.rows] == [404, 404]
+    assert [r["cases"] for r in site.rows] == [[], []]  # a refusal shows, and so logs, no case
     assert site.rendered == []  # refused pages are never rendered
 
 
