@@ -12,10 +12,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
 
-from monitor.exports import national_rows
 from monitor.paths import area_path, commissioner_path
 from monitor.publish.children import die_with_parent
-from monitor.publish.context import MIN_JUDGED
 from monitor.publish.pages import area, commissioner, national
 from monitor.publish.site import Site, area_data, bulk, commissioner_data, national_counts, open_site
 from monitor.publish.write import SiteWriter, write_assets
@@ -43,8 +41,7 @@ def build_site(
         for page in national.pages(conn, site):
             writer.page(page)
             if page.path == "index.html":
-                titles = {d: r.short_title for d, r in rules.items()}
-                writer.national(site.as_of, national_rows(page.context["areas"], titles, MIN_JUDGED))
+                writer.national(site.as_of, national.table_rows(site, page))
         codes = [a["area_code"] for a in site.areas]
         together = bulk(conn, site)
         bench = national_counts(conn, site).bench  # counted once, before the fork

@@ -13,12 +13,13 @@ from pathlib import Path
 
 from sqlalchemy.engine import Connection
 
-from monitor.exports import csv_text, json_text, xlsx_bytes
+from monitor.exports import csv_text, json_text, national_csv, national_xlsx, xlsx_bytes
 from monitor.findings import export_rows
 from monitor.paths import area_path, commissioner_path
 from monitor.publish.contents import print_reports
 from monitor.publish.errors import PublishError
 from monitor.publish.pages import page_in
+from monitor.publish.pages.national import table_rows
 from monitor.publish.pdf import chromium_path
 from monitor.publish.render import DASHBOARDS, render_page
 from monitor.publish.site import AreaData, CommissionerData, Site, area_data, commissioner_data
@@ -26,6 +27,7 @@ from monitor.web.pages import Found, PageUnavailable
 from monitor.web.visibility import Shown
 
 DOWNLOAD = re.compile(r"(areas|commissioners)/([^/]+)/(findings\.csv|findings\.json|findings\.xlsx|report\.pdf)")
+NATIONAL = ("national.csv", "national.xlsx")  # the national table of areas by duty
 MEDIA = {
     ".csv": "text/csv; charset=utf-8",
     ".json": "application/json",
@@ -35,13 +37,15 @@ MEDIA = {
 
 
 def is_download(path: str) -> bool:
-    return DOWNLOAD.fullmatch(path) is not None
+    return path in NATIONAL or DOWNLOAD.fullmatch(path) is not None
 
 
 def download_in(conn: Connection, site: Site, path: str) -> Found | None:
     """The download at `path`, or None when the site has none there (an unknown body, a
     report.pdf without Chromium on this server, a commissioner's workbook: the static site
     has none)."""
+    if path in NATIONAL:
+        return _national(conn, site, path)
     m = DOWNLOAD.fullmatch(path)
     if m is None:
         return None
@@ -97,3 +101,14 @@ def _report_pdf(conn: Connection, site: Site, path: str) -> Found | None:
             return html.with_suffix(".pdf").read_bytes(), MEDIA[".pdf"]
 
     return Found(Shown(area=page.area, case_refs=frozenset(page.case_refs)), render)
+
+
+def _national(conn: Connection, site: Site, path: str) -> Found | None:
+    """national.csv or national.xlsx, made from the national page's table as the publish does."""
+    page = page_in(conn, site, "index.html")
+    if page is None:
+        return None
+    rows = table_rows(site, page)
+    if path == "national.csv":
+        return Found(Shown(national=True), lambda: (national_csv(rows).encode("utf-8"), MEDIA[".csv"]))
+    return Found(Shown(national=True), lambda: (national_xlsx(site.as_of, rows), MEDIA[".xlsx"]))

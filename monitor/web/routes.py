@@ -103,9 +103,9 @@ def _home(viewer: Viewer) -> str | None:
 
 
 def _download_name(path: str) -> str:
-    """A download's file name: the body's folder and the file ("areas/850/findings.csv" → "850-findings.csv")."""
-    folder, name = path.rsplit("/", 2)[-2:]
-    return re.sub(r"[^A-Za-z0-9._-]", "_", f"{folder}-{name}")
+    """A download's file name: the body's folder and the file ("areas/850/findings.csv" →
+    "850-findings.csv"; "national.csv" as it is)."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", "-".join(path.rsplit("/", 2)[-2:]))
 
 
 async def _answer(

@@ -66,7 +66,7 @@ def pages(demo_store):
     _db, actions = demo_store
     qrl_cases = {(f["area"], f["case_ref"]) for f in actions if f["owner"] == "QRL"}
     assert {a for a, _ in qrl_cases} >= {"850", "851"}
-    tried = [("index.html", "national", None, False)]
+    tried = [(name, "national", None, False) for name in ("index.html", "national.csv", "national.xlsx")]
     for area in AREAS:
         folder = area_path(area)
         tried += [(folder + "index.html", "area", area, False), (folder + "report.html", "area", area, False)]

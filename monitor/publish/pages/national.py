@@ -9,9 +9,10 @@ from collections.abc import Iterator
 
 from sqlalchemy.engine import Connection
 
+from monitor.exports import national_rows
 from monitor.findings import import_batches, latest_runs
 from monitor.publish.charts import heatmap_chart
-from monitor.publish.context import england_rows, region_rows
+from monitor.publish.context import MIN_JUDGED, england_rows, region_rows
 from monitor.publish.page import Page
 from monitor.publish.site import Site, national_counts
 from monitor.publish.summaries import area_summaries, commissioner_summaries
@@ -58,3 +59,10 @@ def accessibility(site: Site) -> Page:
 def pages(conn: Connection, site: Site) -> Iterator[Page]:
     yield accessibility(site)
     yield overview(conn, site)
+
+
+def table_rows(site: Site, overview_page: Page) -> list[dict]:
+    """The national table of areas by duty, with n and rates (national.csv and .xlsx), from
+    the national page's own figures."""
+    titles = {d: r.short_title for d, r in site.rules.items()}
+    return national_rows(overview_page.context["areas"], titles, MIN_JUDGED)
