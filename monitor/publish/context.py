@@ -227,7 +227,17 @@ def outcome_table(answers: list[dict]) -> dict:
 
 def rel(from_folder: str, target: str) -> str:
     """A link from a page in `from_folder` (site-relative, ending in '/') to a site-relative target."""
-    return posixpath.relpath(target, from_folder or ".")
+    if from_folder.endswith("/") and target.startswith(from_folder) and not target.endswith("/"):
+        return target[len(from_folder) :] or "."
+    start, path = [p for p in from_folder.split("/") if p], [p for p in target.split("/") if p]
+    if "." in start or ".." in start or "." in path or ".." in path:
+        return posixpath.relpath(target, from_folder or ".")
+    common = 0
+    for a, b in zip(start, path, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(start) - common) + path[common:]) or "."
 
 
 def listing(rows: list[dict], folder: str, names: dict[str, str], as_of: date, here: str, warning_days: int) -> dict:
