@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import os
 import shutil
 import subprocess
@@ -74,7 +75,7 @@ def write_changes(national: Path, out: Path, n: int = 1000) -> Path:
     for name, (count, column, value) in plan.items():
         with open(national / f"{name}.csv", newline="", encoding="utf-8-sig") as fh:
             reader = csv.DictReader(fh)
-            rows = [row for _, row in zip(range(count), reader)]
+            rows = list(itertools.islice(reader, count))
             fields = reader.fieldnames
         for row in rows:
             row[column] = value if row[column] != value else ""
@@ -152,7 +153,7 @@ def one_volume(args: argparse.Namespace, appeals: float) -> int:
         print(f"{backend}:", file=sys.stderr)
         try:
             if backend == "sqlite":
-                results = bench(f"sqlite:///{work / 'store.db'}", national, work, lambda n: f"sqlite:///{work / n}.db")
+                results = bench(f"sqlite:///{work / 'store.db'}", national, work, lambda n, work=work: f"sqlite:///{work / n}.db")
             else:
                 with temporary_server() as server:
                     results = bench(create_database(server, "bench"), national, work,
