@@ -22,7 +22,7 @@ from monitor.publish.site import Site, open_site
 from monitor.rules import Rule
 from monitor.store import store_failure
 from monitor.web.downloads import download_in, is_download
-from monitor.web.pages import Found, NotReady, PageUnavailable
+from monitor.web.pages import Found, NotReady, PageUnavailable, heirs
 from monitor.web.visibility import Shown
 
 OWN = re.compile(r"areas/([^/]+)/(index\.html|report\.html|report\.pdf|findings\.(?:csv|json|xlsx))")
@@ -87,8 +87,6 @@ class StorePages:
         code = next((a for a in site.area_by_code if area_path(a) == f"areas/{m[1]}/"), None)
         if code is None:
             return None
-        if not path.endswith(".html"):
-            return Shown(area=code)  # as `downloads` shows it
         return Shown(area=code, area_heirs=heirs(site, code))
 
     def __call__(self, path: str) -> Found | None:
@@ -130,8 +128,3 @@ def shown_by(conn: Connection, site: Site, page: Page) -> Shown:
         area_heirs=area_heirs,
         case_level=case_level,
     )
-
-
-def heirs(site: Site, area: str) -> frozenset[str]:
-    """The areas acting now on `area`'s duties, after mergers."""
-    return frozenset(hop.to_body.code for hop in site.successors.chain(area, area, site.as_of))
