@@ -62,13 +62,16 @@ def _records(base: Path) -> Path:
 
 def _next_day(folder: Path) -> None:
     """A day's changes: an appeal withdrawn, an appeal whose registration moves past the as-of
-    date (its findings are retired), evidence provided, and a new decision letter."""
+    date (its findings are retired), an appeal with no findings of its own changed, evidence
+    provided, and a new decision letter."""
 
     def appeals(row):
         if row["appeal_id"] == "EH852-20-90015":
             row["status"], row["closed_on"] = "withdrawn", NEXT_DAY
         if row["appeal_id"] == "EH851-20-90005":
             row["registered_on"] = "2020-09-01"
+        if row["appeal_id"] == "EH850-18-00002":  # out of scope (no findings), on a case with a page
+            row["la_response_sent_on"] = "2018-05-11"
 
     def evidence(row):
         if row["appeal_id"] == "EH850-20-00002":
@@ -159,8 +162,9 @@ def test_unchanged_pages_are_reused_and_changed_ones_rewritten(day_two):
     same = {rel for rel, p in now.items() if rel in kept and os.stat(p).st_ino == kept[rel][0]}
     assert any("/explain/" in rel for rel in same) and any("/cases/" in rel for rel in same)
     assert all("/explain/" in rel or "/cases/" in rel for rel in same)  # dashboards and exports are rewritten
-    # the withdrawn appeal's case and the case with a new decision letter were rewritten
-    for page in (case_path("852", "C852-900015"), case_path("850", "C850-000067")):
+    # the withdrawn appeal's case, the case with a new decision letter and the case of the
+    # appeal with no findings were rewritten
+    for page in (case_path("852", "C852-900015"), case_path("850", "C850-000067"), case_path("850", "C850-000011")):
         assert page in now and page not in same
     # a page of each finding changed (closed, retired, new) is rewritten or gone with the finding
     before, after = day_two["before"], day_two["after"]
@@ -181,8 +185,11 @@ def test_the_old_versions_files_are_not_altered(day_two):
 
 
 def test_a_page_says_when_its_findings_last_changed(day_two):
-    site = day_two["base"] / "site"
-    same = (site / case_path("850", "C850-000011")).read_text(encoding="utf-8")
+    site, kept = day_two["base"] / "site", day_two["kept"]
+    reused = next(
+        p for rel, p in _files(site).items() if "/cases/" in rel and rel in kept and os.stat(p).st_ino == kept[rel][0]
+    )
+    same = reused.read_text(encoding="utf-8")
     changed = (site / case_path("852", "C852-900015")).read_text(encoding="utf-8")
     dashboard = (site / "areas/850/index.html").read_text(encoding="utf-8")
     assert "Findings as of 30 June 2020 (unchanged since)" in same
