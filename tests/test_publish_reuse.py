@@ -19,6 +19,7 @@ from conftest import SAMPLE, cli
 from monitor.config import REPO_RULES
 from monitor.paths import case_path, explanation_path
 from monitor.publish.manifest import MANIFEST
+from monitor.publish.reuse import marks_path
 from monitor.statuses import ACTION_STATUSES
 
 AS_OF, NEXT_DAY = "2020-06-30", "2020-07-01"
@@ -238,6 +239,17 @@ def test_a_missing_or_unreadable_manifest_means_a_full_publish(published, harm, 
     assert why in _again(tmp_path, db)
     assert (tmp_path / "site" / MANIFEST).is_file() and (tmp_path / "site/index.html").is_file()
     assert "reused" in _again(tmp_path, db)  # and the next one reuses again
+
+
+def test_an_areas_unreadable_fingerprints_mean_its_pages_are_rendered(published):
+    tmp_path, db = published
+    marks = (tmp_path / "site").resolve() / marks_path("850")
+    marks.write_text("[1, 2", encoding="utf-8")
+    line = _again(tmp_path, db)
+    reused = int(re.search(r"reused ([\d,]+) unchanged", line)[1].replace(",", ""))
+    assert 0 < reused < len([p for p in _files(tmp_path / "site") if "/cases/" in p or "/explain/" in p])
+    assert not any("areas/850/" in p for p, f in _files(tmp_path / "site").items() if os.stat(f).st_nlink > 1)
+    assert json.loads(((tmp_path / "site") / marks_path("850")).read_text(encoding="utf-8"))
 
 
 def test_another_store_means_a_full_publish(published, tmp_path):
