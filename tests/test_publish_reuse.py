@@ -252,6 +252,23 @@ def test_an_areas_unreadable_fingerprints_mean_its_pages_are_rendered(published)
     assert json.loads(((tmp_path / "site") / marks_path("850")).read_text(encoding="utf-8"))
 
 
+def test_pages_are_copied_where_they_cannot_be_linked(published, monkeypatch):
+    import errno
+
+    from monitor.publish import reuse
+
+    def refuse(source, target):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    tmp_path, db = published
+    before = {rel: f.read_bytes() for rel, f in _files(tmp_path / "site").items() if "/cases/" in rel}
+    monkeypatch.setattr(reuse.os, "link", refuse)
+    assert "reused" in _again(tmp_path, db)
+    after = _files(tmp_path / "site")
+    assert {rel: after[rel].read_bytes() for rel in before} == before
+    assert all(os.stat(after[rel]).st_nlink == 1 for rel in before)
+
+
 def test_another_store_means_a_full_publish(published, tmp_path):
     _site, _db = published
     other = f"sqlite:///{tmp_path / 'other.db'}"
