@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,20 +46,28 @@ AS_OF, NEXT_DAY = "2021-06-30", "2021-07-01"
 
 def run_step(db: str, *args: str) -> tuple[float, float]:
     """Run one `send-monitor` command; its wall time (s) and peak resident memory (MB)."""
+    wall, peak, _said = run_saying(db, *args)
+    return wall, peak
+
+
+def run_saying(db: str, *args: str) -> tuple[float, float, str]:
+    """Run one `send-monitor` command; its wall time (s), peak resident memory (MB) and stderr."""
     start = time.perf_counter()
-    proc = subprocess.Popen([SEND_MONITOR, "--db", db, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
+    with tempfile.TemporaryFile() as said:  # read once it has ended: a pipe could fill and block it
+        proc = subprocess.Popen([SEND_MONITOR, "--db", db, *args], stdout=subprocess.DEVNULL, stderr=said)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        said.seek(0)
+        text = said.read().decode(errors="replace")
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"send-monitor {' '.join(args)} failed:\n{proc.stderr.read().decode()}")
-    return wall, usage.ru_maxrss / 1024
+        raise SystemExit(f"send-monitor {' '.join(args)} failed:\n{text}")
+    return wall, usage.ru_maxrss / 1024, text
 
 
-def run_floor(national: Path, work: Path) -> tuple[float, float]:
-    """The plain-Python floor of the import (csv, dates, executemany into a bare SQLite table)."""
-    (work / "floor.db").unlink(missing_ok=True)
+def run_floor(national: Path, store: str) -> tuple[float, float]:
+    """The plain-Python floor of the import (csv, dates, the backend's plainest bulk write into a bare table)."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.import_floor", str(national), str(work / "floor.db")],
+    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.import_floor", str(national), store],
                             cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
@@ -75,7 +85,7 @@ def write_changes(national: Path, out: Path, n: int = 1000) -> Path:
     for name, (count, column, value) in plan.items():
         with open(national / f"{name}.csv", newline="", encoding="utf-8-sig") as fh:
             reader = csv.DictReader(fh)
-            rows = [row for _, row in zip(range(count), reader)]
+            rows = list(itertools.islice(reader, count))
             fields = reader.fieldnames
         for row in rows:
             row[column] = value if row[column] != value else ""
@@ -86,10 +96,11 @@ def write_changes(national: Path, out: Path, n: int = 1000) -> Path:
     return out
 
 
-def bench(db: str, national: Path, work: Path, scratch: Callable[[int], str]) -> list[tuple[str, float, float]]:
+def bench(db: str, national: Path, work: Path, scratch: Callable[[str], str]) -> list[tuple[str, float, float]]:
     """Each step's (name, wall time, peak memory). The import runs ROUNDS times into empty stores
-    (the first is the store the later steps use; `scratch(n)` gives the others), alternating with
-    its floor, so that both meet the same moments of a shared machine."""
+    (the first is the store the later steps use; `scratch(name)` gives a new empty one), alternating
+    with its floor (into empty stores of the same backend), so that both meet the same moments of a
+    shared machine."""
     steps = [
         ("import", ("import", str(national))),
         ("full check", ("check", "--full", "--as-of", AS_OF)),
@@ -101,17 +112,22 @@ def bench(db: str, national: Path, work: Path, scratch: Callable[[int], str]) ->
     ]
     results = []
     for name, args in steps:
-        wall, peak = run_step(db, *args)
+        wall, peak, said = run_saying(db, *args)
         print(f"  {name}: {wall:.1f} s, {peak:.0f} MB", file=sys.stderr)
+        if name.endswith("publish"):  # how many pages it rewrote and reused
+            print(f"    {said.strip().splitlines()[-1]}", file=sys.stderr)
+        reused = re.search(r"reused ([\d,]+)", said)
+        if name == "next-day publish" and not (reused and int(reused[1].replace(",", ""))):
+            raise SystemExit(f"the next-day publish reused no page of the last version:\n{said}")
         if name != "import":
             results.append((name, wall, peak))
             continue
         imports, floors = [(wall, peak)], []
         for n in range(ROUNDS):
-            floors.append(run_floor(national, work))
+            floors.append(run_floor(national, scratch(f"floor{n}")))
             print(f"  import floor: {floors[-1][0]:.1f} s, {floors[-1][1]:.0f} MB", file=sys.stderr)
             if n < ROUNDS - 1:
-                imports.append(run_step(scratch(n), *args))
+                imports.append(run_step(scratch(f"again{n}"), *args))
                 print(f"  import again: {imports[-1][0]:.1f} s, {imports[-1][1]:.0f} MB", file=sys.stderr)
         results.append((name, mean(w for w, _ in imports), max(p for _, p in imports)))
         results.append(("import floor (plain Python)", mean(w for w, _ in floors), max(p for _, p in floors)))
@@ -152,12 +168,11 @@ def one_volume(args: argparse.Namespace, appeals: float) -> int:
         print(f"{backend}:", file=sys.stderr)
         try:
             if backend == "sqlite":
-                results = bench(f"sqlite:///{work / 'store.db'}", national, work,
-                                lambda n: f"sqlite:///{work / f'scratch-{n}.db'}")
+                results = bench(f"sqlite:///{work / 'store.db'}", national, work, lambda n, work=work: f"sqlite:///{work / n}.db")
             else:
                 with temporary_server() as server:
                     results = bench(create_database(server, "bench"), national, work,
-                                    lambda n: create_database(server, f"scratch{n}"))
+                                    lambda n: create_database(server, n))
         finally:
             shutil.rmtree(work, ignore_errors=True)
         walls = {name: wall for name, wall, _ in results}

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, desc, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, desc, func, insert, null, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from monitor.dates import days_between
-from monitor.db import bulk_insert
+from monitor.db import bulk_insert, create_indexes, drop_indexes
 from monitor.decide import decide, posted, register
 from monitor.facts import BUILDERS, KEY_KINDS, Obligation
 from monitor.models import CheckRun, Finding, FindingChange, ImportBatch
@@ -192,6 +192,8 @@ def _check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progre
         assert key is not None  # an INSERT always has one
         check_id = key[0]
         exceptions = active_exceptions(conn, as_of)
+        first = dirty is None and _empty(conn, Finding.__table__) and _empty(conn, FindingChange.__table__)
+        deferred = drop_indexes(conn, [Finding.__table__, FindingChange.__table__]) if first else []
         decided: dict[str, int] = {}
         moved: dict[str, dict[str, int]] = {}  # duty -> status -> findings gained (or lost)
         for rule in rules.values():
@@ -209,7 +211,13 @@ def _check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progre
             changed += writer.changed
             if progress:
                 progress(rule.id, writer.evaluated, writer.evaluated)
-        counts = status_counts(conn) if previous is None or dirty is None else carried(previous.counts, moved)
+        create_indexes(conn, deferred)
+        if first:  # nothing was stored: the counts are what this check stored
+            counts = carried({}, moved)
+        elif previous is None or dirty is None:
+            counts = status_counts(conn)
+        else:
+            counts = carried(previous.counts, moved)
         idle = idle_exceptions(conn, as_of)
         conn.execute(
             update(CheckRun.__table__)
@@ -217,6 +225,10 @@ def _check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progre
             .values(finished_at=datetime.now(UTC), evaluated=evaluated, counts=counts)
         )
     return CheckResult(check_id, as_of, mode, evaluated, sum(decided.values()), changed, counts, idle)
+
+
+def _empty(conn: Connection, table) -> bool:
+    return conn.execute(select(1).select_from(table).limit(1)).first() is None
 
 
 def _planned(conn: Connection) -> None:
@@ -323,6 +335,16 @@ class _FindingsWriter:
             self._compare()
 
     def _compare(self) -> None:
+        if self.none_stored:  # the duty's first check: every finding appears (see `_appeared`)
+            self.inserts = [
+                (self.duty, subject, *values, self.as_of, self.as_of, self.check_id) for subject, values in self.pending
+            ]
+            for _subject, values in self.pending:
+                self.moved[values[_STATUS]] = self.moved.get(values[_STATUS], 0) + 1
+            self.changed += len(self.pending)
+            self.pending = []
+            self._flush()
+            return
         old = self._stored([subject for subject, _ in self.pending])
         for subject, values in self.pending:
             before = old.get(subject)
@@ -388,6 +410,9 @@ class _FindingsWriter:
         """Compare and write what is pending, and retire stored findings that are now not
         applicable (or whose record does not exist as of this date)."""
         self._compare()
+        if self.none_stored:
+            self._appeared()
+            return
         f = Finding.__table__
         # the findings this check wrote were all seen
         stmt = select(f.c.subject).where(and_(f.c.duty == self.duty, f.c.check_id != self.check_id))
@@ -408,6 +433,14 @@ class _FindingsWriter:
             self._flush()
             self.conn.execute(delete(f).where(and_(f.c.duty == self.duty, f.c.subject.in_(chunk))))
         self.changed += len(gone)
+
+    def _appeared(self) -> None:
+        """The history of a duty's first check, from its findings just written: each appeared."""
+        f = Finding.__table__
+        columns = [f.c[c] if c in f.c else null() for c in _HISTORY]
+        columns[_HISTORY.index("new_status")] = f.c.status
+        rows = select(*columns).where(f.c.duty == self.duty).order_by(f.c.subject)
+        self.conn.execute(insert(FindingChange.__table__).from_select(_HISTORY, rows))
 
 
 def _chunks(items: list, size: int):

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Table, event
+from sqlalchemy import Index, Table, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import create_engine
@@ -106,6 +106,23 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: li
         raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
     finally:
         cursor.close()
+
+
+def drop_indexes(conn: Connection, tables: Sequence[Table]) -> list[Index]:
+    """Drop the tables' secondary indexes before a first bulk load (building an index once,
+    sorted, is cheaper than a million inserts into it); give them to `create_indexes` once
+    the rows are in. Inside the caller's transaction, so a failed load leaves them as they
+    were; PostgreSQL's readers of the tables wait meanwhile (dropping an index locks its table)."""
+    indexes = [index for table in tables for index in sorted(table.indexes, key=lambda i: str(i.name))]
+    for index in indexes:
+        index.drop(conn)
+    return indexes
+
+
+def create_indexes(conn: Connection, indexes: Sequence[Index]) -> None:
+    """Build the indexes `drop_indexes` dropped."""
+    for index in indexes:
+        index.create(conn)
 
 
 def _sqlite_adapters() -> None:

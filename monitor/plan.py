@@ -129,6 +129,17 @@ def dated_links(conn: Connection, since: date, as_of: date) -> set[tuple[str, st
 
 def _resolve(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, str]], since: date, as_of: date) -> Dirty:
     """Turn links into obligation keys by kind, and add the open findings."""
+    dirty = linked_keys(conn, rules, links)
+    kind_of = {rule.id: KEY_KINDS[rule.obligation] for rule in rules.values()}
+    f = Finding.__table__
+    for duty, key in conn.execute(select(f.c.duty, f.c.record_key).where(f.c.status.in_(OPEN_STATUSES))):
+        if duty in kind_of:
+            dirty[kind_of[duty]].add(key)
+    return dirty
+
+
+def linked_keys(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, str]]) -> Dirty:
+    """The obligation keys, by key kind, of the subjects `links` (from `changed_links`) reach."""
     dirty: Dirty = {kind: set() for kind in KINDS}
     kind_of = {rule.id: KEY_KINDS[rule.obligation] for rule in rules.values()}
     commissioners, appeals_of_recs, areas_of_decisions = set(), set(), set()
@@ -157,10 +168,6 @@ def _resolve(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, str
     d = Decision.__table__
     for chunk in _chunks(sorted(areas_of_decisions)):  # a template's area's decisions may be made from it
         dirty["decision"].update(conn.execute(select(d.c.decision_id).where(d.c.area_code.in_(chunk))).scalars())
-    f = Finding.__table__
-    for duty, key in conn.execute(select(f.c.duty, f.c.record_key).where(f.c.status.in_(OPEN_STATUSES))):
-        if duty in kind_of:
-            dirty[kind_of[duty]].add(key)
     return dirty
 
 

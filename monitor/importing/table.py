@@ -8,6 +8,7 @@ from operator import itemgetter
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from monitor.db import create_indexes
 from monitor.importing.cells import Chunk, RowReader, batches, typed_columns
 from monitor.importing.checks import STORED, Part, run_checks
 from monitor.importing.headers import read_header
@@ -58,17 +59,12 @@ def read_table(session: Session, table: Table) -> None:
         cols = typed_columns(cells, parsers, width, dated) if by_column else None
         if cols is None:  # some row needs reading on its own, where each problem is named
             chunk = keys.keyed((n, v) for n, row in batch if (v := row_reader(n, row)) is not None)
+        elif trusting or keys.add_new(cols):  # the common batch: every id new (trusting: the key finds a repeat)
+            if keys.area_at is not None:
+                keys.note_areas(cols[keys.area_at])
+            chunk = Chunk(rownums, columns=cols)
         else:
-            ids = keys.ids(cols)
-            fresh = set(ids)
-            if keys.key_at and len(fresh) == len(ids) and (trusting or keys.keys.isdisjoint(fresh)):  # the common batch
-                if not trusting:
-                    keys.keys |= fresh
-                if keys.area_at is not None:
-                    keys.note_areas(cols[keys.area_at])
-                chunk = Chunk(rownums, columns=cols)
-            else:
-                chunk = keys.keyed(Chunk(rownums, columns=cols))
+            chunk = keys.keyed(Chunk(rownums, columns=cols))
         if chunk and trusting:
             try:
                 with savepoint(session):
@@ -80,8 +76,7 @@ def read_table(session: Session, table: Table) -> None:
                 chunk = keys.keyed(chunk)
         if chunk:
             _chunk(session, Part(rtype, label, parsers, chunk, sheet=table.sheet), empty, counts)
-    for index in deferred:
-        index.create(session.conn)
+    create_indexes(session.conn, deferred)
     keys.name_first_rows(table)
     run_checks("file", rtype.name, session, Part(rtype, label, parsers))
     session.result.counts[rtype.name] = counts

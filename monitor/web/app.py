@@ -32,8 +32,10 @@ def build_app(
     page cache."""
     if sign_in is None:
         sign_in = demo_sign_in(cfg, demo_role) if demo_role is not None else provider_sign_in(cfg)
+    outline = None
     if pages is None:
-        pages = StorePages(engine, load_rules(cfg.rules_dir, cfg.parameters), cfg.site_url)
+        store_pages = StorePages(engine, load_rules(cfg.rules_dir, cfg.parameters), cfg.site_url)
+        pages, outline = store_pages, store_pages.outline
     served = Served(
         pages=pages,
         cache=cache or PageCache(),
@@ -41,6 +43,7 @@ def build_app(
         current_viewer=sign_in.current_viewer,
         log_access=sign_in.log_access,
         refusals=Refusals(cfg.alerts.admin_email),
+        outline=outline,
     )
     routes = [*sign_in.routes, *asset_routes(), *page_routes(served)]
     return Starlette(routes=routes, middleware=list(sign_in.middleware))

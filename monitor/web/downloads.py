@@ -23,7 +23,7 @@ from monitor.publish.pages.national import table_rows
 from monitor.publish.pdf import chromium_path
 from monitor.publish.render import DASHBOARDS, render_page
 from monitor.publish.site import AreaData, CommissionerData, Site, area_data, commissioner_data
-from monitor.web.pages import Found, PageUnavailable
+from monitor.web.pages import Found, PageUnavailable, heirs
 from monitor.web.visibility import Shown
 
 DOWNLOAD = re.compile(r"(areas|commissioners)/([^/]+)/(findings\.csv|findings\.json|findings\.xlsx|report\.pdf)")
@@ -57,7 +57,7 @@ def download_in(conn: Connection, site: Site, path: str) -> Found | None:
     if family == "areas":
         code = next((a for a in site.area_by_code if area_path(a) == f"areas/{slug}/"), None)
         data = area_data(conn, site, code) if code else None
-        shown = Shown(area=code)
+        shown = Shown(area=code, area_heirs=heirs(site, code) if code else frozenset())
     elif name != "findings.xlsx":
         code = next((c for c in site.commissioner_by_code if commissioner_path(c) == f"commissioners/{slug}/"), None)
         data = commissioner_data(conn, site, code) if code else None
@@ -100,7 +100,8 @@ def _report_pdf(conn: Connection, site: Site, path: str) -> Found | None:
                 raise PageUnavailable(f"report.pdf not printed: {exc}") from None
             return html.with_suffix(".pdf").read_bytes(), MEDIA[".pdf"]
 
-    return Found(Shown(area=page.area, case_refs=frozenset(page.case_refs)), render)
+    assert page.area is not None  # a report is an area's
+    return Found(Shown(area=page.area, area_heirs=heirs(site, page.area), case_refs=frozenset(page.case_refs)), render)
 
 
 def _national(conn: Connection, site: Site, path: str) -> Found | None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from monitor.publish.site import Site
 from monitor.web.visibility import Shown
 
 
@@ -31,3 +32,8 @@ class NotReady(Exception):
 class PageUnavailable(Exception):
     """The page cannot be made just now (the store does not answer, a report does not
     print): the message says what failed, in one line."""
+
+
+def heirs(site: Site, area: str) -> frozenset[str]:
+    """The areas acting now on `area`'s duties, after mergers: they see its pages and downloads."""
+    return frozenset(hop.to_body.code for hop in site.successors.chain(area, area, site.as_of))

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.cases import case_owners
 from monitor.findings import FindingsError, latest_ids
+from monitor.paths import area_path
 from monitor.publish.page import Page
 from monitor.publish.pages import page_in
 from monitor.publish.render import render_page
@@ -21,9 +22,10 @@ from monitor.publish.site import Site, open_site
 from monitor.rules import Rule
 from monitor.store import store_failure
 from monitor.web.downloads import download_in, is_download
-from monitor.web.pages import Found, NotReady, PageUnavailable
+from monitor.web.pages import Found, NotReady, PageUnavailable, heirs
 from monitor.web.visibility import Shown
 
+OWN = re.compile(r"areas/([^/]+)/(index\.html|report\.html|report\.pdf|findings\.(?:csv|json|xlsx))")
 CASE_LEVEL = re.compile(r"areas/[^/]+/(cases|explain)/")  # a case's page, or a finding's on a case
 PUBLIC = {"accessibility.html"}  # pages with no data, shown to every signed-in viewer
 HTML = "text/html; charset=utf-8"
@@ -71,6 +73,22 @@ class StorePages:
             self._kept = (stamp, site)
         return site
 
+    def outline(self, path: str) -> Shown | None:
+        """Who may see an area's dashboard, report or download, known without gathering it, so
+        that another area's is refused at no cost (None: the page must be gathered to know)."""
+        m = OWN.fullmatch(path)
+        if m is None:
+            return None
+        try:
+            with reading(self.engine), self.engine.connect() as conn:
+                site = self._site(conn)
+        except FindingsError as exc:
+            raise NotReady(str(exc)) from None
+        code = next((a for a in site.area_by_code if area_path(a) == f"areas/{m[1]}/"), None)
+        if code is None:
+            return None
+        return Shown(area=code, area_heirs=heirs(site, code))
+
     def __call__(self, path: str) -> Found | None:
         try:
             with reading(self.engine), self.engine.connect() as conn:
@@ -93,10 +111,10 @@ def shown_by(conn: Connection, site: Site, page: Page) -> Shown:
     area, path = page.area, page.path
     if area is None and page.commissioner is None:
         return Shown(national=path not in PUBLIC, public=path in PUBLIC, case_refs=refs)
-    heirs: frozenset[str] = frozenset()
+    area_heirs: frozenset[str] = frozenset()
     case_commissioners: frozenset[str] = frozenset()
     if area is not None:
-        heirs = frozenset(hop.to_body.code for hop in site.successors.chain(area, area, site.as_of))
+        area_heirs = heirs(site, area)
     case_level = area is not None and bool(refs) and CASE_LEVEL.match(path) is not None
     if case_level and area is not None:
         owners = case_owners(conn, area, tuple(refs)) - {area}
@@ -107,6 +125,6 @@ def shown_by(conn: Connection, site: Site, page: Page) -> Shown:
         commissioner=page.commissioner,
         case_refs=refs,
         case_commissioners=case_commissioners,
-        area_heirs=heirs,
+        area_heirs=area_heirs,
         case_level=case_level,
     )

@@ -21,7 +21,7 @@ from monitor.web.cache import Entry, PageCache
 from monitor.web.pages import NotReady, PageSource, PageUnavailable
 from monitor.web.refusals import Refusals
 from monitor.web.viewer import Viewer
-from monitor.web.visibility import Outcome, decide, has_any_role
+from monitor.web.visibility import Outcome, Shown, decide, has_any_role
 
 log = logging.getLogger("send_monitor.web")
 NO_STORE = {"Cache-Control": "private, no-store"}
@@ -37,6 +37,7 @@ class Served:
     current_viewer: Callable[[Request], Viewer | None]
     log_access: Callable[..., None]  # raises when the row cannot be written
     refusals: Refusals
+    outline: Callable[[str], Shown | None] | None = None  # who may see a page, known before gathering it
 
 
 def _site_path(request: Request) -> str | None:
@@ -83,6 +84,9 @@ def page_routes(served: Served) -> list[Route]:
 
 
 def _make(served: Served, viewer: Viewer, path: str) -> Entry:
+    outline = served.outline(path) if served.outline else None
+    if outline is not None and (outcome := decide(viewer, outline)) is not Outcome.SHOWN:
+        return Entry(outcome, outline)  # refused before gathering it
     found = served.pages(path)
     outcome = decide(viewer, found.shown if found else None)
     if found is None or outcome is not Outcome.SHOWN:
