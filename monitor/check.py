@@ -26,7 +26,7 @@ from sqlalchemy import and_, bindparam, delete, desc, func, insert, null, select
 from sqlalchemy.engine import Connection, Engine
 
 from monitor.dates import days_between
-from monitor.db import bulk_insert, create_indexes, drop_indexes
+from monitor.db import bulk_insert, create_indexes, driver_date, drop_indexes
 from monitor.decide import decide, posted, register
 from monitor.facts import BUILDERS, KEY_KINDS, Obligation
 from monitor.models import CheckRun, Finding, FindingChange, ImportBatch
@@ -69,7 +69,7 @@ _CHUNK = 2000
 _BATCH = 20_000  # verdicts compared with the stored findings, and written, at a time
 
 
-@dataclass
+@dataclass(slots=True)
 class Verdict:
     """What the decision table made of one obligation."""
 
@@ -297,6 +297,8 @@ class _FindingsWriter:
         self.updates: list[dict] = []
         self.history: list[tuple] = []
         self.moved: dict[str, int] = {}  # status -> stored findings gained (or lost)
+        day = driver_date(conn, as_of)
+        self.stamp = (day, day, check_id)  # a new finding's as_of, status_since and check_id
         f = Finding.__table__
         self.none_stored = conn.execute(select(f.c.subject).where(f.c.duty == duty).limit(1)).first() is None
         self.stored = select(f.c.subject, f.c.status_since, *[f.c[c] for c in _FIELDS]).where(f.c.duty == duty)
@@ -313,16 +315,16 @@ class _FindingsWriter:
 
     def add(self, verdict: Verdict, rule: Rule) -> None:
         self.evaluated += 1
-        if verdict.status == "not_applicable":  # not stored: a stored finding that becomes one is retired
+        status = verdict.status
+        if status == "not_applicable":  # not stored: a stored finding that becomes one is retired
             return
         ob = verdict.obligation
-        self.seen.add(ob.subject)
         values = (
             ob.key,
             ob.area,
             ob.owner,
             ob.case_ref,
-            verdict.status,
+            status,
             ob.due_on,
             ob.done_on,
             verdict.days_late,
@@ -330,27 +332,24 @@ class _FindingsWriter:
             rule.version,
             verdict.row.number,
         )
+        if self.none_stored:  # the duty's first check: each finding appears (its history: see `_appeared`)
+            self.inserts.append((self.duty, ob.subject, *values, *self.stamp))
+            self.moved[status] = self.moved.get(status, 0) + 1
+            if len(self.inserts) >= _BATCH:
+                self._flush()
+            return
+        self.seen.add(ob.subject)
         self.pending.append((ob.subject, values))
         if len(self.pending) >= _BATCH:
             self._compare()
 
     def _compare(self) -> None:
-        if self.none_stored:  # the duty's first check: every finding appears (see `_appeared`)
-            self.inserts = [
-                (self.duty, subject, *values, self.as_of, self.as_of, self.check_id) for subject, values in self.pending
-            ]
-            for _subject, values in self.pending:
-                self.moved[values[_STATUS]] = self.moved.get(values[_STATUS], 0) + 1
-            self.changed += len(self.pending)
-            self.pending = []
-            self._flush()
-            return
         old = self._stored([subject for subject, _ in self.pending])
         for subject, values in self.pending:
             before = old.get(subject)
             status = values[_STATUS]
             if before is None:
-                self.inserts.append((self.duty, subject, *values, self.as_of, self.as_of, self.check_id))
+                self.inserts.append((self.duty, subject, *values, *self.stamp))
             elif before[1:] != values:
                 since = self.as_of if before[_STATUS + 1] != status else before[0]
                 self.updates.append(
@@ -409,10 +408,12 @@ class _FindingsWriter:
     def finish(self) -> None:
         """Compare and write what is pending, and retire stored findings that are now not
         applicable (or whose record does not exist as of this date)."""
-        self._compare()
         if self.none_stored:
+            self._flush()
             self._appeared()
+            self.changed = sum(self.moved.values())
             return
+        self._compare()
         f = Finding.__table__
         # the findings this check wrote were all seen
         stmt = select(f.c.subject).where(and_(f.c.duty == self.duty, f.c.check_id != self.check_id))

@@ -108,6 +108,12 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: li
         cursor.close()
 
 
+def driver_date(conn: Connection, day: date) -> date | str:
+    """`day` as `bulk_insert` passes it to the driver: SQLite's text form, converted once for
+    the many rows that share it (the driver's adapter would convert it in every row)."""
+    return day.isoformat() if conn.dialect.name == "sqlite" else day
+
+
 def drop_indexes(conn: Connection, tables: Sequence[Table]) -> list[Index]:
     """Drop the tables' secondary indexes before a first bulk load (building an index once,
     sorted, is cheaper than a million inserts into it); give them to `create_indexes` once
