@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from monitor.dates import days_between
 from monitor.db import bulk_insert, create_indexes, driver_date, drop_indexes
 from monitor.decide import decide, posted, register
-from monitor.facts import BUILDERS, KEY_KINDS, Obligation
+from monitor.facts import BUILDERS, Obligation
 from monitor.models import CheckRun, Finding, FindingChange, ImportBatch
 from monitor.plan import plan
 from monitor.recorded_exceptions import active_exceptions, idle_exceptions
@@ -197,7 +197,7 @@ def _check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progre
         decided: dict[str, int] = {}
         moved: dict[str, dict[str, int]] = {}  # duty -> status -> findings gained (or lost)
         for rule in rules.values():
-            keys = None if dirty is None else dirty[KEY_KINDS[rule.obligation]]
+            keys = None if dirty is None else dirty[rule.id]
             if keys is not None and not keys:
                 continue
             writer = _FindingsWriter(conn, rule.id, as_of, check_id, keys)
