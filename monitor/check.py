@@ -20,13 +20,12 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, desc, func, insert, null, select, update
+from sqlalchemy import and_, delete, desc, func, insert, null, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from monitor.dates import days_between
-from monitor.db import bulk_insert, create_indexes, driver_date, drop_indexes
+from monitor.db import bulk_insert, bulk_update, create_indexes, driver_date, drop_indexes
 from monitor.decide import decide, posted, register
 from monitor.facts import BUILDERS, Obligation
 from monitor.models import CheckRun, Finding, FindingChange, ImportBatch
@@ -294,7 +293,7 @@ class _FindingsWriter:
         self.changed = 0
         self.pending: list[tuple[str, tuple]] = []  # (subject, fields) not yet compared
         self.inserts: list[tuple] = []
-        self.updates: list[dict] = []
+        self.updates: list[tuple] = []
         self.history: list[tuple] = []
         self.moved: dict[str, int] = {}  # status -> stored findings gained (or lost)
         day = driver_date(conn, as_of)
@@ -351,16 +350,8 @@ class _FindingsWriter:
             if before is None:
                 self.inserts.append((self.duty, subject, *values, *self.stamp))
             elif before[1:] != values:
-                since = self.as_of if before[_STATUS + 1] != status else before[0]
-                self.updates.append(
-                    {
-                        "k_subject": subject,
-                        **{f"v_{c}": v for c, v in zip(_FIELDS, values, strict=True)},
-                        "v_as_of": self.as_of,
-                        "v_check_id": self.check_id,
-                        "v_status_since": since,
-                    }
-                )
+                since = self.stamp[1] if before[_STATUS + 1] != status else before[0]
+                self.updates.append((*values, self.stamp[0], since, self.check_id, self.duty, subject))
             else:
                 continue
             self.changed += 1
@@ -396,12 +387,7 @@ class _FindingsWriter:
     def _flush(self) -> None:
         f = Finding.__table__
         bulk_insert(self.conn, f, _INSERTED, self.inserts)
-        if self.updates:
-            cols: dict[str, Any] = {k[2:]: bindparam(k) for k in self.updates[0] if k.startswith("v_")}
-            self.conn.execute(
-                update(f).where(and_(f.c.duty == self.duty, f.c.subject == bindparam("k_subject"))).values(cols),
-                self.updates,
-            )
+        bulk_update(self.conn, f, ("duty", "subject"), _INSERTED[2:], self.updates)
         bulk_insert(self.conn, FindingChange.__table__, _HISTORY, self.history)
         self.inserts, self.updates, self.history = [], [], []
 
