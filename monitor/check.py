@@ -298,6 +298,7 @@ class _FindingsWriter:
         self.moved: dict[str, int] = {}  # status -> stored findings gained (or lost)
         day = driver_date(conn, as_of)
         self.stamp = (day, day, check_id)  # a new finding's as_of, status_since and check_id
+        self.text_dates = isinstance(day, str)
         f = Finding.__table__
         self.none_stored = conn.execute(select(f.c.subject).where(f.c.duty == duty).limit(1)).first() is None
         self.stored = select(f.c.subject, f.c.status_since, *[f.c[c] for c in _FIELDS]).where(f.c.duty == duty)
@@ -318,6 +319,19 @@ class _FindingsWriter:
         if status == "not_applicable":  # not stored: a stored finding that becomes one is retired
             return
         ob = verdict.obligation
+        if self.none_stored:  # the duty's first check: each finding appears (its history: see `_appeared`)
+            due: date | str | None = ob.due_on
+            done: date | str | None = ob.done_on
+            if self.text_dates:  # SQLite's text form, made here: cheaper than the driver's adapter
+                due, done = ob.due_on and ob.due_on.isoformat(), ob.done_on and ob.done_on.isoformat()
+            self.inserts.append(
+                (self.duty, ob.subject, ob.key, ob.area, ob.owner, ob.case_ref, status, due, done, verdict.days_late)
+                + (verdict.reason, rule.version, verdict.row.number, *self.stamp)
+            )
+            self.moved[status] = self.moved.get(status, 0) + 1
+            if len(self.inserts) >= _BATCH:
+                self._flush()
+            return
         values = (
             ob.key,
             ob.area,
@@ -331,12 +345,6 @@ class _FindingsWriter:
             rule.version,
             verdict.row.number,
         )
-        if self.none_stored:  # the duty's first check: each finding appears (its history: see `_appeared`)
-            self.inserts.append((self.duty, ob.subject, *values, *self.stamp))
-            self.moved[status] = self.moved.get(status, 0) + 1
-            if len(self.inserts) >= _BATCH:
-                self._flush()
-            return
         self.seen.add(ob.subject)
         self.pending.append((ob.subject, values))
         if len(self.pending) >= _BATCH:
