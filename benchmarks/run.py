@@ -18,6 +18,7 @@ import argparse
 import csv
 import itertools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -45,13 +46,22 @@ AS_OF, NEXT_DAY = "2021-06-30", "2021-07-01"
 
 def run_step(db: str, *args: str) -> tuple[float, float]:
     """Run one `send-monitor` command; its wall time (s) and peak resident memory (MB)."""
+    wall, peak, _said = run_saying(db, *args)
+    return wall, peak
+
+
+def run_saying(db: str, *args: str) -> tuple[float, float, str]:
+    """Run one `send-monitor` command; its wall time (s), peak resident memory (MB) and stderr."""
     start = time.perf_counter()
-    proc = subprocess.Popen([SEND_MONITOR, "--db", db, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
+    with tempfile.TemporaryFile() as said:  # read once it has ended: a pipe could fill and block it
+        proc = subprocess.Popen([SEND_MONITOR, "--db", db, *args], stdout=subprocess.DEVNULL, stderr=said)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        said.seek(0)
+        text = said.read().decode(errors="replace")
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"send-monitor {' '.join(args)} failed:\n{proc.stderr.read().decode()}")
-    return wall, usage.ru_maxrss / 1024
+        raise SystemExit(f"send-monitor {' '.join(args)} failed:\n{text}")
+    return wall, usage.ru_maxrss / 1024, text
 
 
 def run_floor(national: Path, store: str) -> tuple[float, float]:
@@ -102,8 +112,13 @@ def bench(db: str, national: Path, work: Path, scratch: Callable[[str], str]) ->
     ]
     results = []
     for name, args in steps:
-        wall, peak = run_step(db, *args)
+        wall, peak, said = run_saying(db, *args)
         print(f"  {name}: {wall:.1f} s, {peak:.0f} MB", file=sys.stderr)
+        if name.endswith("publish"):  # how many pages it rewrote and reused
+            print(f"    {said.strip().splitlines()[-1]}", file=sys.stderr)
+        reused = re.search(r"reused ([\d,]+)", said)
+        if name == "next-day publish" and not (reused and int(reused[1].replace(",", ""))):
+            raise SystemExit(f"the next-day publish reused no page of the last version:\n{said}")
         if name != "import":
             results.append((name, wall, peak))
             continue

@@ -111,28 +111,32 @@ def explain_stored(
     conn: Connection,
     rules: dict[str, Rule],
     rows: list[dict],
-    as_of: date,
+    as_of: date | None,
     histories: dict[tuple[str, str], list[dict]] | None = None,
 ) -> dict[tuple[str, str], Explanation]:
     """Explanations of many stored findings at once, without re-deciding them.
 
     The status, dates, reason and matching row are the stored finding's; the records,
-    facts and deadline come from the duty's obligation builder, run once per duty over
-    the findings' records. Same shape as `explain`.
+    facts and deadline come from the duty's obligation builder, run once per duty and date
+    over the findings' records. `as_of` None explains each finding as of its own stored
+    date (that of the check that last changed it), so an unchanged finding's explanation
+    stays the same from one check to the next. Same shape as `explain`.
     """
-    exceptions = active_exceptions(conn, as_of)
+    exceptions: dict[date, dict] = {}
     successors = Successors.load(conn)
-    by_duty: dict[str, dict[str, dict]] = {}
+    by_duty: dict[tuple[str, date], dict[str, dict]] = {}
     for row in rows:
-        by_duty.setdefault(row["duty"], {})[row["subject"]] = row
+        by_duty.setdefault((row["duty"], as_of or row["as_of"]), {})[row["subject"]] = row
     out: dict[tuple[str, str], Explanation] = {}
-    for duty, wanted in by_duty.items():
+    for (duty, day), wanted in sorted(by_duty.items()):
         rule = rules[duty]
         keys = set().union(*map(subject_keys, wanted))
-        built = {ob.subject: ob for ob in obligations(conn, rule, as_of, keys, evidence=True) if ob.subject in wanted}
+        built = {ob.subject: ob for ob in obligations(conn, rule, day, keys, evidence=True) if ob.subject in wanted}
+        if day not in exceptions:
+            exceptions[day] = active_exceptions(conn, day)
         for subject, stored in wanted.items():
             ob = built.get(subject)
-            exception = exceptions.get((duty, subject))
+            exception = exceptions[day].get((duty, subject))
             due = stored["due_on"]
             number = stored["rule_row"]
             row_text = rule.rows[number - 1].describe() if 0 < number <= len(rule.rows) else "?"
@@ -141,7 +145,7 @@ def explain_stored(
             out[(duty, subject)] = Explanation(
                 duty=rule,
                 subject=subject,
-                as_of=as_of,
+                as_of=day,
                 status=stored["status"],
                 area=stored["area"],
                 owner=stored["owner"],
@@ -159,6 +163,6 @@ def explain_stored(
                 bank_holiday=bank_holiday(due) if due else None,
                 stored=stored,
                 history=changes,
-                handovers=successors.chain(stored["owner"], stored["area"], as_of),
+                handovers=successors.chain(stored["owner"], stored["area"], day),
             )
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import date, datetime, time
 
 from monitor.findings import EXPORT_FIELDS
 
@@ -52,6 +52,7 @@ def xlsx_bytes(as_of: date, rows: list[dict], title: str) -> bytes:
     buffer = io.BytesIO()
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
     book = xlsxwriter.Workbook(buffer, options)
+    book.set_properties({"created": datetime.combine(as_of, time())})  # the same bytes for the same findings
     sheet = book.add_worksheet("Findings")
     bold, day = book.add_format({"bold": True}), book.add_format({"num_format": "yyyy-mm-dd"})
     sheet.write_string(0, 0, f"{title}: findings as of {as_of.isoformat()}")
@@ -133,6 +134,7 @@ def national_xlsx(as_of: date, rows: list[dict]) -> bytes:
     buffer = io.BytesIO()
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
     book = xlsxwriter.Workbook(buffer, options)
+    book.set_properties({"created": datetime.combine(as_of, time())})  # the same bytes for the same findings
     sheet = book.add_worksheet("Areas by duty")
     bold = book.add_format({"bold": True})
     sheet.write_string(0, 0, f"Compliance by area and duty, findings as of {as_of.isoformat()}")

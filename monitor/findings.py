@@ -6,7 +6,7 @@ that was, and `finding_history` keeps what earlier checks found.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import and_, desc, func, select
 from sqlalchemy.engine import Connection, Engine
@@ -54,6 +54,12 @@ def latest_import(conn: Connection) -> ImportBatch | None:
     t = ImportBatch.__table__
     row = conn.execute(select(t).order_by(desc(t.c.id)).limit(1)).mappings().first()
     return ImportBatch(**row) if row else None
+
+
+def check_times(conn: Connection) -> dict[int, datetime | None]:
+    """When each check finished, by its id (None: it did not finish)."""
+    t = CheckRun.__table__
+    return {i: at for i, at in conn.execute(select(t.c.id, t.c.finished_at))}
 
 
 def latest_runs(conn: Connection, limit: int = 12) -> list[dict]:

@@ -35,7 +35,8 @@ from monitor.statuses import OPEN_STATUSES
 KINDS = ("decision", "area", "appeal", "recommendation", "template")  # what obligation keys identify
 _CHUNK = 2000
 
-Dirty = dict[str, set[str]]  # duty -> the record keys of its obligations to re-evaluate
+Dirty = dict[str, set[str]]  # key kind -> record keys
+ByDuty = dict[str, set[str]]  # duty -> the record keys of its obligations to re-evaluate
 
 # record type -> the (key kind, key) its values link to. Exceptions link through their
 # duty (see `_exception_links`); a commissioner through the evidence rows naming it
@@ -73,7 +74,7 @@ DATES: dict[str, tuple[str, ...]] = {
 }
 
 
-def plan(conn: Connection, rules: dict[str, Rule], as_of: date, previous: CheckRun | None) -> Dirty | None:
+def plan(conn: Connection, rules: dict[str, Rule], as_of: date, previous: CheckRun | None) -> ByDuty | None:
     """The record keys to re-evaluate, by duty; None when the check must be full."""
     versions = {r.id: r.version for r in rules.values()}
     if previous is None or previous.rule_versions != versions or as_of < previous.as_of:
@@ -129,10 +130,22 @@ def dated_links(conn: Connection, since: date, as_of: date) -> set[tuple[str, st
     return found
 
 
-def _resolve(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, str]], since: date, as_of: date) -> Dirty:
+def _resolve(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, str]], since: date, as_of: date) -> ByDuty:
     """Turn links into obligation keys by kind, then by duty: those of its kind, and the
     keys of its own open findings."""
-    dirty: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    dirty = linked_keys(conn, rules, links)
+    kind_of = {rule.id: KEY_KINDS[rule.obligation] for rule in rules.values()}
+    by_duty: ByDuty = {duty: set(dirty[kind]) for duty, kind in kind_of.items()}
+    f = Finding.__table__
+    for duty, key in conn.execute(select(f.c.duty, f.c.record_key).where(f.c.status.in_(OPEN_STATUSES))):
+        if duty in by_duty:
+            by_duty[duty].add(key)
+    return by_duty
+
+
+def linked_keys(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, str]]) -> Dirty:
+    """The obligation keys, by key kind, of the subjects `links` (from `changed_links`) reach."""
+    dirty: Dirty = {kind: set() for kind in KINDS}
     kind_of = {rule.id: KEY_KINDS[rule.obligation] for rule in rules.values()}
     commissioners, appeals_of_recs, areas_of_decisions = set(), set(), set()
     for kind, key in links:
@@ -160,12 +173,7 @@ def _resolve(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, str
     d = Decision.__table__
     for chunk in _chunks(sorted(areas_of_decisions)):  # a template's area's decisions may be made from it
         dirty["decision"].update(conn.execute(select(d.c.decision_id).where(d.c.area_code.in_(chunk))).scalars())
-    f = Finding.__table__
-    by_duty: Dirty = {duty: set(dirty[kind]) for duty, kind in kind_of.items()}
-    for duty, key in conn.execute(select(f.c.duty, f.c.record_key).where(f.c.status.in_(OPEN_STATUSES))):
-        if duty in by_duty:
-            by_duty[duty].add(key)
-    return by_duty
+    return dirty
 
 
 def _chunks(items: list, size: int = _CHUNK):

@@ -16,6 +16,7 @@ from conftest import SAMPLE, cli
 
 from monitor.findings import query_findings
 from monitor.paths import area_path
+from monitor.publish.manifest import MANIFEST
 from monitor.store import open_store
 
 AS_OF = "2020-06-30"
@@ -190,7 +191,7 @@ def _files(site: Path) -> dict[str, str]:
     return {
         str(p.relative_to(site)): stamp.sub("", p.read_text(encoding="utf-8")).replace(str(site.parent), "")
         for p in site.rglob("*")
-        if p.is_file() and p.suffix in (".html", ".json", ".csv")
+        if p.is_file() and p.suffix in (".html", ".json", ".csv") and p.name != MANIFEST  # it names its store
     }
 
 

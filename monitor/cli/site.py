@@ -31,8 +31,18 @@ def publish(
     copy_to: Optional[Path] = typer.Option(
         None, "--copy-to", help="Also copy the site to this empty or new folder, as plain files (no links)."
     ),
+    full: bool = typer.Option(
+        False,
+        "--full",
+        help="Render every page again, instead of reusing the case and explanation pages "
+        "whose findings and records did not change since the last version.",
+    ),
 ) -> None:
-    """Write the static site: national, area and commissioner dashboards, explanations, inspector reports."""
+    """Write the static site: national, area and commissioner dashboards, explanations, inspector reports.
+
+    Case and explanation pages whose findings and records did not change since the site in
+    OUT_DIR was published are reused from it; a line on stderr says how many pages were
+    rewritten and reused."""
     from monitor.findings import FindingsError
     from monitor.publish import PublishError
     from monitor.publish import publish as publish_site
@@ -52,6 +62,8 @@ def publish(
                 site_url=cfg.site_url,
                 progress=report,
                 accessibility_contact=cfg.accessibility_contact,
+                full=full,
+                tell=lambda line: err.print(line, highlight=False, markup=False),
             )
         if copy_to is not None:
             copy_site(target, copy_to)

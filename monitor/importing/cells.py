@@ -169,7 +169,7 @@ def typed_columns(
     control character, no date cell in a text column (`dated`: the cells may be `DateCell`s),
     every value accepted. Otherwise None: the batch is read row by row, where each problem is
     named."""
-    if any(len(row) != width for row in cells):
+    if set(map(len, cells)) != {width}:
         return None
     raw = list(zip(*cells, strict=True))
     out = []
@@ -186,9 +186,12 @@ def typed_columns(
         if p.values is not None:
             get = p.values.get
             column = tuple(get(c.casefold(), c) for c in column)
-            if not "".join(column).isprintable():
+            text = "".join(column)
+            if not text.isprintable():
                 return None
-        if (p.col.required and "" in column) or max(map(len, column)) > p.limit:
+        if p.col.required and "" in column:
+            return None
+        if p.plain and len(text) > p.limit and max(map(len, column)) > p.limit:  # (a cached value is within it)
             return None
         typed = p.typed(column)
         if typed is None:

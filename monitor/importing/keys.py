@@ -35,11 +35,17 @@ class FileKeys:
         self.keys = session.keys.setdefault(rtype.name, set())
         self.duplicates: dict = {}  # key -> first repeating row
 
-    def ids(self, cols: list[Sequence]) -> list:
-        """A column-wise batch's keys."""
-        if self.single is not None:
-            return list(cols[self.single])
-        return list(zip(*(cols[i] for i in self.key_at), strict=True))
+    def add_new(self, cols: list[Sequence]) -> bool:
+        """Keep a column-wise batch's keys when every one is new (none repeats another or an
+        earlier row's); False, keeping none, when some is not or the key is incomplete."""
+        if not self.key_at:
+            return False
+        ids = cols[self.single] if self.single is not None else list(zip(*(cols[i] for i in self.key_at), strict=True))
+        fresh = set(ids)
+        if len(fresh) != len(ids) or not self.keys.isdisjoint(fresh):
+            return False
+        self.keys |= fresh
+        return True
 
     def note_areas(self, codes: Iterable) -> None:
         areas = self.session.result.areas

@@ -58,17 +58,12 @@ def read_table(session: Session, table: Table) -> None:
         cols = typed_columns(cells, parsers, width, dated) if by_column else None
         if cols is None:  # some row needs reading on its own, where each problem is named
             chunk = keys.keyed((n, v) for n, row in batch if (v := row_reader(n, row)) is not None)
+        elif trusting or keys.add_new(cols):  # the common batch: every id new (trusting: the key finds a repeat)
+            if keys.area_at is not None:
+                keys.note_areas(cols[keys.area_at])
+            chunk = Chunk(rownums, columns=cols)
         else:
-            ids = keys.ids(cols)
-            fresh = set(ids)
-            if keys.key_at and len(fresh) == len(ids) and (trusting or keys.keys.isdisjoint(fresh)):  # the common batch
-                if not trusting:
-                    keys.keys |= fresh
-                if keys.area_at is not None:
-                    keys.note_areas(cols[keys.area_at])
-                chunk = Chunk(rownums, columns=cols)
-            else:
-                chunk = keys.keyed(Chunk(rownums, columns=cols))
+            chunk = keys.keyed(Chunk(rownums, columns=cols))
         if chunk and trusting:
             try:
                 with savepoint(session):

@@ -123,6 +123,10 @@ def write_chunk(
 def stored_forms(column: Sequence, forms: dict) -> list:
     """SQLite's text for each value of a date or boolean column (None stays None), converted once
     per distinct value; `forms` remembers them from chunk to chunk."""
+    try:
+        return list(map(forms.__getitem__, column))  # every value seen before: the common chunk
+    except KeyError:
+        pass
     unseen = set(column).difference(forms)
     if unseen:
         if len(forms) > _FORMS_MAX:

@@ -29,12 +29,14 @@ folder), so it can be published to that area alone (with `assets/`).
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from monitor.publish.build import build_site
+from monitor.publish import manifest
+from monitor.publish.build import Built, build_site
 from monitor.publish.contents import print_reports
 from monitor.publish.context import rate
 from monitor.publish.errors import PublishError
@@ -68,6 +70,8 @@ def publish(
     workers: int | None = None,
     progress=None,
     accessibility_contact: str = "",
+    full: bool = False,
+    tell: Callable[[str], None] | None = None,
 ) -> Path:
     """Write the static site for the latest check into `out_dir`; return the index page's path.
 
@@ -79,14 +83,21 @@ def publish(
     `workers=1` writes everything in the calling process). `progress(name, done, total)`
     hears of each PDF printed. `accessibility_contact` is the e-mail address the accessibility
     statement gives.
+
+    Case and explanation pages whose findings and records did not change since the version
+    OUT_DIR serves are hard-linked from it (`reuse`); `full` renders every page. `tell(line)`
+    hears, in one line, how many pages were rewritten and reused, or why every page was.
     """
     site = SiteFolder(out_dir)
     site.check()
     with site.lock():
         site.prune()  # what killed publishes left
+        earlier = None if full else manifest.earlier(site)
         version = site.new_version()
         try:
-            build_site(engine, rules, version, as_of, site_url, workers, pdf, accessibility_contact)
+            built = build_site(
+                engine, rules, version, as_of, site_url, workers, pdf, accessibility_contact, earlier=earlier
+            )
             if pdf:
                 print_reports(sorted(version.glob("areas/*/report.html")), progress)
             (version / MARKER).write_text("written by send-monitor publish\n", encoding="utf-8")
@@ -95,4 +106,16 @@ def publish(
             shutil.rmtree(version, ignore_errors=True)
             raise
         site.prune(background=True)
+    if tell is not None:
+        tell(summary(built))
     return Path(out_dir) / "index.html"
+
+
+def summary(built: Built) -> str:
+    """What a publish did, in one line."""
+    if built.why_full:
+        return f"wrote every page ({built.rendered:,}): {built.why_full}"
+    return (
+        f"rewrote {built.rendered:,} pages (the dashboards, reports and the pages whose findings or records "
+        f"changed) and reused {built.reused:,} unchanged pages from the last version"
+    )

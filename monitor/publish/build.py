@@ -1,20 +1,26 @@
 """Building the whole site into a folder: the national pages, each area's folder (in forked
 worker processes when there are many) and each commissioner's page, with the findings
-exports beside the dashboards and the assets."""
+exports beside the dashboards and the assets. Case and explanation pages whose findings and
+records did not change since the last version are taken from it (`reuse`) unless a full
+build is asked for or the last version cannot be reused (`manifest.why_full`)."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
 
+from monitor.changed import position, touched
 from monitor.paths import area_path, commissioner_path
+from monitor.publish import manifest
 from monitor.publish.children import die_with_parent
 from monitor.publish.pages import area, commissioner, national
+from monitor.publish.reuse import Reuse
 from monitor.publish.site import Site, area_data, bulk, commissioner_data, national_counts, open_site
 from monitor.publish.write import SiteWriter, write_assets
 from monitor.rules import Rule
@@ -31,15 +37,30 @@ def build_site(
     workers: int | None = None,
     pdf: bool = False,
     accessibility_contact: str = "",
-) -> None:
+    earlier: tuple[Path, dict] | str | None = None,
+) -> Built:
     """Write every page and file of the site into `folder` (its pages link to the reports'
-    PDFs when `pdf`)."""
+    PDFs when `pdf`), with its manifest. `earlier` is the last version's folder and manifest,
+    whose unchanged pages are reused, or why there is none (None: a full build was asked for)."""
     writer = SiteWriter(folder)
     with engine.connect() as conn:
+        where = position(conn)  # before reading: what is imported meanwhile is redone next time
         site = open_site(conn, rules, as_of, site_url, pdf=pdf, accessibility_contact=accessibility_contact)
+        key = manifest.site_key(site)
+        built = Built(why_full="a full publish was asked for" if earlier is None else "")
+        reuse = Reuse(writer)
+        if isinstance(earlier, str):
+            built.why_full = earlier
+        elif earlier is not None:
+            old, found = earlier
+            built.why_full = manifest.why_full(conn, site, key, found) or ""
+            if not built.why_full:
+                subjects, cases = touched(conn, rules, found["position"].get("batch", 0))
+                reuse = Reuse(writer, old, found["pages"], subjects, cases)
         write_assets(folder)
         for page in national.pages(conn, site):
             writer.page(page)
+            built.rendered += 1
             if page.path == "index.html":
                 writer.national(site.as_of, national.table_rows(site, page))
         codes = [a["area_code"] for a in site.areas]
@@ -50,7 +71,7 @@ def build_site(
         # worker processes are forked (spawning would re-import the caller's main module); they
         # open their own database connections and only read and write files
         can_fork = "fork" in multiprocessing.get_all_start_methods()
-        WORKER.update(site=site, writer=writer, engine=engine, bulk=together, bench=bench)
+        WORKER.update(site=site, writer=writer, engine=engine, bulk=together, bench=bench, reuse=reuse)
         try:
             if workers > 1 and len(codes) > 1 and can_fork:
                 with ProcessPoolExecutor(
@@ -59,17 +80,34 @@ def build_site(
                     initializer=_init_worker,
                     initargs=(os.getpid(),),
                 ) as pool:
-                    list(pool.map(_run_area, codes, chunksize=1))
+                    done = list(pool.map(_run_area, codes, chunksize=1))
             else:
-                for code in codes:
-                    _write_area(conn, code)
+                done = [_write_area(conn, code) for code in codes]
         finally:
             WORKER.clear()
+        for pages, rendered, reused in done:
+            built.pages.update(pages)
+            built.rendered += rendered
+            built.reused += reused
         for c in site.commissioners:
             data = commissioner_data(conn, site, c["commissioner_code"], together)
             assert data is not None
             writer.page(commissioner.dashboard(site, data, bench))
+            built.rendered += 1
             writer.exports(commissioner_path(data.commissioner["commissioner_code"]), site.as_of, data.rows)
+        manifest.write(folder, key, where, site.as_of, built.pages)
+    return built
+
+
+@dataclass
+class Built:
+    """What a build did: why it rendered every page ("" when it reused the unchanged ones), how many
+    pages it rendered and reused, and each case and explanation page's fingerprint."""
+
+    why_full: str
+    rendered: int = 0
+    reused: int = 0
+    pages: dict[str, str] = field(default_factory=dict)
 
 
 def _init_worker(parent: int) -> None:
@@ -80,17 +118,23 @@ def _init_worker(parent: int) -> None:
     WORKER["engine"] = create_engine(WORKER["engine"].url)
 
 
-def _run_area(code: str) -> None:
+def _run_area(code: str) -> tuple[dict[str, str], int, int]:
     with WORKER["engine"].connect() as conn:
-        _write_area(conn, code)
+        return _write_area(conn, code)
 
 
-def _write_area(conn: Connection, code: str) -> None:
-    """Everything under areas/<code>/: its pages and its findings exports."""
+def _write_area(conn: Connection, code: str) -> tuple[dict[str, str], int, int]:
+    """Everything under areas/<code>/: its pages and its findings exports. Returns its case and
+    explanation pages' fingerprints and how many pages it rendered and reused."""
     site: Site = WORKER["site"]
     writer: SiteWriter = WORKER["writer"]
+    reuse: Reuse = WORKER["reuse"]
+    reuse.pages, reuse.reused = {}, 0
     data = area_data(conn, site, code)
     assert data is not None
-    for page in area.family(conn, site, data, WORKER["bench"], WORKER["bulk"].extras(data)):
+    rendered = 0
+    for page in area.family(conn, site, data, WORKER["bench"], WORKER["bulk"].extras(data), reuse):
         writer.page(page)
+        rendered += 1
     writer.exports(area_path(code), site.as_of, data.rows, f"{code} {data.area['name']}")
+    return reuse.pages, rendered, reuse.reused

@@ -29,6 +29,7 @@ from monitor.findings import (
     area_batches,
     area_record_counts,
     areas_and_commissioners,
+    check_times,
     funding_claimed,
     held_as_of,
     latest_check,
@@ -65,6 +66,7 @@ class Site:
     warning_days: int = 7  # the one due-soon window (a rule parameter)
     pdf: bool = False  # the inspector reports are printed to PDF beside their pages
     accessibility_contact: str = ""  # where people report an accessibility problem (an e-mail address)
+    check_finished: dict = field(default_factory=dict)  # when each check finished, by its id
 
     @functools.cached_property
     def common(self) -> dict:
@@ -153,6 +155,7 @@ def open_site(
         warning_days=warning,
         pdf=pdf,
         accessibility_contact=accessibility_contact,
+        check_finished=check_times(conn),
     )
 
 
@@ -305,8 +308,9 @@ def bulk(conn: Connection, site: Site) -> Bulk:
 
 
 def area_explanations(conn: Connection, site: Site, data: AreaData, histories: dict | None) -> dict:
-    """The explanation of each of the area's findings needing action, by (duty, subject)."""
-    return explain_stored(conn, site.rules, data.actions, site.as_of, histories)
+    """The explanation of each of the area's findings needing action, by (duty, subject), each
+    as of the check that last changed it."""
+    return explain_stored(conn, site.rules, data.actions, None, histories)
 
 
 @dataclass
@@ -349,5 +353,5 @@ def finding(conn: Connection, duty: str, subject: str) -> dict | None:
 
 
 def explanation(conn: Connection, site: Site, row: dict) -> object:
-    """The explanation of one stored finding."""
-    return explain_stored(conn, site.rules, [row], site.as_of)[(row["duty"], row["subject"])]
+    """The explanation of one stored finding, as of the check that last changed it."""
+    return explain_stored(conn, site.rules, [row], None)[(row["duty"], row["subject"])]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import cli, write_records
 
-from importing.import_data import APPEAL, AREAS, COMMISSIONERS, count, errors
+from importing.import_data import APPEAL, AREAS, COMMISSIONERS, count, errors, many_decisions
 
 # --- successors, kinds and the store ----------------------------------------------------------
 
@@ -167,3 +167,36 @@ def test_an_exception_matching_no_subject_is_a_warning_with_the_nearest(tmp_path
         "{appeal_id}:{commissioner_code}, e.g. EH850-19-90007:850-SC)" in out
     )
     assert "exception X1" not in out and count(sqlite_url, "recorded_exceptions") == 3
+
+
+def test_an_exception_subject_stored_by_an_earlier_import_is_found(tmp_path, db_url):
+    first = write_records(
+        tmp_path / "1",
+        areas=AREAS,
+        commissioners=COMMISSIONERS,
+        decisions=many_decisions(3),
+        appeals=[{**APPEAL, "appeal_id": "EH850-19-90007"}],
+    )
+    assert cli("import", first, db=db_url).exit_code == 0
+    exception = {"granted_by": "DCS", "justification": "j", "granted_on": "2019-01-01", "expires_on": "9999-12-31"}
+    subjects = [
+        ("rights-notice", "D00002"),
+        ("la-evidence", "EH850-19-90007"),
+        ("commissioner-contacted", "EH850-19-90007:health"),
+        ("commissioner-contacted", "EH850-19-90007:dental"),
+        ("local-offer", "850"),
+        ("rights-notice", "D00009"),
+    ]
+    second = write_records(
+        tmp_path / "2",
+        exceptions=[
+            {**exception, "exception_id": f"X{i}", "duty": duty, "subject_id": subject}
+            for i, (duty, subject) in enumerate(subjects, start=1)
+        ],
+    )
+    result = cli("import", second, db=db_url)
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert "exception X4 matches no appeal issue of commissioner-contacted" in out
+    assert "exception X6 matches no decision of rights-notice; did you mean D00003?" in out
+    assert [f"X{i}" for i in range(1, 7) if f"exception X{i} " in out] == ["X4", "X6"]

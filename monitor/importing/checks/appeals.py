@@ -3,6 +3,9 @@ stored value counts when the file has no closed_on column)."""
 
 from __future__ import annotations
 
+from itertools import repeat
+from operator import eq, is_
+
 from monitor.importing.checks.registry import Part, check
 from monitor.importing.session import Session
 
@@ -13,6 +16,8 @@ def closed_on(session: Session, part: Part) -> None:
     if "status" not in index:
         return
     si, ci = index["status"], index.get("closed_on")
+    if ci is not None and _all_agree(part.chunk.columns[si], part.chunk.columns[ci]):
+        return
     for rownum, values in part.chunk:
         status = values[si]
         if status is None:
@@ -27,3 +32,8 @@ def closed_on(session: Session, part: Part) -> None:
             session.problem(part.label, rownum, column, shown, "must be blank when status is open")
         elif status != "open" and closed is None:
             session.problem(part.label, rownum, column, shown, f"required when status is {status}")
+
+
+def _all_agree(statuses, closed) -> bool:
+    """Column by column: every row has a status, and a closing date exactly when it is not open."""
+    return None not in statuses and list(map(eq, statuses, repeat("open"))) == list(map(is_, closed, repeat(None)))

@@ -15,6 +15,7 @@ from monitor.models import Evidence, LetterTemplate
 from monitor.records import BY_NAME
 from monitor.subjects import EXCEPTION_SUBJECTS
 
+_LOOKUP = 500  # ids asked of the store at once
 _SUGGESTED = 50  # exceptions given a nearest subject (each one looks through every id of its kind)
 _ISSUES = ("health", "social_care")
 _KEYS = {"appeal": "appeals", "decision": "decisions", "recommendation": "recommendations", "area": "areas"}
@@ -22,7 +23,7 @@ _WORDS = {"appeal_issue": "appeal issue", "evidence": "evidence row", "template"
 
 
 def _subjects(session: Session, kind: str) -> set[str]:
-    """Every subject of a kind, stored or imported (worked out once per import)."""
+    """Every subject of a kind, stored or imported (worked out once per import, when needed)."""
     memo = session.memo.setdefault("subjects", {})
     if kind not in memo:
         if kind == "evidence":
@@ -44,24 +45,44 @@ def _subjects(session: Session, kind: str) -> set[str]:
     return memo[kind]
 
 
+def _existing(session: Session, kind: str, ids: set[str]) -> set[str]:
+    """Those of `ids` that are subjects of a kind, stored or imported: looked up one by one
+    where the kind is a record's key, rather than reading every id of a big table."""
+    if kind == "appeal_issue":
+        appeals = _existing(session, "appeal", {i.rpartition(":")[0] for i in ids})
+        return {i for i in ids if i.rpartition(":")[2] in _ISSUES and i.rpartition(":")[0] in appeals}
+    if kind not in _KEYS:
+        return ids & _subjects(session, kind)
+    rtype = BY_NAME[_KEYS[kind]]
+    found = ids & session.keys.get(rtype.name, set())
+    ask = sorted(ids - found)
+    key = rtype.model.__table__.c[rtype.key[0]]
+    for j in range(0, len(ask), _LOOKUP):
+        found.update(session.conn.execute(select(key).where(key.in_(ask[j : j + _LOOKUP]))).scalars())
+    return found
+
+
 @check("exceptions")
 def subject_exists(session: Session, part: Part) -> None:
     if "duty" not in part.index or "subject_id" not in part.index:
         return
     d, s = part.index["duty"], part.index["subject_id"]
     eid = part.index.get("exception_id")
+    named: dict[str, set[str]] = {}  # kind -> subjects named
+    for _, values in part.chunk:
+        subject = EXCEPTION_SUBJECTS.get(values[d] or "")
+        if subject is not None and values[s] is not None:
+            named.setdefault(subject.kind, set()).add(values[s])
+    existing = {kind: _existing(session, kind, ids) for kind, ids in named.items()}
     for rownum, values in part.chunk:
         subject = EXCEPTION_SUBJECTS.get(values[d] or "")
-        if subject is None or values[s] is None:
-            continue
-        known = _subjects(session, subject.kind)
-        if values[s] in known:
+        if subject is None or values[s] is None or values[s] in existing[subject.kind]:
             continue
         suggested = session.memo.setdefault("suggested", [0])
         near = []
         if suggested[0] < _SUGGESTED:
             suggested[0] += 1
-            near = get_close_matches(values[s], known, n=1, cutoff=0.6)
+            near = get_close_matches(values[s], _subjects(session, subject.kind), n=1, cutoff=0.6)
         name = values[eid] if eid is not None and values[eid] else f"row {rownum}"
         what = _WORDS.get(subject.kind, subject.kind)
         hint = f"; did you mean {near[0]}?" if near else f" (the subject is {subject.pattern}, e.g. {subject.example})"

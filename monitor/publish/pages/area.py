@@ -21,6 +21,7 @@ from monitor.publish.charts import board_charts
 from monitor.publish.context import Benchmarks, board, duty_rows, rel, split_rows, successor_info
 from monitor.publish.page import Page
 from monitor.publish.pages import case, explanation, report
+from monitor.publish.reuse import Reuse
 from monitor.publish.site import AreaData, AreaExtras, Site, area_data, area_explanations, area_extras, national_counts
 
 
@@ -63,20 +64,26 @@ def dashboard(site: Site, data: AreaData, numbers: dict, funding, letters: Lette
     return Page("area.html", folder + "index.html", context, area=code, case_refs=refs)
 
 
-def family(conn: Connection, site: Site, data: AreaData, bench: Benchmarks, extras: AreaExtras) -> Iterator[Page]:
-    """Every page in the area's folder: dashboard, explanations, cases, inspector report."""
+def family(
+    conn: Connection, site: Site, data: AreaData, bench: Benchmarks, extras: AreaExtras, reuse: Reuse | None = None
+) -> Iterator[Page]:
+    """Every page in the area's folder: dashboard, explanations, cases, inspector report; the
+    case and explanation pages `reuse` takes from the last version are left out."""
     numbers = area_board(site, data, bench, extras.answers)
     extras.letters = letters_section(conn, data.code, site.as_of)
     yield dashboard(site, data, numbers, extras.funding, extras.letters)
     explanations = area_explanations(conn, site, data, extras.histories)
     for e in explanations.values():
-        if e.area == data.code:  # inherited: its page is in its own area's folder
+        # inherited: its page is in its own area's folder
+        if e.area == data.code and not (reuse and reuse.explanation(e.stored)):
             yield explanation.page(site, e)
     refs = {r["case_ref"] for r in data.actions if r["case_ref"] and r["area"] == data.code}
     by_case: dict[str, list[dict]] = defaultdict(list)  # grouped once: an area has thousands of rows
     for r in data.rows:
         if r["area"] == data.code and r["case_ref"] in refs:
             by_case[r["case_ref"]].append(r)
+    if reuse:
+        refs = {ref for ref in refs if not reuse.case(data.code, ref, by_case[ref])}
     for ref, records in case_records(conn, data.code, refs).items():
         yield case.page(site, data.area, ref, records, by_case[ref])
     yield report.page(site, data, numbers, explanations, extras)

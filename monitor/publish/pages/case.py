@@ -10,13 +10,16 @@ from monitor.publish.context import appeal_closure, rel
 from monitor.publish.labels import field_label, record_label
 from monitor.publish.page import Page
 from monitor.publish.site import Site
+from monitor.publish.stamp import latest, stamp
 from monitor.publish.words import day, field_value
 from monitor.statuses import ACTION_STATUSES, STATUS_LABELS
 
 
 def page(site: Site, area: dict, ref: str, records: list[tuple[str, str, dict]], rows: list[dict]) -> Page:
-    """The page of case `ref` of `area`: its records and its findings (`rows`)."""
+    """The page of case `ref` of `area`: its records and its findings (`rows`), as of the latest
+    check that changed one of them."""
     code = area["area_code"]
+    last = latest(rows)
     path = case_path(code, ref)
     here = path.rsplit("/", 1)[0] + "/"
     found = [
@@ -33,10 +36,11 @@ def page(site: Site, area: dict, ref: str, records: list[tuple[str, str, dict]],
     timeline = timeline_chart("chart-timeline", events)
     context = {
         **site.common,
+        **stamp(site, last["as_of"], last["check_id"]),
         "title": f"Case {ref}",
         "area": area,
         "case_ref": ref,
-        "closure": appeal_closure(records, site.as_of),
+        "closure": appeal_closure(records, last["as_of"]),
         "summary": case_summary(records),
         "events": events,
         "records": records,

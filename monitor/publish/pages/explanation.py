@@ -9,17 +9,20 @@ from monitor.publish.context import appeal_closure, rel
 from monitor.publish.page import Page
 from monitor.publish.render import parts
 from monitor.publish.site import Site
+from monitor.publish.stamp import stamp
 from monitor.publish.words import day
 
 
 def page(site: Site, e) -> Page:
-    """The page of one explanation (a findings.Explanation) in its area's folder."""
+    """The page of one explanation (a findings.Explanation, as of the check that last changed
+    its finding) in its area's folder."""
     path = explanation_path(e.area, e.duty.id, e.subject)
     here = path.rsplit("/", 1)[0] + "/"
-    acts = who_acts(site.successors, site.names, e.owner, e.area, site.as_of)
+    acts = who_acts(site.successors, site.names, e.owner, e.area, site.as_of)  # a handover since: a full publish
     shared = parts()
     context = {
         **site.common,
+        **stamp(site, e.as_of, e.stored["check_id"]),
         "title": f"{e.duty.short_title} · {e.subject}",
         "e": e,
         "area": site.area_by_code.get(e.area) or {"area_code": e.area, "name": ""},
@@ -27,7 +30,7 @@ def page(site: Site, e) -> Page:
         "acts": acts,
         "plain": plain_words(e, acts),
         # a closed breach's plain sentence opens with the closure; any other finding says it first here
-        "closure": appeal_closure(e.records, site.as_of) if e.duty.next_step_at(e.row_number) else None,
+        "closure": appeal_closure(e.records, e.as_of) if e.duty.next_step_at(e.row_number) else None,
         "case_href": rel(here, case_path(e.area, e.case_ref)) if e.case_ref else None,
         "back": rel(here, area_path(e.area) + "index.html"),
         "decision_table": shared.decision_table,

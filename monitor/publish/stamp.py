@@ -1,0 +1,23 @@
+"""The stamp of a case or explanation page: the date and check of the latest check that changed
+a finding it shows, not the site's, so that a page whose findings did not change stays the same
+from one publish to the next (and can be reused unchanged)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from markupsafe import Markup
+
+from monitor.publish.render import parts
+
+
+def stamp(site, as_of: date, check_id: int) -> dict:
+    """Template context for a page whose findings last changed in check `check_id`, as of `as_of`:
+    the header's and footer's date and the time that check finished."""
+    footer = parts().module.content_footer(as_of, site.check_finished.get(check_id), site.generated)
+    return {"as_of": as_of, "own_stamp": True, "footer_html": Markup(footer)}
+
+
+def latest(rows: list[dict]) -> dict:
+    """Of a page's findings, the one the latest check changed."""
+    return max(rows, key=lambda r: (r["check_id"], r["as_of"]))
