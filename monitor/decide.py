@@ -41,6 +41,7 @@ def _cell(kind: str, constants: list, value):
 
 _OTHER = object()  # a text or bool value the table never names
 _REGIONS = object()  # marks a memo key made of regions (not of values)
+_UNSEEN = object()  # a value whose region is not yet known
 
 
 _registered: set[str] = set()
@@ -101,11 +102,10 @@ def _regions(rule: Rule, values: tuple) -> tuple:
         facts = _REGION_OF[rule.ruleset_name] = [(rule.facts[f].type, c, {}) for f, c in rule.cells.items()]
     key = [_REGIONS]
     for (kind, constants, known), value in zip(facts, values, strict=True):
-        try:
-            key.append(known[value])
-        except KeyError:
+        region = known.get(value, _UNSEEN)
+        if region is _UNSEEN:
             region = known[value] = _cell(kind, constants, None if value is None else engine_value(kind, value))
-            key.append(region)
+        key.append(region)
     return tuple(key)
 
 
