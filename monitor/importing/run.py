@@ -7,7 +7,8 @@ together) and, while no problem has been found, written in chunks. New records a
 inserted (attributed to the import batch), changed records are updated with one audit
 entry per changed column, identical records are left untouched. Any problem — every
 one is reported (file, row, column, value, why) — rolls the whole import back, and a
-dry run always does. Memory stays bounded: rows stream, only ids are kept.
+dry run always does. Memory stays bounded: rows stream, only ids are kept. The first
+import into an SQLite store writes through a rollback journal (see `journal`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from monitor.documents.model import Limits
 from monitor.importing.checks import run_checks
+from monitor.importing.journal import first_load_journal
 from monitor.importing.mapping import Mapping
 from monitor.importing.problems import Problem
 from monitor.importing.readers import open_export
@@ -74,7 +76,7 @@ def _import(
     result = ImportResult(dry_run=dry_run)
     export = open_export(path, result.problems.append)
     result.notes.extend(export.notes)
-    with engine.connect() as conn:
+    with engine.connect() as conn, first_load_journal(conn, dry_run):
         if conn.dialect.name == "sqlite":  # the stdlib driver would begin only at the first write
             conn.exec_driver_sql(f"PRAGMA cache_size=-{_SQLITE_CACHE_KIB}")  # fewer pages spilled to the WAL
             conn.exec_driver_sql("BEGIN" if dry_run else "BEGIN IMMEDIATE")

@@ -8,6 +8,7 @@ from operator import itemgetter
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from monitor.db import create_indexes
 from monitor.importing.cells import Chunk, RowReader, batches, typed_columns
 from monitor.importing.checks import STORED, Part, run_checks
 from monitor.importing.headers import read_header
@@ -75,8 +76,7 @@ def read_table(session: Session, table: Table) -> None:
                 chunk = keys.keyed(chunk)
         if chunk:
             _chunk(session, Part(rtype, label, parsers, chunk, sheet=table.sheet), empty, counts)
-    for index in deferred:
-        index.create(session.conn)
+    create_indexes(session.conn, deferred)
     keys.name_first_rows(table)
     run_checks("file", rtype.name, session, Part(rtype, label, parsers))
     session.result.counts[rtype.name] = counts

@@ -5,16 +5,18 @@ savepoint so that the table's primary key finds a repeated id."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select, tuple_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Index, Table, and_, bindparam, select, tuple_, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from monitor.db import bulk_insert
+from monitor.db import bulk_insert, drop_indexes
 from monitor.importing.cells import Chunk
 from monitor.importing.session import Session
 from monitor.models import AuditEntry
@@ -38,18 +40,11 @@ def savepoint(session: Session) -> Iterator[None]:
     session.conn.exec_driver_sql("RELEASE SAVEPOINT import_chunk")
 
 
-def defer_indexes(session: Session, rtype: RecordType) -> list:
-    """A first load of a table: drop its secondary indexes, to be built once its rows are in
-    (sorting once is cheaper than a million index inserts). Inside the import's transaction,
-    so a failed import leaves them as they were. SQLite's readers see the old (empty) table
-    meanwhile; PostgreSQL's wait for the import to end (dropping an index locks its table),
-    which only a first load does."""
-    if not session.writing:
-        return []
-    indexes = sorted(rtype.model.__table__.indexes, key=lambda i: str(i.name))
-    for index in indexes:
-        index.drop(session.conn)
-    return indexes
+def defer_indexes(session: Session, rtype: RecordType) -> list[Index]:
+    """A first load of a table: drop its secondary indexes, to be built (`create_indexes`) once
+    its rows are in. SQLite's readers see the old (empty) table meanwhile; PostgreSQL's wait
+    for the import to end, which only a first load does."""
+    return drop_indexes(session.conn, [rtype.model.__table__]) if session.writing else []
 
 
 def stored_rows(session: Session, rtype: RecordType, keys: list[tuple], columns: list[str]) -> dict[tuple, dict]:
@@ -111,13 +106,37 @@ def write_chunk(
                 kind, i = rtype.column(c).type, index[c]
                 if kind in ("date", "bool"):
                     columns[i] = stored_forms(columns[i], session.sqlite_forms[kind])
-        rows = list(zip(*columns, repeat(batch), repeat(batch)))
-        bulk_insert(session.conn, table, [*names, "created_batch", "updated_batch"], rows)
+            assert batch is not None  # (writing: the import has its batch)
+            insert_sqlite(session.conn, table, names, columns, batch)
+        else:
+            rows = list(zip(*columns, repeat(batch), repeat(batch), strict=False))
+            bulk_insert(session.conn, table, [*names, "created_batch", "updated_batch"], rows)
     if changed_rows:
         assignments: dict[str, Any] = {c[2:]: bindparam(c) for c in changed_rows[0] if c.startswith("v_")}
         where = and_(*[table.c[k] == bindparam(f"k_{k}") for k in rtype.key])
         session.conn.execute(update(table).where(where).values(assignments), changed_rows)
     bulk_insert(session.conn, AuditEntry.__table__, _AUDIT, audit)
+
+
+def insert_sqlite(conn: Connection, table: Table, names: list[str], columns: list[Sequence], batch: int) -> None:
+    """New rows into an SQLite table, given column by column, through the driver itself: the
+    batch that creates them is written into the statement (one value for every row) and the
+    rows go to the driver as they are zipped. A driver error is raised as SQLAlchemy's (a
+    repeated key as its IntegrityError)."""
+    quote = conn.dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, [*names, 'created_batch', 'updated_batch']))}) "
+        f"VALUES ({', '.join('?' * len(names))}, {int(batch)}, {int(batch)})"
+    )
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    try:
+        cursor.executemany(sql, zip(*columns, strict=True))
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(sql, None, exc, sqlite3.Error) from exc
+    finally:
+        cursor.close()
 
 
 def stored_forms(column: Sequence, forms: dict) -> list:
