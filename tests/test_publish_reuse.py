@@ -19,6 +19,7 @@ from conftest import SAMPLE, cli
 from monitor.config import REPO_RULES
 from monitor.paths import case_path, explanation_path
 from monitor.publish.manifest import MANIFEST
+from monitor.publish.reuse import marks_path
 from monitor.statuses import ACTION_STATUSES
 
 AS_OF, NEXT_DAY = "2020-06-30", "2020-07-01"
@@ -238,6 +239,34 @@ def test_a_missing_or_unreadable_manifest_means_a_full_publish(published, harm, 
     assert why in _again(tmp_path, db)
     assert (tmp_path / "site" / MANIFEST).is_file() and (tmp_path / "site/index.html").is_file()
     assert "reused" in _again(tmp_path, db)  # and the next one reuses again
+
+
+def test_an_areas_unreadable_fingerprints_mean_its_pages_are_rendered(published):
+    tmp_path, db = published
+    marks = (tmp_path / "site").resolve() / marks_path("850")
+    marks.write_text("[1, 2", encoding="utf-8")
+    line = _again(tmp_path, db)
+    reused = int(re.search(r"reused ([\d,]+) unchanged", line)[1].replace(",", ""))
+    assert 0 < reused < len([p for p in _files(tmp_path / "site") if "/cases/" in p or "/explain/" in p])
+    assert not any("areas/850/" in p for p, f in _files(tmp_path / "site").items() if os.stat(f).st_nlink > 1)
+    assert json.loads(((tmp_path / "site") / marks_path("850")).read_text(encoding="utf-8"))
+
+
+def test_pages_are_copied_where_they_cannot_be_linked(published, monkeypatch):
+    import errno
+
+    from monitor.publish import reuse
+
+    def refuse(source, target):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    tmp_path, db = published
+    before = {rel: f.read_bytes() for rel, f in _files(tmp_path / "site").items() if "/cases/" in rel}
+    monkeypatch.setattr(reuse.os, "link", refuse)
+    assert "reused" in _again(tmp_path, db)
+    after = _files(tmp_path / "site")
+    assert {rel: after[rel].read_bytes() for rel in before} == before
+    assert all(os.stat(after[rel]).st_nlink == 1 for rel in before)
 
 
 def test_another_store_means_a_full_publish(published, tmp_path):

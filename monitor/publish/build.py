@@ -9,7 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -56,7 +56,7 @@ def build_site(
             built.why_full = manifest.why_full(conn, site, key, found) or ""
             if not built.why_full:
                 subjects, cases = touched(conn, rules, found["position"].get("batch", 0))
-                reuse = Reuse(writer, old, found["pages"], subjects, cases)
+                reuse = Reuse(writer, old, subjects, cases)
         write_assets(folder)
         for page in national.pages(conn, site):
             writer.page(page)
@@ -85,8 +85,7 @@ def build_site(
                 done = [_write_area(conn, code) for code in codes]
         finally:
             WORKER.clear()
-        for pages, rendered, reused in done:
-            built.pages.update(pages)
+        for rendered, reused in done:
             built.rendered += rendered
             built.reused += reused
         for c in site.commissioners:
@@ -95,19 +94,18 @@ def build_site(
             writer.page(commissioner.dashboard(site, data, bench))
             built.rendered += 1
             writer.exports(commissioner_path(data.commissioner["commissioner_code"]), site.as_of, data.rows)
-        manifest.write(folder, key, where, site.as_of, built.pages)
+        manifest.write(folder, key, where, site.as_of)
     return built
 
 
 @dataclass
 class Built:
-    """What a build did: why it rendered every page ("" when it reused the unchanged ones), how many
-    pages it rendered and reused, and each case and explanation page's fingerprint."""
+    """What a build did: why it rendered every page ("" when it reused the unchanged ones), and how
+    many pages it rendered and reused."""
 
     why_full: str
     rendered: int = 0
     reused: int = 0
-    pages: dict[str, str] = field(default_factory=dict)
 
 
 def _init_worker(parent: int) -> None:
@@ -118,18 +116,18 @@ def _init_worker(parent: int) -> None:
     WORKER["engine"] = create_engine(WORKER["engine"].url)
 
 
-def _run_area(code: str) -> tuple[dict[str, str], int, int]:
+def _run_area(code: str) -> tuple[int, int]:
     with WORKER["engine"].connect() as conn:
         return _write_area(conn, code)
 
 
-def _write_area(conn: Connection, code: str) -> tuple[dict[str, str], int, int]:
-    """Everything under areas/<code>/: its pages and its findings exports. Returns its case and
-    explanation pages' fingerprints and how many pages it rendered and reused."""
+def _write_area(conn: Connection, code: str) -> tuple[int, int]:
+    """Everything under areas/<code>/: its pages and its findings exports. Returns how many
+    pages it rendered and reused."""
     site: Site = WORKER["site"]
     writer: SiteWriter = WORKER["writer"]
     reuse: Reuse = WORKER["reuse"]
-    reuse.pages, reuse.reused = {}, 0
+    reuse.area(code)
     data = area_data(conn, site, code)
     assert data is not None
     rendered = 0
@@ -137,4 +135,5 @@ def _write_area(conn: Connection, code: str) -> tuple[dict[str, str], int, int]:
         writer.page(page)
         rendered += 1
     writer.exports(area_path(code), site.as_of, data.rows, f"{code} {data.area['name']}")
-    return reuse.pages, rendered, reuse.reused
+    reuse.done(code)
+    return rendered, reuse.reused

@@ -1,6 +1,7 @@
 """The manifest of a published site version (`.send-monitor-manifest.json` among its files): what
-it was made with (the site key), from where in the store (the position), and a fingerprint of
-each case and explanation page, so that the next publish can tell which pages it may reuse.
+it was made with (the site key) and from where in the store (the position), so that the next
+publish can tell whether it may reuse its pages (the fingerprints of each area's case and
+explanation pages are beside it: `reuse.marks_path`).
 
 `write` writes it; `earlier` reads the one of the version OUT_DIR serves; `why_full` says why
 the next publish cannot reuse that version's pages (None: it can).
@@ -21,7 +22,7 @@ from monitor.publish.site import Site
 from monitor.publish.write import SiteFolder
 
 MANIFEST = ".send-monitor-manifest.json"
-FORMAT = 1
+FORMAT = 2
 KEY_WORDS = {
     "format": "the manifest's format",
     "version": "send-monitor's version",
@@ -72,8 +73,8 @@ def site_key(site: Site) -> dict:
     }
 
 
-def write(folder: Path, key: dict, position: dict, as_of: date, pages: dict[str, str]) -> None:
-    data = {"key": key, "position": {**position, "as_of": as_of.isoformat()}, "pages": dict(sorted(pages.items()))}
+def write(folder: Path, key: dict, position: dict, as_of: date) -> None:
+    data = {"key": key, "position": {**position, "as_of": as_of.isoformat()}}
     (folder / MANIFEST).write_text(json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
 
 
@@ -91,12 +92,7 @@ def earlier(site_folder: SiteFolder) -> tuple[Path, dict] | str:
         return "the last version has no manifest"
     except (OSError, ValueError):
         return "the last version's manifest cannot be read"
-    if not (
-        isinstance(data, dict)
-        and isinstance(data.get("key"), dict)
-        and isinstance(data.get("position"), dict)
-        and isinstance(data.get("pages"), dict)
-    ):
+    if not (isinstance(data, dict) and isinstance(data.get("key"), dict) and isinstance(data.get("position"), dict)):
         return "the last version's manifest cannot be read"
     return folder, data
 

@@ -12,36 +12,59 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
 
-from monitor.paths import case_path, explanation_path
+from monitor.paths import area_path, case_path, explanation_path
 from monitor.publish.write import SiteWriter
+
+MARKS = ".send-monitor-pages"  # in a version folder: a file per area of its pages' fingerprints
+
+
+def marks_path(area: str) -> str:
+    """Where a version keeps the fingerprints of area `area`'s case and explanation pages."""
+    return f"{MARKS}/{area_path(area).split('/')[1]}.json"
 
 
 class Reuse:
-    """Which pages of the last version (`old`, None: none) the new version, written by `writer`,
-    takes unchanged.
-
-    `pages` collects every case and explanation page's fingerprint for the new manifest;
-    `reused` counts the pages taken."""
+    """Which case and explanation pages of the last version (`old`, None: none) the new version,
+    written by `writer`, takes unchanged: an area at a time (`area`, then `done`, which writes the
+    fingerprints of the area's pages into the new version). `subjects` and `cases` are the
+    findings and cases whose records changed since (`monitor.changed.touched`); `reused` counts
+    the area's pages taken."""
 
     def __init__(
         self,
         writer: SiteWriter,
         old: Path | None = None,
-        old_pages: dict[str, str] | None = None,
         subjects: set[tuple[str, str]] | frozenset = frozenset(),
         cases: set[tuple[str, str]] | frozenset = frozenset(),
     ):
         self.writer = writer
         self.old = old
-        self.old_pages = old_pages or {}
         self.subjects = subjects
         self.cases = cases
+        self.old_pages: dict[str, str] = {}
         self.pages: dict[str, str] = {}
         self.reused = 0
+
+    def area(self, code: str) -> None:
+        """Start on area `code`: read its pages' fingerprints in the last version (none: render them all)."""
+        self.old_pages, self.pages, self.reused = {}, {}, 0
+        if self.old is None:
+            return
+        try:
+            found = json.loads((self.old / marks_path(code)).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(found, dict):
+            self.old_pages = {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)}
+
+    def done(self, code: str) -> None:
+        """Write the fingerprints of area `code`'s pages into the new version."""
+        self.writer.text(marks_path(code), json.dumps(dict(sorted(self.pages.items())), separators=(",", ":")) + "\n")
 
     def explanation(self, row: dict) -> bool:
         """Take the explanation page of finding `row` from the last version (False: render it)."""
