@@ -20,15 +20,14 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, desc, func, insert, null, select, update
+from sqlalchemy import and_, delete, desc, func, insert, null, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from monitor.dates import days_between
-from monitor.db import bulk_insert, create_indexes, drop_indexes
+from monitor.db import bulk_insert, bulk_update, create_indexes, driver_date, drop_indexes
 from monitor.decide import decide, posted, register
-from monitor.facts import BUILDERS, KEY_KINDS, Obligation
+from monitor.facts import BUILDERS, Obligation
 from monitor.models import CheckRun, Finding, FindingChange, ImportBatch
 from monitor.plan import plan
 from monitor.recorded_exceptions import active_exceptions, idle_exceptions
@@ -69,7 +68,7 @@ _CHUNK = 2000
 _BATCH = 20_000  # verdicts compared with the stored findings, and written, at a time
 
 
-@dataclass
+@dataclass(slots=True)
 class Verdict:
     """What the decision table made of one obligation."""
 
@@ -197,7 +196,7 @@ def _check(engine: Engine, rules: dict[str, Rule], as_of: date, progress: Progre
         decided: dict[str, int] = {}
         moved: dict[str, dict[str, int]] = {}  # duty -> status -> findings gained (or lost)
         for rule in rules.values():
-            keys = None if dirty is None else dirty[KEY_KINDS[rule.obligation]]
+            keys = None if dirty is None else dirty[rule.id]
             if keys is not None and not keys:
                 continue
             writer = _FindingsWriter(conn, rule.id, as_of, check_id, keys)
@@ -294,9 +293,12 @@ class _FindingsWriter:
         self.changed = 0
         self.pending: list[tuple[str, tuple]] = []  # (subject, fields) not yet compared
         self.inserts: list[tuple] = []
-        self.updates: list[dict] = []
+        self.updates: list[tuple] = []
         self.history: list[tuple] = []
         self.moved: dict[str, int] = {}  # status -> stored findings gained (or lost)
+        day = driver_date(conn, as_of)
+        self.stamp = (day, day, check_id)  # a new finding's as_of, status_since and check_id
+        self.text_dates = isinstance(day, str)
         f = Finding.__table__
         self.none_stored = conn.execute(select(f.c.subject).where(f.c.duty == duty).limit(1)).first() is None
         self.stored = select(f.c.subject, f.c.status_since, *[f.c[c] for c in _FIELDS]).where(f.c.duty == duty)
@@ -313,16 +315,29 @@ class _FindingsWriter:
 
     def add(self, verdict: Verdict, rule: Rule) -> None:
         self.evaluated += 1
-        if verdict.status == "not_applicable":  # not stored: a stored finding that becomes one is retired
+        status = verdict.status
+        if status == "not_applicable":  # not stored: a stored finding that becomes one is retired
             return
         ob = verdict.obligation
-        self.seen.add(ob.subject)
+        if self.none_stored:  # the duty's first check: each finding appears (its history: see `_appeared`)
+            due: date | str | None = ob.due_on
+            done: date | str | None = ob.done_on
+            if self.text_dates:  # SQLite's text form, made here: cheaper than the driver's adapter
+                due, done = ob.due_on and ob.due_on.isoformat(), ob.done_on and ob.done_on.isoformat()
+            self.inserts.append(
+                (self.duty, ob.subject, ob.key, ob.area, ob.owner, ob.case_ref, status, due, done, verdict.days_late)
+                + (verdict.reason, rule.version, verdict.row.number, *self.stamp)
+            )
+            self.moved[status] = self.moved.get(status, 0) + 1
+            if len(self.inserts) >= _BATCH:
+                self._flush()
+            return
         values = (
             ob.key,
             ob.area,
             ob.owner,
             ob.case_ref,
-            verdict.status,
+            status,
             ob.due_on,
             ob.done_on,
             verdict.days_late,
@@ -330,38 +345,21 @@ class _FindingsWriter:
             rule.version,
             verdict.row.number,
         )
+        self.seen.add(ob.subject)
         self.pending.append((ob.subject, values))
         if len(self.pending) >= _BATCH:
             self._compare()
 
     def _compare(self) -> None:
-        if self.none_stored:  # the duty's first check: every finding appears (see `_appeared`)
-            self.inserts = [
-                (self.duty, subject, *values, self.as_of, self.as_of, self.check_id) for subject, values in self.pending
-            ]
-            for _subject, values in self.pending:
-                self.moved[values[_STATUS]] = self.moved.get(values[_STATUS], 0) + 1
-            self.changed += len(self.pending)
-            self.pending = []
-            self._flush()
-            return
         old = self._stored([subject for subject, _ in self.pending])
         for subject, values in self.pending:
             before = old.get(subject)
             status = values[_STATUS]
             if before is None:
-                self.inserts.append((self.duty, subject, *values, self.as_of, self.as_of, self.check_id))
+                self.inserts.append((self.duty, subject, *values, *self.stamp))
             elif before[1:] != values:
-                since = self.as_of if before[_STATUS + 1] != status else before[0]
-                self.updates.append(
-                    {
-                        "k_subject": subject,
-                        **{f"v_{c}": v for c, v in zip(_FIELDS, values, strict=True)},
-                        "v_as_of": self.as_of,
-                        "v_check_id": self.check_id,
-                        "v_status_since": since,
-                    }
-                )
+                since = self.stamp[1] if before[_STATUS + 1] != status else before[0]
+                self.updates.append((*values, self.stamp[0], since, self.check_id, self.duty, subject))
             else:
                 continue
             self.changed += 1
@@ -397,22 +395,19 @@ class _FindingsWriter:
     def _flush(self) -> None:
         f = Finding.__table__
         bulk_insert(self.conn, f, _INSERTED, self.inserts)
-        if self.updates:
-            cols: dict[str, Any] = {k[2:]: bindparam(k) for k in self.updates[0] if k.startswith("v_")}
-            self.conn.execute(
-                update(f).where(and_(f.c.duty == self.duty, f.c.subject == bindparam("k_subject"))).values(cols),
-                self.updates,
-            )
+        bulk_update(self.conn, f, ("duty", "subject"), _INSERTED[2:], self.updates)
         bulk_insert(self.conn, FindingChange.__table__, _HISTORY, self.history)
         self.inserts, self.updates, self.history = [], [], []
 
     def finish(self) -> None:
         """Compare and write what is pending, and retire stored findings that are now not
         applicable (or whose record does not exist as of this date)."""
-        self._compare()
         if self.none_stored:
+            self._flush()
             self._appeared()
+            self.changed = sum(self.moved.values())
             return
+        self._compare()
         f = Finding.__table__
         # the findings this check wrote were all seen
         stmt = select(f.c.subject).where(and_(f.c.duty == self.duty, f.c.check_id != self.check_id))

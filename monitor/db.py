@@ -1,4 +1,4 @@
-"""Connecting to a database: URLs, engines, SQLite's settings, and fast bulk inserts.
+"""Connecting to a database: URLs, engines, SQLite's settings, and fast bulk writes.
 
 Below `monitor.store` (which opens and upgrades the store) and the migrations; knows
 nothing of the schema.
@@ -106,6 +106,35 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: li
         raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
     finally:
         cursor.close()
+
+
+def bulk_update(conn: Connection, table: Table, keys: Sequence[str], columns: Sequence[str], rows: list) -> None:
+    """Update many rows through the driver's `executemany`, each row a sequence of the new
+    values of `columns` followed by the values of `keys` that pick the row to update (values
+    as for `bulk_insert`)."""
+    if not rows:
+        return
+    dbapi = conn.dialect.loaded_dbapi
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    quote, mark = conn.dialect.identifier_preparer.quote, "?" if conn.dialect.name == "sqlite" else "%s"
+    sql = (
+        f"UPDATE {quote(table.name)} SET {', '.join(f'{quote(c)} = {mark}' for c in columns)} "
+        f"WHERE {' AND '.join(f'{quote(k)} = {mark}' for k in keys)}"
+    )
+    cursor = driver.cursor()
+    try:
+        cursor.executemany(sql, rows)
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
+    finally:
+        cursor.close()
+
+
+def driver_date(conn: Connection, day: date) -> date | str:
+    """`day` as `bulk_insert` passes it to the driver: SQLite's text form, converted once for
+    the many rows that share it (the driver's adapter would convert it in every row)."""
+    return day.isoformat() if conn.dialect.name == "sqlite" else day
 
 
 def drop_indexes(conn: Connection, tables: Sequence[Table]) -> list[Index]:

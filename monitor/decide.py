@@ -41,6 +41,7 @@ def _cell(kind: str, constants: list, value):
 
 _OTHER = object()  # a text or bool value the table never names
 _REGIONS = object()  # marks a memo key made of regions (not of values)
+_UNSEEN = object()  # a value whose region is not yet known
 
 
 _registered: set[str] = set()
@@ -88,6 +89,26 @@ def register(rule: Rule) -> None:
     _registered.add(rule.ruleset_name)
 
 
+_REGION_OF: dict[
+    str, list[tuple[str, list, dict]]
+] = {}  # ruleset -> per tested fact: (type, constants, value -> region)
+
+
+def _regions(rule: Rule, values: tuple) -> tuple:
+    """The memo key of the regions `values` (of the tested facts, in the order of `rule.cells`)
+    are in; each fact's region of each value is worked out once per process."""
+    facts = _REGION_OF.get(rule.ruleset_name)
+    if facts is None:
+        facts = _REGION_OF[rule.ruleset_name] = [(rule.facts[f].type, c, {}) for f, c in rule.cells.items()]
+    key = [_REGIONS]
+    for (kind, constants, known), value in zip(facts, values, strict=True):
+        region = known.get(value, _UNSEEN)
+        if region is _UNSEEN:
+            region = known[value] = _cell(kind, constants, None if value is None else engine_value(kind, value))
+        key.append(region)
+    return tuple(key)
+
+
 def posted(memo: dict) -> int:
     """How many distinct fact sets a memo of `decide` posted to durable-rules."""
     return sum(1 for key in memo if key and key[0] is _REGIONS)
@@ -103,19 +124,19 @@ def decide(rule: Rule, facts: dict, memo: dict | None = None) -> Row:
     combination of values met, the cheaper look-up.
     """
     cells = rule.cells
-    raw = None
+    raw = key = None
     if memo is not None:  # first by the values themselves, then by their regions
         raw = tuple(map(facts.get, cells))
-        if raw in memo:
-            return memo[raw]
+        row = memo.get(raw)
+        if row is not None:
+            return row
+        key = _regions(rule, raw)
+        row = memo.get(key)
+        if row is not None:
+            memo[raw] = row
+            return row
     types = rule.facts
     event = {f: engine_value(types[f].type, v) for f, v in facts.items() if f in cells and v is not None}
-    key = None
-    if memo is not None:
-        key = (_REGIONS, *(_cell(types[f].type, cells[f], event.get(f)) for f in cells))
-        if key in memo:
-            memo[raw] = memo[key]
-            return memo[key]
     event_id = next(_event_ids)
     lang.post(rule.ruleset_name, {**event, "id": event_id, "duty": rule.id})
     row = rule.rows[_matched.pop(event_id) - 1]

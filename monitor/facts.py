@@ -29,7 +29,7 @@ class Fact:
     optional: bool = False  # left out when its value is unknown
 
 
-@dataclass
+@dataclass(slots=True)
 class Obligation:
     """One (duty, subject) to judge: who owns it, its dates and the facts its table tests."""
 

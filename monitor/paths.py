@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -14,6 +15,7 @@ def explanation_path(area: str, duty: str, subject: str) -> str:
 _PLAIN = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 
 
+@functools.lru_cache(maxsize=65536)  # a publish names each case and subject several times
 def _slug(text: str) -> str:
     """A safe file name for an id: unique even where names are compared without case (Windows,
     macOS), at most 120 bytes, and the same for the same id in every run.

@@ -14,6 +14,8 @@ change only if:
    into existence, things done, hearings, closures, claims;
 3. a recorded exception comes into force or expires in between;
 4. its status is open (`pending`, `due_soon`, `overdue`), which moves with the date alone.
+
+Records (1–3) make every duty judging them re-evaluate; an open finding (4) only its own duty.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from monitor.statuses import OPEN_STATUSES
 KINDS = ("decision", "area", "appeal", "recommendation", "template")  # what obligation keys identify
 _CHUNK = 2000
 
-Dirty = dict[str, set[str]]
+Dirty = dict[str, set[str]]  # key kind -> record keys
+ByDuty = dict[str, set[str]]  # duty -> the record keys of its obligations to re-evaluate
 
 # record type -> the (key kind, key) its values link to. Exceptions link through their
 # duty (see `_exception_links`); a commissioner through the evidence rows naming it
@@ -71,8 +74,8 @@ DATES: dict[str, tuple[str, ...]] = {
 }
 
 
-def plan(conn: Connection, rules: dict[str, Rule], as_of: date, previous: CheckRun | None) -> Dirty | None:
-    """The record keys to re-evaluate, by key kind; None when the check must be full."""
+def plan(conn: Connection, rules: dict[str, Rule], as_of: date, previous: CheckRun | None) -> ByDuty | None:
+    """The record keys to re-evaluate, by duty; None when the check must be full."""
     versions = {r.id: r.version for r in rules.values()}
     if previous is None or previous.rule_versions != versions or as_of < previous.as_of:
         return None
@@ -127,15 +130,17 @@ def dated_links(conn: Connection, since: date, as_of: date) -> set[tuple[str, st
     return found
 
 
-def _resolve(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, str]], since: date, as_of: date) -> Dirty:
-    """Turn links into obligation keys by kind, and add the open findings."""
+def _resolve(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, str]], since: date, as_of: date) -> ByDuty:
+    """Turn links into obligation keys by kind, then by duty: those of its kind, and the
+    keys of its own open findings."""
     dirty = linked_keys(conn, rules, links)
     kind_of = {rule.id: KEY_KINDS[rule.obligation] for rule in rules.values()}
+    by_duty: ByDuty = {duty: set(dirty[kind]) for duty, kind in kind_of.items()}
     f = Finding.__table__
     for duty, key in conn.execute(select(f.c.duty, f.c.record_key).where(f.c.status.in_(OPEN_STATUSES))):
-        if duty in kind_of:
-            dirty[kind_of[duty]].add(key)
-    return dirty
+        if duty in by_duty:
+            by_duty[duty].add(key)
+    return by_duty
 
 
 def linked_keys(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, str]]) -> Dirty:

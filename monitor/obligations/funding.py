@@ -39,6 +39,7 @@ def trial_funding(
     for c in each(conn, with_keys(stmt, f.c.appeal_id, keys)):
         claims.setdefault(c.appeal_id, []).append(c)
     cap = Decimal(str(params["funding_cap_gbp"]))  # for the reason's excess only: the table decides
+    none = _info(Decimal("0"), cap, [])  # most appeals have no claims
     for a in appeal_rows(conn, as_of, keys):
         mine = claims.get(a.appeal_id, [])
         total = sum((Decimal(c.amount_gbp).quantize(Decimal("0.01")) for c in mine), Decimal("0"))
@@ -62,10 +63,15 @@ def trial_funding(
                 for c in mine
             ]
             or [],
-            info={
-                "total": f"{total:,.2f}",
-                "excess": f"{max(total - cap, Decimal(0)):,.2f}",
-                "legal_claims": ", ".join(legal),
-            },
+            info=_info(total, cap, legal) if mine else dict(none),
             deadline=evidence and "no deadline: claims dated within the trial are summed" or "",
         )
+
+
+def _info(total: Decimal, cap: Decimal, legal: list[str]) -> dict[str, str]:
+    """What the reasons say of an appeal's claims: their total, its excess over the cap, the legal ones."""
+    return {
+        "total": f"{total:,.2f}",
+        "excess": f"{max(total - cap, Decimal(0)):,.2f}",
+        "legal_claims": ", ".join(legal),
+    }

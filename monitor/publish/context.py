@@ -36,6 +36,9 @@ def fmt_rate(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
+_MONTHS: dict[date, str] = {}  # a due date's month, "2020-03" (a national publish tallies millions)
+
+
 @dataclass
 class Tally:
     """Status counts per duty and per month (of the due date), for one area or commissioner."""
@@ -44,9 +47,13 @@ class Tally:
     months: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
 
     def add(self, row: dict) -> None:
-        self.duties[row["duty"]][row["status"]] += 1
-        if row["status"] in RATE_STATUSES and row["due_on"] is not None:
-            self.months[row["due_on"].strftime("%Y-%m")][row["status"]] += 1
+        status, due = row["status"], row["due_on"]
+        self.duties[row["duty"]][status] += 1
+        if status in RATE_STATUSES and due is not None:
+            month = _MONTHS.get(due)
+            if month is None:
+                month = _MONTHS[due] = due.strftime("%Y-%m")
+            self.months[month][status] += 1
 
     def total(self) -> Counter:
         out: Counter = Counter()
@@ -227,7 +234,17 @@ def outcome_table(answers: list[dict]) -> dict:
 
 def rel(from_folder: str, target: str) -> str:
     """A link from a page in `from_folder` (site-relative, ending in '/') to a site-relative target."""
-    return posixpath.relpath(target, from_folder or ".")
+    if from_folder.endswith("/") and target.startswith(from_folder) and not target.endswith("/"):
+        return target[len(from_folder) :] or "."
+    start, path = [p for p in from_folder.split("/") if p], [p for p in target.split("/") if p]
+    if "." in start or ".." in start or "." in path or ".." in path:
+        return posixpath.relpath(target, from_folder or ".")
+    common = 0
+    for a, b in zip(start, path, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(start) - common) + path[common:]) or "."
 
 
 def listing(rows: list[dict], folder: str, names: dict[str, str], as_of: date, here: str, warning_days: int) -> dict:
@@ -270,6 +287,8 @@ def split_rows(rows: list[dict], here: str, key: str, names: dict[str, str], fol
     """A current body's findings by the body named in the records (`key`: "owner" on a
     commissioner's page, "area" on an area's): its own first, then each body it took over;
     empty when it took over none. `page_of(code)` is that body's folder."""
+    if all(r[key] == here for r in rows):  # took over none: nothing to split (most bodies)
+        return []
     by_body: dict[str, Tally] = defaultdict(Tally)
     for r in rows:
         by_body[r[key]].add(r)

@@ -47,12 +47,17 @@ def month_summary(found: list) -> list[dict]:
 @functools.cache
 def environment() -> Environment:
     """The template environment (one per process)."""
+    tags = {
+        s: Markup('<strong class="tag tag--{}">{}</strong>').format(STATUS_COLOURS[s], label)
+        for s, label in STATUS_LABELS.items()
+    }
     env = Environment(
         loader=FileSystemLoader(DASHBOARDS),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # a process renders thousands of pages: no look at the files for each
     )
     env.filters.update(
         d=day,
@@ -64,21 +69,18 @@ def environment() -> Environment:
         css_string=css_string,
         parameter=lambda value, name: written_parameter(name, value),
         in_words=next_step_in_words,
+        # filters, not functions, in the pages' loops: Jinja calls a filter directly
+        tag=tags.__getitem__,
+        record_label=record_label,
+        field_label=field_label,
+        field_value=lambda v, field: field_value(field, v),
     )
-    tags = {
-        s: Markup('<strong class="tag tag--{}">{}</strong>').format(STATUS_COLOURS[s], label)
-        for s, label in STATUS_LABELS.items()
-    }
     env.globals.update(
         STATUS_LABELS=STATUS_LABELS,
         STATUS_COLOURS=STATUS_COLOURS,
         RATE_STATUSES=RATE_STATUSES,
         ACTION_STATUSES=ACTION_STATUSES,
-        tag=tags.__getitem__,
         month_summary=month_summary,
-        field_label=field_label,
-        record_label=record_label,
-        field_value=field_value,
         LONG_LISTING=LONG_LISTING,
         MIN_JUDGED=MIN_JUDGED,
     )

@@ -265,15 +265,16 @@ def _claimed(funding: dict, codes: list[str]):
 
 @dataclass
 class Bulk:
-    """Every area's extras and every commissioner's findings, read at once for a whole publish
-    (a query per area would cost more than the one for all)."""
+    """Every area's extras read at once for a whole publish (a query per area would cost more
+    than the one for all). The findings' histories are read per area (`area.family`), and the
+    commissioners' findings when first asked for (after the area workers forked), so the
+    workers do not inherit them."""
 
     answers: list[dict]
     funding: dict
     record_counts: dict
     batches: dict
-    histories: dict
-    commissioner_rows: dict[str, list[dict]]  # by the owner in the records
+    _owned: dict[str, list[dict]] | None = None
 
     @functools.cached_property
     def answers_by_area(self) -> dict[str, list[dict]]:
@@ -289,22 +290,19 @@ class Bulk:
             _claimed(self.funding, codes),
             self.record_counts.get(data.code, {}),
             self.batches.get(data.code, []),
-            self.histories,
         )
+
+    def commissioner_rows(self, conn: Connection, site: Site) -> dict[str, list[dict]]:
+        """Every commissioner's findings by the owner in the records (one query, kept)."""
+        if self._owned is None:
+            self._owned = defaultdict(list)
+            for r in query_findings(conn, owners=sorted(site.commissioner_by_code)):
+                self._owned[r["owner"]].append(r)
+        return self._owned
 
 
 def bulk(conn: Connection, site: Site) -> Bulk:
-    rows: dict[str, list[dict]] = defaultdict(list)
-    for r in query_findings(conn, owners=sorted(site.commissioner_by_code)):
-        rows[r["owner"]].append(r)
-    return Bulk(
-        site.answers(conn),
-        site.funding(conn),
-        area_record_counts(conn),
-        area_batches(conn),
-        action_histories(conn),
-        rows,
-    )
+    return Bulk(site.answers(conn), site.funding(conn), area_record_counts(conn), area_batches(conn))
 
 
 def area_explanations(conn: Connection, site: Site, data: AreaData, histories: dict | None) -> dict:
@@ -333,7 +331,8 @@ def commissioner_data(conn: Connection, site: Site, code: str, bulk: Bulk | None
         rows = [r for o in owners for r in query_findings(conn, owner=o)]
         answers = site.answers(conn, owners=owners)
     else:
-        rows = [r for o in owners for r in bulk.commissioner_rows.get(o, [])]
+        owned = bulk.commissioner_rows(conn, site)
+        rows = [r for o in owners for r in owned.get(o, [])]
         answers = [a for a in bulk.answers if a["owner"] in owners]
     rows = [r for r in rows if r["area"] in known]
     if not superseded:

@@ -90,9 +90,27 @@ def written_parameter(name: str, v) -> str:
     return str(v)
 
 
+_WRITTEN: dict[tuple[str, int], tuple[dict, str]] = {}  # (text, id of the parameters) → (them, words)
+
+
 def written(text: str, parameters: dict) -> str:
     """A rule's text with each parameter name replaced by its value written out
-    ("response_weeks weeks beginning with…" → "5 weeks beginning with…", "7 × response_weeks" → "7 × 5")."""
+    ("response_weeks weeks beginning with…" → "5 weeks beginning with…", "7 × response_weeks" → "7 × 5").
+
+    Kept per text and parameters (a rule's are not changed once loaded): every explanation
+    page writes its duty's deadline."""
+    key = (text, id(parameters))
+    kept = _WRITTEN.get(key)
+    if kept is not None and kept[0] is parameters:
+        return kept[1]
+    if len(_WRITTEN) >= 4096:
+        _WRITTEN.clear()
+    words = _written(text, parameters)
+    _WRITTEN[key] = (parameters, words)
+    return words
+
+
+def _written(text: str, parameters: dict) -> str:
     for name in sorted(parameters, key=len, reverse=True):
         v = parameters[name]
         words = written_parameter(name, v)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from sqlalchemy.engine import Connection
 
 from monitor.cases import case_records
+from monitor.findings import action_histories
 from monitor.letters import LettersSection, letters_section
 from monitor.paths import area_path, explanation_path
 from monitor.publish.charts import board_charts
@@ -71,6 +72,8 @@ def family(
     case and explanation pages `reuse` takes from the last version are left out."""
     numbers = area_board(site, data, bench, extras.answers)
     extras.letters = letters_section(conn, data.code, site.as_of)
+    if extras.histories is None:  # read per area: all areas' at once would be held by every worker
+        extras.histories = action_histories(conn, [data.code, *data.predecessors])
     yield dashboard(site, data, numbers, extras.funding, extras.letters)
     explanations = area_explanations(conn, site, data, extras.histories)
     for e in explanations.values():
