@@ -63,6 +63,9 @@ class Parser:
         self.latest = None if col.any_later_date else latest
         self.dated = col.type == "date"
         self.plain = not col.cached  # taken as it is once the row has passed its checks
+        # a date, yes/no or one of a list, with no mapping: its parsing refuses a cell that is
+        # blank, untrimmed or holds anything else, so a batch needs no other look at it
+        self.strict = values is None and col.type in ("date", "bool", "enum")
         self.cache: dict[str, object] | None = None if self.plain else {}
         self._seed()
 
@@ -113,14 +116,15 @@ class Parser:
         """The typed values of trimmed, mapped cells, or None when one is refused."""
         cache = self.cache
         if cache is None:
-            return [c or None for c in cells] if "" in cells else cells
+            return cells if all(cells) else [c or None for c in cells]
         try:
             return list(map(cache.__getitem__, cells))  # every value seen before: the common batch
         except KeyError:
             pass
         unseen = set(cells).difference(cache)
-        self._room(len(unseen))  # if emptied, this batch's values are looked for again
-        unseen = set(cells).difference(cache)
+        if len(cache) + len(unseen) > _CACHE_MAX:  # emptied: this batch's values are looked for again
+            self._room(len(unseen))
+            unseen = set(cells).difference(cache)
         try:
             cache.update({raw: self.convert(raw) for raw in unseen})
         except ValueError:
@@ -175,6 +179,12 @@ def typed_columns(
     out = []
     for p in parsers:
         column = raw[p.index]
+        if p.strict:  # a value to trim, blank or holding any other character is refused: read by row
+            typed = p.typed(column)
+            if typed is None:
+                return None
+            out.append(typed)
+            continue
         if dated and p.plain and DateCell in set(map(type, column)):
             return None
         text = "".join(column)
@@ -189,7 +199,7 @@ def typed_columns(
             text = "".join(column)
             if not text.isprintable():
                 return None
-        if p.col.required and "" in column:
+        if p.col.required and not all(column):
             return None
         if p.plain and len(text) > p.limit and max(map(len, column)) > p.limit:  # (a cached value is within it)
             return None

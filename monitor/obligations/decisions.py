@@ -13,7 +13,7 @@ from monitor.dates import known_by
 from monitor.documents.checking import Result
 from monitor.facts import Fact, Obligation, builder
 from monitor.models import Area, Decision
-from monitor.obligations.common import TIMED, each, iso, timed, with_keys
+from monitor.obligations.common import TIMED, iso, timed, with_keys
 from monitor.obligations.wording import Template, judge, statement_records, template_for, templates, wording_info
 
 
@@ -54,20 +54,18 @@ def decision_letters(
     ).where(t.c.decision_date <= as_of)
     by_area = templates(conn, as_of) if "wording" in params else {}
     judged = _judged(conn, params, by_area)
-    for d in each(conn, with_keys(stmt, t.c.decision_id, keys)):
+    deadline = "the decision letter itself: due and done on the decision date" if evidence else ""
+    rows = conn.execute(with_keys(stmt, t.c.decision_id, keys), execution_options={"yield_per": 5000})
+    for decision_id, area, case_ref, decision_type, decided_on, notice, named in rows:  # a million: kept lean
         facts: dict[str, Any] = {
-            "decision_type": d.decision_type,
-            "decision_date": d.decision_date,
-            "notice_recorded": d.rights_notice is not None,
+            "decision_type": decision_type,
+            "decision_date": decided_on,
+            "notice_recorded": notice is not None,
         }
-        if d.rights_notice is not None:
-            facts["notice_given"] = d.rights_notice
+        if notice is not None:
+            facts["notice_given"] = notice
         info: dict[str, str] = {}
-        template = (
-            template_for(by_area.get(d.area_code, []), d.decision_type, d.decision_date, d.letter_template)
-            if by_area
-            else None
-        )
+        template = template_for(by_area.get(area, []), decision_type, decided_on, named) if by_area else None
         if template:
             result = judged[template.subject]
             info = {"template": template.template_id, **wording_info(result)}
@@ -76,29 +74,19 @@ def decision_letters(
         records = []
         if evidence:
             fields = {
-                "decision_type": d.decision_type,
-                "decision_date": iso(d.decision_date),
-                "rights_notice": d.rights_notice,
-                "letter_template": d.letter_template or (template.template_id if template else None),
+                "decision_type": decision_type,
+                "decision_date": iso(decided_on),
+                "rights_notice": notice,
+                "letter_template": named or (template.template_id if template else None),
             }
-            records = [("decision", d.decision_id, fields)]
+            records = [("decision", decision_id, fields)]
             if template:
                 records.append(
                     ("letter template", template.subject, {"file": template.file, "sha256": template.sha256})
                 )
                 records += statement_records(judged[template.subject])
         yield Obligation(
-            subject=d.decision_id,
-            key=d.decision_id,
-            area=d.area_code,
-            owner=d.area_code,
-            case_ref=d.case_ref,
-            due_on=d.decision_date,
-            done_on=d.decision_date,
-            facts=facts,
-            records=records,
-            info=info,
-            deadline=evidence and "the decision letter itself: due and done on the decision date" or "",
+            decision_id, decision_id, area, area, case_ref, decided_on, decided_on, facts, records, info, deadline
         )
 
 

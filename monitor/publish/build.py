@@ -47,16 +47,8 @@ def build_site(
         where = position(conn)  # before reading: what is imported meanwhile is redone next time
         site = open_site(conn, rules, as_of, site_url, pdf=pdf, accessibility_contact=accessibility_contact)
         key = manifest.site_key(site)
-        built = Built(why_full="a full publish was asked for" if earlier is None else "")
-        reuse = Reuse(writer)
-        if isinstance(earlier, str):
-            built.why_full = earlier
-        elif earlier is not None:
-            old, found = earlier
-            built.why_full = manifest.why_full(conn, site, key, found) or ""
-            if not built.why_full:
-                subjects, cases = touched(conn, rules, found["position"].get("batch", 0))
-                reuse = Reuse(writer, old, subjects, cases)
+        reuse, why = _reuse(conn, site, key, writer, earlier)
+        built = Built(why_full=why)
         write_assets(folder)
         for page in national.pages(conn, site):
             writer.page(page)
@@ -106,6 +98,22 @@ class Built:
     why_full: str
     rendered: int = 0
     reused: int = 0
+
+
+def _reuse(
+    conn: Connection, site: Site, key: dict, writer: SiteWriter, earlier: tuple[Path, dict] | str | None
+) -> tuple[Reuse, str]:
+    """What the build may take from the last version, and why it renders every page ("": it need not)."""
+    if earlier is None:
+        return Reuse(writer), "a full publish was asked for"
+    if isinstance(earlier, str):
+        return Reuse(writer), earlier
+    old, found = earlier
+    why = manifest.why_full(conn, site, key, found)
+    if why:
+        return Reuse(writer), why
+    subjects, cases = touched(conn, site.rules, found["position"].get("batch", 0))
+    return Reuse(writer, old, subjects, cases), ""
 
 
 def _init_worker(parent: int) -> None:

@@ -238,6 +238,8 @@ def test_invisible_characters_are_refused_in_ids_and_trimmed_from_other_values(t
     assert cli("import", folder, db=db_url).exit_code == 0
     assert query(db_url, "select name from areas") == [("Area 850",)]
     assert query(db_url, "select case_ref from decisions where decision_id = 'D00011'") == [("C1",)]
+    [(notice,)] = query(db_url, "select rights_notice from decisions where decision_id = 'D05501'")
+    assert bool(notice) is True
     decisions[20]["decision_id"] = "D00021\u200b"
     decisions[5600]["area_code"] = "\u2060850"
     write_records(folder, decisions=decisions)
