@@ -9,7 +9,9 @@ one that becomes not applicable is removed, with a history entry saying so.
 
 A check is incremental when it can be: after a previous check with the same rule
 versions and an earlier or equal as-of date, only the subjects that can have
-changed are re-evaluated (see `monitor.plan`). Anything else is a full check.
+changed are re-evaluated (see `monitor.plan`). Anything else is a full check; the first
+check of a store (no finding or history stored) drops their secondary indexes and builds
+them once, after writing.
 A check reads and writes in one transaction over one snapshot (see `snapshot`).
 """
 

@@ -56,7 +56,9 @@ class FindingsWriter:
     Outcomes are compared a batch at a time with the stored findings of their subjects
     (looked up by key), so memory stays bounded however many findings are stored. Findings
     are handled as tuples in the order of `_FIELDS`: comparing and writing a million of
-    them as dicts or SQLAlchemy rows costs a good part of a full check."""
+    them as dicts or SQLAlchemy rows costs a good part of a full check. A duty's first check
+    (nothing stored) writes each finding as it comes, and their history at the end with one
+    `INSERT … SELECT` from them."""
 
     def __init__(self, conn: Connection, duty: str, as_of: date, check_id: int, keys: set[str] | None):
         self.conn, self.duty, self.as_of, self.check_id = conn, duty, as_of, check_id
