@@ -65,3 +65,25 @@ def test_a_utf8_file_with_invalid_bytes_is_refused_naming_the_rows(tmp_path, sql
         for n in (4, 5)
     ]
     assert count(sqlite_url, "areas") == 0
+
+
+def test_a_utf8_character_across_a_megabyte_of_ascii_is_read_as_utf8(tmp_path, sqlite_url):
+    """The encoding is found block by block (1 MiB): a character split between two blocks is UTF-8."""
+    folder = tmp_path / "r"
+    folder.mkdir()
+    target = (1 << 20) - 1  # where the é's first byte is: the last byte of the first block
+    data, i = b"area_code,name\r\n", 0
+    while len(data) + 60 < target:
+        i += 1
+        data += b"%d,Area %d\r\n" % (i, i)
+    rows = data + b"999999," + b"a" * (target - len(data) - 7) + "é\r\n".encode()
+    assert rows[target : target + 2] == "é".encode()
+    (folder / "areas.csv").write_bytes(rows)
+    result = cli("import", folder, db=sqlite_url)
+    assert result.exit_code == 0, result.output
+    assert "Windows-1252" not in result.stdout
+    engine = sa.create_engine(sqlite_url)
+    with engine.connect() as conn:
+        name = conn.execute(sa.text("select name from areas where area_code = '999999'")).scalar_one()
+    engine.dispose()
+    assert name.endswith("aé")

@@ -45,7 +45,8 @@ def _encoding(path: Path, label: str, report: Report) -> tuple[str | None, str |
             decoder = codecs.getincrementaldecoder("utf-8")()
             try:
                 while block := fh.read(1 << 20):
-                    decoder.decode(block)
+                    if not block.isascii() or decoder.getstate()[0]:  # (ASCII is UTF-8 as it is)
+                        decoder.decode(block)
                 decoder.decode(b"", final=True)
                 return "utf-8-sig", None
             except UnicodeDecodeError:
