@@ -1,11 +1,14 @@
-"""Plotly charts: each a figure's data, layout and config, which `assets/charts.js` draws with
-plotly.js from the chart's `data-plot` attribute (no inline script). `board_charts` is the one
+"""Plotly charts: each a figure's data and layout, which `assets/charts.js` draws with plotly.js
+from the chart's `data-plot` attribute (no inline script), adding the layout and config every
+chart shares. `board_charts` is the one
 place a dashboard's chart set is assembled."""
 
 from __future__ import annotations
 
 import html
 import json
+
+from markupsafe import Markup
 
 from monitor.publish.context import KINDS, MIN_JUDGED, fmt_rate
 
@@ -15,23 +18,11 @@ def _label(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-_FONT = {
-    "family": "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif",
-    "color": "#0b0c0c",
-    "size": 14,
-}
-
-
 def chart(chart_id: str, data: list, layout: dict) -> dict:
-    layout = {
-        "font": _FONT,
-        "paper_bgcolor": "#ffffff",
-        "plot_bgcolor": "#ffffff",
-        "margin": {"l": 60, "r": 20, "t": 20, "b": 60},
-        **layout,
-    }
-    config = {"displayModeBar": False, "responsive": True}
-    return {"id": chart_id, "figure": figure_json({"data": data, "layout": layout, "config": config})}
+    """A chart's id and figure (data and layout) as JSON; `assets/charts.js` adds what every
+    chart shares (font, white background, no mode bar, responsive), so no page repeats it."""
+    layout = {"margin": {"l": 60, "r": 20, "t": 20, "b": 60}, **layout}
+    return {"id": chart_id, "figure": figure_json({"data": data, "layout": layout})}
 
 
 def figure_json(figure: dict) -> str:
@@ -39,6 +30,12 @@ def figure_json(figure: dict) -> str:
     it, without its per-call look-ups (a national publish draws a chart on every case page)."""
     text = json.dumps(figure, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("/", "\\u002f")
+
+
+def in_single_quotes(figure: str) -> Markup:
+    """A figure's JSON as the value of a single-quoted HTML attribute: only & and ' escaped (its
+    < and > are already), where a double-quoted one would spell each of its quotes `&#34;`."""
+    return Markup(figure.replace("&", "&amp;").replace("'", "&#39;"))
 
 
 def board_charts(board: dict, responses: bool) -> dict[str, dict]:

@@ -10,6 +10,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from monitor.publish.charts import in_single_quotes
 from monitor.publish.context import MIN_JUDGED, fmt_rate
 from monitor.publish.labels import field_label, record_label
 from monitor.publish.page import Page
@@ -67,6 +68,7 @@ def environment() -> Environment:
         money=money,
         written=written,
         css_string=css_string,
+        in_single_quotes=in_single_quotes,
         parameter=lambda value, name: written_parameter(name, value),
         in_words=next_step_in_words,
         # filters, not functions, in the pages' loops: Jinja calls a filter directly

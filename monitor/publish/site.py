@@ -213,7 +213,7 @@ class AreaData:
     def code(self) -> str:
         return self.area["area_code"]
 
-    @property
+    @functools.cached_property
     def actions(self) -> list[dict]:
         return [r for r in self.rows if r["status"] in ACTION_STATUSES]
 
@@ -230,7 +230,8 @@ def area_data(conn: Connection, site: Site, code: str) -> AreaData | None:
     taken = site.taken_over.get(code, [])
     own = query_findings(conn, area=code)
     inherited = [r for p in taken for r in query_findings(conn, area=p, owner=p)]
-    return AreaData(area, sorted(own + inherited, key=lambda r: (r["duty"], r["subject"])), taken)
+    rows = sorted(own + inherited, key=lambda r: (r["duty"], r["subject"])) if inherited else own  # own: sorted
+    return AreaData(area, rows, taken)
 
 
 @dataclass

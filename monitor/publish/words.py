@@ -28,6 +28,7 @@ def day(value) -> str:
     return long_date(value)
 
 
+@functools.lru_cache(maxsize=1024)  # every page names the check's and the import's times
 def when(value: datetime | None) -> str:
     """A moment in UK time: "3 March 2020, 11:07pm" (a stored time without a zone is UTC)."""
     if value is None:
