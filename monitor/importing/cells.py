@@ -5,7 +5,7 @@ where each problem is named."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from functools import cached_property
 from itertools import islice
@@ -132,18 +132,25 @@ class Parser:
         return list(map(cache.__getitem__, cells))
 
 
-def batches(rows: Iterable[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:
-    """Rows in lists of `CHUNK`."""
-    rows = iter(rows)
-    while batch := list(islice(rows, CHUNK)):
-        yield batch
+def batches(rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[Sequence[int], list[list[str]]]]:
+    """Rows in chunks of `CHUNK`: their numbers and their cells (taken many at once from a
+    reader that can, such as a CSV file's)."""
+    take = getattr(rows, "take", None)
+    if take is None:
+
+        def take(n: int) -> tuple[list[int], list[list[str]]]:
+            batch = list(islice(rows, n))
+            return [rownum for rownum, _ in batch], [cells for _, cells in batch]
+
+    while (chunk := take(CHUNK))[1]:
+        yield chunk
 
 
 class Chunk:
     """Rows of one file read together: their row numbers and typed values, by row or by column
     (whichever the reading gave; the other is made when first asked for)."""
 
-    def __init__(self, rownums: list[int], *, rows: list | None = None, columns: list[Sequence] | None = None):
+    def __init__(self, rownums: Sequence[int], *, rows: list | None = None, columns: list[Sequence] | None = None):
         self.rownums = rownums
         if rows is not None:
             self.rows = rows

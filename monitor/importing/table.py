@@ -3,8 +3,6 @@ is plainly good, else row by row), keys, references, the record type's checks, w
 
 from __future__ import annotations
 
-from operator import itemgetter
-
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -50,15 +48,16 @@ def read_table(session: Session, table: Table) -> None:
         trusting = False
         keys.keys.update(written_keys(session, rtype))
 
-    for batch in batches(rows):
+    for rownums, cells in batches(rows):
         if session.progress:
-            session.progress(label, batch[0][0], None)
+            session.progress(label, rownums[0], None)
         if trusting and not session.writing:
             distrust()
-        rownums, cells = list(map(itemgetter(0), batch)), list(map(itemgetter(1), batch))
         cols = typed_columns(cells, parsers, width, dated) if by_column else None
         if cols is None:  # some row needs reading on its own, where each problem is named
-            chunk = keys.keyed((n, v) for n, row in batch if (v := row_reader(n, row)) is not None)
+            chunk = keys.keyed(
+                (n, v) for n, row in zip(rownums, cells, strict=True) if (v := row_reader(n, row)) is not None
+            )
         elif trusting or keys.add_new(cols):  # the common batch: every id new (trusting: the key finds a repeat)
             if keys.area_at is not None:
                 keys.note_areas(cols[keys.area_at])

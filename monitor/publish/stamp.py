@@ -4,7 +4,8 @@ from one publish to the next (and can be reused unchanged)."""
 
 from __future__ import annotations
 
-from datetime import date
+import functools
+from datetime import date, datetime
 
 from markupsafe import Markup
 
@@ -14,8 +15,17 @@ from monitor.publish.render import parts
 def stamp(site, as_of: date, check_id: int) -> dict:
     """Template context for a page whose findings last changed in check `check_id`, as of `as_of`:
     the header's and footer's date and the time that check finished."""
-    footer = parts().module.content_footer(as_of, site.check_finished.get(check_id), site.generated)
-    return {"as_of": as_of, "own_stamp": True, "footer_html": Markup(footer)}
+    return {
+        "as_of": as_of,
+        "own_stamp": True,
+        "footer_html": _footer(as_of, site.check_finished.get(check_id), site.generated),
+    }
+
+
+@functools.lru_cache(maxsize=256)
+def _footer(as_of: date, finished: datetime | None, generated: datetime) -> Markup:
+    """The footer (rendered once for each date and check: tens of thousands of pages share a few)."""
+    return Markup(parts().module.content_footer(as_of, finished, generated))
 
 
 def latest(rows: list[dict]) -> dict:

@@ -87,3 +87,23 @@ def test_a_utf8_character_across_a_megabyte_of_ascii_is_read_as_utf8(tmp_path, s
         name = conn.execute(sa.text("select name from areas where area_code = '999999'")).scalar_one()
     engine.dispose()
     assert name.endswith("aé")
+
+
+def test_a_quoting_fault_deep_in_a_file_still_names_the_problems_of_the_rows_before_it(tmp_path, sqlite_url):
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "areas.csv").write_text("area_code,name\r\n850,A\r\n")
+    lines = ["decision_id,area_code,case_ref,decision_type,decision_date,rights_notice"]
+    for i in range(1, 6001):  # more than one chunk of rows
+        date = "2019-13-01" if i == 5100 else "2019-01-02"
+        case = '"C1' if i == 5500 else "C1"
+        lines.append(f"D{i:05d},850,{case},plan_issued,{date},yes")
+    (folder / "decisions.csv").write_text("\r\n".join(lines) + "\r\n")
+    result = cli("import", folder, db=sqlite_url)
+    assert result.exit_code == 1
+    assert errors(result) == [
+        "decisions.csv row 5101, column decision_date, value '2019-13-01': not a real date",
+        'decisions.csv row 5501: a quoted value starts on this row and is never closed (a missing "); '
+        "nothing after it was read",
+    ]
+    assert count(sqlite_url, "decisions") == 0

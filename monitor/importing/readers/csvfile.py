@@ -7,8 +7,9 @@ import codecs
 import csv
 import re
 from collections.abc import Callable
-from itertools import count
+from itertools import islice
 from pathlib import Path
+from typing import TextIO
 
 from monitor.importing.problems import Problem
 from monitor.importing.readers.base import Reader, Report, Rows, Table, reader
@@ -94,34 +95,63 @@ def _rows_not_utf8(path: Path) -> list[int]:
 
 
 def _csv_reader(path: Path, label: str, encoding: str) -> Callable[[Report], Rows]:
-    def rows(report: Report) -> Rows:
-        numbers = count(1)  # zip takes a row's number before reading it: a failed row has the last one taken
+    return lambda report: CsvRows(path, label, encoding, report)
 
-        def failed_row() -> int:
-            return max(next(numbers) - 1, 1)
 
+class CsvRows:
+    """A CSV file's rows with their numbers (the header is row 1), one at a time or many at
+    once (`take`, without a pair made for every row); a fault of quoting, text or reading
+    ends them, reported with the row it is on."""
+
+    def __init__(self, path: Path, label: str, encoding: str, report: Report):
+        self.label, self.report = label, report
+        self.next = 1  # the number of the next row
+        self.fh: TextIO | None = None
         try:
-            with open(path, encoding=encoding, newline="") as fh:
-                if encoding == "cp1252" and fh.read(3) != "\u00ef\u00bb\u00bf":  # a UTF-8 BOM, read as 1252
-                    fh.seek(0)
-                try:
-                    yield from zip(numbers, csv.reader(fh, strict=True), strict=False)
-                except csv.Error as exc:
-                    report(Problem(label, failed_row(), None, None, _csv_error(str(exc))))
-        except UnicodeError:
-            report(
-                Problem(
-                    label,
-                    failed_row(),
-                    None,
-                    None,
-                    "not readable text (neither UTF-8 nor Windows-1252): save the file as CSV UTF-8",
-                )
-            )
-        except OSError as exc:
-            report(Problem(label, failed_row(), None, None, f"cannot be read ({exc.strerror})"))
+            self.fh = open(path, encoding=encoding, newline="")  # closed when the rows end
+            if encoding == "cp1252" and self.fh.read(3) != "\u00ef\u00bb\u00bf":  # a UTF-8 BOM, read as 1252
+                self.fh.seek(0)
+            self.reader = csv.reader(self.fh, strict=True)
+        except (UnicodeError, OSError) as exc:
+            self._fail(exc, 1)
 
-    return rows
+    def __iter__(self) -> CsvRows:
+        return self
+
+    def __next__(self) -> tuple[int, list[str]]:
+        rownums, cells = self.take(1)
+        if not cells:
+            raise StopIteration
+        return rownums[0], cells[0]
+
+    def take(self, n: int) -> tuple[range, list[list[str]]]:
+        """Up to `n` rows: their numbers and cells (none once the file is read or has failed)."""
+        start, cells = self.next, list[list[str]]()
+        if self.fh is not None:
+            try:
+                cells.extend(islice(self.reader, n))  # (on a fault, the rows read before it stay)
+            except (csv.Error, UnicodeError, OSError) as exc:
+                self._fail(exc, start + len(cells))
+            else:
+                if len(cells) < n:
+                    self._close()
+        self.next = start + len(cells)
+        return range(start, self.next), cells
+
+    def _fail(self, exc: Exception, rownum: int) -> None:
+        if isinstance(exc, csv.Error):
+            why = _csv_error(str(exc))
+        elif isinstance(exc, UnicodeError):
+            why = "not readable text (neither UTF-8 nor Windows-1252): save the file as CSV UTF-8"
+        else:
+            why = f"cannot be read ({exc.strerror})" if isinstance(exc, OSError) else str(exc)
+        self.report(Problem(self.label, max(rownum, 1), None, None, why))
+        self._close()
+
+    def _close(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
 
 
 def _csv_error(message: str) -> str:
