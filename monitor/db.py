@@ -7,10 +7,12 @@ nothing of the schema.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Index, Table, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
@@ -79,33 +81,39 @@ def shown_url(url: str | URL) -> str:
         return "(an unreadable database URL)"
 
 
-def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list) -> None:
-    """Insert many rows (sequences in the order of `columns`) through the driver itself,
-    skipping per-row SQLAlchemy work: PostgreSQL's COPY, else `executemany`. Values are
-    plain Python values (dates and decimals are adapted by the driver: see
-    `_sqlite_adapters`); driver errors are raised as SQLAlchemy's, as every other
-    statement's are."""
-    if not rows:
-        return
+@contextmanager
+def driver_cursor(conn: Connection, sql: str) -> Iterator[Any]:
+    """A cursor of the driver itself, for `sql` run without per-row SQLAlchemy work; the
+    driver's errors are raised as SQLAlchemy's, as every other statement's are."""
     dbapi = conn.dialect.loaded_dbapi
     driver = conn.connection.driver_connection
     assert driver is not None
-    quote = conn.dialect.identifier_preparer.quote
-    names = ", ".join(quote(c) for c in columns)
     cursor = driver.cursor()
     try:
-        if conn.dialect.name == "postgresql":
-            sql = f"COPY {quote(table.name)} ({names}) FROM STDIN"
-            with cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join(['?'] * len(columns))})"
-            cursor.executemany(sql, rows)
+        yield cursor
     except dbapi.Error as exc:
         raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
     finally:
         cursor.close()
+
+
+def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list) -> None:
+    """Insert many rows (sequences in the order of `columns`) through the driver itself:
+    PostgreSQL's COPY, else `executemany`. Values are plain Python values (dates and
+    decimals are adapted by the driver: see `_sqlite_adapters`)."""
+    if not rows:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    if conn.dialect.name == "postgresql":
+        sql = f"COPY {quote(table.name)} ({names}) FROM STDIN"
+        with driver_cursor(conn, sql) as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join(['?'] * len(columns))})"
+    with driver_cursor(conn, sql) as cursor:
+        cursor.executemany(sql, rows)
 
 
 def bulk_update(conn: Connection, table: Table, keys: Sequence[str], columns: Sequence[str], rows: list) -> None:
@@ -114,21 +122,13 @@ def bulk_update(conn: Connection, table: Table, keys: Sequence[str], columns: Se
     as for `bulk_insert`)."""
     if not rows:
         return
-    dbapi = conn.dialect.loaded_dbapi
-    driver = conn.connection.driver_connection
-    assert driver is not None
     quote, mark = conn.dialect.identifier_preparer.quote, "?" if conn.dialect.name == "sqlite" else "%s"
     sql = (
         f"UPDATE {quote(table.name)} SET {', '.join(f'{quote(c)} = {mark}' for c in columns)} "
         f"WHERE {' AND '.join(f'{quote(k)} = {mark}' for k in keys)}"
     )
-    cursor = driver.cursor()
-    try:
+    with driver_cursor(conn, sql) as cursor:
         cursor.executemany(sql, rows)
-    except dbapi.Error as exc:
-        raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
-    finally:
-        cursor.close()
 
 
 def driver_date(conn: Connection, day: date) -> date | str:

@@ -5,7 +5,6 @@ savepoint so that the table's primary key finds a repeated id."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -14,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Index, Table, and_, bindparam, select, tuple_, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
-from monitor.db import bulk_insert, drop_indexes
+from monitor.db import bulk_insert, driver_cursor, drop_indexes
 from monitor.importing.cells import Chunk
 from monitor.importing.session import Session
 from monitor.models import AuditEntry
@@ -128,15 +127,8 @@ def insert_sqlite(conn: Connection, table: Table, names: list[str], columns: lis
         f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, [*names, 'created_batch', 'updated_batch']))}) "
         f"VALUES ({', '.join('?' * len(names))}, {int(batch)}, {int(batch)})"
     )
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    cursor = driver.cursor()
-    try:
+    with driver_cursor(conn, sql) as cursor:
         cursor.executemany(sql, zip(*columns, strict=True))
-    except sqlite3.Error as exc:
-        raise DBAPIError.instance(sql, None, exc, sqlite3.Error) from exc
-    finally:
-        cursor.close()
 
 
 def stored_forms(column: Sequence, forms: dict) -> list:
