@@ -136,3 +136,32 @@ def test_names_are_stable(odd):
     assert explanation_path("850", "rights-notice", "CASE-ID") == explanation_path("850", "rights-notice", "CASE-ID")
     assert explanation_path("850", "rights-notice", "case-id") == "areas/850/explain/rights-notice/case-id.html"
     assert Path(explanation_path("850", "rights-notice", "x" * 300)).name.startswith("x" * 60 + "_")
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_a_workbook_leaves_the_cycle_collector_as_it_found_it(collecting):
+    import gc
+    from datetime import date
+
+    from monitor.exports import xlsx_bytes
+
+    row = {
+        "duty": "rights-notice",
+        "subject": "D1",
+        "area": "850",
+        "owner": "850",
+        "status": "met",
+        "due_on": "2020-06-01",
+        "done_on": None,
+        "days_late": 0,
+        "reason": "",
+        "case_ref": "C1",
+        "acts_now": "",
+    }
+    (gc.enable if collecting else gc.disable)()
+    try:
+        book = xlsx_bytes(date(2020, 6, 30), [row], "850 Example")
+        assert gc.isenabled() is collecting
+    finally:
+        gc.enable()
+    assert zipfile.ZipFile(io.BytesIO(book)).testzip() is None

@@ -6,6 +6,7 @@ build is asked for or the last version cannot be reused (`manifest.why_full`).""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -121,6 +122,7 @@ def _init_worker(parent: int) -> None:
     from sqlalchemy import create_engine
 
     die_with_parent(parent)
+    gc.freeze()  # what the worker inherited lives as long as it does: the collector need not walk it
     WORKER["engine"] = create_engine(WORKER["engine"].url)
 
 
