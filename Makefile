@@ -110,7 +110,8 @@ install-check: wheel
 	    && $$S --db sqlite:///store.db alerts --dry-run | tail -1
 
 bench: setup
-	$(BIN)/python -m compileall -q monitor benchmarks  # bytecode, as an installed package has it
+	$(BIN)/python -m compileall -q monitor benchmarks \
+	    "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"  # bytecode, as an install has it
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.check
 	$(BIN)/python -m benchmarks.web

@@ -15,8 +15,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar, Optional
 
-from sqlalchemy import JSON, Column, Index, Numeric, Table
+from sqlalchemy import JSON, Column, Index, Numeric, Table, text
 from sqlmodel import Field, SQLModel
+
+from monitor.statuses import OPEN_STATUSES
+
+# The findings not done yet, which move with the date alone: every next check reads them again
+# (`plan`), through a partial index that holds only them. A query uses the index when its
+# condition is this same clause.
+OPEN_FINDINGS = text("status IN ({})".format(", ".join(f"'{s}'" for s in OPEN_STATUSES)))
 
 
 class TableModel(SQLModel):
@@ -57,7 +64,7 @@ class Decision(_Record, table=True):
     area_code: str = Field(index=True)
     case_ref: str
     decision_type: str
-    decision_date: date
+    decision_date: date = Field(index=True)  # a next check reads the letters dated since the last one
     rights_notice: Optional[bool] = None
     letter_template: Optional[str] = None  # a template_id of the decision's own area
 
@@ -218,6 +225,7 @@ class Finding(TableModel, table=True):
     __table_args__ = (
         Index("ix_findings_area_status", "area", "status"),
         Index("ix_findings_duty_key", "duty", "record_key"),
+        Index("ix_findings_open", "duty", "record_key", sqlite_where=OPEN_FINDINGS, postgresql_where=OPEN_FINDINGS),
     )
     duty: str = Field(primary_key=True)
     subject: str = Field(primary_key=True)
