@@ -30,6 +30,11 @@ _FIELDS = (
     "rule_row",
 )
 _STATUS = _FIELDS.index("status")
+# the columns the findings' secondary indexes hold: a change that leaves them as they were
+# rewrites the row alone (most of a next check's changes: an overdue finding's days late)
+_INDEXED = tuple(_FIELDS.index(c) for c in ("record_key", "area", "owner", "status"))
+_UNINDEXED = tuple(i for i in range(len(_FIELDS)) if i not in _INDEXED)
+_REWRITTEN = (*(_FIELDS[i] for i in _UNINDEXED), "as_of", "status_since", "check_id")
 _INSERTED = ("duty", "subject", *_FIELDS, "as_of", "status_since", "check_id")  # a new finding's columns
 _HISTORY = (  # a history row's columns
     "check_id",
@@ -69,6 +74,7 @@ class FindingsWriter:
         self.pending: list[tuple[str, tuple]] = []  # (subject, fields) not yet compared
         self.inserts: list[tuple] = []
         self.updates: list[tuple] = []
+        self.rewrites: list[tuple] = []  # updates of the `_REWRITTEN` columns alone
         self.history: list[tuple] = []
         self.moved: dict[str, int] = {}  # status -> stored findings gained (or lost)
         day = driver_date(conn, as_of)
@@ -134,7 +140,11 @@ class FindingsWriter:
                 self.inserts.append((self.duty, subject, *values, *self.stamp))
             elif before[1:] != values:
                 since = self.stamp[1] if before[_STATUS + 1] != status else before[0]
-                self.updates.append((*values, self.stamp[0], since, self.check_id, self.duty, subject))
+                tail = (self.stamp[0], since, self.check_id, self.duty, subject)
+                if all(before[i + 1] == values[i] for i in _INDEXED):
+                    self.rewrites.append((*(values[i] for i in _UNINDEXED), *tail))
+                else:
+                    self.updates.append((*values, *tail))
             else:
                 continue
             self.changed += 1
@@ -171,8 +181,9 @@ class FindingsWriter:
         f = Finding.__table__
         bulk_insert(self.conn, f, _INSERTED, self.inserts)
         bulk_update(self.conn, f, ("duty", "subject"), _INSERTED[2:], self.updates)
+        bulk_update(self.conn, f, ("duty", "subject"), _REWRITTEN, self.rewrites)
         bulk_insert(self.conn, FindingChange.__table__, _HISTORY, self.history)
-        self.inserts, self.updates, self.history = [], [], []
+        self.inserts, self.updates, self.rewrites, self.history = [], [], [], []
 
     def finish(self) -> None:
         """Compare and write what is pending, and retire stored findings that are now not
