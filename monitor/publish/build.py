@@ -118,12 +118,11 @@ def _reuse(
 
 
 def _init_worker(parent: int) -> None:
-    """In a worker process: its own engine (the parent's connections are not shared)."""
-    from sqlalchemy import create_engine
-
+    """In a worker process: the parent's engine, with its settings, opening connections of its own
+    (the parent's pooled connections are left to the parent, unclosed)."""
     die_with_parent(parent)
     gc.freeze()  # what the worker inherited lives as long as it does: the collector need not walk it
-    WORKER["engine"] = create_engine(WORKER["engine"].url)
+    WORKER["engine"].dispose(close=False)
 
 
 def _run_area(code: str) -> tuple[int, int]:
