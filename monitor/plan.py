@@ -27,18 +27,10 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Connection
 
 from monitor.facts import KEY_KINDS, subject_keys
-from monitor.models import (
-    OPEN_FINDINGS,
-    AuditEntry,
-    CheckRun,
-    Decision,
-    Evidence,
-    Finding,
-    Recommendation,
-    RecordedException,
-)
+from monitor.models import AuditEntry, CheckRun, Decision, Evidence, Finding, Recommendation, RecordedException
 from monitor.records import BY_NAME
 from monitor.rules import Rule
+from monitor.statuses import OPEN_STATUSES
 
 KINDS = ("decision", "area", "appeal", "recommendation", "template")  # what obligation keys identify
 _CHUNK = 2000
@@ -145,7 +137,7 @@ def _resolve(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, str
     kind_of = {rule.id: KEY_KINDS[rule.obligation] for rule in rules.values()}
     by_duty: ByDuty = {duty: set(dirty[kind]) for duty, kind in kind_of.items()}
     f = Finding.__table__
-    for duty, key in conn.execute(select(f.c.duty, f.c.record_key).where(OPEN_FINDINGS)):
+    for duty, key in conn.execute(select(f.c.duty, f.c.record_key).where(f.c.status.in_(OPEN_STATUSES))):
         if duty in by_duty:
             by_duty[duty].add(key)
     return by_duty

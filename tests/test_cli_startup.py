@@ -53,3 +53,4 @@ def test_check_loads_no_pages_alerts_web_or_import(tmp_path):
     assert not top_level(names) & set(NOT_FOR_CHECK)
     loaded = {n.split(".")[1] for n in names if n.startswith("monitor.")}
     assert not loaded & set(MONITOR_NOT_FOR_CHECK)
+    assert "sqlalchemy.dialects.postgresql" not in names  # an SQLite store needs no PostgreSQL dialect

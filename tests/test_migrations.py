@@ -127,22 +127,6 @@ def test_migrations_build_the_schema_of_the_models(db_url):
     assert diffs == []
 
 
-def test_partial_indexes_hold_the_rows_the_models_declare(sqlite_url):
-    """compare_metadata does not compare a partial index's condition: the open findings' index a
-    store was given by its revisions is the one the models declare (the one `plan` reads through)."""
-    from sqlalchemy.dialects import sqlite
-    from sqlalchemy.schema import CreateIndex
-
-    from monitor.models import Finding
-
-    with connect(sqlite_url).begin() as conn:
-        migrations.upgrade(conn)
-        made = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'ix_findings_open'").scalar_one()
-    (declared,) = [i for i in Finding.__table__.indexes if i.name == "ix_findings_open"]
-    normal = str.maketrans("", "", ' \n\t"')
-    assert made.translate(normal) == str(CreateIndex(declared).compile(dialect=sqlite.dialect())).translate(normal)
-
-
 def test_a_new_store_starts_at_the_head(db_url):
     open_store(db_url)
     assert _revision(db_url) == migrations.head()
