@@ -105,7 +105,7 @@ def query_findings(
         stmt = stmt.where(f.c.owner.in_(owners))
     result = conn.execute(stmt)
     keys = list(result.keys())
-    rows = [dict(zip(keys, r)) for r in result]  # a third less time than dict() of each row's mapping
+    rows = [dict(zip(keys, r, strict=True)) for r in result]  # a third faster than dict() of each mapping
     if rows:
         check = latest_check(conn)
         assert check is not None  # findings are written by a check
