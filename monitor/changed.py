@@ -10,12 +10,11 @@ from datetime import datetime
 from sqlalchemy import asc, desc, select
 from sqlalchemy.engine import Connection
 
+from monitor.db import chunks
 from monitor.facts import KEY_KINDS
 from monitor.models import Appeal, AuditEntry, CheckRun, Decision, Finding, ImportBatch, Recommendation
 from monitor.plan import changed_links, linked_keys
 from monitor.rules import Rule
-
-_CHUNK = 2000
 
 
 def _iso(at: datetime | None) -> str | None:
@@ -65,7 +64,7 @@ def touched(conn: Connection, rules: dict[str, Rule], batch: int) -> tuple[set[t
     cases = _cases(conn, keys, batch)
     for rule in rules.values():
         wanted = sorted(keys.get(KEY_KINDS[rule.obligation], ()))
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             stmt = select(f.c.subject, f.c.area, f.c.case_ref).where(f.c.duty == rule.id, f.c.record_key.in_(chunk))
             for subject, area, case_ref in conn.execute(stmt):
                 subjects.add((rule.id, subject))
@@ -90,7 +89,7 @@ def _cases(conn: Connection, keys: dict[str, set[str]], batch: int) -> set[tuple
         ),
     )
     for wanted, stmt, column in queries:
-        for chunk in _chunks(sorted(wanted)):
+        for chunk in chunks(sorted(wanted)):
             found.update((area, ref) for area, ref in conn.execute(stmt.where(column.in_(chunk))) if ref)
     moved: dict[tuple[str, str], dict[str, str | None]] = {}
     audit = select(x.c.record_type, x.c.record_key, x.c.column, x.c.old_value).where(
@@ -106,8 +105,3 @@ def _cases(conn: Connection, keys: dict[str, set[str]], batch: int) -> set[tuple
             if was_area and was_ref:
                 found.add((was_area, was_ref))
     return found
-
-
-def _chunks(items: list[str]):
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]

@@ -27,10 +27,10 @@ from sqlalchemy import desc, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from monitor.dates import days_between
-from monitor.db import create_indexes, drop_indexes
+from monitor.db import chunks, create_indexes, drop_indexes
 from monitor.decide import decide, posted, register
 from monitor.facts import BUILDERS, Obligation
-from monitor.findings_writer import CHUNK, FindingsWriter, chunks
+from monitor.findings_writer import FindingsWriter
 from monitor.models import CheckRun, Finding, FindingChange, ImportBatch
 from monitor.plan import plan
 from monitor.recorded_exceptions import active_exceptions, idle_exceptions
@@ -115,7 +115,7 @@ def obligations(conn: Connection, rule: Rule, as_of: date, keys: Iterable[str] |
     """The duty's obligations as of `as_of`: all, or those of the records `keys` (queried in chunks);
     with `evidence`, each with the records it used and how its deadline was counted."""
     build = BUILDERS[rule.obligation]
-    for chunk in [None] if keys is None else chunks(sorted(keys), CHUNK):
+    for chunk in [None] if keys is None else chunks(sorted(keys)):
         yield from build(conn, as_of, rule.parameters, chunk, evidence=evidence)
 
 

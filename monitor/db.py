@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Index, Table, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
@@ -95,6 +95,16 @@ def driver_cursor(conn: Connection, sql: str) -> Iterator[Any]:
         raise DBAPIError.instance(sql, None, exc, dbapi.Error) from exc
     finally:
         cursor.close()
+
+
+IN_CHUNK = 2000  # values in the IN list of one query
+T = TypeVar("T")
+
+
+def chunks(items: list[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
+    """`items` in slices of `size`: one query each, with an IN list of them."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list) -> None:

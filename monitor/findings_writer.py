@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, delete, insert, null, select
 from sqlalchemy.engine import Connection
 
-from monitor.db import bulk_insert, bulk_update, driver_date
+from monitor.db import bulk_insert, bulk_update, chunks, driver_date
 from monitor.models import Finding, FindingChange
 from monitor.rules import Rule
 
@@ -51,7 +51,6 @@ _HISTORY = (  # a history row's columns
     "reason",
     "rule_version",
 )
-CHUNK = 2000  # keys per query
 _BATCH = 20_000  # verdicts compared with the stored findings, and written, at a time
 
 
@@ -90,7 +89,7 @@ class FindingsWriter:
             return {}
         subject = Finding.__table__.c.subject
         found: dict[str, tuple] = {}
-        for chunk in chunks(subjects, CHUNK):
+        for chunk in chunks(subjects):
             found.update((r[0], tuple(r[1:])) for r in self.conn.execute(self.stored.where(subject.in_(chunk))))
         return found
 
@@ -202,11 +201,11 @@ class FindingsWriter:
             gone = [s for s in stored if s not in self.seen]
         else:
             gone = []
-            for chunk in chunks(sorted(self.keys), CHUNK):
+            for chunk in chunks(sorted(self.keys)):
                 gone += [
                     s for s in self.conn.execute(stmt.where(f.c.record_key.in_(chunk))).scalars() if s not in self.seen
                 ]
-        for chunk in chunks(gone, CHUNK):
+        for chunk in chunks(gone):
             for subject, old in self._stored(chunk).items():
                 _since, _key, area, owner, case_ref, status, *_rest, version, row = old
                 retired = (None, area, owner, case_ref, "not_applicable", None, None, 0)
@@ -222,9 +221,3 @@ class FindingsWriter:
         columns[_HISTORY.index("new_status")] = f.c.status
         rows = select(*columns).where(f.c.duty == self.duty).order_by(f.c.subject)
         self.conn.execute(insert(FindingChange.__table__).from_select(_HISTORY, rows))
-
-
-def chunks(items: list, size: int = CHUNK):
-    """`items` in lists of `size`."""
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

@@ -26,6 +26,7 @@ from datetime import date
 from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Connection
 
+from monitor.db import chunks
 from monitor.facts import KEY_KINDS, subject_keys
 from monitor.models import AuditEntry, CheckRun, Decision, Evidence, Finding, Recommendation, RecordedException
 from monitor.records import BY_NAME
@@ -33,7 +34,6 @@ from monitor.rules import Rule
 from monitor.statuses import OPEN_STATUSES
 
 KINDS = ("decision", "area", "appeal", "recommendation", "template")  # what obligation keys identify
-_CHUNK = 2000
 
 Dirty = dict[str, set[str]]  # key kind -> record keys
 ByDuty = dict[str, set[str]]  # duty -> the record keys of its obligations to re-evaluate
@@ -162,20 +162,15 @@ def linked_keys(conn: Connection, rules: dict[str, Rule], links: set[tuple[str, 
             if duty in kind_of:
                 dirty[kind_of[duty]].update(subject_keys(subject))
     e, r = Evidence.__table__, Recommendation.__table__
-    for chunk in _chunks(sorted(commissioners)):  # a commissioner's kind decides the contacts it counts for
+    for chunk in chunks(sorted(commissioners)):  # a commissioner's kind decides the contacts it counts for
         dirty["appeal"].update(
             conn.execute(select(e.c.appeal_id).where(e.c.commissioner_code.in_(chunk)).distinct()).scalars()
         )
-    for chunk in _chunks(sorted(appeals_of_recs)):  # recommendations take scope, area and date from their appeal
+    for chunk in chunks(sorted(appeals_of_recs)):  # recommendations take scope, area and date from their appeal
         dirty["recommendation"].update(
             conn.execute(select(r.c.recommendation_id).where(r.c.appeal_id.in_(chunk))).scalars()
         )
     d = Decision.__table__
-    for chunk in _chunks(sorted(areas_of_decisions)):  # a template's area's decisions may be made from it
+    for chunk in chunks(sorted(areas_of_decisions)):  # a template's area's decisions may be made from it
         dirty["decision"].update(conn.execute(select(d.c.decision_id).where(d.c.area_code.in_(chunk))).scalars())
     return dirty
-
-
-def _chunks(items: list, size: int = _CHUNK):
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
