@@ -12,8 +12,8 @@ from sqlalchemy.engine import Connection
 
 from monitor.db import chunks
 from monitor.facts import KEY_KINDS
-from monitor.models import Appeal, AuditEntry, CheckRun, Decision, Finding, ImportBatch, Recommendation
-from monitor.plan import changed_links, linked_keys
+from monitor.models import Appeal, CheckRun, Decision, Finding, ImportBatch, Recommendation
+from monitor.plan import changed_links, linked_keys, old_values
 from monitor.rules import Rule
 
 
@@ -58,10 +58,11 @@ def same_store(conn: Connection, published: dict) -> bool:
 def touched(conn: Connection, rules: dict[str, Rule], batch: int) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """What imports after `batch` created or changed records of (the records they use, now or
     before): the findings, as (duty, subject), and the cases, as (area, case reference)."""
-    keys = linked_keys(conn, rules, changed_links(conn, batch))
+    before = old_values(conn, batch)
+    keys = linked_keys(conn, rules, changed_links(conn, batch, before))
     f = Finding.__table__
     subjects: set[tuple[str, str]] = set()
-    cases = _cases(conn, keys, batch)
+    cases = _cases(conn, keys, before)
     for rule in rules.values():
         wanted = sorted(keys.get(KEY_KINDS[rule.obligation], ()))
         for chunk in chunks(wanted):
@@ -73,11 +74,11 @@ def touched(conn: Connection, rules: dict[str, Rule], batch: int) -> tuple[set[t
     return subjects, cases
 
 
-def _cases(conn: Connection, keys: dict[str, set[str]], batch: int) -> set[tuple[str, str]]:
+def _cases(conn: Connection, keys: dict[str, set[str]], before: dict[tuple[str, str], dict]) -> set[tuple[str, str]]:
     """The cases of the decisions, appeals and recommendations `keys` names (a case page shows
     every record of its case, whether or not it has findings), and the cases that decisions and
-    appeals changed after `batch` left."""
-    d, a, r, x = Decision.__table__, Appeal.__table__, Recommendation.__table__, AuditEntry.__table__
+    appeals changed since left (`before`: the changed records' old values)."""
+    d, a, r = Decision.__table__, Appeal.__table__, Recommendation.__table__
     found: set[tuple[str, str]] = set()
     queries = (
         (keys.get("decision", ()), select(d.c.area_code, d.c.case_ref), d.c.decision_id),
@@ -91,17 +92,13 @@ def _cases(conn: Connection, keys: dict[str, set[str]], batch: int) -> set[tuple
     for wanted, stmt, column in queries:
         for chunk in chunks(sorted(wanted)):
             found.update((area, ref) for area, ref in conn.execute(stmt.where(column.in_(chunk))) if ref)
-    moved: dict[tuple[str, str], dict[str, str | None]] = {}
-    audit = select(x.c.record_type, x.c.record_key, x.c.column, x.c.old_value).where(
-        x.c.batch_id > batch, x.c.record_type.in_(("decisions", "appeals")), x.c.column.in_(("area_code", "case_ref"))
-    )
-    for record_type, key, name, old in conn.execute(audit.order_by(x.c.id)):
-        moved.setdefault((record_type, key), {}).setdefault(name, old)
-    for (kind, record), before in moved.items():
+    for (kind, record), old in before.items():
+        if kind not in ("decisions", "appeals") or not old.keys() & {"area_code", "case_ref"}:
+            continue
         t, id_column = (d, d.c.decision_id) if kind == "decisions" else (a, a.c.appeal_id)
         now = conn.execute(select(t.c.area_code, t.c.case_ref).where(id_column == record)).first()
         if now is not None:
-            was_area, was_ref = before.get("area_code", now[0]), before.get("case_ref", now[1])
+            was_area, was_ref = old.get("area_code", now[0]), old.get("case_ref", now[1])
             if was_area and was_ref:
                 found.add((was_area, was_ref))
     return found

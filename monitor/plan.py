@@ -85,10 +85,14 @@ def plan(conn: Connection, rules: dict[str, Rule], as_of: date, previous: CheckR
     return _resolve(conn, rules, links, previous.as_of, as_of)
 
 
-def changed_links(conn: Connection, batch: int) -> set[tuple[str, str]]:
-    """What the records created or changed after import `batch` link to, now and before."""
+def changed_links(
+    conn: Connection, batch: int, before: dict[tuple[str, str], dict] | None = None
+) -> set[tuple[str, str]]:
+    """What the records created or changed after import `batch` link to, now and before
+    (`before`: their `old_values`, when the caller has read them)."""
     found: set[tuple[str, str]] = set()
-    before = _old_values(conn, batch)
+    if before is None:
+        before = old_values(conn, batch)
     for name, link in LINKS.items():
         rtype = BY_NAME[name]
         t = rtype.model.__table__
@@ -100,7 +104,7 @@ def changed_links(conn: Connection, batch: int) -> set[tuple[str, str]]:
     return found
 
 
-def _old_values(conn: Connection, batch: int) -> dict[tuple[str, str], dict]:
+def old_values(conn: Connection, batch: int) -> dict[tuple[str, str], dict]:
     """Each changed record's values as the previous check saw them: the old value of the first
     change to each column after `batch`."""
     a = AuditEntry.__table__
